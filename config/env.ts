@@ -1,0 +1,318 @@
+/**
+ * Configuration read from environment variables, validated with zod. Names and defaults follow New API
+ * where it has them, so an existing deployment's environment keeps its meaning.
+ */
+import { z } from "zod";
+
+/** Thrown when a variable has a value we cannot accept; the message is one line naming it. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+type Env = Record<string, string | undefined>;
+
+const blank = (v: string | undefined) => v === undefined || v.trim() === "";
+
+function integer(name: string, fallback: number, min: number, max: number) {
+  return z.string().optional().transform((raw, ctx) => {
+    if (blank(raw)) return fallback;
+    const text = raw!.trim();
+    const n = Number(text);
+    if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(n) || n < min || n > max) {
+      ctx.addIssue({
+        code: "custom",
+        message: `${name}="${raw}": expected an integer from ${min} to ${max}`,
+      });
+      return z.NEVER;
+    }
+    return n;
+  });
+}
+
+function boolean(name: string, fallback: boolean) {
+  return z.string().optional().transform((raw, ctx) => {
+    if (blank(raw)) return fallback;
+    const text = raw!.trim().toLowerCase();
+    if (["1", "true", "yes", "on"].includes(text)) return true;
+    if (["0", "false", "no", "off"].includes(text)) return false;
+    ctx.addIssue({ code: "custom", message: `${name}="${raw}": expected true or false` });
+    return z.NEVER;
+  });
+}
+
+function text(fallback: string) {
+  return z.string().optional().transform((raw) => blank(raw) ? fallback : raw!.trim());
+}
+
+function oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[]) {
+  return z.string().optional().transform((raw, ctx) => {
+    if (blank(raw)) return fallback;
+    const value = raw!.trim().toLowerCase() as T;
+    if (!allowed.includes(value)) {
+      ctx.addIssue({ code: "custom", message: `${name}="${raw}": expected one of ${allowed.join(", ")}` });
+      return z.NEVER;
+    }
+    return value;
+  });
+}
+
+/** `SQL_DSN`: unset means the embedded SQLite store; otherwise a postgres:// or postgresql:// URL. */
+const sqlDsn = z.string().optional().transform((raw, ctx) => {
+  if (blank(raw) || raw!.trim() === "local") return undefined;
+  const value = raw!.trim();
+  if (!/^postgres(ql)?:\/\//i.test(value)) {
+    ctx.addIssue({
+      code: "custom",
+      message: "SQL_DSN: expected a postgres:// or postgresql:// URL (MySQL is not supported; " +
+        "leave SQL_DSN unset for the embedded SQLite store)",
+    });
+    return z.NEVER;
+  }
+  try {
+    const url = new URL(value);
+    if (!url.hostname && !url.searchParams.get("host")) throw new Error("no host");
+  } catch {
+    ctx.addIssue({
+      code: "custom",
+      message: "SQL_DSN: not a valid URL (expected postgres://user:pass@host:5432/db)",
+    });
+    return z.NEVER;
+  }
+  return value;
+});
+
+const secret = (name: string) =>
+  z.string().optional().transform((raw, ctx) => {
+    if (blank(raw)) return undefined;
+    const value = raw!.trim();
+    if (value === "random_string") {
+      ctx.addIssue({
+        code: "custom",
+        message: `${name}="random_string": set a real secret (at least 16 characters)`,
+      });
+      return z.NEVER;
+    }
+    if (value.length < 16) {
+      ctx.addIssue({ code: "custom", message: `${name}: too short, use at least 16 characters` });
+      return z.NEVER;
+    }
+    return value;
+  });
+
+const schema = z.object({
+  PORT: integer("PORT", 3000, 0, 65535),
+  HOST: text("0.0.0.0"),
+  DATA_DIR: text("./data"),
+  SQL_DSN: sqlDsn,
+  SQLITE_PATH: z.string().optional(),
+  SQL_MAX_OPEN_CONNS: integer("SQL_MAX_OPEN_CONNS", 20, 1, 1000),
+  SQL_MAX_LIFETIME: integer("SQL_MAX_LIFETIME", 60, 0, 86400),
+  SQL_CONNECT_TIMEOUT: integer("SQL_CONNECT_TIMEOUT", 10, 1, 300),
+  SQLITE_BUSY_TIMEOUT: integer("SQLITE_BUSY_TIMEOUT", 30000, 0, 600000),
+  LOG_SQL_DSN: z.string().optional(),
+  DENO_KV_PATH: z.string().optional(),
+  DENO_KV_URL: z.string().optional(),
+  SESSION_SECRET: secret("SESSION_SECRET"),
+  CRYPTO_SECRET: secret("CRYPTO_SECRET"),
+  SESSION_COOKIE_SECURE: boolean("SESSION_COOKIE_SECURE", false),
+  SYNC_FREQUENCY: integer("SYNC_FREQUENCY", 60, 1, 86400),
+  STREAMING_TIMEOUT: integer("STREAMING_TIMEOUT", 300, 1, 86400),
+  RELAY_TIMEOUT: integer("RELAY_TIMEOUT", 0, 0, 86400),
+  RELAY_FIRST_BYTE_TIMEOUT: integer("RELAY_FIRST_BYTE_TIMEOUT", 120, 1, 3600),
+  SHUTDOWN_TIMEOUT_SECONDS: integer("SHUTDOWN_TIMEOUT_SECONDS", 120, 0, 3600),
+  MAX_REQUEST_BODY_MB: integer("MAX_REQUEST_BODY_MB", 128, 1, 2048),
+  ANONYMOUS_REQUEST_BODY_LIMIT_KB: integer("ANONYMOUS_REQUEST_BODY_LIMIT_KB", 512, 1, 1048576),
+  STREAM_SCANNER_MAX_BUFFER_MB: integer("STREAM_SCANNER_MAX_BUFFER_MB", 64, 1, 1024),
+  FORCE_STREAM_OPTION: boolean("FORCE_STREAM_OPTION", true),
+  ERROR_LOG_ENABLED: boolean("ERROR_LOG_ENABLED", false),
+  TRUSTED_PROXIES: text("loopback,private"),
+  NODE_TYPE: oneOf("NODE_TYPE", "master", ["master", "slave"] as const),
+  NODE_NAME: z.string().optional(),
+  DEBUG: boolean("DEBUG", false),
+  VERSION: z.string().optional(),
+  BATCH_UPDATE_INTERVAL: integer("BATCH_UPDATE_INTERVAL", 5, 1, 3600),
+  GENERATE_DEFAULT_TOKEN: boolean("GENERATE_DEFAULT_TOKEN", false),
+  AZURE_DEFAULT_API_VERSION: text("2025-04-01-preview"),
+  GEMINI_SAFETY_SETTING: text("BLOCK_NONE"),
+  COHERE_SAFETY_SETTING: text("NONE"),
+  CHANNEL_TEST_FREQUENCY: integer("CHANNEL_TEST_FREQUENCY", 0, 0, 525600),
+  CHANNEL_UPDATE_FREQUENCY: integer("CHANNEL_UPDATE_FREQUENCY", 0, 0, 525600),
+  POLLING_INTERVAL: integer("POLLING_INTERVAL", 0, 0, 3600),
+  UPDATE_TASK: boolean("UPDATE_TASK", true),
+  TASK_TIMEOUT_MINUTES: integer("TASK_TIMEOUT_MINUTES", 1440, 1, 525600),
+  GLOBAL_API_RATE_LIMIT_ENABLE: boolean("GLOBAL_API_RATE_LIMIT_ENABLE", true),
+  GLOBAL_API_RATE_LIMIT: integer("GLOBAL_API_RATE_LIMIT", 360, 1, 10_000_000),
+  GLOBAL_API_RATE_LIMIT_DURATION: integer("GLOBAL_API_RATE_LIMIT_DURATION", 180, 1, 86400),
+  GLOBAL_WEB_RATE_LIMIT_ENABLE: boolean("GLOBAL_WEB_RATE_LIMIT_ENABLE", true),
+  GLOBAL_WEB_RATE_LIMIT: integer("GLOBAL_WEB_RATE_LIMIT", 120, 1, 10_000_000),
+  GLOBAL_WEB_RATE_LIMIT_DURATION: integer("GLOBAL_WEB_RATE_LIMIT_DURATION", 180, 1, 86400),
+  CRITICAL_RATE_LIMIT_ENABLE: boolean("CRITICAL_RATE_LIMIT_ENABLE", true),
+  CRITICAL_RATE_LIMIT: integer("CRITICAL_RATE_LIMIT", 20, 1, 10_000_000),
+  CRITICAL_RATE_LIMIT_DURATION: integer("CRITICAL_RATE_LIMIT_DURATION", 1200, 1, 86400),
+  SEARCH_RATE_LIMIT_ENABLE: boolean("SEARCH_RATE_LIMIT_ENABLE", true),
+  SEARCH_RATE_LIMIT: integer("SEARCH_RATE_LIMIT", 10, 1, 10_000_000),
+  SEARCH_RATE_LIMIT_DURATION: integer("SEARCH_RATE_LIMIT_DURATION", 60, 1, 86400),
+  NOTIFY_LIMIT_COUNT: integer("NOTIFY_LIMIT_COUNT", 2, 0, 100000),
+  NOTIFICATION_LIMIT_DURATION_MINUTE: integer("NOTIFICATION_LIMIT_DURATION_MINUTE", 10, 1, 525600),
+  TLS_INSECURE_SKIP_VERIFY: boolean("TLS_INSECURE_SKIP_VERIFY", false),
+});
+
+export type StoreKind = "sqlite" | "postgres";
+
+/** The validated configuration every other module receives (never `Deno.env` directly). */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  store: StoreKind;
+  sqlDsn?: string;
+  sqlitePath: string;
+  sqlMaxOpenConns: number;
+  sqlMaxLifetimeSeconds: number;
+  sqlConnectTimeoutSeconds: number;
+  sqliteBusyTimeoutMs: number;
+  /** `:memory:`, a file path, or undefined for Deno Deploy's built-in KV. */
+  kvPath?: string;
+  kvUrl?: string;
+  sessionSecret?: string;
+  cryptoSecret?: string;
+  sessionCookieSecure: boolean;
+  syncFrequencySeconds: number;
+  streamingTimeoutSeconds: number;
+  relayTimeoutSeconds: number;
+  relayFirstByteTimeoutSeconds: number;
+  shutdownTimeoutSeconds: number;
+  maxRequestBodyBytes: number;
+  anonymousRequestBodyBytes: number;
+  streamScannerMaxBufferBytes: number;
+  forceStreamOption: boolean;
+  errorLogEnabled: boolean;
+  trustedProxies: string;
+  nodeType: "master" | "slave";
+  nodeName: string;
+  debug: boolean;
+  versionOverride?: string;
+  batchUpdateIntervalSeconds: number;
+  generateDefaultToken: boolean;
+  azureDefaultApiVersion: string;
+  geminiSafetySetting: string;
+  cohereSafetySetting: string;
+  channelTestFrequencyMinutes: number;
+  channelUpdateFrequencyMinutes: number;
+  pollingIntervalSeconds: number;
+  updateTask: boolean;
+  taskTimeoutMinutes: number;
+  rateLimits: {
+    globalApi: RateLimitSetting;
+    globalWeb: RateLimitSetting;
+    critical: RateLimitSetting;
+    search: RateLimitSetting;
+  };
+  notifyLimitCount: number;
+  notificationLimitMinutes: number;
+}
+
+export interface RateLimitSetting {
+  enabled: boolean;
+  limit: number;
+  durationSeconds: number;
+}
+
+/** Is this process running on Deno Deploy (no writable disk, built-in KV)? */
+export function onDenoDeploy(env: Env): boolean {
+  return !blank(env.DENO_DEPLOYMENT_ID);
+}
+
+/** Validates `env` and returns the configuration, or throws a ConfigError naming the first bad variable. */
+export function loadConfig(env: Env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue.path[0] ?? "");
+    throw new ConfigError(issue.message.startsWith(name) ? issue.message : `${name}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  const deploy = onDenoDeploy(env);
+  const dataDir = e.DATA_DIR.replace(/\/+$/, "") || ".";
+  if (e.LOG_SQL_DSN && e.LOG_SQL_DSN.trim() !== "") {
+    throw new ConfigError(
+      "LOG_SQL_DSN: a separate log database is not supported; unset it to keep logs in SQL_DSN",
+    );
+  }
+  if (e.TLS_INSECURE_SKIP_VERIFY) {
+    throw new ConfigError("TLS_INSECURE_SKIP_VERIFY=true: refusing to start with TLS verification disabled");
+  }
+  if (deploy && !e.SQL_DSN) {
+    throw new ConfigError("SQL_DSN: required on Deno Deploy (there is no writable disk for SQLite)");
+  }
+  const kvUrl = blank(e.DENO_KV_URL) ? undefined : e.DENO_KV_URL!.trim();
+  if (kvUrl && !/^https?:\/\//.test(kvUrl)) {
+    throw new ConfigError(`DENO_KV_URL="${kvUrl}": expected an http(s):// KV Connect URL`);
+  }
+  const kvPath = blank(e.DENO_KV_PATH)
+    ? (deploy ? undefined : `${dataDir}/kv.sqlite3`)
+    : e.DENO_KV_PATH!.trim();
+  const rl = (enabled: boolean, limit: number, durationSeconds: number) => ({
+    enabled,
+    limit,
+    durationSeconds,
+  });
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    store: e.SQL_DSN ? "postgres" : "sqlite",
+    sqlDsn: e.SQL_DSN,
+    sqlitePath: blank(e.SQLITE_PATH) ? `${dataDir}/one-api.db` : e.SQLITE_PATH!.trim(),
+    sqlMaxOpenConns: e.SQL_MAX_OPEN_CONNS,
+    sqlMaxLifetimeSeconds: e.SQL_MAX_LIFETIME,
+    sqlConnectTimeoutSeconds: e.SQL_CONNECT_TIMEOUT,
+    sqliteBusyTimeoutMs: e.SQLITE_BUSY_TIMEOUT,
+    kvPath,
+    kvUrl,
+    sessionSecret: e.SESSION_SECRET,
+    cryptoSecret: e.CRYPTO_SECRET ?? e.SESSION_SECRET,
+    sessionCookieSecure: e.SESSION_COOKIE_SECURE,
+    syncFrequencySeconds: e.SYNC_FREQUENCY,
+    streamingTimeoutSeconds: e.STREAMING_TIMEOUT,
+    relayTimeoutSeconds: e.RELAY_TIMEOUT,
+    relayFirstByteTimeoutSeconds: e.RELAY_FIRST_BYTE_TIMEOUT,
+    shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
+    maxRequestBodyBytes: e.MAX_REQUEST_BODY_MB * 1024 * 1024,
+    anonymousRequestBodyBytes: e.ANONYMOUS_REQUEST_BODY_LIMIT_KB * 1024,
+    streamScannerMaxBufferBytes: e.STREAM_SCANNER_MAX_BUFFER_MB * 1024 * 1024,
+    forceStreamOption: e.FORCE_STREAM_OPTION,
+    errorLogEnabled: e.ERROR_LOG_ENABLED,
+    trustedProxies: e.TRUSTED_PROXIES,
+    nodeType: e.NODE_TYPE,
+    nodeName: blank(e.NODE_NAME) ? (env.HOSTNAME ?? "node") : e.NODE_NAME!.trim(),
+    debug: e.DEBUG,
+    versionOverride: blank(e.VERSION) ? undefined : e.VERSION!.trim(),
+    batchUpdateIntervalSeconds: e.BATCH_UPDATE_INTERVAL,
+    generateDefaultToken: e.GENERATE_DEFAULT_TOKEN,
+    azureDefaultApiVersion: e.AZURE_DEFAULT_API_VERSION,
+    geminiSafetySetting: e.GEMINI_SAFETY_SETTING,
+    cohereSafetySetting: e.COHERE_SAFETY_SETTING,
+    channelTestFrequencyMinutes: e.CHANNEL_TEST_FREQUENCY,
+    channelUpdateFrequencyMinutes: e.CHANNEL_UPDATE_FREQUENCY,
+    pollingIntervalSeconds: e.POLLING_INTERVAL,
+    updateTask: e.UPDATE_TASK,
+    taskTimeoutMinutes: e.TASK_TIMEOUT_MINUTES,
+    rateLimits: {
+      globalApi: rl(
+        e.GLOBAL_API_RATE_LIMIT_ENABLE,
+        e.GLOBAL_API_RATE_LIMIT,
+        e.GLOBAL_API_RATE_LIMIT_DURATION,
+      ),
+      globalWeb: rl(
+        e.GLOBAL_WEB_RATE_LIMIT_ENABLE,
+        e.GLOBAL_WEB_RATE_LIMIT,
+        e.GLOBAL_WEB_RATE_LIMIT_DURATION,
+      ),
+      critical: rl(e.CRITICAL_RATE_LIMIT_ENABLE, e.CRITICAL_RATE_LIMIT, e.CRITICAL_RATE_LIMIT_DURATION),
+      search: rl(e.SEARCH_RATE_LIMIT_ENABLE, e.SEARCH_RATE_LIMIT, e.SEARCH_RATE_LIMIT_DURATION),
+    },
+    notifyLimitCount: e.NOTIFY_LIMIT_COUNT,
+    notificationLimitMinutes: e.NOTIFICATION_LIMIT_DURATION_MINUTE,
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * Composition root: configuration → secrets → store (migrated) → KV → app → server, and a graceful
+ * shutdown on SIGTERM/SIGINT. No business logic lives here.
+ */
+import { ConfigError, loadConfig } from "./config/env.ts";
+import { resolveSecrets } from "./config/secrets.ts";
+import { openMigratedStore } from "./store/open.ts";
+import { openKv } from "./kv/kv.ts";
+import { createApp } from "./server/app.ts";
+import type { AppDeps } from "./server/deps.ts";
+import { log, setDebug } from "./server/logger.ts";
+import { VERSION } from "./server/version.ts";
+
+function fatal(message: string): never {
+  console.error(`newapi-deno: ${message}`);
+  Deno.exit(1);
+}
+
+async function start(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(Deno.env.toObject());
+  } catch (err) {
+    if (err instanceof ConfigError) fatal(`invalid configuration: ${err.message}`);
+    throw err;
+  }
+  setDebug(config.debug);
+  let secrets, db;
+  try {
+    secrets = await resolveSecrets(config);
+    db = await openMigratedStore(config, secrets);
+  } catch (err) {
+    fatal(err instanceof ConfigError ? `invalid configuration: ${err.message}` : (err as Error).message);
+  }
+  const kv = await openKv(config);
+
+  const deps: AppDeps = {
+    config,
+    secrets,
+    db,
+    kv,
+    startedAt: Math.floor(Date.now() / 1000),
+    state: { draining: false, setUp: false },
+  };
+  const app = createApp(deps);
+
+  const server = Deno.serve({
+    port: config.port,
+    hostname: config.host,
+    onListen: ({ hostname, port }) => {
+      const where = config.store === "postgres" ? "PostgreSQL" : `SQLite ${config.sqlitePath}`;
+      log.info(`newapi-deno ${VERSION} listening on http://${hostname}:${port} (store: ${where})`);
+    },
+  }, app.fetch);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    deps.state.draining = true;
+    log.info(`${signal}: draining in-flight requests (up to ${config.shutdownTimeoutSeconds}s)`);
+    const drained = await Promise.race([
+      server.shutdown().then(() => true),
+      new Promise<boolean>((r) => setTimeout(() => r(false), config.shutdownTimeoutSeconds * 1000)),
+    ]);
+    if (!drained) log.warn("drain deadline reached; closing with requests still in flight");
+    await db.close().catch((err) => log.error("closing the store failed", { error: String(err) }));
+    kv.close();
+    log.info("stopped");
+    Deno.exit(0);
+  };
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    try {
+      Deno.addSignalListener(signal, () => void shutdown(signal));
+    } catch { /* signals unsupported on this platform (e.g. Deno Deploy) */ }
+  }
+  await server.finished;
+}
+
+/** `main.ts healthcheck`: exits 0 when this host's server answers /api/status (for Docker's HEALTHCHECK). */
+async function healthcheck(): Promise<never> {
+  const port = Deno.env.get("PORT") || "3000";
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/api/status`, { signal: AbortSignal.timeout(5000) });
+    const body = await res.json();
+    Deno.exit(res.ok && body?.success ? 0 : 1);
+  } catch {
+    Deno.exit(1);
+  }
+}
+
+if (import.meta.main) {
+  if (Deno.args[0] === "healthcheck") await healthcheck();
+  await start();
+}

@@ -1,0 +1,30 @@
+/**
+ * `deno task compile`: one executable that embeds the code, migrations, locales and the console bundle.
+ * TARGET picks the platform (default x86_64-unknown-linux-gnu), OUTPUT the file (default dist/newapi-deno).
+ * `deno compile` downloads its runtime (denort) unless DENORT_BIN names a local one; it is passed through.
+ */
+const root = new URL("../", import.meta.url).pathname;
+const target = Deno.env.get("TARGET") ?? "x86_64-unknown-linux-gnu";
+const output = Deno.env.get("OUTPUT") ?? "dist/newapi-deno";
+
+async function run(args: string[]): Promise<void> {
+  const { code } = await new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: root,
+    stdout: "inherit",
+    stderr: "inherit",
+  })
+    .output();
+  if (code !== 0) Deno.exit(code);
+}
+
+const exists = (path: string) => Deno.stat(`${root}${path}`).then(() => true, () => false);
+
+if (await exists("scripts/build_console.ts")) await run(["run", "-A", "scripts/build_console.ts"]);
+
+const includes: string[] = [];
+for (const dir of ["locales", "static"]) {
+  if (await exists(dir)) includes.push("--include", dir);
+}
+await run(["compile", "-A", "--target", target, "--output", output, ...includes, "main.ts"]);
+console.log(`compiled ${output} for ${target}`);

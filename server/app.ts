@@ -1,0 +1,46 @@
+/**
+ * Builds the Hono application from its dependencies: the management API, the relay and the console are
+ * mounted here. Tests call `createApp(deps).request(...)` in-process.
+ */
+import { Hono } from "hono";
+import type { AppDeps } from "./deps.ts";
+import { statusRoutes } from "../routes/api/status.ts";
+import { log } from "./logger.ts";
+
+/** Paths whose errors use OpenAI's error shape rather than the `/api` envelope. */
+const relayPath = /^\/(v1|v1beta|dashboard|mj|suno|pg)(\/|$)/;
+
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+
+  app.route("/", statusRoutes(deps));
+
+  app.notFound((c) => {
+    const path = new URL(c.req.url).pathname;
+    if (relayPath.test(path)) {
+      return c.json({
+        error: {
+          message: `Invalid URL (${c.req.method} ${path})`,
+          type: "invalid_request_error",
+          param: null,
+          code: "",
+        },
+      }, 404);
+    }
+    return c.json({ success: false, message: "not found" }, 404);
+  });
+
+  app.onError((err, c) => {
+    log.error("unhandled error", { path: new URL(c.req.url).pathname, error: String(err) });
+    const path = new URL(c.req.url).pathname;
+    if (relayPath.test(path)) {
+      return c.json(
+        { error: { message: "internal error", type: "new_api_error", param: null, code: "" } },
+        500,
+      );
+    }
+    return c.json({ success: false, message: "internal error" }, 500);
+  });
+
+  return app;
+}

@@ -1,0 +1,22 @@
+/** What the composition root hands to every router: configuration, the store, KV and shared state. */
+import type { Config } from "../config/env.ts";
+import type { Secrets } from "../config/secrets.ts";
+import type { Db } from "../store/db.ts";
+import type { Kv } from "../kv/kv.ts";
+
+export interface AppState {
+  /** Set at SIGTERM: health checks fail so load balancers stop sending traffic. */
+  draining: boolean;
+  /** Cached once the first-run setup is done. */
+  setUp: boolean;
+}
+
+export interface AppDeps {
+  config: Config;
+  secrets: Secrets;
+  db: Db;
+  kv: Kv;
+  /** Unix seconds when this process started. */
+  startedAt: number;
+  state: AppState;
+}

@@ -1,0 +1,95 @@
+/**
+ * Brings a database up to date at start: the declarative schema is synced (missing tables, columns and
+ * indexes are added), then numbered data migrations run once each. Everything happens in one transaction
+ * under a lock, so two processes starting together migrate once and a failure leaves nothing half-done.
+ */
+import type { Db } from "./db.ts";
+import type { Secrets } from "../config/secrets.ts";
+import { addColumnSql, createIndexSql, createTableSql, type Table } from "./schema/table.ts";
+
+export interface MigrationContext {
+  secrets: Secrets;
+}
+
+export interface Migration {
+  /** Sortable and unique, e.g. `0002_hash_token_keys`. */
+  id: string;
+  up(tx: Db, ctx: MigrationContext): Promise<void>;
+}
+
+/** Arbitrary constant naming our migration lock among PostgreSQL advisory locks. */
+const PG_MIGRATION_LOCK = 720_431_977;
+
+async function existingColumns(tx: Db): Promise<Map<string, Set<string>>> {
+  const rows = tx.dialect === "postgres"
+    ? await tx.query<{ t: string; c: string }>(
+      "SELECT table_name AS t, column_name AS c FROM information_schema.columns WHERE table_schema = current_schema()",
+    )
+    : await tx.query<{ t: string; c: string }>(
+      "SELECT m.name AS t, p.name AS c FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table'",
+    );
+  const tables = new Map<string, Set<string>>();
+  for (const { t, c } of rows) {
+    if (!tables.has(t)) tables.set(t, new Set());
+    tables.get(t)!.add(c);
+  }
+  return tables;
+}
+
+/** Creates what is missing of `tables`; never alters or drops what exists. Returns the statements run. */
+export async function syncSchema(tx: Db, tables: readonly Table[]): Promise<string[]> {
+  const ran: string[] = [];
+  const run = async (sql: string) => {
+    await tx.exec(sql);
+    ran.push(sql);
+  };
+  const existing = await existingColumns(tx);
+  for (const table of tables) {
+    const have = existing.get(table.name);
+    if (!have) {
+      await run(createTableSql(table, tx.dialect));
+    } else {
+      for (const column of table.columns) {
+        if (!have.has(column.name)) await run(addColumnSql(table, column, tx.dialect));
+      }
+    }
+    for (const index of table.indexes ?? []) await tx.exec(createIndexSql(table, index));
+  }
+  return ran;
+}
+
+/** Runs the schema sync and every pending migration, once, under a cross-process lock. */
+export async function migrate(
+  db: Db,
+  tables: readonly Table[],
+  migrations: readonly Migration[],
+  ctx: MigrationContext,
+): Promise<{ schemaChanges: number; applied: string[] }> {
+  const ids = new Set<string>();
+  for (const m of migrations) {
+    if (ids.has(m.id)) throw new Error(`duplicate migration id ${m.id}`);
+    ids.add(m.id);
+  }
+  return await db.transaction(async (tx) => {
+    // SQLite's BEGIN IMMEDIATE already holds the write lock; PostgreSQL needs an explicit one.
+    if (tx.dialect === "postgres") await tx.exec(`SELECT pg_advisory_xact_lock(${PG_MIGRATION_LOCK})`);
+    const changes = await syncSchema(tx, tables);
+    await tx.exec(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (id varchar(191) PRIMARY KEY, applied_at bigint NOT NULL)",
+    );
+    const done = new Set(
+      (await tx.query<{ id: string }>("SELECT id FROM schema_migrations")).map((r) => r.id),
+    );
+    const applied: string[] = [];
+    for (const m of [...migrations].sort((a, b) => a.id.localeCompare(b.id))) {
+      if (done.has(m.id)) continue;
+      await m.up(tx, ctx);
+      await tx.exec("INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)", [
+        m.id,
+        Math.floor(Date.now() / 1000),
+      ]);
+      applied.push(m.id);
+    }
+    return { schemaChanges: changes.length, applied };
+  });
+}

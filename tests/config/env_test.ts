@@ -1,0 +1,50 @@
+import { assertEquals, assertThrows } from "../support/assert.ts";
+import { ConfigError, loadConfig } from "../../config/env.ts";
+
+Deno.test("defaults follow New API: port 3000, SQLite under ./data, 300 s streaming timeout", () => {
+  const c = loadConfig({});
+  assertEquals(c.port, 3000);
+  assertEquals(c.store, "sqlite");
+  assertEquals(c.sqlitePath, "./data/one-api.db");
+  assertEquals(c.kvPath, "./data/kv.sqlite3");
+  assertEquals(c.streamingTimeoutSeconds, 300);
+  assertEquals(c.syncFrequencySeconds, 60);
+  assertEquals(c.shutdownTimeoutSeconds, 120);
+  assertEquals(c.rateLimits.globalApi, { enabled: true, limit: 360, durationSeconds: 180 });
+  assertEquals(c.rateLimits.critical, { enabled: true, limit: 20, durationSeconds: 1200 });
+  assertEquals(c.forceStreamOption, true);
+});
+
+Deno.test("SQL_DSN with postgres:// selects PostgreSQL; CRYPTO_SECRET defaults to SESSION_SECRET", () => {
+  const c = loadConfig({ SQL_DSN: "postgresql://u:p@db:5432/newapi", SESSION_SECRET: "0123456789abcdef!" });
+  assertEquals(c.store, "postgres");
+  assertEquals(c.cryptoSecret, "0123456789abcdef!");
+});
+
+Deno.test("DATA_DIR moves the SQLite file and the KV file together", () => {
+  const c = loadConfig({ DATA_DIR: "/var/lib/napi/" });
+  assertEquals(c.sqlitePath, "/var/lib/napi/one-api.db");
+  assertEquals(c.kvPath, "/var/lib/napi/kv.sqlite3");
+});
+
+for (
+  const [env, fragment] of [
+    [{ PORT: "abc" }, 'PORT="abc": expected an integer from 0 to 65535'],
+    [{ PORT: "70000" }, "PORT"],
+    [{ SQL_DSN: "root:pw@tcp(localhost:3306)/oneapi" }, "SQL_DSN: expected a postgres://"],
+    [{ SQL_DSN: "postgres://" }, "SQL_DSN: not a valid URL"],
+    [{ STREAMING_TIMEOUT: "-5" }, "STREAMING_TIMEOUT"],
+    [{ FORCE_STREAM_OPTION: "maybe" }, 'FORCE_STREAM_OPTION="maybe": expected true or false'],
+    [{ SESSION_SECRET: "random_string" }, "SESSION_SECRET"],
+    [{ SESSION_SECRET: "short" }, "SESSION_SECRET: too short"],
+    [{ NODE_TYPE: "worker" }, "NODE_TYPE"],
+    [{ TLS_INSECURE_SKIP_VERIFY: "true" }, "TLS_INSECURE_SKIP_VERIFY"],
+    [{ DENO_DEPLOYMENT_ID: "abc" }, "SQL_DSN: required on Deno Deploy"],
+  ] as const
+) {
+  Deno.test(`invalid ${JSON.stringify(env)} is refused with a message naming it`, () => {
+    const err = assertThrows(() => loadConfig(env as Record<string, string>), ConfigError);
+    assertEquals(err.message.includes(fragment), true, `message was: ${err.message}`);
+    assertEquals(err.message.includes("\n"), false, "one line");
+  });
+}
