@@ -3,6 +3,8 @@ import type { Config } from "../config/env.ts";
 import type { Secrets } from "../config/secrets.ts";
 import type { Db } from "../store/db.ts";
 import type { Kv } from "../kv/kv.ts";
+import type { Catalog } from "../store/cache/catalog.ts";
+import type { CacheSync } from "../store/cache/sync.ts";
 
 export interface AppState {
   /** Set at SIGTERM: health checks fail so load balancers stop sending traffic. */
@@ -16,6 +18,10 @@ export interface AppDeps {
   secrets: Secrets;
   db: Db;
   kv: Kv;
+  /** In-memory views the hot path reads (tokens, users, channels, routing index, options). */
+  catalog: Catalog;
+  /** Call `cache.publish(change)` after committing a change the catalog holds. */
+  cache: CacheSync;
   /** Unix seconds when this process started. */
   startedAt: number;
   state: AppState;

@@ -27,6 +27,13 @@ export interface Db {
    */
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /**
+   * PostgreSQL only: subscribes to NOTIFY on `channel` (a dedicated connection that reconnects) and
+   * returns an unsubscribe function. Absent on SQLite, where one process owns the file.
+   */
+  listen?(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
+  /** PostgreSQL only: sends NOTIFY `channel` with `payload` (delivered at commit when inside a transaction). */
+  notify?(channel: string, payload: string): Promise<void>;
 }
 
 /** A store error that is the caller's fault (unique violation), as opposed to an outage. */

@@ -107,6 +107,13 @@ class PgDb implements Db {
   async close(): Promise<void> {
     await this.sql.end({ timeout: 5 });
   }
+  async listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>> {
+    const sub = await this.sql.listen(channel, onMessage);
+    return () => sub.unlisten();
+  }
+  async notify(channel: string, payload: string): Promise<void> {
+    await this.sql.notify(channel, payload);
+  }
 }
 
 /** Describes where a DSN points without its password, for error messages. */

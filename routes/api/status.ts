@@ -24,7 +24,7 @@ export function statusRoutes(deps: AppDeps): Hono {
       version: deps.config.versionOverride ?? VERSION,
       start_time: deps.startedAt,
       setup: await isSetUp(deps),
-      database_type: deps.config.store === "postgres" ? "postgres" : "sqlite",
+      database_type: deps.db.dialect,
       node_name: deps.config.nodeName,
       system_name: "New API",
       quota_per_unit: 500000,

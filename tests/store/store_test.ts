@@ -182,11 +182,12 @@ storeTest("an existing table missing our columns gets them added, its data kept"
     );
     await db.exec(`INSERT INTO tokens (user_id, "key", name, remain_quota) VALUES (1, 'plain', 'old', 7)`);
     await migrate(db, allTables, migrations, { secrets: testSecrets });
-    const row = await queryOne(db, `SELECT name, remain_quota, rpm_limit, key_hint FROM tokens`);
+    const row = await queryOne(db, `SELECT name, remain_quota, rpm_limit, key_hint, "key" FROM tokens`);
     assertEquals(row?.name, "old");
     assertEquals(asInt(row?.remain_quota), 7);
     assertEquals(asInt(row?.rpm_limit), 0);
-    assertEquals(row?.key_hint, "");
+    assertEquals(String(row?.key).startsWith("h1:"), true, "the adopted plaintext key was hashed");
+    assertEquals(row?.key_hint, "sk-*****");
   } finally {
     await db.close();
   }

@@ -1,0 +1,163 @@
+/**
+ * Redemption codes. A code is claimed with a compare-and-swap on its status inside the transaction that
+ * credits the user, so concurrent redemptions of one code credit exactly once on both stores.
+ */
+import { asInt, type Db, nowSeconds, queryOne, type Row, type SqlValue } from "./db.ts";
+import { randomAlphanumeric } from "../crypto/token_key.ts";
+import { likeLiteral } from "./users.ts";
+
+export const RedemptionStatus = { enabled: 1, disabled: 2, used: 3 } as const;
+
+export interface Redemption {
+  id: number;
+  userId: number;
+  key: string;
+  status: number;
+  name: string;
+  quota: number;
+  createdTime: number;
+  redeemedTime: number;
+  usedUserId: number;
+  /** Unix seconds, 0 = never. */
+  expiredTime: number;
+}
+
+const COLUMNS =
+  `id, user_id, "key", status, name, quota, created_time, redeemed_time, used_user_id, expired_time`;
+
+function fromRow(r: Row): Redemption {
+  return {
+    id: asInt(r.id),
+    userId: asInt(r.user_id),
+    key: String(r.key ?? "").trim(),
+    status: asInt(r.status),
+    name: String(r.name ?? ""),
+    quota: asInt(r.quota),
+    createdTime: asInt(r.created_time),
+    redeemedTime: asInt(r.redeemed_time),
+    usedUserId: asInt(r.used_user_id),
+    expiredTime: asInt(r.expired_time),
+  };
+}
+
+/** Creates `count` codes of 32 random characters (New API's format) in one transaction. */
+export async function createRedemptions(
+  db: Db,
+  input: { userId: number; name: string; quota: number; count: number; expiredTime: number },
+): Promise<string[]> {
+  return await db.transaction(async (tx) => {
+    const keys: string[] = [];
+    for (let i = 0; i < input.count; i++) {
+      const key = randomAlphanumeric(32);
+      await tx.exec(
+        `INSERT INTO redemptions (user_id, "key", status, name, quota, created_time, expired_time)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        [
+          input.userId,
+          key,
+          RedemptionStatus.enabled,
+          input.name,
+          input.quota,
+          nowSeconds(),
+          input.expiredTime,
+        ],
+      );
+      keys.push(key);
+    }
+    return keys;
+  });
+}
+
+export async function getRedemption(db: Db, id: number): Promise<Redemption | undefined> {
+  const row = await queryOne(db, `SELECT ${COLUMNS} FROM redemptions WHERE id = ? AND deleted_at IS NULL`, [
+    id,
+  ]);
+  return row ? fromRow(row) : undefined;
+}
+
+export async function listRedemptions(
+  db: Db,
+  q: { offset: number; limit: number; keyword?: string },
+): Promise<{ items: Redemption[]; total: number }> {
+  const where = ["deleted_at IS NULL"];
+  const params: SqlValue[] = [];
+  if (q.keyword) {
+    const id = /^\d+$/.test(q.keyword) ? Number(q.keyword) : -1;
+    where.push(`(id = ? OR name LIKE ? ESCAPE '!' OR "key" = ?)`);
+    params.push(id, likeLiteral(q.keyword), q.keyword);
+  }
+  const clause = where.join(" AND ");
+  const total = asInt(
+    (await queryOne(db, `SELECT COUNT(*) AS n FROM redemptions WHERE ${clause}`, params))?.n,
+  );
+  const rows = await db.query(
+    `SELECT ${COLUMNS} FROM redemptions WHERE ${clause} ORDER BY id DESC LIMIT ? OFFSET ?`,
+    [...params, q.limit, q.offset],
+  );
+  return { items: rows.map(fromRow), total };
+}
+
+export async function updateRedemption(
+  db: Db,
+  id: number,
+  patch: Partial<{ name: string; status: number; quota: number; expiredTime: number }>,
+): Promise<boolean> {
+  const columns: Record<string, string> = {
+    name: "name",
+    status: "status",
+    quota: "quota",
+    expiredTime: "expired_time",
+  };
+  const sets: string[] = [];
+  const params: SqlValue[] = [];
+  for (const [field, value] of Object.entries(patch)) {
+    if (value === undefined || !columns[field]) continue;
+    sets.push(`${columns[field]} = ?`);
+    params.push(value);
+  }
+  if (sets.length === 0) return false;
+  return (await db.exec(`UPDATE redemptions SET ${sets.join(", ")} WHERE id = ? AND deleted_at IS NULL`, [
+    ...params,
+    id,
+  ])).changes === 1;
+}
+
+export async function deleteRedemption(db: Db, id: number): Promise<boolean> {
+  return (await db.exec("UPDATE redemptions SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL", [
+    new Date().toISOString(),
+    id,
+  ])).changes === 1;
+}
+
+export type RedeemResult = { ok: true; quota: number; redemptionId: number } | {
+  ok: false;
+  reason: "invalid" | "used" | "expired";
+};
+
+/**
+ * Redeems a code for `userId`: flips it enabled → used (compare-and-swap) and credits the quota in the
+ * same transaction. Exactly one of any number of concurrent attempts succeeds.
+ */
+export async function redeemCode(db: Db, key: string, userId: number): Promise<RedeemResult> {
+  return await db.transaction(async (tx) => {
+    const row = await queryOne(
+      tx,
+      `SELECT ${COLUMNS} FROM redemptions WHERE "key" = ? AND deleted_at IS NULL`,
+      [
+        key.trim(),
+      ],
+    );
+    if (!row) return { ok: false, reason: "invalid" } as const;
+    const code = fromRow(row);
+    if (code.status !== RedemptionStatus.enabled) return { ok: false, reason: "used" } as const;
+    const now = nowSeconds();
+    if (code.expiredTime !== 0 && code.expiredTime < now) return { ok: false, reason: "expired" } as const;
+    const claimed = await tx.exec(
+      "UPDATE redemptions SET status = ?, used_user_id = ?, redeemed_time = ? WHERE id = ? AND status = ?",
+      [RedemptionStatus.used, userId, now, code.id, RedemptionStatus.enabled],
+    );
+    if (claimed.changes !== 1) return { ok: false, reason: "used" } as const;
+    await tx.exec("UPDATE users SET quota = quota + ? WHERE id = ?", [code.quota, userId]);
+    return { ok: true, quota: code.quota, redemptionId: code.id } as const;
+  });
+}

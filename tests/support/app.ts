@@ -1,0 +1,76 @@
+/**
+ * An in-process application on a real store: `appTest` runs a body against the full Hono app backed by
+ * a fresh SQLite file and, separately, a fresh PostgreSQL database (KV in memory). Requests go through
+ * `app.request(...)`, no ports involved.
+ */
+import type { Hono } from "hono";
+import { loadConfig } from "../../config/env.ts";
+import { openKv } from "../../kv/kv.ts";
+import { Catalog } from "../../store/cache/catalog.ts";
+import { CacheSync } from "../../store/cache/sync.ts";
+import { createApp } from "../../server/app.ts";
+import type { AppDeps } from "../../server/deps.ts";
+import { type StoreFixture, storeTest, testSecrets } from "./stores.ts";
+
+export interface AppHarness {
+  app: Hono;
+  deps: AppDeps;
+  store: StoreFixture;
+  /** `app.request` with a JSON body and headers. */
+  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
+}
+
+export async function buildHarness(
+  store: StoreFixture,
+  env: Record<string, string> = {},
+): Promise<AppHarness & { close(): Promise<void> }> {
+  const db = await store.openMigrated();
+  const config = loadConfig({ DENO_KV_PATH: ":memory:", SESSION_SECRET: testSecrets.sessionSecret, ...env });
+  const kv = await openKv(config);
+  const catalog = new Catalog(db, testSecrets.cryptoSecret);
+  const cache = new CacheSync(db, catalog, 60);
+  await cache.start();
+  const deps: AppDeps = {
+    config,
+    secrets: testSecrets,
+    db,
+    kv,
+    catalog,
+    cache,
+    startedAt: Math.floor(Date.now() / 1000),
+    state: { draining: false, setUp: false },
+  };
+  const app = createApp(deps);
+  return {
+    app,
+    deps,
+    store,
+    call: (method, path, body, headers = {}) =>
+      Promise.resolve(app.request(path, {
+        method,
+        headers: body === undefined ? headers : { "content-type": "application/json", ...headers },
+        body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+      })),
+    close: async () => {
+      await cache.stop();
+      kv.close();
+      await db.close();
+    },
+  };
+}
+
+/** Registers `name [sqlite]` and `name [postgres]`, each with a fresh app. */
+export function appTest(
+  name: string,
+  fn: (h: AppHarness) => Promise<void>,
+  env: Record<string, string> = {},
+): void {
+  storeTest(name, async (store) => {
+    const h = await buildHarness(store, env);
+    try {
+      await fn(h);
+    } finally {
+      await h.close();
+    }
+  });
+}
