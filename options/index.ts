@@ -1,0 +1,5 @@
+/** Every declared option. Add an area's module here (one line); the registry refuses duplicate keys. */
+import { OptionRegistry } from "./registry.ts";
+import { generalOptions } from "./general.ts";
+
+export const optionRegistry = new OptionRegistry([...generalOptions]);
