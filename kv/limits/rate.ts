@@ -33,12 +33,10 @@ export function takeRate(tat: number | undefined, now: number, rate: Rate, cost 
   return { ok: false, tat, retryAfterMs: Math.max(1, next - rate.periodMs - now) };
 }
 
-/** Is any unit left? (For limits charged afterwards, like tokens per minute.) */
+/** Would one more unit fit? Takes nothing (for limits charged afterwards, like tokens per minute). */
 export function peekRate(tat: number | undefined, now: number, rate: Rate): RateDecision {
-  if (rate.limit <= 0 || tat === undefined || tat - now < rate.periodMs) {
-    return { ok: true, tat, retryAfterMs: 0 };
-  }
-  return { ok: false, tat, retryAfterMs: Math.max(1, tat - rate.periodMs - now + interval(rate)) };
+  const d = takeRate(tat, now, rate, 1);
+  return { ok: d.ok, tat, retryAfterMs: d.retryAfterMs };
 }
 
 /**

@@ -41,7 +41,10 @@ Deno.test("TPM is charged with the tokens actually used and checked before the n
     assertEquals(refused.ok, false, "1100 of 1000 used");
     assertEquals(refused.reason, "tpm");
     // 100 tokens over at 1000/min is 6 s of refill.
-    assert(refused.retryAfterSeconds >= 6 && refused.retryAfterSeconds <= 7, `got ${refused.retryAfterSeconds}`);
+    assert(
+      refused.retryAfterSeconds >= 6 && refused.retryAfterSeconds <= 7,
+      `got ${refused.retryAfterSeconds}`,
+    );
   });
 });
 
