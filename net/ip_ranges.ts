@@ -60,3 +60,15 @@ export const ipRangeWords: Record<string, string[]> = {
   private: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"],
   none: [],
 };
+
+/**
+ * Parses an address list such as `TRUSTED_PROXIES`: CIDRs, addresses and the words above, comma
+ * separated. Throws naming the first entry it cannot read (`what` names the list in the message).
+ */
+export function parseIpRangeList(text: string, what: string): IpMatcher {
+  const { matcher, invalid } = IpMatcher.parse(text, ipRangeWords);
+  if (invalid.length) {
+    throw new Error(`${what}: "${invalid[0]}" is not a CIDR, an IP, loopback, private or none`);
+  }
+  return matcher;
+}

@@ -5,8 +5,8 @@
  * everyone, which defeated per-IP limits and token IP allow-lists in one-api).
  */
 import type { Context, MiddlewareHandler } from "hono";
-import { formatIp, IpMatcher, parseIp } from "../net/ip.ts";
-import { ipRangeWords } from "../net/ip_ranges.ts";
+import { formatIp, type IpMatcher, parseIp } from "../net/ip.ts";
+import { parseIpRangeList } from "../net/ip_ranges.ts";
 
 declare module "hono" {
   interface ContextVariableMap {
@@ -15,16 +15,9 @@ declare module "hono" {
   }
 }
 
-/**
- * Parses `TRUSTED_PROXIES`: CIDRs and the words `loopback`, `private` (RFC 1918 + IPv6 ULA) and `none`,
- * comma separated. Throws naming the first entry it cannot read.
- */
+/** Parses `TRUSTED_PROXIES` (default `loopback,private`; `none` trusts nobody). */
 export function parseTrustedProxies(text: string): IpMatcher {
-  const { matcher, invalid } = IpMatcher.parse(text, ipRangeWords);
-  if (invalid.length) {
-    throw new Error(`TRUSTED_PROXIES: "${invalid[0]}" is not a CIDR, an IP, loopback, private or none`);
-  }
-  return matcher;
+  return parseIpRangeList(text, "TRUSTED_PROXIES");
 }
 
 /**
