@@ -11,6 +11,7 @@ import { defaultFetchSetting, type FetchSetting } from "../../net/fetch_setting.
 const fixtures = new URL("./fixtures/", import.meta.url);
 const cert = Deno.readTextFileSync(new URL("hooks_test_cert.pem", fixtures));
 const key = Deno.readTextFileSync(new URL("hooks_test_key.pem", fixtures));
+const ca = Deno.readTextFileSync(new URL("test_ca_cert.pem", fixtures));
 
 interface Local {
   port: number;
@@ -174,13 +175,13 @@ Deno.test("an explicitly allowed receiver is reached, at the address the resolve
     const tls = await guardedFetch(`https://hooks.test:${secure.port}/`, {
       setting: allowReceiver(secure.port),
       resolver,
-      caCerts: [cert],
+      caCerts: [ca],
     });
     assertEquals(tls.text(), "tls ok");
     const wrongName = await refusal(guardedFetch(`https://other.test:${secure.port}/`, {
       setting: allowReceiver(secure.port),
       resolver,
-      caCerts: [cert],
+      caCerts: [ca],
     }));
     assert(wrongName instanceof GuardedFetchError, "certificate checked against the URL's name");
     assertEquals(secure.hits.length, 1);
