@@ -6,6 +6,8 @@
  */
 import { assertEquals } from "../../support/assert.ts";
 import { withTempDir } from "../../support/temp_dir.ts";
+import { openKv } from "../../../kv/kv.ts";
+import { TokenLimiter } from "../../../kv/limits/token_limits.ts";
 
 const worker = new URL("./fixtures/limit_worker.ts", import.meta.url).pathname;
 
@@ -59,6 +61,41 @@ Deno.test("two processes on one KV file share per-token limits exactly; busy ret
     for (let t = 0; t < tokens; t++) {
       const key = `t${t}`;
       assertEquals((a.admitted[key] ?? 0) + (b.admitted[key] ?? 0), rpm, `token ${key}`);
+    }
+  });
+});
+
+Deno.test("slots held by a killed process come back when their leases expire", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/kv.sqlite3`;
+    const holder = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        "--unstable-kv",
+        new URL("./fixtures/lease_holder.ts", import.meta.url).pathname,
+        path,
+        "400",
+      ],
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    const reader = holder.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    assertEquals((await reader.read()).value?.trim(), "held");
+    holder.kill("SIGKILL");
+    await holder.status;
+    await reader.cancel();
+    const kv = await openKv({ kvPath: path });
+    try {
+      const limiter = new TokenLimiter(kv);
+      const setting = { tokenId: "crash", concurrency: 2 };
+      assertEquals((await limiter.checkRequest(setting)).ok, false, "the dead process's leases still count");
+      await new Promise((r) => setTimeout(r, 1400));
+      const gates = await Promise.all([limiter.checkRequest(setting), limiter.checkRequest(setting)]);
+      assertEquals(gates.filter((g) => g.ok).length, 2);
+      for (const g of gates) await g.release();
+    } finally {
+      kv.close();
     }
   });
 });
