@@ -3,6 +3,7 @@
  * where it has them, so an existing deployment's environment keeps its meaning.
  */
 import { z } from "zod";
+import { parseIpRangeList } from "../net/ip_ranges.ts";
 
 /** Thrown when a variable has a value we cannot accept; the message is one line naming it. */
 export class ConfigError extends Error {
@@ -244,6 +245,11 @@ export function loadConfig(env: Env): Config {
   }
   if (deploy && !e.SQL_DSN) {
     throw new ConfigError("SQL_DSN: required on Deno Deploy (there is no writable disk for SQLite)");
+  }
+  try {
+    parseIpRangeList(e.TRUSTED_PROXIES, "TRUSTED_PROXIES");
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
   }
   const kvUrl = blank(e.DENO_KV_URL) ? undefined : e.DENO_KV_URL!.trim();
   if (kvUrl && !/^https?:\/\//.test(kvUrl)) {

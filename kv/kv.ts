@@ -5,6 +5,10 @@
  * a KV Connect server named by DENO_KV_URL.
  */
 import type { Config } from "../config/env.ts";
+import { updateKey } from "./key_update.ts";
+import { withKvRetry } from "./retry.ts";
+
+export { kvBusyRetries, withKvRetry } from "./retry.ts";
 
 export type Kv = Deno.Kv;
 
@@ -18,23 +22,6 @@ export async function openKv(config: Pick<Config, "kvUrl" | "kvPath">): Promise<
   return await Deno.openKv(config.kvPath);
 }
 
-function isBusy(err: unknown): boolean {
-  const message = (err as Error)?.message ?? "";
-  return message.includes("database is locked") || message.includes("SQLITE_BUSY");
-}
-
-/** Runs a KV operation, retrying with jittered backoff while another process holds the file's lock. */
-export async function withKvRetry<T>(op: () => Promise<T>, attempts = 50): Promise<T> {
-  for (let i = 1;; i++) {
-    try {
-      return await op();
-    } catch (err) {
-      if (!isBusy(err) || i >= attempts) throw err;
-      await new Promise((r) => setTimeout(r, Math.min(50, 2 * i) * (0.5 + Math.random())));
-    }
-  }
-}
-
 export interface WindowCount {
   /** Count in the current window, including this increment. */
   count: number;
@@ -44,28 +31,20 @@ export interface WindowCount {
 
 /**
  * Adds `amount` to the counter `key` for the current fixed window of `windowMs` and returns the new
- * count. Atomic across every handle of the same KV.
+ * count. Atomic across every handle of the same KV; concurrent calls in one process share commits.
  */
-export async function incrementWindow(
+export function incrementWindow(
   kv: Kv,
   key: Deno.KvKey,
   windowMs: number,
   amount = 1,
 ): Promise<WindowCount> {
-  const now = Date.now();
-  const window = Math.floor(now / windowMs);
-  const fullKey = [...key, window];
-  const resetMs = (window + 1) * windowMs - now;
-  return await withKvRetry(async () => {
-    for (;;) {
-      const current = await kv.get<Deno.KvU64>(fullKey);
-      const next = (current.value?.value ?? 0n) + BigInt(amount);
-      const res = await kv.atomic().check(current).set(fullKey, new Deno.KvU64(next), {
-        expireIn: windowMs + 1000,
-      }).commit();
-      if (res.ok) return { count: Number(next), resetMs };
-    }
-  });
+  const window = Math.floor(Date.now() / windowMs);
+  return updateKey<number, WindowCount>(kv, [...key, window], (count = 0, now) => ({
+    state: count + amount,
+    result: { count: count + amount, resetMs: Math.max(1, (window + 1) * windowMs - now) },
+    expireInMs: windowMs + 1000,
+  }));
 }
 
 /** Enqueues a message with retries on a busy local file. */

@@ -6,6 +6,7 @@ import { Hono } from "hono";
 import type { AppDeps } from "./deps.ts";
 import { statusRoutes } from "../routes/api/status.ts";
 import { log } from "./logger.ts";
+import { useApiLimits } from "./api_limits.ts";
 
 /** Paths whose errors use OpenAI's error shape rather than the `/api` envelope. */
 const relayPath = /^\/(v1|v1beta|dashboard|mj|suno|pg)(\/|$)/;
@@ -13,6 +14,7 @@ const relayPath = /^\/(v1|v1beta|dashboard|mj|suno|pg)(\/|$)/;
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
 
+  useApiLimits(app, deps);
   app.route("/", statusRoutes(deps));
 
   app.notFound((c) => {

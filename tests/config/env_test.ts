@@ -40,6 +40,7 @@ for (
     [{ NODE_TYPE: "worker" }, "NODE_TYPE"],
     [{ TLS_INSECURE_SKIP_VERIFY: "true" }, "TLS_INSECURE_SKIP_VERIFY"],
     [{ DENO_DEPLOYMENT_ID: "abc" }, "SQL_DSN: required on Deno Deploy"],
+    [{ TRUSTED_PROXIES: "loopback,10.0.0.0/40" }, 'TRUSTED_PROXIES: "10.0.0.0/40"'],
   ] as const
 ) {
   Deno.test(`invalid ${JSON.stringify(env)} is refused with a message naming it`, () => {
