@@ -9,6 +9,7 @@ import type { RateLimitSetting } from "../config/env.ts";
 import { takeKeyedRate } from "../kv/limits/keyed_rate.ts";
 import { retryAfterSeconds } from "../kv/limits/rate.ts";
 import { formatIp, isIpv4, parseIp } from "../net/ip.ts";
+import { log } from "./logger.ts";
 
 /** Writes the 429 body; the middleware adds `Retry-After` to whatever it returns. */
 export type LimitRenderer = (c: Context, message: string, retryAfterSeconds: number) => Response;
@@ -46,7 +47,14 @@ export function ipRateLimit(options: IpRateLimitOptions): MiddlewareHandler {
   const rate = { limit: setting.limit, periodMs: setting.durationSeconds * 1000 };
   return async function ipRateLimitMiddleware(c, next) {
     if (!setting.enabled) return await next();
-    const answer = await takeKeyedRate(kv, ["limits", "ip", name, ipLimitKey(clientIp(c))], rate);
+    let answer;
+    try {
+      answer = await takeKeyedRate(kv, ["limits", "ip", name, ipLimitKey(clientIp(c))], rate);
+    } catch (err) {
+      // Fail open: an unavailable KV must not turn every request into a 500 (busy files were retried).
+      log.error("per-IP rate limit unavailable; request allowed", { limit: name, error: String(err) });
+      return await next();
+    }
     if (answer.ok) return await next();
     const seconds = retryAfterSeconds(answer.retryAfterMs);
     const res = render(c, `Too many requests, retry in ${seconds} seconds`, seconds);

@@ -11,6 +11,8 @@ import { migrations } from "../../store/migrations/index.ts";
 import { withTempDir } from "../support/temp_dir.ts";
 import { Hono } from "hono";
 import { ipRateLimit } from "../../server/ip_rate_limit.ts";
+import { Catalog } from "../../store/cache/catalog.ts";
+import { CacheSync } from "../../store/cache/sync.ts";
 
 async function withApp(env: Record<string, string>, fn: (app: Hono) => Promise<void>) {
   await withTempDir(async (dir) => {
@@ -18,12 +20,16 @@ async function withApp(env: Record<string, string>, fn: (app: Hono) => Promise<v
     const db = await openSqlite({ path: `${dir}/one-api.db`, busyTimeoutMs: 5000 });
     await migrate(db, allTables, migrations, { secrets: testSecrets });
     const kv = await openKv({ kvPath: ":memory:" });
+    const catalog = new Catalog(db, testSecrets.cryptoSecret);
+    const cache = new CacheSync(db, catalog, 60);
     try {
       const app = createApp({
         config,
         secrets: testSecrets,
         db,
         kv,
+        catalog,
+        cache,
         startedAt: 0,
         state: { draining: false, setUp: false },
       });
