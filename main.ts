@@ -7,6 +7,7 @@ import { resolveSecrets } from "./config/secrets.ts";
 import { openMigratedStore } from "./store/open.ts";
 import { openKv } from "./kv/kv.ts";
 import { createApp } from "./server/app.ts";
+import { prepareConsole } from "./routes/console.ts";
 import type { AppDeps } from "./server/deps.ts";
 import { log, setDebug } from "./server/logger.ts";
 import { VERSION } from "./server/version.ts";
@@ -43,6 +44,7 @@ async function start(): Promise<void> {
     state: { draining: false, setUp: false },
   };
   const app = createApp(deps);
+  await prepareConsole();
 
   const server = Deno.serve({
     port: config.port,

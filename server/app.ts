@@ -5,15 +5,22 @@
 import { Hono } from "hono";
 import type { AppDeps } from "./deps.ts";
 import { statusRoutes } from "../routes/api/status.ts";
+import { type ConsoleOptions, consoleRoutes, renderNotFound } from "../routes/console.ts";
 import { log } from "./logger.ts";
+import { t } from "../i18n/translate.ts";
+import { requestLanguage } from "../i18n/request_language.ts";
 
 /** Paths whose errors use OpenAI's error shape rather than the `/api` envelope. */
 const relayPath = /^\/(v1|v1beta|dashboard|mj|suno|pg)(\/|$)/;
 
-export function createApp(deps: AppDeps): Hono {
+/** Paths of the management API, whose errors use the `{success, message}` envelope. */
+const apiPath = /^\/api(\/|$)/;
+
+export function createApp(deps: AppDeps, consoleOptions: ConsoleOptions = {}): Hono {
   const app = new Hono();
 
   app.route("/", statusRoutes(deps));
+  app.route("/", consoleRoutes(deps, consoleOptions));
 
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;
@@ -27,7 +34,10 @@ export function createApp(deps: AppDeps): Hono {
         },
       }, 404);
     }
-    return c.json({ success: false, message: "not found" }, 404);
+    if (apiPath.test(path)) {
+      return c.json({ success: false, message: t(requestLanguage(c), "api.not_found") }, 404);
+    }
+    return renderNotFound(c, consoleOptions);
   });
 
   app.onError((err, c) => {
@@ -39,7 +49,7 @@ export function createApp(deps: AppDeps): Hono {
         500,
       );
     }
-    return c.json({ success: false, message: "internal error" }, 500);
+    return c.json({ success: false, message: t(requestLanguage(c), "api.internal_error") }, 500);
   });
 
   return app;
