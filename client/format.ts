@@ -3,7 +3,7 @@
 /** New API shows quota in currency units: `quota / quota_per_unit` dollars. */
 export function formatQuota(quota: number, quotaPerUnit: number): string {
   const value = quota / (quotaPerUnit || 500000);
-  return `$${value.toFixed(Math.abs(value) >= 1 || value === 0 ? 2 : 4)}`;
+  return `$${value.toFixed(value === 0 || Math.abs(value) >= 0.01 ? 2 : 6)}`;
 }
 
 export function formatTime(unixSeconds: number, lang: string): string {
