@@ -6,10 +6,9 @@ import { ConfigError, loadConfig } from "./config/env.ts";
 import { resolveSecrets } from "./config/secrets.ts";
 import { openMigratedStore } from "./store/open.ts";
 import { openKv } from "./kv/kv.ts";
-import { Catalog } from "./store/cache/catalog.ts";
-import { CacheSync } from "./store/cache/sync.ts";
+import { composeDeps } from "./server/compose.ts";
 import { createApp } from "./server/app.ts";
-import type { AppDeps } from "./server/deps.ts";
+import { prepareConsole } from "./routes/console.ts";
 import { log, setDebug } from "./server/logger.ts";
 import { VERSION } from "./server/version.ts";
 
@@ -35,21 +34,9 @@ async function start(): Promise<void> {
     fatal(err instanceof ConfigError ? `invalid configuration: ${err.message}` : (err as Error).message);
   }
   const kv = await openKv(config);
-  const catalog = new Catalog(db, secrets.cryptoSecret);
-  const cache = new CacheSync(db, catalog, config.syncFrequencySeconds);
-  await cache.start();
-
-  const deps: AppDeps = {
-    config,
-    secrets,
-    db,
-    kv,
-    catalog,
-    cache,
-    startedAt: Math.floor(Date.now() / 1000),
-    state: { draining: false, setUp: false },
-  };
+  const deps = await composeDeps({ config, secrets, db, kv });
   const app = createApp(deps);
+  await prepareConsole();
 
   const server = Deno.serve({
     port: config.port,
@@ -71,7 +58,7 @@ async function start(): Promise<void> {
       new Promise<boolean>((r) => setTimeout(() => r(false), config.shutdownTimeoutSeconds * 1000)),
     ]);
     if (!drained) log.warn("drain deadline reached; closing with requests still in flight");
-    await cache.stop();
+    await deps.cache.stop();
     await db.close().catch((err) => log.error("closing the store failed", { error: String(err) }));
     kv.close();
     log.info("stopped");

@@ -5,17 +5,24 @@
 import { Hono } from "hono";
 import type { AppDeps } from "./deps.ts";
 import { statusRoutes } from "../routes/api/status.ts";
+import { type ConsoleOptions, consoleRoutes, renderNotFound } from "../routes/console.ts";
 import { log } from "./logger.ts";
 import { useApiLimits } from "./api_limits.ts";
+import { t } from "../i18n/translate.ts";
+import { requestLanguage } from "../i18n/request_language.ts";
 
 /** Paths whose errors use OpenAI's error shape rather than the `/api` envelope. */
 const relayPath = /^\/(v1|v1beta|dashboard|mj|suno|pg)(\/|$)/;
 
-export function createApp(deps: AppDeps): Hono {
+/** Paths of the management API, whose errors use the `{success, message}` envelope. */
+const apiPath = /^\/api(\/|$)/;
+
+export function createApp(deps: AppDeps, consoleOptions: ConsoleOptions = {}): Hono {
   const app = new Hono();
 
   useApiLimits(app, deps);
   app.route("/", statusRoutes(deps));
+  app.route("/", consoleRoutes(deps, consoleOptions));
 
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;
@@ -29,7 +36,10 @@ export function createApp(deps: AppDeps): Hono {
         },
       }, 404);
     }
-    return c.json({ success: false, message: "not found" }, 404);
+    if (apiPath.test(path)) {
+      return c.json({ success: false, message: t(requestLanguage(c), "api.not_found") }, 404);
+    }
+    return renderNotFound(c, consoleOptions);
   });
 
   app.onError((err, c) => {
@@ -41,7 +51,7 @@ export function createApp(deps: AppDeps): Hono {
         500,
       );
     }
-    return c.json({ success: false, message: "internal error" }, 500);
+    return c.json({ success: false, message: t(requestLanguage(c), "api.internal_error") }, 500);
   });
 
   return app;

@@ -4,9 +4,11 @@ import type { AppDeps } from "../../server/deps.ts";
 import { fail, ok } from "./respond.ts";
 import { queryOne } from "../../store/db.ts";
 import { VERSION } from "../../server/version.ts";
+import { t } from "../../i18n/translate.ts";
+import { requestLanguage } from "../../i18n/request_language.ts";
 
 /** True once the first-run setup created a root user (cached: it never goes back to false). */
-async function isSetUp(deps: AppDeps): Promise<boolean> {
+export async function isSetUp(deps: AppDeps): Promise<boolean> {
   if (deps.state.setUp) return true;
   const row = await queryOne(
     deps.db,
@@ -19,7 +21,7 @@ async function isSetUp(deps: AppDeps): Promise<boolean> {
 export function statusRoutes(deps: AppDeps): Hono {
   const app = new Hono();
   app.get("/api/status", async (c) => {
-    if (deps.state.draining) return fail(c, 503, "shutting down");
+    if (deps.state.draining) return fail(c, 503, t(requestLanguage(c), "api.shutting_down"));
     return ok(c, {
       version: deps.config.versionOverride ?? VERSION,
       start_time: deps.startedAt,

@@ -11,8 +11,7 @@ import { migrations } from "../../store/migrations/index.ts";
 import { withTempDir } from "../support/temp_dir.ts";
 import { Hono } from "hono";
 import { ipRateLimit } from "../../server/ip_rate_limit.ts";
-import { Catalog } from "../../store/cache/catalog.ts";
-import { CacheSync } from "../../store/cache/sync.ts";
+import { composeDeps } from "../../server/compose.ts";
 
 async function withApp(env: Record<string, string>, fn: (app: Hono) => Promise<void>) {
   await withTempDir(async (dir) => {
@@ -20,21 +19,11 @@ async function withApp(env: Record<string, string>, fn: (app: Hono) => Promise<v
     const db = await openSqlite({ path: `${dir}/one-api.db`, busyTimeoutMs: 5000 });
     await migrate(db, allTables, migrations, { secrets: testSecrets });
     const kv = await openKv({ kvPath: ":memory:" });
-    const catalog = new Catalog(db, testSecrets.cryptoSecret);
-    const cache = new CacheSync(db, catalog, 60);
+    const deps = await composeDeps({ config, secrets: testSecrets, db, kv });
     try {
-      const app = createApp({
-        config,
-        secrets: testSecrets,
-        db,
-        kv,
-        catalog,
-        cache,
-        startedAt: 0,
-        state: { draining: false, setUp: false },
-      });
-      await fn(app);
+      await fn(createApp(deps));
     } finally {
+      await deps.cache.stop();
       kv.close();
       await db.close();
     }

@@ -6,8 +6,7 @@
 import type { Hono } from "hono";
 import { loadConfig } from "../../config/env.ts";
 import { openKv } from "../../kv/kv.ts";
-import { Catalog } from "../../store/cache/catalog.ts";
-import { CacheSync } from "../../store/cache/sync.ts";
+import { composeDeps } from "../../server/compose.ts";
 import { createApp } from "../../server/app.ts";
 import type { AppDeps } from "../../server/deps.ts";
 import { type StoreFixture, storeTest, testSecrets } from "./stores.ts";
@@ -27,19 +26,7 @@ export async function buildHarness(
   const db = await store.openMigrated();
   const config = loadConfig({ DENO_KV_PATH: ":memory:", SESSION_SECRET: testSecrets.sessionSecret, ...env });
   const kv = await openKv(config);
-  const catalog = new Catalog(db, testSecrets.cryptoSecret);
-  const cache = new CacheSync(db, catalog, 60);
-  await cache.start();
-  const deps: AppDeps = {
-    config,
-    secrets: testSecrets,
-    db,
-    kv,
-    catalog,
-    cache,
-    startedAt: Math.floor(Date.now() / 1000),
-    state: { draining: false, setUp: false },
-  };
+  const deps: AppDeps = await composeDeps({ config, secrets: testSecrets, db, kv });
   const app = createApp(deps);
   return {
     app,
@@ -52,7 +39,7 @@ export async function buildHarness(
         body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
       })),
     close: async () => {
-      await cache.stop();
+      await deps.cache.stop();
       kv.close();
       await db.close();
     },

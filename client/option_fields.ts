@@ -1,0 +1,87 @@
+/**
+ * The root settings form: which New API options it edits, grouped by section. Values travel as strings
+ * (`GET /api/option/` answers `[{key, value}]`, `PUT /api/option/` takes `{key, value}`).
+ */
+import type { MessageKey } from "../i18n/messages.ts";
+
+export type OptionKind = "text" | "number" | "bool" | "json" | "secret";
+
+export interface OptionField {
+  key: string;
+  label: MessageKey;
+  kind: OptionKind;
+}
+
+export interface OptionSection {
+  title: MessageKey;
+  fields: OptionField[];
+}
+
+export const OPTION_SECTIONS: OptionSection[] = [
+  {
+    title: "setting.section_system",
+    fields: [
+      { key: "SystemName", label: "setting.system_name", kind: "text" },
+      { key: "ServerAddress", label: "setting.server_address", kind: "text" },
+      { key: "Notice", label: "setting.notice", kind: "text" },
+      { key: "RegisterEnabled", label: "setting.register_enabled", kind: "bool" },
+      { key: "PasswordLoginEnabled", label: "setting.password_login", kind: "bool" },
+      { key: "PasswordRegisterEnabled", label: "setting.password_register", kind: "bool" },
+    ],
+  },
+  {
+    title: "setting.section_operation",
+    fields: [
+      { key: "QuotaForNewUser", label: "setting.quota_new_user", kind: "number" },
+      { key: "PreConsumedQuota", label: "setting.pre_consumed_quota", kind: "number" },
+      { key: "RetryTimes", label: "setting.retry_times", kind: "number" },
+      { key: "AutomaticDisableChannelEnabled", label: "setting.auto_disable", kind: "bool" },
+      { key: "AutomaticEnableChannelEnabled", label: "setting.auto_enable", kind: "bool" },
+      { key: "LogConsumeEnabled", label: "setting.log_consume", kind: "bool" },
+    ],
+  },
+  {
+    title: "setting.section_ratios",
+    fields: [
+      { key: "ModelRatio", label: "setting.model_ratio", kind: "json" },
+      { key: "CompletionRatio", label: "setting.completion_ratio", kind: "json" },
+      { key: "ModelPrice", label: "setting.model_price", kind: "json" },
+      { key: "GroupRatio", label: "setting.group_ratio", kind: "json" },
+    ],
+  },
+  {
+    title: "setting.section_rate_limit",
+    fields: [
+      { key: "ModelRequestRateLimitEnabled", label: "setting.rate_limit_enabled", kind: "bool" },
+      { key: "ModelRequestRateLimitDurationMinutes", label: "setting.rate_limit_minutes", kind: "number" },
+      { key: "ModelRequestRateLimitCount", label: "setting.rate_limit_count", kind: "number" },
+      { key: "ModelRequestRateLimitSuccessCount", label: "setting.rate_limit_success", kind: "number" },
+    ],
+  },
+  {
+    title: "setting.section_notification",
+    fields: [
+      { key: "QuotaRemindThreshold", label: "setting.quota_remind", kind: "number" },
+      { key: "SMTPServer", label: "setting.smtp_server", kind: "text" },
+      { key: "SMTPPort", label: "setting.smtp_port", kind: "number" },
+      { key: "SMTPAccount", label: "setting.smtp_account", kind: "text" },
+      { key: "SMTPFrom", label: "setting.smtp_from", kind: "text" },
+      { key: "SMTPToken", label: "setting.smtp_token", kind: "secret" },
+    ],
+  },
+];
+
+/** Checks a typed value before it is sent; returns a message key when it is not acceptable. */
+export function optionValueProblem(kind: OptionKind, value: string): MessageKey | undefined {
+  if (kind === "number" && value.trim() !== "" && !Number.isFinite(Number(value))) {
+    return "setting.not_number";
+  }
+  if (kind === "json" && value.trim() !== "") {
+    try {
+      JSON.parse(value);
+    } catch {
+      return "setting.not_json";
+    }
+  }
+  return undefined;
+}

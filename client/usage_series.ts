@@ -1,0 +1,81 @@
+/**
+ * Turns New API's dashboard rows (`GET /api/data/self`: hourly `quota_data` buckets per model) into chart
+ * series: one time axis of fixed buckets, one value array per model, zeros where a model had no traffic.
+ */
+export interface QuotaDataRow {
+  model_name: string;
+  /** Unix seconds at the start of the hour. */
+  created_at: number;
+  token_used: number;
+  count: number;
+  quota: number;
+}
+
+export interface UsageSeries {
+  /** Bucket start times (unix seconds). */
+  times: number[];
+  models: string[];
+  /** quota[m][i]: quota of models[m] in bucket i. */
+  quota: number[][];
+  count: number[][];
+  tokens: number[][];
+  totals: { quota: number; count: number; tokens: number };
+}
+
+export const RANGES = {
+  "24h": { seconds: 24 * 3600, bucket: 3600 },
+  "7d": { seconds: 7 * 86400, bucket: 86400 },
+  "30d": { seconds: 30 * 86400, bucket: 86400 },
+} as const;
+export type RangeName = keyof typeof RANGES;
+
+/**
+ * Buckets rows into [start, end) by `bucketSeconds`, aligned to `start`. Models are ordered by total quota,
+ * largest first, so the legend lists what costs most. Rows outside the range are ignored.
+ */
+export function usageSeries(
+  rows: QuotaDataRow[],
+  start: number,
+  end: number,
+  bucketSeconds: number,
+): UsageSeries {
+  const buckets = Math.max(1, Math.ceil((end - start) / bucketSeconds));
+  const times = Array.from({ length: buckets }, (_, i) => start + i * bucketSeconds);
+  const byModel = new Map<string, { quota: number[]; count: number[]; tokens: number[]; sum: number }>();
+  const totals = { quota: 0, count: 0, tokens: 0 };
+  for (const row of rows) {
+    if (row.created_at < start || row.created_at >= end) continue;
+    const i = Math.floor((row.created_at - start) / bucketSeconds);
+    let m = byModel.get(row.model_name);
+    if (!m) {
+      const zeros = () => new Array<number>(buckets).fill(0);
+      m = { quota: zeros(), count: zeros(), tokens: zeros(), sum: 0 };
+      byModel.set(row.model_name, m);
+    }
+    m.quota[i] += row.quota;
+    m.count[i] += row.count;
+    m.tokens[i] += row.token_used;
+    m.sum += row.quota;
+    totals.quota += row.quota;
+    totals.count += row.count;
+    totals.tokens += row.token_used;
+  }
+  const models = [...byModel.keys()].sort((a, b) =>
+    byModel.get(b)!.sum - byModel.get(a)!.sum || a.localeCompare(b)
+  );
+  return {
+    times,
+    models,
+    quota: models.map((m) => byModel.get(m)!.quota),
+    count: models.map((m) => byModel.get(m)!.count),
+    tokens: models.map((m) => byModel.get(m)!.tokens),
+    totals,
+  };
+}
+
+/** The start of the range ending now, aligned down to a whole bucket (so buckets match the hourly rows). */
+export function rangeStart(now: number, range: RangeName): number {
+  const { seconds, bucket } = RANGES[range];
+  const end = Math.ceil(now / 3600) * 3600;
+  return Math.floor((end - seconds) / bucket) * bucket;
+}

@@ -1,0 +1,103 @@
+/**
+ * Console home: balance, used quota, requests, RPM/TPM (`GET /api/user/self`, `GET /api/log/self/stat`) and
+ * quota / requests over time by model (`GET /api/data/self?start_timestamp&end_timestamp`), 24 h or 7/30 days.
+ */
+import { useMemo, useState } from "preact/hooks";
+import { useI18n } from "../i18n/context.ts";
+import type { MessageKey } from "../i18n/messages.ts";
+import { useApiGet } from "../client/use_api.ts";
+import { formatCount, formatQuota } from "../client/format.ts";
+import {
+  type QuotaDataRow,
+  type RangeName,
+  RANGES,
+  rangeStart,
+  usageSeries,
+} from "../client/usage_series.ts";
+import { ApiNotice } from "../components/ApiNotice.tsx";
+import { UsageChart } from "../components/UsageChart.tsx";
+
+interface SelfUser {
+  quota: number;
+  used_quota: number;
+  request_count: number;
+}
+
+interface LogStat {
+  quota: number;
+  rpm: number;
+  tpm: number;
+}
+
+const rangeLabels: Record<RangeName, MessageKey> = {
+  "24h": "dashboard.range_24h",
+  "7d": "dashboard.range_7d",
+  "30d": "dashboard.range_30d",
+};
+
+export default function Dashboard({ quotaPerUnit }: { quotaPerUnit: number }) {
+  const { t, lang } = useI18n();
+  const [range, setRange] = useState<RangeName>("24h");
+  const now = useMemo(() => Math.floor(Date.now() / 1000), [range]);
+  const start = rangeStart(now, range);
+  const end = start + RANGES[range].seconds + RANGES[range].bucket;
+  const self = useApiGet<SelfUser>("/api/user/self");
+  const stat = useApiGet<LogStat>(`/api/log/self/stat?start_timestamp=${start}&end_timestamp=${end}`);
+  const data = useApiGet<QuotaDataRow[]>(`/api/data/self?start_timestamp=${start}&end_timestamp=${end}`);
+  const series = useMemo(
+    () =>
+      usageSeries(Array.isArray(data.result?.data) ? data.result.data : [], start, end, RANGES[range].bucket),
+    [data.result, start, end, range],
+  );
+  const money = (q: number) => formatQuota(q, quotaPerUnit);
+  const user = self.result?.ok ? self.result.data : undefined;
+  const cards: [string, string][] = [
+    [t("dashboard.balance"), user ? money(user.quota) : "—"],
+    [t("dashboard.used"), user ? money(user.used_quota) : "—"],
+    [t("dashboard.requests"), user ? formatCount(user.request_count, lang) : "—"],
+    [t("dashboard.rpm"), stat.result?.ok ? formatCount(stat.result.data?.rpm ?? 0, lang) : "—"],
+    [t("dashboard.tpm"), stat.result?.ok ? formatCount(stat.result.data?.tpm ?? 0, lang) : "—"],
+  ];
+  return (
+    <div class="dashboard">
+      <ApiNotice result={self.result} loading={self.loading} />
+      <div class="cards">
+        {cards.map(([label, value]) => (
+          <div class="card stat" key={label}>
+            <span class="stat-label">{label}</span>
+            <span class="stat-value">{value}</span>
+          </div>
+        ))}
+      </div>
+      <div class="toolbar">
+        <span>{t("dashboard.range")}</span>
+        {(Object.keys(RANGES) as RangeName[]).map((r) => (
+          <button
+            type="button"
+            key={r}
+            class={`btn btn-small ${r === range ? "btn-primary" : ""}`}
+            aria-pressed={r === range}
+            onClick={() => setRange(r)}
+          >
+            {t(rangeLabels[r])}
+          </button>
+        ))}
+      </div>
+      {data.result?.ok
+        ? series.models.length === 0
+          ? <p class="notice notice-muted" data-state="empty">{t("dashboard.no_usage")}</p>
+          : (
+            <div class="charts">
+              <UsageChart
+                title={t("dashboard.quota_chart")}
+                {...series}
+                values={series.quota}
+                format={money}
+              />
+              <UsageChart title={t("dashboard.requests_chart")} {...series} values={series.count} />
+            </div>
+          )
+        : <ApiNotice result={data.result} loading={data.loading} />}
+    </div>
+  );
+}

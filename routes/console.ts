@@ -1,0 +1,112 @@
+/**
+ * The console's page registry, mounted on the Hono app: every `routes/*.tsx` page at its New API URL,
+ * `/static/*`, and the 404 page. Pages other than /setup redirect to /setup until the first-run setup
+ * is done. Add a page by creating its module and listing it in `pages` (a test checks the list).
+ */
+import { type Context, Hono } from "hono";
+import { setCookie } from "hono/cookie";
+import type { AppDeps } from "../server/deps.ts";
+import { isSetUp } from "./api/status.ts";
+import { normalizeLanguage } from "../i18n/languages.ts";
+import { LANG_COOKIE, requestLanguage } from "../i18n/request_language.ts";
+import { consoleManifest, serveStatic } from "../server/console/assets.ts";
+import { loadIslands } from "../server/console/islands.ts";
+import { renderPage } from "../server/console/render.tsx";
+import type { ConsoleUser, PageModule } from "../server/console/page.ts";
+import * as home from "./index.tsx";
+import * as setup from "./setup.tsx";
+import * as login from "./login.tsx";
+import * as register from "./register.tsx";
+import * as pricing from "./pricing.tsx";
+import * as notFound from "./_404.tsx";
+import * as dashboard from "./console/index.tsx";
+import * as token from "./console/token.tsx";
+import * as channel from "./console/channel.tsx";
+import * as logPage from "./console/log.tsx";
+import * as user from "./console/user.tsx";
+import * as redemption from "./console/redemption.tsx";
+import * as setting from "./console/setting.tsx";
+import * as topup from "./console/topup.tsx";
+import * as personal from "./console/personal.tsx";
+import * as playground from "./console/playground.tsx";
+
+export const pages: PageModule[] = [
+  home,
+  setup,
+  login,
+  register,
+  pricing,
+  dashboard,
+  token,
+  channel,
+  logPage,
+  user,
+  redemption,
+  setting,
+  topup,
+  personal,
+  playground,
+];
+
+/** New API's QuotaPerUnit: quota units per US dollar, as `/api/status` reports it. */
+const QUOTA_PER_UNIT = 500000;
+
+export interface ConsoleOptions {
+  /**
+   * The signed-in user from the session, once accounts exist. When given, console pages redirect signed-out
+   * visitors to /login and users below a page's role to /console, and the user's saved language applies.
+   * Without it, islands learn the user from the API (401 → a "sign in" notice).
+   */
+  currentUser?(c: Context): Promise<ConsoleUser | undefined>;
+  /** Site name for titles and the header (the SystemName option, later). */
+  systemName?(): string;
+}
+
+/** Builds the console bundle (when missing or stale) and resolves the islands; main.ts awaits it at start. */
+export async function prepareConsole(): Promise<void> {
+  await Promise.all([consoleManifest(), loadIslands()]);
+}
+
+function respond(c: Context, options: ConsoleOptions, page: PageModule, current?: ConsoleUser, status = 200) {
+  const lang = requestLanguage(c, current?.language);
+  const queryLang = normalizeLanguage(c.req.query("lang"));
+  if (queryLang) {
+    setCookie(c, LANG_COOKIE, queryLang, { path: "/", maxAge: 31536000, sameSite: "Lax" });
+  }
+  return renderPage(c, page, {
+    lang,
+    systemName: options.systemName?.() ?? "New API",
+    quotaPerUnit: QUOTA_PER_UNIT,
+    user: current,
+  }, status);
+}
+
+export function consoleRoutes(deps: AppDeps, options: ConsoleOptions = {}): Hono {
+  const app = new Hono();
+  app.get("/static/*", serveStatic);
+  for (const page of pages) {
+    const { path, beforeSetup, layout, role } = page.config;
+    app.get(path, async (c) => {
+      const setUp = await isSetUp(deps);
+      if (!setUp && !beforeSetup) return c.redirect("/setup", 302);
+      if (setUp && path === "/setup") return c.redirect("/", 302);
+      const current = await options.currentUser?.(c);
+      if (layout === "console" && options.currentUser) {
+        if (!current) return c.redirect(`/login?redirect=${encodeURIComponent(path)}`, 302);
+        if (current.role < (role ?? 1)) return c.redirect("/console", 302);
+      }
+      return respond(c, options, page, current);
+    });
+  }
+  return app;
+}
+
+/** The HTML 404 for unknown console paths; `/console/token/` (trailing slash) redirects to the page. */
+export async function renderNotFound(c: Context, options: ConsoleOptions = {}): Promise<Response> {
+  const path = c.req.path;
+  if (c.req.method === "GET" && path.length > 1 && path.endsWith("/")) {
+    const trimmed = path.replace(/\/+$/, "");
+    if (pages.some((p) => p.config.path === trimmed)) return c.redirect(trimmed, 301);
+  }
+  return respond(c, options, notFound, await options.currentUser?.(c), 404);
+}

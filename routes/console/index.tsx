@@ -1,0 +1,17 @@
+/** `/console`: the dashboard: balance, usage cards and charts. */
+import type { PageConfig, PageProps } from "../../server/console/page.ts";
+import { useI18n } from "../../i18n/context.ts";
+import { PageHeader } from "../../components/PageHeader.tsx";
+import Dashboard from "../../islands/Dashboard.tsx";
+
+export const config: PageConfig = { path: "/console", title: "dashboard.title", layout: "console" };
+
+export default function DashboardPage({ quotaPerUnit }: PageProps) {
+  const { t } = useI18n();
+  return (
+    <>
+      <PageHeader title={t("dashboard.title")} description={t("dashboard.description")} />
+      <Dashboard quotaPerUnit={quotaPerUnit} />
+    </>
+  );
+}

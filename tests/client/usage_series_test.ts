@@ -1,0 +1,60 @@
+/** Dashboard series: hourly rows bucketed per model, zero-filled, ordered by cost; ranges aligned to hours. */
+import { assertEquals } from "../support/assert.ts";
+import { rangeStart, usageSeries } from "../../client/usage_series.ts";
+import { formatQuota, quotaFromAmount } from "../../client/format.ts";
+
+const row = (model_name: string, created_at: number, quota: number, count = 1) => ({
+  model_name,
+  created_at,
+  quota,
+  count,
+  token_used: quota / 10,
+});
+
+Deno.test("rows land in their bucket, per model, zeros elsewhere; out-of-range rows are ignored", () => {
+  const s = usageSeries(
+    [
+      row("a", 3600, 10),
+      row("b", 7200, 50, 2),
+      row("a", 7200 + 1800, 5),
+      row("a", 0, 999),
+      row("a", 14400, 1),
+    ],
+    3600,
+    14400,
+    3600,
+  );
+  assertEquals(s.times, [3600, 7200, 10800]);
+  assertEquals(s.models, ["b", "a"], "largest cost first");
+  assertEquals(s.quota, [[0, 50, 0], [10, 5, 0]]);
+  assertEquals(s.count, [[0, 2, 0], [1, 1, 0]]);
+  assertEquals(s.totals, { quota: 65, count: 4, tokens: 6.5 });
+});
+
+Deno.test("daily buckets add up the hourly rows of each day", () => {
+  const day = 86400;
+  const s = usageSeries(
+    [row("m", day + 3600, 1), row("m", day + 7200, 2), row("m", 2 * day, 4)],
+    day,
+    3 * day,
+    day,
+  );
+  assertEquals(s.quota, [[3, 4]]);
+});
+
+Deno.test("a range starts on a whole bucket so hourly rows line up", () => {
+  const now = 1_700_000_123;
+  assertEquals(rangeStart(now, "24h") % 3600, 0);
+  assertEquals(rangeStart(now, "7d") % 86400, 0);
+  assertEquals(Math.ceil(now / 3600) * 3600 - rangeStart(now, "24h"), 24 * 3600);
+});
+
+Deno.test("quota shows as dollars at 500000 per unit, and typed dollars become quota units", () => {
+  assertEquals(formatQuota(1_000_000, 500000), "$2.00");
+  assertEquals(formatQuota(250, 500000), "$0.000500");
+  assertEquals(formatQuota(0, 500000), "$0.00");
+  assertEquals(quotaFromAmount("1.5", 500000), 750000);
+  assertEquals(quotaFromAmount("-1", 500000), NaN);
+  assertEquals(quotaFromAmount("", 500000), NaN);
+  assertEquals(quotaFromAmount("abc", 500000), NaN);
+});
