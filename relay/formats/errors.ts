@@ -190,6 +190,7 @@ const TYPE_STATUS: Record<string, number> = {
   permission_error: 403,
   not_found_error: 404,
   rate_limit_error: 429,
+  rate_limit_exceeded: 429,
   insufficient_quota: 429,
   overloaded_error: 529,
   RESOURCE_EXHAUSTED: 429,
@@ -202,7 +203,10 @@ export function errorFromStreamPayload(payload: unknown): RelayError {
   const p = payload as Record<string, unknown> | null;
   const inner = (p && typeof p.error === "object" && p.error ? p.error : p) as Record<string, unknown> | null;
   const numeric = typeof inner?.code === "number" && inner.code >= 400 && inner.code < 600 ? inner.code : 0;
-  const label = [inner?.type, inner?.code, inner?.status].find((v) => typeof v === "string") as
+  // The flat Responses form is `{"type":"error","code":…}`: "error" names the event, not the failure.
+  const label = [inner?.code, inner?.type, inner?.status].find((v) =>
+    typeof v === "string" && v !== "error"
+  ) as
     | string
     | undefined;
   const status = numeric || (label && TYPE_STATUS[label]) || 500;

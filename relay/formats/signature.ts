@@ -16,7 +16,7 @@ const DIALECTS: Record<string, Dialect> = {
 };
 
 const MAGIC = "ndg1\n";
-/** base64 of MAGIC plus any code letter starts like this (the code letters share their top two bits). */
+/** base64 of MAGIC plus any code letter starts like this (the letters, either case, share their top two bits). */
 const B64_PREFIX = "bmRnMQp";
 /** Separates a tool-call id from the signature folded into it; ids keep to [A-Za-z0-9_-] for Claude. */
 const TOOL_ID_MARK = "__ndgsig_";
@@ -58,6 +58,8 @@ export interface OpaqueSignature {
   signature: string;
   /** Responses reasoning item id, which must be replayed with its encrypted content. */
   id?: string;
+  /** Claude `redacted_thinking` data rather than a thinking signature (the code letter is upper case). */
+  redacted?: boolean;
 }
 
 /**
@@ -66,7 +68,8 @@ export interface OpaqueSignature {
  */
 export function wrapReasoningSignature(target: Dialect, sig: OpaqueSignature): string {
   if (sig.origin === target) return sig.signature;
-  return toBase64(`${MAGIC}${CODES[sig.origin]}\n${sig.id ?? ""}\n${sig.signature}`);
+  const code = sig.redacted ? CODES[sig.origin].toUpperCase() : CODES[sig.origin];
+  return toBase64(`${MAGIC}${code}\n${sig.id ?? ""}\n${sig.signature}`);
 }
 
 /** Reads a reasoning-signature slot a `own`-dialect client sent back: an envelope, or `own`'s raw value. */
@@ -74,12 +77,14 @@ export function unwrapReasoningSignature(own: Dialect, value: string, id?: strin
   if (value.startsWith(B64_PREFIX)) {
     const text = fromBase64(value);
     if (text?.startsWith(MAGIC)) {
-      const origin = DIALECTS[text[MAGIC.length]];
+      const code = text[MAGIC.length];
+      const origin = DIALECTS[code.toLowerCase()];
       const rest = text.slice(MAGIC.length + 2);
       const nl = rest.indexOf("\n");
       if (origin && text[MAGIC.length + 1] === "\n" && nl >= 0) {
         const envId = rest.slice(0, nl);
-        return { origin, signature: rest.slice(nl + 1), ...(envId ? { id: envId } : {}) };
+        const redacted = code !== code.toLowerCase() ? { redacted: true } : {};
+        return { origin, signature: rest.slice(nl + 1), ...(envId ? { id: envId } : {}), ...redacted };
       }
     }
   }

@@ -15,13 +15,31 @@ function pathText(path: readonly PropertyKey[]): string {
   return out;
 }
 
+type Issue = { path: PropertyKey[]; message: string; code?: string; errors?: Issue[][] };
+
+/**
+ * A union ("a string or an array of parts") that fails inside one branch reports the deepest problem of
+ * that branch (`messages[0].content[1].text: …`); a value matching no branch at all keeps the union's message.
+ */
+function mostSpecific(issue: Issue): Issue {
+  if (issue.code !== "invalid_union" || !issue.errors) return issue;
+  let best = issue;
+  for (const branch of issue.errors) {
+    for (const sub of branch) {
+      const inner = mostSpecific({ ...sub, path: [...issue.path, ...sub.path] });
+      if (inner.path.length > best.path.length) best = inner;
+    }
+  }
+  return best;
+}
+
 export function parseRequestBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
     throw invalidRequest("request body must be a JSON object");
   }
   const result = schema.safeParse(body);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
+  const issue = mostSpecific(result.error.issues[0]);
   const where = pathText(issue.path);
   throw invalidRequest(where ? `${where}: ${issue.message}` : issue.message, where || undefined);
 }

@@ -64,7 +64,12 @@ export function claudeMessageId(id: string): string {
 /** A reasoning part as a Claude block; a foreign signature rides in an envelope (signature.ts). */
 export function claudeThinkingBlock(p: IrReasoningPart): Record<string, unknown> {
   const signature = p.origin
-    ? wrapReasoningSignature("claude", { origin: p.origin, signature: p.signature ?? "", id: p.id })
+    ? wrapReasoningSignature("claude", {
+      origin: p.origin,
+      signature: p.signature ?? "",
+      id: p.id,
+      redacted: p.redacted,
+    })
     : "";
   if (p.redacted) return { type: "redacted_thinking", data: signature };
   return { type: "thinking", thinking: p.text, signature };

@@ -120,7 +120,11 @@ export function encodeClaudeStreamEvent(state: ClaudeEncodeState, ev: IrStreamEv
       break;
     }
     case "redacted_reasoning": {
-      const data = wrapReasoningSignature("claude", { origin: ev.origin, signature: ev.data });
+      const data = wrapReasoningSignature("claude", {
+        origin: ev.origin,
+        signature: ev.data,
+        redacted: true,
+      });
       openBlock(state, out, "thinking", { type: "redacted_thinking", data });
       closeBlock(state, out);
       break;

@@ -102,7 +102,10 @@ function decodePart(p: GeminiPart, calls: CallMatcher): IrPart | undefined {
 /** Streamed thoughts arrive as several parts; the signature on the last one signs them all. */
 function pushPart(parts: IrPart[], part: IrPart): void {
   const last = parts.at(-1);
-  if (part.type === "reasoning" && last?.type === "reasoning" && !last.signature && !last.redacted) {
+  if (
+    part.type === "reasoning" && !part.redacted && last?.type === "reasoning" && !last.signature &&
+    !last.redacted
+  ) {
     parts[parts.length - 1] = { ...part, text: last.text + part.text };
     return;
   }

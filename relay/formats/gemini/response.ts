@@ -66,6 +66,7 @@ export function encodeOutputPart(p: IrOutputPart): Record<string, unknown> {
           origin: p.origin,
           signature: p.signature ?? "",
           id: p.id,
+          redacted: p.redacted,
         }),
       }
       : {};

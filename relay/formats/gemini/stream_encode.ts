@@ -83,7 +83,13 @@ export function encodeGeminiStreamEvent(state: GeminiEncodeState, ev: IrStreamEv
     case "redacted_reasoning": {
       const signature = ev.type === "redacted_reasoning" ? ev.data : ev.signature;
       const id = ev.type === "reasoning_signature" ? ev.id : undefined;
-      const thoughtSignature = wrapReasoningSignature("gemini", { origin: ev.origin, signature, id });
+      const redacted = ev.type === "redacted_reasoning";
+      const thoughtSignature = wrapReasoningSignature("gemini", {
+        origin: ev.origin,
+        signature,
+        id,
+        redacted,
+      });
       parts.push({ text: "", thought: true, thoughtSignature });
       break;
     }

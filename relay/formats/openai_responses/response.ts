@@ -140,6 +140,7 @@ export function encodeResponsesResponse(
           origin: p.origin,
           signature: p.signature ?? "",
           id: p.id,
+          redacted: p.redacted,
         });
       }
       output.push(item);

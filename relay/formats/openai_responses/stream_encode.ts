@@ -234,7 +234,13 @@ export function encodeResponsesStreamEvent(state: ResponsesEncodeState, ev: IrSt
       const it = openReasoning(state, out);
       const signature = ev.type === "redacted_reasoning" ? ev.data : ev.signature;
       const id = ev.type === "reasoning_signature" ? ev.id : undefined;
-      it.encrypted = wrapReasoningSignature("openai_responses", { origin: ev.origin, signature, id });
+      const redacted = ev.type === "redacted_reasoning";
+      it.encrypted = wrapReasoningSignature("openai_responses", {
+        origin: ev.origin,
+        signature,
+        id,
+        redacted,
+      });
       closeItem(state, out);
       break;
     }

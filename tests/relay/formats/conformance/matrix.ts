@@ -174,8 +174,9 @@ export function answerMeaning(ir: IrResponse, dialect: Dialect, clientSide: bool
       if (p.signature) {
         const s = clientSide
           ? unwrapReasoningSignature(dialect, p.signature, p.id)
-          : { origin: p.origin, signature: p.signature };
-        if (s.signature) signatures.push(`${s.origin}:${s.signature}`);
+          : { origin: p.origin, signature: p.signature, redacted: p.redacted };
+        const redacted = s.redacted || p.redacted ? "redacted:" : "";
+        if (s.signature) signatures.push(`${redacted}${s.origin}:${s.signature}`);
       }
     }
     if (p.type === "tool_call") {
