@@ -22,6 +22,11 @@ export function isOpenAiReasoningModel(model: string): boolean {
   return /^(o\d|gpt-5)/.test(baseName(model));
 }
 
+/** OpenAI models that reject reasoning parameters outright (a 400, not a no-op). */
+export function isOpenAiNonReasoningModel(model: string): boolean {
+  return /^(gpt-4|gpt-3\.5|chatgpt-)/.test(baseName(model));
+}
+
 /** Claude models that accept only adaptive thinking (`budget_tokens` is deprecated from 4.6 on). */
 export function isClaudeAdaptiveOnly(model: string): boolean {
   return /claude-(opus|sonnet|haiku)-(4-[6-9]|[5-9](\b|-|\.))/.test(baseName(model));

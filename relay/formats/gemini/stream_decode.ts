@@ -15,12 +15,10 @@ export interface GeminiDecodeState {
   started: boolean;
   responseId: string;
   calls: number;
-  /** The last part was a thought, so its signature (if any) closes that reasoning block. */
-  inThought: boolean;
 }
 
 export function newGeminiStreamDecoder(): GeminiDecodeState {
-  return { started: false, responseId: "", calls: 0, inThought: false };
+  return { started: false, responseId: "", calls: 0 };
 }
 
 function readParts(state: GeminiDecodeState, parts: unknown[], out: IrStreamEvent[]): void {
@@ -33,16 +31,13 @@ function readParts(state: GeminiDecodeState, parts: unknown[], out: IrStreamEven
       const { id, name, signature, origin } = part;
       out.push({ type: "tool_call_start", index, id, name, ...(signature ? { signature, origin } : {}) });
       out.push({ type: "tool_call_delta", index, arguments: part.arguments });
-      state.inThought = false;
     } else if (part?.type === "reasoning") {
       if (part.text) out.push({ type: "reasoning", text: part.text });
       if (part.signature) {
         out.push({ type: "reasoning_signature", signature: part.signature, origin: "gemini" });
       }
-      state.inThought = !part.signature;
     } else if (part?.type === "text") {
       out.push({ type: "text", text: part.text });
-      state.inThought = false;
     }
     // A signature on a plain (often empty) text part is optional to replay and has no slot elsewhere.
   }

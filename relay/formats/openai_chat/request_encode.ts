@@ -1,7 +1,7 @@
 /** IR → OpenAI Chat request body, for OpenAI and OpenAI-compatible upstreams. */
 import type { IrMessage, IrPart, IrRequest, IrTextPart } from "../ir.ts";
 import { sourceToUrl } from "../media.ts";
-import { effortForBudget, isOpenAiReasoningModel } from "../reasoning.ts";
+import { effortForBudget, isOpenAiNonReasoningModel, isOpenAiReasoningModel } from "../reasoning.ts";
 import { answerOrphanedCalls, refuseStoredState } from "../tool_pairing.ts";
 
 type Json = Record<string, unknown>;
@@ -124,7 +124,8 @@ export function encodeChatRequest(ir: IrRequest): Record<string, unknown> {
   const tc = ir.toolChoice;
   if (tc) body.tool_choice = tc.type === "tool" ? { type: "function", function: { name: tc.name } } : tc.type;
   if (ir.parallelToolCalls !== undefined && ir.tools?.length) body.parallel_tool_calls = ir.parallelToolCalls;
-  const r = ir.reasoning;
+  // A Claude client's thinking must not break a gpt-4.1 channel; compatible servers get the effort.
+  const r = isOpenAiNonReasoningModel(ir.model) ? undefined : ir.reasoning;
   if (r?.enabled) {
     body.reasoning_effort = r.effort ?? (r.budgetTokens ? effortForBudget(r.budgetTokens) : "medium");
   } else if (r && isOpenAiReasoningModel(ir.model)) {

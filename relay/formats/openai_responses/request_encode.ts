@@ -4,7 +4,7 @@
  */
 import type { IrMessage, IrPart, IrRequest } from "../ir.ts";
 import { sourceToUrl } from "../media.ts";
-import { effortForBudget, isOpenAiReasoningModel } from "../reasoning.ts";
+import { effortForBudget, isOpenAiNonReasoningModel, isOpenAiReasoningModel } from "../reasoning.ts";
 import { answerOrphanedCalls } from "../tool_pairing.ts";
 
 type Json = Record<string, unknown>;
@@ -120,7 +120,7 @@ export function encodeResponsesRequest(ir: IrRequest): Record<string, unknown> {
   const tc = ir.toolChoice;
   if (tc) body.tool_choice = tc.type === "tool" ? { type: "function", name: tc.name } : tc.type;
   if (ir.parallelToolCalls !== undefined && ir.tools?.length) body.parallel_tool_calls = ir.parallelToolCalls;
-  const r = ir.reasoning;
+  const r = isOpenAiNonReasoningModel(ir.model) ? undefined : ir.reasoning;
   if (r?.enabled) {
     const effort = r.effort ?? (r.budgetTokens ? effortForBudget(r.budgetTokens) : "medium");
     body.reasoning = { effort, summary: r.summary ?? "auto" };

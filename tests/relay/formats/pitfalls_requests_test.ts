@@ -166,6 +166,22 @@ Deno.test("reasoning_controls_map_by_model_family (§5.13)", () => {
     messages: [{ role: "user", content: "q" }],
   });
   assertEquals(budget.reasoning, { effort: "high", summary: "auto" });
+  const claudeCode = {
+    model: "m",
+    max_tokens: 9000,
+    thinking: { type: "enabled", budget_tokens: 4000 },
+    messages: [{ role: "user", content: "q" }],
+  };
+  assertEquals(
+    via("claude", "openai_chat", claudeCode, { model: "gpt-4.1" }).reasoning_effort,
+    undefined,
+    "gpt-4.1 rejects it",
+  );
+  assertEquals(via("claude", "openai_responses", claudeCode, { model: "gpt-4o" }).reasoning, undefined);
+  assertEquals(
+    via("claude", "openai_chat", claudeCode, { model: "deepseek-v4-flash" }).reasoning_effort,
+    "high",
+  );
   const clamped = via(
     "openai_chat",
     "claude",
