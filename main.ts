@@ -8,6 +8,7 @@ import { openMigratedStore } from "./store/open.ts";
 import { openKv } from "./kv/kv.ts";
 import { Catalog } from "./store/cache/catalog.ts";
 import { CacheSync } from "./store/cache/sync.ts";
+import { Billing, holdSecondsFor } from "./relay/billing/billing.ts";
 import { createApp } from "./server/app.ts";
 import type { AppDeps } from "./server/deps.ts";
 import { log, setDebug } from "./server/logger.ts";
@@ -38,6 +39,12 @@ async function start(): Promise<void> {
   const catalog = new Catalog(db, secrets.cryptoSecret);
   const cache = new CacheSync(db, catalog, config.syncFrequencySeconds);
   await cache.start();
+  const billing = new Billing(db, catalog, {
+    errorLogEnabled: config.errorLogEnabled,
+    holdSeconds: holdSecondsFor(config),
+    singleProcess: config.store === "sqlite",
+  });
+  await billing.start();
 
   const deps: AppDeps = {
     config,
@@ -46,6 +53,7 @@ async function start(): Promise<void> {
     kv,
     catalog,
     cache,
+    billing,
     startedAt: Math.floor(Date.now() / 1000),
     state: { draining: false, setUp: false },
   };
@@ -72,6 +80,7 @@ async function start(): Promise<void> {
     ]);
     if (!drained) log.warn("drain deadline reached; closing with requests still in flight");
     await cache.stop();
+    await billing.stop();
     await db.close().catch((err) => log.error("closing the store failed", { error: String(err) }));
     kv.close();
     log.info("stopped");

@@ -5,6 +5,10 @@
 import { Hono } from "hono";
 import type { AppDeps } from "./deps.ts";
 import { statusRoutes } from "../routes/api/status.ts";
+import { logRoutes } from "../routes/api/logs.ts";
+import { quotaDataRoutes } from "../routes/api/quota_data.ts";
+import { tokenUsageRoutes } from "../routes/api/token_usage.ts";
+import { dashboardBillingRoutes } from "../routes/api/dashboard_billing.ts";
 import { log } from "./logger.ts";
 
 /** Paths whose errors use OpenAI's error shape rather than the `/api` envelope. */
@@ -14,6 +18,10 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
 
   app.route("/", statusRoutes(deps));
+  app.route("/", logRoutes(deps));
+  app.route("/", quotaDataRoutes(deps));
+  app.route("/", tokenUsageRoutes(deps));
+  app.route("/", dashboardBillingRoutes(deps));
 
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;

@@ -8,6 +8,7 @@ import { loadConfig } from "../../config/env.ts";
 import { openKv } from "../../kv/kv.ts";
 import { Catalog } from "../../store/cache/catalog.ts";
 import { CacheSync } from "../../store/cache/sync.ts";
+import { Billing } from "../../relay/billing/billing.ts";
 import { createApp } from "../../server/app.ts";
 import type { AppDeps } from "../../server/deps.ts";
 import { type StoreFixture, storeTest, testSecrets } from "./stores.ts";
@@ -30,6 +31,11 @@ export async function buildHarness(
   const catalog = new Catalog(db, testSecrets.cryptoSecret);
   const cache = new CacheSync(db, catalog, 60);
   await cache.start();
+  const billing = new Billing(db, catalog, {
+    errorLogEnabled: config.errorLogEnabled,
+    holdSeconds: 60,
+    singleProcess: false,
+  });
   const deps: AppDeps = {
     config,
     secrets: testSecrets,
@@ -37,6 +43,7 @@ export async function buildHarness(
     kv,
     catalog,
     cache,
+    billing,
     startedAt: Math.floor(Date.now() / 1000),
     state: { draining: false, setUp: false },
   };
@@ -53,6 +60,7 @@ export async function buildHarness(
       })),
     close: async () => {
       await cache.stop();
+      await billing.stop();
       kv.close();
       await db.close();
     },
