@@ -100,6 +100,22 @@ export function holdSecondsFor(
   return Math.max(config.relayTimeoutSeconds, config.streamingTimeoutSeconds, 60) + 60;
 }
 
+/**
+ * Retries a settle/release on a transient store error (they are compare-and-swaps, so a retry after an
+ * unknown outcome cannot charge twice). If every attempt fails the hold stays HELD for the sweeper.
+ */
+async function withRetries<T>(op: () => Promise<T>): Promise<T> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await op();
+    } catch (err) {
+      if (attempt >= 3 || err instanceof RangeError) throw err;
+      log.warn("billing write failed; retrying", { attempt, error: String(err) });
+      await new Promise((r) => setTimeout(r, 100 * 4 ** (attempt - 1)));
+    }
+  }
+}
+
 function recordsIp(setting: string | undefined): boolean {
   if (!setting) return false;
   try {
@@ -245,13 +261,9 @@ export class Billing {
     resolution = "settle",
   ): Promise<Outcome> {
     const logConsume = optionRegistry.bool(this.catalog, "LogConsumeEnabled");
-    const outcome = await settleReservation(this.db, {
-      requestId,
-      quota,
-      channelId,
-      log: logConsume ? row : null,
-      resolution,
-    });
+    const outcome = await withRetries(() =>
+      settleReservation(this.db, { requestId, quota, channelId, log: logConsume ? row : null, resolution })
+    );
     this.#applyToCatalog(outcome);
     if (outcome.applied && optionRegistry.bool(this.catalog, "DataExportEnabled")) {
       this.quotaData.add({
@@ -267,7 +279,7 @@ export class Billing {
   }
 
   async releaseHeld(requestId: string, resolution = "release"): Promise<Outcome> {
-    const outcome = await releaseReservation(this.db, requestId, resolution);
+    const outcome = await withRetries(() => releaseReservation(this.db, requestId, resolution));
     this.#applyToCatalog(outcome);
     return outcome;
   }

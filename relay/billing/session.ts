@@ -13,6 +13,7 @@ import type { CountTokens } from "./estimate.ts";
 import { type BillableUsage, promptTokensOf, sanitizeUsage } from "./usage.ts";
 import type { NewLog } from "../../store/logs.ts";
 import type { Outcome } from "../../store/reservations.ts";
+import { log } from "../../server/logger.ts";
 
 /** The channel that served an attempt; `setting` may carry `prompt_cache_ratio` (0–1). */
 export interface ChannelRef {
@@ -54,6 +55,9 @@ export interface SessionInit {
   >;
 }
 
+/** The longest a live request keeps renewing its hold (streams included). */
+export const MAX_SESSION_MS = 6 * 3600 * 1000;
+
 export class BillingSession {
   readonly requestId: string;
   readonly price: PriceData;
@@ -79,7 +83,17 @@ export class BillingSession {
     this.meter = new StreamMeter(init.count);
     this.#init = init;
     const every = Math.max(1, Math.floor(billing.holdSeconds / 3)) * 1000;
-    this.#heartbeat = setInterval(() => void billing.extend(this.requestId).catch(() => {}), every);
+    this.#heartbeat = setInterval(() => {
+      // A session nobody ends (a relay bug) must not hold quota forever: stop renewing, the sweeper ends it.
+      if (Date.now() - this.#startedAt > MAX_SESSION_MS) {
+        clearInterval(this.#heartbeat);
+        log.warn("billing session never ended; leaving its hold to the sweeper", {
+          requestId: this.requestId,
+        });
+        return;
+      }
+      billing.extend(this.requestId).catch(() => {});
+    }, every);
     Deno.unrefTimer(this.#heartbeat);
   }
 
