@@ -10,6 +10,7 @@
  * - `releaseReservation` flips HELD → RELEASED and refunds the whole hold.
  * Whoever loses the compare-and-swap (a second settle, a sweeper racing a late settle) changes nothing.
  * Lock order is always users → tokens → channels, so concurrent billing transactions cannot deadlock.
+ * Heartbeats, checkpoints and the sweeper's queries are in reservation_upkeep.ts; refunds in refunds.ts.
  */
 import { asInt, type Db, nowSeconds, queryOne, type Row, UniqueViolation } from "./db.ts";
 import { insertLog, LogType, type NewLog } from "./logs.ts";
@@ -44,7 +45,8 @@ export interface Reservation {
   meta: ReservationMeta | null;
 }
 
-const COLUMNS = `id, request_id, user_id, token_id, channel_id, amount, token_amount, status, created_at,
+export const RESERVATION_COLUMNS =
+  `id, request_id, user_id, token_id, channel_id, amount, token_amount, status, created_at,
   expires_at, settled_quota, shortfall, refunded_quota, checkpoint_quota, checkpoint_prompt,
   checkpoint_completion, owner, resolution, meta`;
 
@@ -81,16 +83,20 @@ export function reservationFromRow(r: Row): Reservation {
   };
 }
 
-function assertQuota(name: string, n: number): void {
+export function assertQuota(name: string, n: number): void {
   if (!Number.isSafeInteger(n) || n < 0) {
     throw new RangeError(`${name} must be a non-negative integer, got ${n}`);
   }
 }
 
 export async function getReservation(db: Db, requestId: string): Promise<Reservation | undefined> {
-  const row = await queryOne(db, `SELECT ${COLUMNS} FROM quota_reservations WHERE request_id = ?`, [
-    requestId,
-  ]);
+  const row = await queryOne(
+    db,
+    `SELECT ${RESERVATION_COLUMNS} FROM quota_reservations WHERE request_id = ?`,
+    [
+      requestId,
+    ],
+  );
   return row ? reservationFromRow(row) : undefined;
 }
 
@@ -189,7 +195,7 @@ const notApplied = async (tx: Db, requestId: string): Promise<Outcome> => {
 async function claim(tx: Db, requestId: string, status: string, resolution: string, now: number) {
   const [row] = await tx.query(
     `UPDATE quota_reservations SET status = ?, settled_at = ?, resolution = ?
-     WHERE request_id = ? AND status = ? RETURNING ${COLUMNS}`,
+     WHERE request_id = ? AND status = ? RETURNING ${RESERVATION_COLUMNS}`,
     [status, now, resolution, requestId, ReservationStatus.held],
   );
   return row ? reservationFromRow(row) : undefined;
@@ -334,120 +340,5 @@ export async function releaseReservation(
       charged: 0,
       shortfall: 0,
     };
-  });
-}
-
-export interface CheckpointArgs {
-  requestId: string;
-  /** Priced usage seen so far (what the sweeper would settle at). */
-  quota: number;
-  promptTokens: number;
-  completionTokens: number;
-  channelId: number;
-  expiresAt: number;
-}
-
-/** Records progress on a held reservation and extends its expiry; false once it is terminal. */
-export async function checkpointReservation(db: Db, c: CheckpointArgs): Promise<boolean> {
-  assertQuota("checkpoint quota", c.quota);
-  const r = await db.exec(
-    `UPDATE quota_reservations SET checkpoint_quota = ?, checkpoint_prompt = ?, checkpoint_completion = ?,
-      channel_id = ?, expires_at = ? WHERE request_id = ? AND status = ?`,
-    [
-      c.quota,
-      c.promptTokens,
-      c.completionTokens,
-      c.channelId,
-      c.expiresAt,
-      c.requestId,
-      ReservationStatus.held,
-    ],
-  );
-  return r.changes === 1;
-}
-
-/** Extends the expiry of a held reservation (a heartbeat from the live process that owns it). */
-export async function extendReservation(db: Db, requestId: string, expiresAt: number): Promise<boolean> {
-  const r = await db.exec(
-    "UPDATE quota_reservations SET expires_at = ? WHERE request_id = ? AND status = ? AND expires_at < ?",
-    [expiresAt, requestId, ReservationStatus.held, expiresAt],
-  );
-  return r.changes === 1;
-}
-
-/** HELD rows the sweeper should resolve: past their expiry, or (with `notOwner`) held by another process. */
-export async function staleReservations(
-  db: Db,
-  q: { now: number; notOwner?: string; limit: number },
-): Promise<Reservation[]> {
-  const rows = q.notOwner === undefined
-    ? await db.query(
-      `SELECT ${COLUMNS} FROM quota_reservations WHERE status = ? AND expires_at <= ? ORDER BY expires_at LIMIT ?`,
-      [ReservationStatus.held, q.now, q.limit],
-    )
-    : await db.query(
-      `SELECT ${COLUMNS} FROM quota_reservations WHERE status = ? AND (expires_at <= ? OR owner <> ?)
-       ORDER BY expires_at LIMIT ?`,
-      [ReservationStatus.held, q.now, q.notOwner, q.limit],
-    );
-  return rows.map(reservationFromRow);
-}
-
-export interface RefundArgs {
-  requestId: string;
-  quota: number;
-  content: string;
-  now?: number;
-}
-
-/**
- * Gives back part or all of a settled charge (an async task that failed after it was billed): credits the
- * wallet and a limited token, lowers the used-quota counters and writes a refund row (type 6, positive
- * quota). Never more than was charged, whatever the number of calls; returns the quota refunded.
- */
-export async function refundSettled(db: Db, a: RefundArgs): Promise<number> {
-  assertQuota("refund quota", a.quota);
-  if (a.quota === 0) return 0;
-  const now = a.now ?? nowSeconds();
-  return await db.transaction(async (tx) => {
-    const [row] = await tx.query(
-      `UPDATE quota_reservations SET refunded_quota = refunded_quota + ?
-       WHERE request_id = ? AND status = ? AND settled_quota - refunded_quota >= ? RETURNING ${COLUMNS}`,
-      [a.quota, a.requestId, ReservationStatus.settled, a.quota],
-    );
-    if (!row) return 0;
-    const r = reservationFromRow(row);
-    await tx.exec("UPDATE users SET quota = quota + ?, used_quota = used_quota - ? WHERE id = ?", [
-      a.quota,
-      a.quota,
-      r.userId,
-    ]);
-    if (r.tokenId > 0) {
-      await tx.exec(
-        `UPDATE tokens SET used_quota = used_quota - ?,
-          remain_quota = CASE WHEN unlimited_quota THEN remain_quota ELSE remain_quota + ? END WHERE id = ?`,
-        [a.quota, a.quota, r.tokenId],
-      );
-    }
-    if (r.channelId > 0) {
-      await tx.exec("UPDATE channels SET used_quota = used_quota - ? WHERE id = ?", [a.quota, r.channelId]);
-    }
-    const log = r.meta?.log;
-    await insertLog(tx, {
-      userId: r.userId,
-      type: LogType.refund,
-      content: a.content,
-      username: log?.username,
-      tokenName: log?.tokenName,
-      modelName: log?.modelName,
-      tokenId: r.tokenId,
-      channelId: r.channelId,
-      group: log?.group,
-      quota: a.quota,
-      requestId: a.requestId,
-      createdAt: now,
-      other: { request_id: a.requestId },
-    });
-    return a.quota;
   });
 }

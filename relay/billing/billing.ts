@@ -15,14 +15,16 @@ import { LogQueue } from "../../store/log_queue.ts";
 import { LogType, type NewLog } from "../../store/logs.ts";
 import { QuotaDataAggregator } from "../../store/quota_data.ts";
 import {
-  checkpointReservation,
-  extendReservation,
   type Outcome,
   releaseReservation,
   reserveQuota,
   settleReservation,
-  staleReservations,
 } from "../../store/reservations.ts";
+import {
+  checkpointReservation,
+  extendReservation,
+  staleReservations,
+} from "../../store/reservation_upkeep.ts";
 import { optionRegistry } from "../../options/index.ts";
 import { log } from "../../server/logger.ts";
 import { Role } from "../../store/users.ts";
@@ -47,7 +49,10 @@ export interface BillingUser {
   username: string;
   group: string;
   role?: number;
-  /** JSON user settings; `record_ip_log: true` puts the client IP in the log row. */
+  /**
+   * JSON user settings: `record_ip_log: true` puts the client IP in the log row;
+   * `accept_unset_model_ratio_model: true` lets this user call unpriced models at the self-use ratio.
+   */
   setting?: string;
 }
 
@@ -116,12 +121,14 @@ async function withRetries<T>(op: () => Promise<T>): Promise<T> {
   }
 }
 
-function recordsIp(setting: string | undefined): boolean {
-  if (!setting) return false;
+/** The user's JSON settings (New API's UserSetting): `record_ip_log`, `accept_unset_model_ratio_model`. */
+function userSetting(setting: string | undefined): Record<string, unknown> {
+  if (!setting) return {};
   try {
-    return JSON.parse(setting)?.record_ip_log === true;
+    const v = JSON.parse(setting);
+    return v && typeof v === "object" ? v : {};
   } catch {
-    return false;
+    return {};
   }
 }
 
@@ -182,10 +189,12 @@ export class Billing {
   }
 
   /** The price data for a model (throws ModelNotPricedError). */
-  price(q: { model: string; userGroup: string; usingGroup: string; isAdmin?: boolean }): PriceData {
+  price(
+    q: { model: string; userGroup: string; usingGroup: string; isAdmin?: boolean; acceptUnpriced?: boolean },
+  ): PriceData {
     return resolvePrice(this.priceTable(), {
       ...q,
-      selfUseMode: optionRegistry.bool(this.catalog, "SelfUseModeEnabled"),
+      selfUseMode: q.acceptUnpriced === true || optionRegistry.bool(this.catalog, "SelfUseModeEnabled"),
       quotaPerUnit: optionRegistry.float(this.catalog, "QuotaPerUnit"),
     });
   }
@@ -200,6 +209,7 @@ export class Billing {
       userGroup: a.user.group,
       usingGroup: a.usingGroup,
       isAdmin: (a.user.role ?? 0) >= Role.admin,
+      acceptUnpriced: userSetting(a.user.setting).accept_unset_model_ratio_model === true,
     });
     const { quota } = reservationQuota(price, {
       promptTokens: a.promptTokens,
@@ -216,7 +226,7 @@ export class Billing {
       modelName: a.model,
       isStream: a.isStream,
       group: a.usingGroup,
-      ip: a.clientIp && recordsIp(a.user.setting) ? a.clientIp : "",
+      ip: a.clientIp && userSetting(a.user.setting).record_ip_log === true ? a.clientIp : "",
       requestId: a.requestId,
     };
     // Loaded before the hold is taken, so nothing can fail between the hold and the session owning it.
@@ -229,7 +239,20 @@ export class Billing {
       amount: quota,
       expiresAt: nowSeconds() + this.holdSeconds,
       owner: this.owner,
-      meta: { log: { ...logBase, other: { request_id: a.requestId } } },
+      meta: {
+        log: {
+          ...logBase,
+          other: {
+            request_id: a.requestId,
+            model_ratio: price.modelRatio,
+            group_ratio: price.groupRatio,
+            completion_ratio: price.completionRatio,
+            cache_ratio: price.cacheRatio,
+            model_price: price.modelPrice,
+            user_group_ratio: price.userGroupRatio,
+          },
+        },
+      },
     });
     this.catalog.adjustUserQuota(a.user.id, -quota);
     if (a.token && tokenAmount > 0) this.catalog.adjustTokenQuota(a.token.id, -tokenAmount);

@@ -10,7 +10,7 @@ import { Billing } from "../../../relay/billing/billing.ts";
 import { Catalog } from "../../../store/cache/catalog.ts";
 import { testSecrets } from "../../support/stores.ts";
 import { getReservation } from "../../../store/reservations.ts";
-import { type Db, nowSeconds } from "../../../store/db.ts";
+import { asInt, type Db, nowSeconds, queryOne } from "../../../store/db.ts";
 
 const fixtureScript = new URL("./fixtures/hold_and_hang.ts", import.meta.url).pathname;
 
@@ -99,6 +99,21 @@ storeTest(
         } else assertEquals([r.status, r.resolution], ["RELEASED", "sweep_release"]);
       }
       assertEquals(after.consumeCount, 8);
+      const swept = await queryOne(db, "SELECT other, completion_tokens FROM logs WHERE request_id = ?", [
+        `${prefix}-3`,
+      ]);
+      const other = JSON.parse(String(swept!.other));
+      assertEquals([
+        other.estimated,
+        other.model_ratio,
+        other.completion_ratio,
+        asInt(swept!.completion_tokens),
+      ], [
+        true,
+        1,
+        2,
+        13,
+      ]);
       assertEquals(after.userQuota, start.userQuota - after.consumeSum);
       assertEquals(after.tokenRemain, start.tokenRemain - after.consumeSum);
       assertEquals([after.userUsed, after.requestCount, after.channelUsed], [

@@ -5,8 +5,13 @@
 import { assert, assertEquals, assertRejects } from "../../support/assert.ts";
 import { storeTest } from "../../support/stores.ts";
 import { billingFixture, counters, rid } from "../../support/billing.ts";
-import { DuplicateReservationError, InsufficientQuotaError } from "../../../relay/billing/errors.ts";
-import { getReservation, refundSettled } from "../../../store/reservations.ts";
+import {
+  DuplicateReservationError,
+  InsufficientQuotaError,
+  ModelNotPricedError,
+} from "../../../relay/billing/errors.ts";
+import { getReservation } from "../../../store/reservations.ts";
+import { refundSettled } from "../../../store/refunds.ts";
 import { insertLog, LogType } from "../../../store/logs.ts";
 import { MAX_QUOTA_PER_REQUEST } from "../../../relay/billing/quota_math.ts";
 import { Billing } from "../../../relay/billing/billing.ts";
@@ -340,3 +345,31 @@ storeTest("error rows are written in batches only when ERROR_LOG_ENABLED", async
     await db.close();
   }
 });
+
+storeTest(
+  "an unpriced model is refused before any hold, unless the user accepts unpriced models",
+  async (s) => {
+    const db = await s.openMigrated();
+    try {
+      const f = await billingFixture(db, { userQuota: 1_000_000 });
+      const args = {
+        token: f.token,
+        model: "nobody-priced-this",
+        usingGroup: "default",
+        promptTokens: 10,
+        isStream: false,
+      };
+      await assertRejects(
+        () => f.billing.begin({ ...args, requestId: rid(), user: f.user }),
+        ModelNotPricedError,
+      );
+      assertEquals((await counters(f)).held, 0);
+      const accepting = { ...f.user, setting: JSON.stringify({ accept_unset_model_ratio_model: true }) };
+      const sess = await f.billing.begin({ ...args, requestId: rid(), user: accepting });
+      assertEquals([sess.price.modelRatio, sess.price.selfUseFallback, sess.reserved], [37.5, true, 375]);
+      await sess.release();
+    } finally {
+      await db.close();
+    }
+  },
+);
