@@ -6,7 +6,7 @@ import { ConfigError, loadConfig } from "./config/env.ts";
 import { resolveSecrets } from "./config/secrets.ts";
 import { openMigratedStore } from "./store/open.ts";
 import { openKv } from "./kv/kv.ts";
-import { composeDeps } from "./server/compose.ts";
+import { composeDeps, stopDeps } from "./server/compose.ts";
 import { createApp } from "./server/app.ts";
 import { prepareConsole } from "./routes/console.ts";
 import { log, setDebug } from "./server/logger.ts";
@@ -58,7 +58,7 @@ async function start(): Promise<void> {
       new Promise<boolean>((r) => setTimeout(() => r(false), config.shutdownTimeoutSeconds * 1000)),
     ]);
     if (!drained) log.warn("drain deadline reached; closing with requests still in flight");
-    await deps.cache.stop();
+    await stopDeps(deps);
     await db.close().catch((err) => log.error("closing the store failed", { error: String(err) }));
     kv.close();
     log.info("stopped");

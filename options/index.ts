@@ -2,5 +2,6 @@
 import { OptionRegistry } from "./registry.ts";
 import { generalOptions } from "./general.ts";
 import { relayOptions } from "./relay.ts";
+import { billingOptions } from "./billing.ts";
 
-export const optionRegistry = new OptionRegistry([...generalOptions, ...relayOptions]);
+export const optionRegistry = new OptionRegistry([...generalOptions, ...relayOptions, ...billingOptions]);

@@ -6,6 +6,10 @@ import { Hono } from "hono";
 import type { AppDeps } from "./deps.ts";
 import { statusRoutes } from "../routes/api/status.ts";
 import { type ConsoleOptions, consoleRoutes, renderNotFound } from "../routes/console.ts";
+import { logRoutes } from "../routes/api/logs.ts";
+import { quotaDataRoutes } from "../routes/api/quota_data.ts";
+import { tokenUsageRoutes } from "../routes/api/token_usage.ts";
+import { dashboardBillingRoutes } from "../routes/api/dashboard_billing.ts";
 import { log } from "./logger.ts";
 import { useApiLimits } from "./api_limits.ts";
 import { t } from "../i18n/translate.ts";
@@ -23,6 +27,10 @@ export function createApp(deps: AppDeps, consoleOptions: ConsoleOptions = {}): H
   useApiLimits(app, deps);
   app.route("/", statusRoutes(deps));
   app.route("/", consoleRoutes(deps, consoleOptions));
+  app.route("/", logRoutes(deps));
+  app.route("/", quotaDataRoutes(deps));
+  app.route("/", tokenUsageRoutes(deps));
+  app.route("/", dashboardBillingRoutes(deps));
 
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;

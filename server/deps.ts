@@ -5,6 +5,7 @@ import type { Db } from "../store/db.ts";
 import type { Kv } from "../kv/kv.ts";
 import type { Catalog } from "../store/cache/catalog.ts";
 import type { CacheSync } from "../store/cache/sync.ts";
+import type { Billing } from "../relay/billing/billing.ts";
 
 export interface AppState {
   /** Set at SIGTERM: health checks fail so load balancers stop sending traffic. */
@@ -22,6 +23,8 @@ export interface AppDeps {
   catalog: Catalog;
   /** Call `cache.publish(change)` after committing a change the catalog holds. */
   cache: CacheSync;
+  /** Pricing, reservations, usage logs and quota_data (`deps.billing.begin(...)` on the relay path). */
+  billing: Billing;
   /** Unix seconds when this process started. */
   startedAt: number;
   state: AppState;

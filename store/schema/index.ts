@@ -2,5 +2,6 @@
 import type { Table } from "./table.ts";
 import { newApiTables } from "./new_api.ts";
 import { ourTables } from "./ours.ts";
+import { billingTables } from "./billing.ts";
 
-export const allTables: Table[] = [...newApiTables, ...ourTables];
+export const allTables: Table[] = [...newApiTables, ...ourTables, ...billingTables];

@@ -193,9 +193,24 @@ export const logs: Table = {
     idx("logs", "group"),
     idx("logs", "ip"),
     idx("logs", "request_id"),
-    // ours: the console's common filters are "mine, newest first" and "this type, newest first".
-    idx("logs", "user_id", "id"),
-    idx("logs", "type", "id"),
+    // ours: the console lists newest first (created_at, id) under one equality filter and an optional time
+    // range, so each filter column leads an index that already holds that order. The trailing columns
+    // make the stat sums (consume rows' quota and tokens) index-only for the same filters.
+    idx("logs", "created_at", "id"),
+    ...["type", "user_id", "username", "token_name", "model_name", "channel_id", "group", "token_id"].map((
+      c,
+    ) => ({
+      name: `idx_logs_${c}_created_at_id`,
+      columns: [
+        c,
+        "created_at",
+        "id",
+        ...(c === "type" ? [] : ["type"]),
+        "quota",
+        "prompt_tokens",
+        "completion_tokens",
+      ],
+    })),
   ],
 };
 

@@ -11,7 +11,7 @@ import { migrations } from "../../store/migrations/index.ts";
 import { withTempDir } from "../support/temp_dir.ts";
 import { Hono } from "hono";
 import { ipRateLimit } from "../../server/ip_rate_limit.ts";
-import { composeDeps } from "../../server/compose.ts";
+import { composeDeps, stopDeps } from "../../server/compose.ts";
 
 async function withApp(env: Record<string, string>, fn: (app: Hono) => Promise<void>) {
   await withTempDir(async (dir) => {
@@ -23,7 +23,7 @@ async function withApp(env: Record<string, string>, fn: (app: Hono) => Promise<v
     try {
       await fn(createApp(deps));
     } finally {
-      await deps.cache.stop();
+      await stopDeps(deps);
       kv.close();
       await db.close();
     }

@@ -6,7 +6,7 @@
 import type { Hono } from "hono";
 import { loadConfig } from "../../config/env.ts";
 import { openKv } from "../../kv/kv.ts";
-import { composeDeps } from "../../server/compose.ts";
+import { composeDeps, stopDeps } from "../../server/compose.ts";
 import { createApp } from "../../server/app.ts";
 import type { AppDeps } from "../../server/deps.ts";
 import { type StoreFixture, storeTest, testSecrets } from "./stores.ts";
@@ -39,7 +39,7 @@ export async function buildHarness(
         body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
       })),
     close: async () => {
-      await deps.cache.stop();
+      await stopDeps(deps);
       kv.close();
       await db.close();
     },

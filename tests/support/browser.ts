@@ -53,6 +53,8 @@ export interface PageProblems {
   errors: string[];
   /** `/api` or `/pg` requests answered 404: routes the server does not have yet (reported, not errors). */
   missingApi: string[];
+  /** `/api` requests answered 401 while nobody is signed in (islands show a "sign in" notice). */
+  signedOut: string[];
 }
 
 /**
@@ -61,12 +63,13 @@ export interface PageProblems {
  * "not available" by design.
  */
 export function watchPage(page: Page): PageProblems {
-  const problems: PageProblems = { errors: [], missingApi: [] };
+  const problems: PageProblems = { errors: [], missingApi: [], signedOut: [] };
   page.on("console", (msg) => {
     if (msg.type() !== "error") return;
     const url = msg.location().url ?? "";
     const path = url ? new URL(url).pathname : "";
     if (/status of 404/.test(msg.text()) && /^\/(api|pg)\//.test(path)) problems.missingApi.push(path);
+    else if (/status of 401/.test(msg.text()) && /^\/api\//.test(path)) problems.signedOut.push(path);
     else problems.errors.push(`${msg.text()} ${url}`.trim());
   });
   page.on("pageerror", (err) => problems.errors.push(`uncaught: ${err.message}`));

@@ -11,7 +11,7 @@ import { createApp } from "../../server/app.ts";
 import type { AppDeps } from "../../server/deps.ts";
 import type { ConsoleOptions } from "../../routes/console.ts";
 import { withTempDir } from "./temp_dir.ts";
-import { composeDeps } from "../../server/compose.ts";
+import { composeDeps, stopDeps } from "../../server/compose.ts";
 
 export interface ConsoleAppFixture {
   app: Hono;
@@ -38,7 +38,7 @@ export function withConsoleApp(
         },
       });
     } finally {
-      await deps.cache.stop();
+      await stopDeps(deps);
       kv.close();
       await db.close();
     }

@@ -1,0 +1,393 @@
+/**
+ * The billing service the relay calls: prices a request, reserves its worst case durably and hands back a
+ * BillingSession that settles or releases it exactly once. It also owns the background work: the sweeper
+ * that resolves holds of dead processes, the batched error/system log queue and the hourly quota_data
+ * aggregates, all flushed by `stop()`.
+ *
+ * Sweeper policy: a HELD row past `expires_at` (its process stopped heartbeating), or on SQLite any HELD
+ * row of an earlier process at start, is settled at its last usage checkpoint when it has one (usage was
+ * produced and probably delivered), else released in full. Every resolution is a compare-and-swap on
+ * the row, so sweeping twice, from two instances, or racing a late settle charges exactly once.
+ */
+import type { Catalog } from "../../store/cache/catalog.ts";
+import { type Db, nowSeconds } from "../../store/db.ts";
+import { LogQueue } from "../../store/log_queue.ts";
+import { LogType, type NewLog } from "../../store/logs.ts";
+import { QuotaDataAggregator } from "../../store/quota_data.ts";
+import {
+  type Outcome,
+  releaseReservation,
+  reserveQuota,
+  settleReservation,
+} from "../../store/reservations.ts";
+import {
+  checkpointReservation,
+  extendReservation,
+  staleReservations,
+} from "../../store/reservation_upkeep.ts";
+import { optionRegistry } from "../../options/index.ts";
+import { log } from "../../server/logger.ts";
+import { Role } from "../../store/users.ts";
+import { tokenCounter } from "./estimate.ts";
+import { PriceTable } from "./price_table.ts";
+import { type PriceData, reservationQuota, resolvePrice } from "./pricing.ts";
+import { BillingSession } from "./session.ts";
+
+export interface BillingOptions {
+  /** ERROR_LOG_ENABLED: write error rows (type 5). */
+  errorLogEnabled: boolean;
+  /** How long a hold lives without a heartbeat before the sweeper may resolve it. */
+  holdSeconds: number;
+  /** One process owns the store (SQLite): holds of earlier processes are resolved at start. */
+  singleProcess: boolean;
+  sweepIntervalMs?: number;
+}
+
+/** The user and token behind a request (catalog `User` and `TokenView` fit as they are). */
+export interface BillingUser {
+  id: number;
+  username: string;
+  group: string;
+  role?: number;
+  /**
+   * JSON user settings: `record_ip_log: true` puts the client IP in the log row;
+   * `accept_unset_model_ratio_model: true` lets this user call unpriced models at the self-use ratio.
+   */
+  setting?: string;
+}
+
+export interface BillingToken {
+  id: number;
+  name: string;
+  unlimitedQuota: boolean;
+}
+
+export interface BeginArgs {
+  requestId: string;
+  user: BillingUser;
+  /** Null when the request is not made with an API token (console playground). */
+  token: BillingToken | null;
+  /** The billing model name. */
+  model: string;
+  /** The group the request routes through (token group, or the user's group). */
+  usingGroup: string;
+  /** From estimatePromptTokens. */
+  promptTokens: number;
+  /** From billingQuantities(): validated output cap (0 = none) and n. */
+  maxTokens?: number;
+  n?: number;
+  /** From imagePriceMultiplier() for per-call image prices. */
+  priceMultiplier?: number;
+  isStream: boolean;
+  clientIp?: string;
+  requestPath?: string;
+}
+
+export interface ErrorLogArgs {
+  requestId: string;
+  user: BillingUser;
+  token: BillingToken | null;
+  model: string;
+  group: string;
+  channelId: number;
+  /** A sanitized message (never upstream secrets). */
+  content: string;
+  isStream: boolean;
+  useTimeSeconds: number;
+  useChannel: readonly number[];
+  statusCode?: number;
+}
+
+/** A hold outlives the longest request a live process can be in (heartbeats extend it while alive). */
+export function holdSecondsFor(
+  config: { relayTimeoutSeconds: number; streamingTimeoutSeconds: number },
+): number {
+  return Math.max(config.relayTimeoutSeconds, config.streamingTimeoutSeconds, 60) + 60;
+}
+
+/**
+ * Retries a settle/release on a transient store error (they are compare-and-swaps, so a retry after an
+ * unknown outcome cannot charge twice). If every attempt fails the hold stays HELD for the sweeper.
+ */
+async function withRetries<T>(op: () => Promise<T>): Promise<T> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await op();
+    } catch (err) {
+      if (attempt >= 3 || err instanceof RangeError) throw err;
+      log.warn("billing write failed; retrying", { attempt, error: String(err) });
+      await new Promise((r) => setTimeout(r, 100 * 4 ** (attempt - 1)));
+    }
+  }
+}
+
+/** The user's JSON settings (New API's UserSetting): `record_ip_log`, `accept_unset_model_ratio_model`. */
+function userSetting(setting: string | undefined): Record<string, unknown> {
+  if (!setting) return {};
+  try {
+    const v = JSON.parse(setting);
+    return v && typeof v === "object" ? v : {};
+  } catch {
+    return {};
+  }
+}
+
+export class Billing {
+  /** Identifies this process's holds. */
+  readonly owner = crypto.randomUUID();
+  readonly logQueue: LogQueue;
+  readonly quotaData = new QuotaDataAggregator();
+  readonly holdSeconds: number;
+  #sweepTimer?: ReturnType<typeof setInterval>;
+  #flushTimer?: ReturnType<typeof setTimeout>;
+  #stopped = false;
+
+  constructor(readonly db: Db, readonly catalog: Catalog, private readonly opts: BillingOptions) {
+    this.logQueue = new LogQueue(db);
+    this.holdSeconds = Math.max(1, opts.holdSeconds);
+  }
+
+  /** Resolves leftover holds, warms the tokenizer and starts the periodic sweeper and flushes. */
+  async start(): Promise<void> {
+    void tokenCounter();
+    const swept = await this.sweep({ orphans: this.opts.singleProcess });
+    if (swept.settled + swept.released > 0) {
+      log.warn("resolved reservations left by a stopped process", swept);
+    }
+    this.#sweepTimer = setInterval(() => {
+      this.sweep().catch((err) => log.error("reservation sweep failed", { error: String(err) }));
+    }, this.opts.sweepIntervalMs ?? 30_000);
+    Deno.unrefTimer(this.#sweepTimer);
+    this.#scheduleFlush();
+  }
+
+  #scheduleFlush(): void {
+    if (this.#stopped) return;
+    const minutes = optionRegistry.int(this.catalog, "DataExportInterval") || 5;
+    this.#flushTimer = setTimeout(async () => {
+      await this.quotaData.flush(this.db).catch((err) =>
+        log.error("quota_data flush failed; kept for the next one", { error: String(err) })
+      );
+      this.#scheduleFlush();
+    }, minutes * 60_000);
+    Deno.unrefTimer(this.#flushTimer);
+  }
+
+  /** Stops the timers and writes everything still queued (logs, quota_data). */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#sweepTimer !== undefined) clearInterval(this.#sweepTimer);
+    if (this.#flushTimer !== undefined) clearTimeout(this.#flushTimer);
+    await this.logQueue.flush();
+    await this.quotaData.flush(this.db).catch((err) =>
+      log.error("quota_data flush at shutdown failed", { error: String(err) })
+    );
+  }
+
+  priceTable(): PriceTable {
+    return new PriceTable(this.catalog);
+  }
+
+  /** The price data for a model (throws ModelNotPricedError). */
+  price(
+    q: { model: string; userGroup: string; usingGroup: string; isAdmin?: boolean; acceptUnpriced?: boolean },
+  ): PriceData {
+    return resolvePrice(this.priceTable(), {
+      ...q,
+      selfUseMode: q.acceptUnpriced === true || optionRegistry.bool(this.catalog, "SelfUseModeEnabled"),
+      quotaPerUnit: optionRegistry.float(this.catalog, "QuotaPerUnit"),
+    });
+  }
+
+  /**
+   * Prices the request and reserves its worst case from the user and token, durably. Throws
+   * ModelNotPricedError, InsufficientQuotaError or DuplicateReservationError, with nothing held.
+   */
+  async begin(a: BeginArgs): Promise<BillingSession> {
+    const price = this.price({
+      model: a.model,
+      userGroup: a.user.group,
+      usingGroup: a.usingGroup,
+      isAdmin: (a.user.role ?? 0) >= Role.admin,
+      acceptUnpriced: userSetting(a.user.setting).accept_unset_model_ratio_model === true,
+    });
+    const { quota } = reservationQuota(price, {
+      promptTokens: a.promptTokens,
+      maxTokens: a.maxTokens,
+      n: a.n,
+      priceMultiplier: a.priceMultiplier,
+      preConsumedTokens: optionRegistry.int(this.catalog, "PreConsumedQuota"),
+    });
+    const logBase = {
+      userId: a.user.id,
+      username: a.user.username,
+      tokenName: a.token?.name ?? "",
+      tokenId: a.token?.id ?? 0,
+      modelName: a.model,
+      isStream: a.isStream,
+      group: a.usingGroup,
+      ip: a.clientIp && userSetting(a.user.setting).record_ip_log === true ? a.clientIp : "",
+      requestId: a.requestId,
+    };
+    // Loaded before the hold is taken, so nothing can fail between the hold and the session owning it.
+    const count = await tokenCounter();
+    const { tokenAmount } = await reserveQuota(this.db, {
+      requestId: a.requestId,
+      userId: a.user.id,
+      tokenId: a.token?.id ?? 0,
+      tokenUnlimited: a.token?.unlimitedQuota ?? true,
+      amount: quota,
+      expiresAt: nowSeconds() + this.holdSeconds,
+      owner: this.owner,
+      meta: {
+        log: {
+          ...logBase,
+          other: {
+            request_id: a.requestId,
+            model_ratio: price.modelRatio,
+            group_ratio: price.groupRatio,
+            completion_ratio: price.completionRatio,
+            cache_ratio: price.cacheRatio,
+            model_price: price.modelPrice,
+            user_group_ratio: price.userGroupRatio,
+          },
+        },
+      },
+    });
+    this.catalog.adjustUserQuota(a.user.id, -quota);
+    if (a.token && tokenAmount > 0) this.catalog.adjustTokenQuota(a.token.id, -tokenAmount);
+    return new BillingSession(this, {
+      requestId: a.requestId,
+      price,
+      reserved: quota,
+      promptTokens: a.promptTokens,
+      isStream: a.isStream,
+      requestPath: a.requestPath,
+      count,
+      logBase,
+    });
+  }
+
+  #applyToCatalog(o: Outcome): void {
+    if (!o.applied) return;
+    if (o.userDelta !== 0) this.catalog.adjustUserQuota(o.userId, o.userDelta);
+    if (o.tokenId > 0 && o.tokenDelta !== 0) this.catalog.adjustTokenQuota(o.tokenId, o.tokenDelta);
+  }
+
+  /** Settles a hold (used by BillingSession and the sweeper); logs only when LogConsumeEnabled. */
+  async settleHeld(
+    requestId: string,
+    quota: number,
+    channelId: number,
+    row: Omit<NewLog, "type" | "quota">,
+    tokens: number,
+    resolution = "settle",
+  ): Promise<Outcome> {
+    const logConsume = optionRegistry.bool(this.catalog, "LogConsumeEnabled");
+    const outcome = await withRetries(() =>
+      settleReservation(this.db, { requestId, quota, channelId, log: logConsume ? row : null, resolution })
+    );
+    this.#applyToCatalog(outcome);
+    if (outcome.applied && optionRegistry.bool(this.catalog, "DataExportEnabled")) {
+      this.quotaData.add({
+        userId: row.userId,
+        username: row.username ?? "",
+        modelName: row.modelName ?? "",
+        createdAt: nowSeconds(),
+        quota: outcome.charged,
+        tokens,
+      });
+    }
+    return outcome;
+  }
+
+  async releaseHeld(requestId: string, resolution = "release"): Promise<Outcome> {
+    const outcome = await withRetries(() => releaseReservation(this.db, requestId, resolution));
+    this.#applyToCatalog(outcome);
+    return outcome;
+  }
+
+  /** Heartbeat: keeps a live request's hold from expiring. */
+  async extend(requestId: string): Promise<void> {
+    await extendReservation(this.db, requestId, nowSeconds() + this.holdSeconds);
+  }
+
+  async checkpoint(
+    requestId: string,
+    c: { quota: number; promptTokens: number; completionTokens: number; channelId: number },
+  ): Promise<void> {
+    await checkpointReservation(this.db, { requestId, ...c, expiresAt: nowSeconds() + this.holdSeconds });
+  }
+
+  /** Resolves stale holds by the policy above; returns how many were settled and released. */
+  async sweep(
+    opts: { now?: number; orphans?: boolean } = {},
+  ): Promise<{ settled: number; released: number }> {
+    const now = opts.now ?? nowSeconds();
+    const done = { settled: 0, released: 0 };
+    for (let round = 0; round < 50; round++) {
+      const rows = await staleReservations(this.db, {
+        now,
+        notOwner: opts.orphans ? this.owner : undefined,
+        limit: 200,
+      });
+      for (const r of rows) {
+        if (r.checkpointQuota > 0) {
+          const base = r.meta?.log ?? { userId: r.userId, tokenId: r.tokenId, requestId: r.requestId };
+          const o = await this.settleHeld(
+            r.requestId,
+            Math.min(r.checkpointQuota, 2_147_483_647),
+            r.channelId,
+            {
+              ...base,
+              userId: r.userId,
+              content:
+                "settled by the reservation sweeper at the last usage checkpoint (its process stopped)",
+              promptTokens: r.checkpointPrompt,
+              completionTokens: r.checkpointCompletion,
+              channelId: r.channelId,
+              other: { ...(base.other ?? {}), estimated: true, swept: true },
+            },
+            r.checkpointPrompt + r.checkpointCompletion,
+            "sweep_checkpoint",
+          );
+          if (o.applied) done.settled++;
+        } else {
+          const o = await this.releaseHeld(r.requestId, "sweep_release");
+          if (o.applied) done.released++;
+        }
+      }
+      if (rows.length < 200) break;
+    }
+    return done;
+  }
+
+  /** An error row (type 5) for a failed attempt, when ERROR_LOG_ENABLED; written in batches. */
+  recordError(e: ErrorLogArgs): void {
+    if (!this.opts.errorLogEnabled) return;
+    this.logQueue.push({
+      userId: e.user.id,
+      type: LogType.error,
+      content: e.content,
+      username: e.user.username,
+      tokenName: e.token?.name ?? "",
+      tokenId: e.token?.id ?? 0,
+      modelName: e.model,
+      channelId: e.channelId,
+      group: e.group,
+      isStream: e.isStream,
+      useTime: Math.max(0, Math.floor(e.useTimeSeconds)),
+      requestId: e.requestId,
+      other: {
+        request_id: e.requestId,
+        ...(e.statusCode ? { status_code: e.statusCode } : {}),
+        admin_info: { use_channel: e.useChannel.map(String) },
+      },
+    });
+  }
+
+  /** A system row (type 4), written in batches. */
+  recordSystem(content: string, userId = 0): void {
+    this.logQueue.push({ userId, type: LogType.system, content });
+  }
+}

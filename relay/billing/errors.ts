@@ -1,0 +1,68 @@
+/**
+ * Billing's typed errors. Each carries the HTTP status and OpenAI-style `code` the relay renders in the
+ * caller's dialect (`new RelayError(e.status, e.message, { code: e.code, param: e.param })`).
+ */
+
+export class BillingError extends Error {
+  override name = "BillingError";
+  readonly status: number;
+  readonly code: string;
+  readonly param?: string;
+  constructor(status: number, code: string, message: string, param?: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.param = param;
+  }
+}
+
+/** A quantity in the request (`n`, `max_tokens`, `size`, ...) is missing its bounds: 400, nothing reserved. */
+export class BillingInputError extends BillingError {
+  override name = "BillingInputError";
+  constructor(message: string, param?: string) {
+    super(400, "invalid_request_error", message, param);
+  }
+}
+
+/** The model has neither a ratio nor a price and self-use mode is off. */
+export class ModelNotPricedError extends BillingError {
+  override name = "ModelNotPricedError";
+  readonly model: string;
+  constructor(model: string, forAdmin: boolean) {
+    super(
+      400,
+      "model_price_error",
+      forAdmin
+        ? `Model ${model} price not configured. Enable self-use mode, or set a ratio or price for it in the ` +
+          "pricing settings."
+        : `Model ${model} has not been priced by the administrator yet; contact the site administrator.`,
+    );
+    this.model = model;
+  }
+}
+
+/** The user's wallet or the token's remaining quota cannot cover the reservation; nothing was held. */
+export class InsufficientQuotaError extends BillingError {
+  override name = "InsufficientQuotaError";
+  readonly scope: "user" | "token";
+  readonly needed: number;
+  constructor(scope: "user" | "token", needed: number) {
+    super(
+      403,
+      scope === "user" ? "insufficient_user_quota" : "pre_consume_token_quota_failed",
+      scope === "user"
+        ? `insufficient user quota: this request needs ${needed} quota`
+        : `token quota is not enough: this request needs ${needed} quota`,
+    );
+    this.scope = scope;
+    this.needed = needed;
+  }
+}
+
+/** A reservation with this request id exists already (one reservation per client request). */
+export class DuplicateReservationError extends BillingError {
+  override name = "DuplicateReservationError";
+  constructor(requestId: string) {
+    super(409, "duplicate_request_id", `request ${requestId} already holds a reservation`);
+  }
+}

@@ -1,0 +1,201 @@
+/**
+ * One client request's billing, from reservation to its single terminal state. The relay keeps one
+ * session across retries on other channels (one reservation per client request) and ends it with exactly
+ * one of `settle`, `settleAtEnd` or `release`; later calls are no-ops. While it is open, a heartbeat
+ * extends the durable hold so only a dead process's holds ever expire.
+ */
+import type { Billing } from "./billing.ts";
+import { consumeOther, loggedPromptTokens } from "./log_other.ts";
+import { channelPromptCacheRatio, type PriceData, usageQuota, withChannelCacheRatio } from "./pricing.ts";
+import { type EndState, type RequestEnd, usageAtEnd } from "./stream_end.ts";
+import { StreamMeter } from "./stream_meter.ts";
+import type { CountTokens } from "./estimate.ts";
+import { type BillableUsage, promptTokensOf, sanitizeUsage } from "./usage.ts";
+import type { NewLog } from "../../store/logs.ts";
+import type { Outcome } from "../../store/reservations.ts";
+import { log } from "../../server/logger.ts";
+
+/** The channel that served an attempt; `setting` may carry `prompt_cache_ratio` (0–1). */
+export interface ChannelRef {
+  id: number;
+  setting?: string;
+}
+
+export interface SettleOptions {
+  /** The channel that produced the answer (defaults to the last one passed to `useChannel`). */
+  channel?: ChannelRef;
+  /** The model name sent upstream after channel mapping, when it differs. */
+  upstreamModel?: string;
+  reasoningEffort?: string;
+  /** How the request ended (recorded in `other.stream_status` for streams that did not complete). */
+  end?: RequestEnd;
+  /** Extra multiplier for per-call prices (e.g. image size/quality), default 1. */
+  priceMultiplier?: number;
+  /** Human-readable note for the log's `content` (never upstream error text). */
+  content?: string;
+}
+
+export interface SettleResult extends Outcome {
+  /** The charge computed from usage, before the balance limited it. */
+  quota: number;
+}
+
+export interface SessionInit {
+  requestId: string;
+  price: PriceData;
+  reserved: number;
+  promptTokens: number;
+  isStream: boolean;
+  requestPath?: string;
+  count: CountTokens;
+  /** Everything of the consume row that is known at the start. */
+  logBase: Omit<
+    NewLog,
+    "type" | "quota" | "promptTokens" | "completionTokens" | "useTime" | "channelId" | "other"
+  >;
+}
+
+/** The longest a live request keeps renewing its hold (streams included). */
+export const MAX_SESSION_MS = 6 * 3600 * 1000;
+
+export class BillingSession {
+  readonly requestId: string;
+  readonly price: PriceData;
+  /** Quota held for this request. */
+  readonly reserved: number;
+  readonly promptTokens: number;
+  /** Counts the completion delivered to the client (feed it content deltas as they are written). */
+  readonly meter: StreamMeter;
+  readonly #init: SessionInit;
+  readonly #startedAt = Date.now();
+  #firstResponseAt?: number;
+  #channels: number[] = [];
+  #channel?: ChannelRef;
+  #done = false;
+  #heartbeat?: ReturnType<typeof setInterval>;
+  #checkpointAt = 0;
+
+  constructor(private readonly billing: Billing, init: SessionInit) {
+    this.requestId = init.requestId;
+    this.price = init.price;
+    this.reserved = init.reserved;
+    this.promptTokens = init.promptTokens;
+    this.meter = new StreamMeter(init.count);
+    this.#init = init;
+    const every = Math.max(1, Math.floor(billing.holdSeconds / 3)) * 1000;
+    this.#heartbeat = setInterval(() => {
+      // A session nobody ends (a relay bug) must not hold quota forever: stop renewing, the sweeper ends it.
+      if (Date.now() - this.#startedAt > MAX_SESSION_MS) {
+        clearInterval(this.#heartbeat);
+        log.warn("billing session never ended; leaving its hold to the sweeper", {
+          requestId: this.requestId,
+        });
+        return;
+      }
+      billing.extend(this.requestId).catch(() => {});
+    }, every);
+    Deno.unrefTimer(this.#heartbeat);
+  }
+
+  /** Records the channel of an attempt (the retry chain, `admin_info.use_channel`). */
+  useChannel(channel: ChannelRef): void {
+    this.#channels.push(channel.id);
+    this.#channel = channel;
+  }
+
+  /** Marks the first byte of the answer (the log's `frt`). */
+  markFirstResponse(): void {
+    this.#firstResponseAt ??= Date.now();
+  }
+
+  get finished(): boolean {
+    return this.#done;
+  }
+
+  /**
+   * Persists usage seen so far on a long request (at most every 15 s), so that after a crash the sweeper
+   * settles at it instead of releasing the hold.
+   */
+  async checkpoint(usage: BillableUsage): Promise<void> {
+    if (this.#done || Date.now() - this.#checkpointAt < 15_000) return;
+    this.#checkpointAt = Date.now();
+    const u = sanitizeUsage(usage).usage;
+    const charge = usageQuota(this.#priced(this.#channel), u).quota;
+    await this.billing.checkpoint(this.requestId, {
+      quota: charge,
+      promptTokens: loggedPromptTokens(u),
+      completionTokens: u.outputTokens,
+      channelId: this.#channel?.id ?? 0,
+    });
+  }
+
+  #priced(channel?: ChannelRef): PriceData {
+    return withChannelCacheRatio(this.price, channelPromptCacheRatio(channel?.setting));
+  }
+
+  #finish(): boolean {
+    if (this.#done) return false;
+    this.#done = true;
+    if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat);
+    return true;
+  }
+
+  /** Charges `usage` (clamped, saturated) and releases the rest of the hold. Exactly once. */
+  async settle(usage: BillableUsage, opts: SettleOptions = {}): Promise<SettleResult | undefined> {
+    if (!this.#finish()) return undefined;
+    const channel = opts.channel ?? this.#channel;
+    if (opts.channel && this.#channels.at(-1) !== opts.channel.id) this.#channels.push(opts.channel.id);
+    const { usage: u, clamped } = sanitizeUsage(usage);
+    const price = this.#priced(channel);
+    const charge = usageQuota(price, u, opts.priceMultiplier ?? 1);
+    const now = Date.now();
+    const other = consumeOther({
+      price,
+      usage: u,
+      requestId: this.requestId,
+      isStream: this.#init.isStream,
+      frtMs: (this.#firstResponseAt ?? now) - this.#startedAt,
+      useChannel: this.#channels,
+      upstreamModel: opts.upstreamModel,
+      reasoningEffort: opts.reasoningEffort,
+      requestPath: this.#init.requestPath,
+      end: opts.end,
+      clamp: charge.clamp,
+      usageClamped: clamped,
+    });
+    const content = [opts.content, u.estimated ? "usage estimated locally: the upstream reported none" : ""]
+      .filter(Boolean).join("; ");
+    const outcome = await this.billing.settleHeld(this.requestId, charge.quota, channel?.id ?? 0, {
+      ...this.#init.logBase,
+      content,
+      promptTokens: loggedPromptTokens(u),
+      completionTokens: u.outputTokens,
+      useTime: Math.floor((now - this.#startedAt) / 1000),
+      channelId: channel?.id ?? 0,
+      other,
+    }, promptTokensOf(u) + u.outputTokens);
+    return { ...outcome, quota: charge.quota };
+  }
+
+  /**
+   * Ends the request by the disconnect/failure policy (stream_end.ts): settles the upstream's usage, or
+   * the estimated prompt plus what the meter counted, or releases when nothing was delivered.
+   */
+  async settleAtEnd(
+    state: Omit<EndState, "promptTokens" | "meter">,
+    opts: SettleOptions = {},
+  ): Promise<SettleResult | undefined> {
+    const usage = usageAtEnd({ ...state, promptTokens: this.promptTokens, meter: this.meter });
+    if (usage === null) {
+      await this.release();
+      return undefined;
+    }
+    return await this.settle(usage, { ...opts, end: state.end });
+  }
+
+  /** Gives the whole hold back (the request failed before producing anything). Exactly once. */
+  async release(): Promise<Outcome | undefined> {
+    if (!this.#finish()) return undefined;
+    return await this.billing.releaseHeld(this.requestId);
+  }
+}

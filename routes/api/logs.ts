@@ -1,0 +1,79 @@
+/**
+ * Usage-log routes (New API shapes): `GET /api/log/` and `/api/log/stat` for admins, `/api/log/self`
+ * and `/api/log/self/stat` for the caller's own rows, and the two search routes (a log type number, or
+ * a request id). Users never see other users' rows, channel names, IPs or `other.admin_info`.
+ */
+import { type Context, Hono } from "hono";
+import type { AppDeps } from "../../server/deps.ts";
+import { channelNames, listLogs, type LogFilter, logStat } from "../../store/logs.ts";
+import { adminAuth, getAuthUser, userAuth } from "./auth_user.ts";
+import { adminLogItem, userLogItem } from "./log_view.ts";
+import { pageBody, pageQuery } from "./page_query.ts";
+import { ok } from "./respond.ts";
+
+const num = (v: string | undefined) => {
+  const n = Number(v);
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+};
+const text = (v: string | undefined) => (v && v.length <= 255 ? v : undefined);
+
+function filterFrom(c: Context, admin: boolean): LogFilter {
+  const q = (k: string) => c.req.query(k);
+  return {
+    type: num(q("type")),
+    start: num(q("start_timestamp")),
+    end: num(q("end_timestamp")),
+    username: admin ? text(q("username")) : undefined,
+    tokenName: text(q("token_name")),
+    modelName: text(q("model_name")),
+    channelId: admin ? num(q("channel")) : undefined,
+    group: text(q("group")),
+    requestId: text(q("request_id")),
+  };
+}
+
+/** A search keyword: a log type number, else a request id. */
+function searchFilter(keyword: string): LogFilter {
+  const k = keyword.trim();
+  if (/^\d{1,2}$/.test(k)) return { type: Number(k) };
+  return { requestId: k.slice(0, 64) || "\u0000" };
+}
+
+export function logRoutes(deps: AppDeps): Hono {
+  const app = new Hono();
+  const db = deps.db;
+
+  app.get("/api/log/", adminAuth(), async (c) => {
+    const page = pageQuery(c);
+    const { items, total } = await listLogs(db, filterFrom(c, true), page.offset, page.pageSize);
+    const names = await channelNames(db, items.map((l) => l.channelId));
+    return ok(c, pageBody(page, total, items.map((l) => adminLogItem(l, names.get(l.channelId)))));
+  });
+
+  app.get("/api/log/stat", adminAuth(), async (c) => ok(c, await logStat(db, filterFrom(c, true))));
+
+  app.get("/api/log/search", adminAuth(), async (c) => {
+    const { items } = await listLogs(db, searchFilter(c.req.query("keyword") ?? ""), 0, 100);
+    const names = await channelNames(db, items.map((l) => l.channelId));
+    return ok(c, items.map((l) => adminLogItem(l, names.get(l.channelId))));
+  });
+
+  app.get("/api/log/self", userAuth(), async (c) => {
+    const page = pageQuery(c);
+    const filter = { ...filterFrom(c, false), userId: getAuthUser(c)!.id };
+    const { items, total } = await listLogs(db, filter, page.offset, page.pageSize);
+    return ok(c, pageBody(page, total, items.map(userLogItem)));
+  });
+
+  app.get("/api/log/self/stat", userAuth(), async (c) => {
+    return ok(c, await logStat(db, { ...filterFrom(c, false), userId: getAuthUser(c)!.id }));
+  });
+
+  app.get("/api/log/self/search", userAuth(), async (c) => {
+    const filter = { ...searchFilter(c.req.query("keyword") ?? ""), userId: getAuthUser(c)!.id };
+    const { items } = await listLogs(db, filter, 0, 100);
+    return ok(c, items.map(userLogItem));
+  });
+
+  return app;
+}

@@ -1,0 +1,66 @@
+/**
+ * Refunds of settled charges (e.g. an async task that failed after it was billed), at most what was
+ * charged per request id, each with a positive refund log row (type 6).
+ */
+import { type Db, nowSeconds } from "./db.ts";
+import { insertLog, LogType } from "./logs.ts";
+import { assertQuota, RESERVATION_COLUMNS, reservationFromRow, ReservationStatus } from "./reservations.ts";
+
+export interface RefundArgs {
+  requestId: string;
+  quota: number;
+  content: string;
+  now?: number;
+}
+
+/**
+ * Gives back part or all of a settled charge (an async task that failed after it was billed): credits the
+ * wallet and a limited token, lowers the used-quota counters and writes a refund row (type 6, positive
+ * quota). Never more than was charged, whatever the number of calls; returns the quota refunded.
+ */
+export async function refundSettled(db: Db, a: RefundArgs): Promise<number> {
+  assertQuota("refund quota", a.quota);
+  if (a.quota === 0) return 0;
+  const now = a.now ?? nowSeconds();
+  return await db.transaction(async (tx) => {
+    const [row] = await tx.query(
+      `UPDATE quota_reservations SET refunded_quota = refunded_quota + ?
+       WHERE request_id = ? AND status = ? AND settled_quota - refunded_quota >= ? RETURNING ${RESERVATION_COLUMNS}`,
+      [a.quota, a.requestId, ReservationStatus.settled, a.quota],
+    );
+    if (!row) return 0;
+    const r = reservationFromRow(row);
+    await tx.exec("UPDATE users SET quota = quota + ?, used_quota = used_quota - ? WHERE id = ?", [
+      a.quota,
+      a.quota,
+      r.userId,
+    ]);
+    if (r.tokenId > 0) {
+      await tx.exec(
+        `UPDATE tokens SET used_quota = used_quota - ?,
+          remain_quota = CASE WHEN unlimited_quota THEN remain_quota ELSE remain_quota + ? END WHERE id = ?`,
+        [a.quota, a.quota, r.tokenId],
+      );
+    }
+    if (r.channelId > 0) {
+      await tx.exec("UPDATE channels SET used_quota = used_quota - ? WHERE id = ?", [a.quota, r.channelId]);
+    }
+    const log = r.meta?.log;
+    await insertLog(tx, {
+      userId: r.userId,
+      type: LogType.refund,
+      content: a.content,
+      username: log?.username,
+      tokenName: log?.tokenName,
+      modelName: log?.modelName,
+      tokenId: r.tokenId,
+      channelId: r.channelId,
+      group: log?.group,
+      quota: a.quota,
+      requestId: a.requestId,
+      createdAt: now,
+      other: { request_id: a.requestId },
+    });
+    return a.quota;
+  });
+}

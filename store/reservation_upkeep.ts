@@ -1,0 +1,68 @@
+/**
+ * Upkeep of held reservations: the live process's heartbeat and usage checkpoints, and the query the
+ * sweeper uses to find holds whose process stopped.
+ */
+import { type Db } from "./db.ts";
+import {
+  assertQuota,
+  type Reservation,
+  RESERVATION_COLUMNS,
+  reservationFromRow,
+  ReservationStatus,
+} from "./reservations.ts";
+
+export interface CheckpointArgs {
+  requestId: string;
+  /** Priced usage seen so far (what the sweeper would settle at). */
+  quota: number;
+  promptTokens: number;
+  completionTokens: number;
+  channelId: number;
+  expiresAt: number;
+}
+
+/** Records progress on a held reservation and extends its expiry; false once it is terminal. */
+export async function checkpointReservation(db: Db, c: CheckpointArgs): Promise<boolean> {
+  assertQuota("checkpoint quota", c.quota);
+  const r = await db.exec(
+    `UPDATE quota_reservations SET checkpoint_quota = ?, checkpoint_prompt = ?, checkpoint_completion = ?,
+      channel_id = ?, expires_at = ? WHERE request_id = ? AND status = ?`,
+    [
+      c.quota,
+      c.promptTokens,
+      c.completionTokens,
+      c.channelId,
+      c.expiresAt,
+      c.requestId,
+      ReservationStatus.held,
+    ],
+  );
+  return r.changes === 1;
+}
+
+/** Extends the expiry of a held reservation (a heartbeat from the live process that owns it). */
+export async function extendReservation(db: Db, requestId: string, expiresAt: number): Promise<boolean> {
+  const r = await db.exec(
+    "UPDATE quota_reservations SET expires_at = ? WHERE request_id = ? AND status = ? AND expires_at < ?",
+    [expiresAt, requestId, ReservationStatus.held, expiresAt],
+  );
+  return r.changes === 1;
+}
+
+/** HELD rows the sweeper should resolve: past their expiry, or (with `notOwner`) held by another process. */
+export async function staleReservations(
+  db: Db,
+  q: { now: number; notOwner?: string; limit: number },
+): Promise<Reservation[]> {
+  const rows = q.notOwner === undefined
+    ? await db.query(
+      `SELECT ${RESERVATION_COLUMNS} FROM quota_reservations WHERE status = ? AND expires_at <= ? ORDER BY expires_at LIMIT ?`,
+      [ReservationStatus.held, q.now, q.limit],
+    )
+    : await db.query(
+      `SELECT ${RESERVATION_COLUMNS} FROM quota_reservations WHERE status = ? AND (expires_at <= ? OR owner <> ?)
+       ORDER BY expires_at LIMIT ?`,
+      [ReservationStatus.held, q.now, q.notOwner, q.limit],
+    );
+  return rows.map(reservationFromRow);
+}

@@ -1,0 +1,344 @@
+/**
+ * The quota ledger: reserve → settle | release, durable and exactly once per request id.
+ *
+ * - `reserveQuota` takes the hold from the user and (unless unlimited) the token with conditional updates
+ *   (`... WHERE quota >= ?`) and writes the HELD row, all in one transaction: all or nothing, and no
+ *   balance ever goes below zero whatever the concurrency.
+ * - `settleReservation` flips HELD → SETTLED with a compare-and-swap, then refunds the unused hold or
+ *   charges the extra (only what the balance covers; the rest is recorded as `shortfall`), updates the
+ *   used-quota and request counters and writes the consume log row, in the same transaction.
+ * - `releaseReservation` flips HELD → RELEASED and refunds the whole hold.
+ * Whoever loses the compare-and-swap (a second settle, a sweeper racing a late settle) changes nothing.
+ * Lock order is always users → tokens → channels, so concurrent billing transactions cannot deadlock.
+ * Heartbeats, checkpoints and the sweeper's queries are in reservation_upkeep.ts; refunds in refunds.ts.
+ */
+import { asInt, type Db, nowSeconds, queryOne, type Row, UniqueViolation } from "./db.ts";
+import { insertLog, LogType, type NewLog } from "./logs.ts";
+import { DuplicateReservationError, InsufficientQuotaError } from "../relay/billing/errors.ts";
+
+export const ReservationStatus = { held: "HELD", settled: "SETTLED", released: "RELEASED" } as const;
+
+/** What the sweeper needs to write the consume row of a request whose process died. */
+export interface ReservationMeta {
+  log: Omit<NewLog, "quota" | "promptTokens" | "completionTokens" | "type">;
+}
+
+export interface Reservation {
+  id: number;
+  requestId: string;
+  userId: number;
+  tokenId: number;
+  channelId: number;
+  amount: number;
+  tokenAmount: number;
+  status: string;
+  createdAt: number;
+  expiresAt: number;
+  settledQuota: number;
+  shortfall: number;
+  refundedQuota: number;
+  checkpointQuota: number;
+  checkpointPrompt: number;
+  checkpointCompletion: number;
+  owner: string;
+  resolution: string;
+  meta: ReservationMeta | null;
+}
+
+export const RESERVATION_COLUMNS =
+  `id, request_id, user_id, token_id, channel_id, amount, token_amount, status, created_at,
+  expires_at, settled_quota, shortfall, refunded_quota, checkpoint_quota, checkpoint_prompt,
+  checkpoint_completion, owner, resolution, meta`;
+
+function parseMeta(v: unknown): ReservationMeta | null {
+  if (typeof v !== "string" || !v) return null;
+  try {
+    return JSON.parse(v) as ReservationMeta;
+  } catch {
+    return null;
+  }
+}
+
+export function reservationFromRow(r: Row): Reservation {
+  return {
+    id: asInt(r.id),
+    requestId: String(r.request_id ?? ""),
+    userId: asInt(r.user_id),
+    tokenId: asInt(r.token_id),
+    channelId: asInt(r.channel_id),
+    amount: asInt(r.amount),
+    tokenAmount: asInt(r.token_amount),
+    status: String(r.status ?? ""),
+    createdAt: asInt(r.created_at),
+    expiresAt: asInt(r.expires_at),
+    settledQuota: asInt(r.settled_quota),
+    shortfall: asInt(r.shortfall),
+    refundedQuota: asInt(r.refunded_quota),
+    checkpointQuota: asInt(r.checkpoint_quota),
+    checkpointPrompt: asInt(r.checkpoint_prompt),
+    checkpointCompletion: asInt(r.checkpoint_completion),
+    owner: String(r.owner ?? ""),
+    resolution: String(r.resolution ?? ""),
+    meta: parseMeta(r.meta),
+  };
+}
+
+export function assertQuota(name: string, n: number): void {
+  if (!Number.isSafeInteger(n) || n < 0) {
+    throw new RangeError(`${name} must be a non-negative integer, got ${n}`);
+  }
+}
+
+export async function getReservation(db: Db, requestId: string): Promise<Reservation | undefined> {
+  const row = await queryOne(
+    db,
+    `SELECT ${RESERVATION_COLUMNS} FROM quota_reservations WHERE request_id = ?`,
+    [
+      requestId,
+    ],
+  );
+  return row ? reservationFromRow(row) : undefined;
+}
+
+export interface ReserveArgs {
+  requestId: string;
+  userId: number;
+  /** 0 when the request is not made with a token (e.g. the console playground). */
+  tokenId: number;
+  tokenUnlimited: boolean;
+  amount: number;
+  expiresAt: number;
+  owner: string;
+  meta: ReservationMeta;
+  now?: number;
+}
+
+/** Holds `amount` from the user and the token and records the hold; throws when either cannot cover it. */
+export async function reserveQuota(db: Db, a: ReserveArgs): Promise<{ tokenAmount: number }> {
+  assertQuota("reservation amount", a.amount);
+  const tokenAmount = a.tokenId > 0 && !a.tokenUnlimited ? a.amount : 0;
+  try {
+    await db.transaction(async (tx) => {
+      if (a.amount > 0) {
+        const user = await tx.exec(
+          "UPDATE users SET quota = quota - ? WHERE id = ? AND quota >= ? AND deleted_at IS NULL",
+          [a.amount, a.userId, a.amount],
+        );
+        if (user.changes !== 1) throw new InsufficientQuotaError("user", a.amount);
+      }
+      if (tokenAmount > 0) {
+        const token = await tx.exec(
+          "UPDATE tokens SET remain_quota = remain_quota - ? WHERE id = ? AND user_id = ? AND remain_quota >= ?",
+          [tokenAmount, a.tokenId, a.userId, tokenAmount],
+        );
+        if (token.changes !== 1) throw new InsufficientQuotaError("token", tokenAmount);
+      }
+      const now = a.now ?? nowSeconds();
+      await tx.exec(
+        `INSERT INTO quota_reservations (request_id, user_id, token_id, amount, token_amount, status, created_at,
+          expires_at, owner, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          a.requestId,
+          a.userId,
+          a.tokenId,
+          a.amount,
+          tokenAmount,
+          ReservationStatus.held,
+          now,
+          a.expiresAt,
+          a.owner,
+          JSON.stringify(a.meta),
+        ],
+      );
+    });
+  } catch (err) {
+    if (err instanceof UniqueViolation) throw new DuplicateReservationError(a.requestId);
+    throw err;
+  }
+  return { tokenAmount };
+}
+
+export interface Outcome {
+  /** False when the reservation was already terminal (or missing): nothing changed. */
+  applied: boolean;
+  /** The status after the call (MISSING when there is no such reservation). */
+  status: string;
+  userId: number;
+  tokenId: number;
+  /** Quota returned to the user's wallet (+) or taken beyond the hold (−), relative to the hold. */
+  userDelta: number;
+  /** The same for the token's remaining quota. */
+  tokenDelta: number;
+  charged: number;
+  shortfall: number;
+}
+
+const notApplied = async (tx: Db, requestId: string): Promise<Outcome> => {
+  const row = await queryOne<{ status: string; user_id: number; token_id: number }>(
+    tx,
+    "SELECT status, user_id, token_id FROM quota_reservations WHERE request_id = ?",
+    [requestId],
+  );
+  return {
+    applied: false,
+    status: row?.status ?? "MISSING",
+    userId: asInt(row?.user_id),
+    tokenId: asInt(row?.token_id),
+    userDelta: 0,
+    tokenDelta: 0,
+    charged: 0,
+    shortfall: 0,
+  };
+};
+
+/** Flips HELD → `status`; returns the row when this call won, undefined when it was already terminal. */
+async function claim(tx: Db, requestId: string, status: string, resolution: string, now: number) {
+  const [row] = await tx.query(
+    `UPDATE quota_reservations SET status = ?, settled_at = ?, resolution = ?
+     WHERE request_id = ? AND status = ? RETURNING ${RESERVATION_COLUMNS}`,
+    [status, now, resolution, requestId, ReservationStatus.held],
+  );
+  return row ? reservationFromRow(row) : undefined;
+}
+
+const forUpdate = (tx: Db) => (tx.dialect === "postgres" ? " FOR UPDATE" : "");
+
+export interface SettleArgs {
+  requestId: string;
+  /** The charge for the actual usage (already saturated, ≥ 0). */
+  quota: number;
+  /** Channel that produced the answer (its used_quota grows); 0 for none. */
+  channelId: number;
+  /** The consume row (quota and `type` are filled in here); null when consume logging is off. */
+  log: Omit<NewLog, "quota" | "type"> | null;
+  resolution?: string;
+  now?: number;
+}
+
+/** Settles a held reservation at `quota`, exactly once. */
+export async function settleReservation(db: Db, a: SettleArgs): Promise<Outcome> {
+  assertQuota("settled quota", a.quota);
+  const now = a.now ?? nowSeconds();
+  return await db.transaction(async (tx) => {
+    const r = await claim(tx, a.requestId, ReservationStatus.settled, a.resolution ?? "settle", now);
+    if (!r) return await notApplied(tx, a.requestId);
+    let charged = a.quota;
+    let shortfall = 0;
+    let tokenDelta = Math.max(0, r.tokenAmount - a.quota);
+    if (a.quota <= r.amount) {
+      const refund = r.amount - a.quota;
+      if (refund > 0) await tx.exec("UPDATE users SET quota = quota + ? WHERE id = ?", [refund, r.userId]);
+      if (tokenDelta > 0) {
+        await tx.exec("UPDATE tokens SET remain_quota = remain_quota + ? WHERE id = ?", [
+          tokenDelta,
+          r.tokenId,
+        ]);
+      }
+    } else {
+      // The answer cost more than the hold: take what the wallet (and a limited token) still has.
+      const extra = a.quota - r.amount;
+      const user = await queryOne(tx, `SELECT quota FROM users WHERE id = ?${forUpdate(tx)}`, [r.userId]);
+      let available = Math.max(0, asInt(user?.quota));
+      let tokenLimited = false;
+      if (r.tokenId > 0) {
+        const token = await queryOne(
+          tx,
+          `SELECT remain_quota, unlimited_quota FROM tokens WHERE id = ?${forUpdate(tx)}`,
+          [r.tokenId],
+        );
+        tokenLimited = token !== undefined &&
+          !(token.unlimited_quota === true || token.unlimited_quota === 1);
+        if (tokenLimited) available = Math.min(available, Math.max(0, asInt(token!.remain_quota)));
+      }
+      const taken = Math.min(extra, available);
+      shortfall = extra - taken;
+      charged = r.amount + taken;
+      tokenDelta = tokenLimited ? -taken : 0;
+      if (taken > 0) {
+        const u = await tx.exec("UPDATE users SET quota = quota - ? WHERE id = ? AND quota >= ?", [
+          taken,
+          r.userId,
+          taken,
+        ]);
+        if (u.changes !== 1) throw new Error("user balance changed under a row lock");
+        if (tokenLimited) {
+          await tx.exec("UPDATE tokens SET remain_quota = remain_quota - ? WHERE id = ?", [taken, r.tokenId]);
+        }
+      }
+    }
+    await tx.exec(
+      "UPDATE quota_reservations SET settled_quota = ?, shortfall = ?, channel_id = ? WHERE id = ?",
+      [charged, shortfall, a.channelId, r.id],
+    );
+    await tx.exec(
+      "UPDATE users SET used_quota = used_quota + ?, request_count = request_count + 1 WHERE id = ?",
+      [charged, r.userId],
+    );
+    if (r.tokenId > 0) {
+      await tx.exec("UPDATE tokens SET used_quota = used_quota + ?, accessed_time = ? WHERE id = ?", [
+        charged,
+        now,
+        r.tokenId,
+      ]);
+    }
+    if (a.channelId > 0 && charged > 0) {
+      await tx.exec("UPDATE channels SET used_quota = used_quota + ? WHERE id = ?", [charged, a.channelId]);
+    }
+    if (a.log) {
+      const other = { ...(a.log.other ?? {}) };
+      if (shortfall > 0) {
+        other.admin_info = {
+          ...(other.admin_info as Record<string, unknown> ?? {}),
+          quota_shortfall: shortfall,
+        };
+      }
+      await insertLog(tx, {
+        ...a.log,
+        other,
+        type: LogType.consume,
+        quota: charged,
+        createdAt: a.log.createdAt ?? now,
+      });
+    }
+    return {
+      applied: true,
+      status: ReservationStatus.settled,
+      userId: r.userId,
+      tokenId: r.tokenId,
+      userDelta: r.amount - charged,
+      tokenDelta,
+      charged,
+      shortfall,
+    };
+  });
+}
+
+/** Releases a held reservation with a full refund, exactly once. */
+export async function releaseReservation(
+  db: Db,
+  requestId: string,
+  resolution = "release",
+  now = nowSeconds(),
+): Promise<Outcome> {
+  return await db.transaction(async (tx) => {
+    const r = await claim(tx, requestId, ReservationStatus.released, resolution, now);
+    if (!r) return await notApplied(tx, requestId);
+    if (r.amount > 0) await tx.exec("UPDATE users SET quota = quota + ? WHERE id = ?", [r.amount, r.userId]);
+    if (r.tokenAmount > 0) {
+      await tx.exec("UPDATE tokens SET remain_quota = remain_quota + ? WHERE id = ?", [
+        r.tokenAmount,
+        r.tokenId,
+      ]);
+    }
+    return {
+      applied: true,
+      status: ReservationStatus.released,
+      userId: r.userId,
+      tokenId: r.tokenId,
+      userDelta: r.amount,
+      tokenDelta: r.tokenAmount,
+      charged: 0,
+      shortfall: 0,
+    };
+  });
+}
