@@ -1,5 +1,7 @@
 /** Every declared option. Add an area's module here (one line); the registry refuses duplicate keys. */
 import { OptionRegistry } from "./registry.ts";
 import { generalOptions } from "./general.ts";
+import { groupOptions } from "./groups.ts";
+import { accountOptions } from "./accounts.ts";
 
-export const optionRegistry = new OptionRegistry([...generalOptions]);
+export const optionRegistry = new OptionRegistry([...generalOptions, ...groupOptions, ...accountOptions]);

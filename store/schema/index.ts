@@ -1,5 +1,6 @@
 /** Every table the gateway uses, New API's first. Add a table by adding a module and listing it here. */
 import type { Table } from "./table.ts";
 import { newApiTables } from "./new_api.ts";
+import { userSessions } from "./sessions.ts";
 
-export const allTables: Table[] = [...newApiTables];
+export const allTables: Table[] = [...newApiTables, userSessions];
