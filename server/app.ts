@@ -5,15 +5,39 @@
 import { Hono } from "hono";
 import type { AppDeps } from "./deps.ts";
 import { statusRoutes } from "../routes/api/status.ts";
+import { setupRoutes } from "../routes/api/setup.ts";
+import { userAuthRoutes } from "../routes/api/user_auth.ts";
+import { userSelfRoutes } from "../routes/api/user_self.ts";
+import { groupRoutes } from "../routes/api/groups.ts";
+import { redemptionRoutes } from "../routes/api/redemptions.ts";
+import { userAdminRoutes } from "../routes/api/users.ts";
+import { tokenRoutes } from "../routes/api/tokens.ts";
+import { channelBulkRoutes } from "../routes/api/channel_bulk.ts";
+import { channelRoutes } from "../routes/api/channels.ts";
+import { optionRoutes } from "../routes/api/options.ts";
+import { renderApiError } from "../routes/api/errors.ts";
+import { msg } from "../routes/api/messages.ts";
 import { log } from "./logger.ts";
 
 /** Paths whose errors use OpenAI's error shape rather than the `/api` envelope. */
 const relayPath = /^\/(v1|v1beta|dashboard|mj|suno|pg)(\/|$)/;
 
 export function createApp(deps: AppDeps): Hono {
-  const app = new Hono();
+  // Not strict: New API's clients call both `/api/token` and `/api/token/`.
+  const app = new Hono({ strict: false });
 
   app.route("/", statusRoutes(deps));
+  app.route("/", setupRoutes(deps));
+  // /api/user/* routes with fixed paths come before the admin routes' `/api/user/:id`.
+  app.route("/", userAuthRoutes(deps));
+  app.route("/", userSelfRoutes(deps));
+  app.route("/", groupRoutes(deps));
+  app.route("/", redemptionRoutes(deps));
+  app.route("/", userAdminRoutes(deps));
+  app.route("/", tokenRoutes(deps));
+  app.route("/", channelBulkRoutes(deps));
+  app.route("/", channelRoutes(deps));
+  app.route("/", optionRoutes(deps));
 
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;
@@ -27,19 +51,23 @@ export function createApp(deps: AppDeps): Hono {
         },
       }, 404);
     }
-    return c.json({ success: false, message: "not found" }, 404);
+    return c.json({ success: false, message: msg("notFound") }, 404);
   });
 
   app.onError((err, c) => {
-    log.error("unhandled error", { path: new URL(c.req.url).pathname, error: String(err) });
     const path = new URL(c.req.url).pathname;
+    if (!relayPath.test(path)) {
+      const rendered = renderApiError(c, err);
+      if (rendered) return rendered;
+    }
+    log.error("unhandled error", { path, error: String(err) });
     if (relayPath.test(path)) {
       return c.json(
         { error: { message: "internal error", type: "new_api_error", param: null, code: "" } },
         500,
       );
     }
-    return c.json({ success: false, message: "internal error" }, 500);
+    return c.json({ success: false, message: msg("internalError") }, 500);
   });
 
   return app;
