@@ -12,6 +12,7 @@ export const messages = {
   notFound: "Not found.",
   internalError: "Internal error.",
   methodNotAllowed: "Use {method} for this route.",
+  shuttingDown: "The server is shutting down.",
 
   // Authentication and roles
   notLoggedIn: "Not signed in: sign in, or send an access token in the Authorization header.",

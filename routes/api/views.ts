@@ -17,6 +17,19 @@ function parseJsonObject(text: string): Record<string, unknown> {
   }
 }
 
+/**
+ * A user's `setting` JSON without the secrets a user may keep there (webhook secret, Gotify token, ...):
+ * administrators see the preferences, never the credentials.
+ */
+function settingWithoutSecrets(text: string): string {
+  if (!text) return text;
+  const setting = parseJsonObject(text);
+  for (const key of Object.keys(setting)) {
+    if (/secret|token|password|key/i.test(key)) delete setting[key];
+  }
+  return JSON.stringify(setting);
+}
+
 /** A user as administrators see it (lists, detail). */
 export function userView(u: User) {
   return {
@@ -35,7 +48,7 @@ export function userView(u: User) {
     aff_quota: u.affQuota,
     aff_history_quota: u.affHistoryQuota,
     inviter_id: u.inviterId,
-    setting: u.setting,
+    setting: settingWithoutSecrets(u.setting),
     remark: u.remark,
     created_at: u.createdAt,
     last_login_at: u.lastLoginAt,
@@ -55,6 +68,7 @@ export function selfView(u: User) {
   const { remark: _remark, ...rest } = userView(u);
   return {
     ...rest,
+    setting: u.setting,
     sidebar_modules: typeof setting.sidebar_modules === "string" ? setting.sidebar_modules : "",
     permissions: permissionsOf(u.role),
   };

@@ -108,6 +108,12 @@ function crawlPaths(h: AppHarness, ids: Record<string, number[]>): string[] {
 appTest("no GET route, for any role, returns a key, an access token or a password hash", async (h) => {
   const { root, admin, alice, bob } = await cast(h);
   const canaries = await plant([root, admin, alice, bob], root);
+  // Bob keeps a notification secret in his settings; nobody else may see it (the crawl never signs in as bob).
+  await h.deps.db.exec("UPDATE users SET setting = ? WHERE id = ?", [
+    JSON.stringify({ notify_type: "webhook", webhook_secret: "whsec-CANARY-bob" }),
+    bob.userId,
+  ]);
+  await h.deps.cache.publish({ kind: "user", id: bob.userId });
   const hashes = (await h.deps.db.query<{ password: string }>("SELECT password FROM users")).map((r) =>
     r.password
   );
@@ -118,6 +124,7 @@ appTest("no GET route, for any role, returns a key, an access token or a passwor
     ...canaries.channelKeys,
     ...canaries.accessTokens,
     ...hashes,
+    "whsec-CANARY-bob",
     "$2a$",
     "$2b$",
     "enc:v1:",

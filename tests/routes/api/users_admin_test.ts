@@ -90,3 +90,30 @@ appTest("manage add_quota adds, subtracts (never below zero) and overrides, each
   );
   assertEquals((await admin.call("POST", "/api/user/manage", { id: 987654, action: "disable" })).status, 404);
 });
+
+appTest("administrators see a user's preferences but not the secrets kept in their settings", async (h) => {
+  const { admin, alice } = await cast(h);
+  await h.deps.db.exec("UPDATE users SET setting = ? WHERE id = ?", [
+    JSON.stringify({
+      notify_type: "webhook",
+      webhook_url: "https://hook.example",
+      webhook_secret: "whsec-CANARY",
+      gotify_token: "gt-CANARY",
+      language: "fr",
+    }),
+    alice.userId,
+  ]);
+  await h.deps.cache.publish({ kind: "user", id: alice.userId });
+  const seen = await admin.call("GET", `/api/user/${alice.userId}`);
+  assertEquals(JSON.parse(seen.body.data.setting), {
+    notify_type: "webhook",
+    webhook_url: "https://hook.example",
+    language: "fr",
+  });
+  assert(!(await admin.call("GET", "/api/user/search?keyword=alice")).text.includes("CANARY"));
+  assertStringIncludes(
+    (await alice.call("GET", "/api/user/self")).body.data.setting,
+    "whsec-CANARY",
+    "the user sees their own",
+  );
+});
