@@ -10,7 +10,6 @@ import {
   DEFAULT_CACHE_RATIO,
   DEFAULT_COMPLETION_RATIO,
   DEFAULT_CREATE_CACHE_RATIO,
-  DEFAULT_GROUP_GROUP_RATIO,
   DEFAULT_GROUP_RATIO,
   DEFAULT_IMAGE_RATIO,
   DEFAULT_MODEL_PRICE,
@@ -42,31 +41,6 @@ export function ratioMapOption(key: string, value: unknown): OptionDef {
   };
 }
 
-/** user group → { routed group → ratio }. */
-function groupGroupOption(key: string, value: unknown): OptionDef {
-  const inner = ratioMapOption(key, {});
-  return {
-    key,
-    default: JSON.stringify(value),
-    validate: (text) => {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        return `${key} must be valid JSON`;
-      }
-      if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
-        return `${key} must be a JSON object`;
-      }
-      for (const v of Object.values(parsed)) {
-        const problem = inner.validate!(JSON.stringify(v));
-        if (problem) return problem;
-      }
-      return undefined;
-    },
-  };
-}
-
 export const QUOTA_DISPLAY_TYPES = ["USD", "CNY", "TOKENS", "CUSTOM"] as const;
 
 export const billingOptions: OptionDef[] = [
@@ -78,8 +52,7 @@ export const billingOptions: OptionDef[] = [
   ratioMapOption("ImageRatio", DEFAULT_IMAGE_RATIO),
   ratioMapOption("AudioRatio", DEFAULT_AUDIO_RATIO),
   ratioMapOption("AudioCompletionRatio", DEFAULT_AUDIO_COMPLETION_RATIO),
-  ratioMapOption("GroupRatio", DEFAULT_GROUP_RATIO),
-  groupGroupOption("GroupGroupRatio", DEFAULT_GROUP_GROUP_RATIO),
+  // GroupRatio and GroupGroupRatio are declared with the other group rules in options/groups.ts.
   ratioMapOption("TopupGroupRatio", DEFAULT_GROUP_RATIO),
   boolOption("DataExportEnabled", true),
   intOption("DataExportInterval", 5, 1, 1440),

@@ -3,5 +3,13 @@ import { OptionRegistry } from "./registry.ts";
 import { generalOptions } from "./general.ts";
 import { relayOptions } from "./relay.ts";
 import { billingOptions } from "./billing.ts";
+import { groupOptions } from "./groups.ts";
+import { accountOptions } from "./accounts.ts";
 
-export const optionRegistry = new OptionRegistry([...generalOptions, ...relayOptions, ...billingOptions]);
+export const optionRegistry = new OptionRegistry([
+  ...generalOptions,
+  ...relayOptions,
+  ...billingOptions,
+  ...groupOptions,
+  ...accountOptions,
+]);

@@ -35,8 +35,9 @@ export class OptionRegistry {
     return [...this.#defs.values()];
   }
 
+  /** Declared secrets, and keys named like New API's secrets (…Token, …Key, …api_key, any …Secret…). */
   isSecret(key: string): boolean {
-    return this.#defs.get(key)?.secret ?? (key.includes("Secret") || key.includes("Token"));
+    return this.#defs.get(key)?.secret ?? (key.includes("Secret") || /(Token|Key|secret|api_key)$/.test(key));
   }
 
   /** The stored value, else the declared default, else "". */

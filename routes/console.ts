@@ -6,7 +6,7 @@
 import { type Context, Hono } from "hono";
 import { setCookie } from "hono/cookie";
 import type { AppDeps } from "../server/deps.ts";
-import { isSetUp } from "./api/status.ts";
+import { isSetUp } from "./api/setup.ts";
 import { normalizeLanguage } from "../i18n/languages.ts";
 import { LANG_COOKIE, requestLanguage } from "../i18n/request_language.ts";
 import { consoleManifest, serveStatic } from "../server/console/assets.ts";
@@ -101,12 +101,7 @@ export function consoleRoutes(deps: AppDeps, options: ConsoleOptions = {}): Hono
   return app;
 }
 
-/** The HTML 404 for unknown console paths; `/console/token/` (trailing slash) redirects to the page. */
+/** The HTML 404 for unknown console paths (the app is not strict: `/console/token/` is the token page). */
 export async function renderNotFound(c: Context, options: ConsoleOptions = {}): Promise<Response> {
-  const path = c.req.path;
-  if (c.req.method === "GET" && path.length > 1 && path.endsWith("/")) {
-    const trimmed = path.replace(/\/+$/, "");
-    if (pages.some((p) => p.config.path === trimmed)) return c.redirect(trimmed, 301);
-  }
   return respond(c, options, notFound, await options.currentUser?.(c), 404);
 }

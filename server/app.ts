@@ -10,6 +10,17 @@ import { logRoutes } from "../routes/api/logs.ts";
 import { quotaDataRoutes } from "../routes/api/quota_data.ts";
 import { tokenUsageRoutes } from "../routes/api/token_usage.ts";
 import { dashboardBillingRoutes } from "../routes/api/dashboard_billing.ts";
+import { setupRoutes } from "../routes/api/setup.ts";
+import { userAuthRoutes } from "../routes/api/user_auth.ts";
+import { userSelfRoutes } from "../routes/api/user_self.ts";
+import { groupRoutes } from "../routes/api/groups.ts";
+import { redemptionRoutes } from "../routes/api/redemptions.ts";
+import { userAdminRoutes } from "../routes/api/users.ts";
+import { tokenRoutes } from "../routes/api/tokens.ts";
+import { channelBulkRoutes } from "../routes/api/channel_bulk.ts";
+import { channelRoutes } from "../routes/api/channels.ts";
+import { optionRoutes } from "../routes/api/options.ts";
+import { renderApiError } from "../routes/api/errors.ts";
 import { log } from "./logger.ts";
 import { useApiLimits } from "./api_limits.ts";
 import { t } from "../i18n/translate.ts";
@@ -22,10 +33,22 @@ const relayPath = /^\/(v1|v1beta|dashboard|mj|suno|pg)(\/|$)/;
 const apiPath = /^\/api(\/|$)/;
 
 export function createApp(deps: AppDeps, consoleOptions: ConsoleOptions = {}): Hono {
-  const app = new Hono();
+  // Not strict: New API's clients call both `/api/token` and `/api/token/`.
+  const app = new Hono({ strict: false });
 
   useApiLimits(app, deps);
   app.route("/", statusRoutes(deps));
+  app.route("/", setupRoutes(deps));
+  // /api/user/* routes with fixed paths come before the admin routes' `/api/user/:id`.
+  app.route("/", userAuthRoutes(deps));
+  app.route("/", userSelfRoutes(deps));
+  app.route("/", groupRoutes(deps));
+  app.route("/", redemptionRoutes(deps));
+  app.route("/", userAdminRoutes(deps));
+  app.route("/", tokenRoutes(deps));
+  app.route("/", channelBulkRoutes(deps));
+  app.route("/", channelRoutes(deps));
+  app.route("/", optionRoutes(deps));
   app.route("/", consoleRoutes(deps, consoleOptions));
   app.route("/", logRoutes(deps));
   app.route("/", quotaDataRoutes(deps));
@@ -51,8 +74,12 @@ export function createApp(deps: AppDeps, consoleOptions: ConsoleOptions = {}): H
   });
 
   app.onError((err, c) => {
-    log.error("unhandled error", { path: new URL(c.req.url).pathname, error: String(err) });
     const path = new URL(c.req.url).pathname;
+    if (!relayPath.test(path)) {
+      const rendered = renderApiError(c, err);
+      if (rendered) return rendered;
+    }
+    log.error("unhandled error", { path, error: String(err) });
     if (relayPath.test(path)) {
       return c.json(
         { error: { message: "internal error", type: "new_api_error", param: null, code: "" } },

@@ -221,18 +221,39 @@ export async function deleteChannels(db: Db, ids: number[]): Promise<number> {
   });
 }
 
-export interface ChannelQuery {
-  offset: number;
-  limit: number;
+export interface ChannelFilter {
   keyword?: string;
   group?: string;
   model?: string;
   status?: number;
+  /** Every status but enabled (manually and automatically disabled). */
+  disabled?: boolean;
   tag?: string;
+  /** Channels whose tag is one of these. */
+  tags?: string[];
   type?: number;
 }
 
-export async function listChannels(db: Db, q: ChannelQuery): Promise<{ items: Channel[]; total: number }> {
+export interface ChannelQuery extends ChannelFilter {
+  offset: number;
+  limit: number;
+  /** One of `id`, `name`, `priority`, `balance`, `response_time`, `test_time` (New API's list). */
+  sortBy?: string;
+  sortOrder?: "asc" | "desc";
+  /** Newest first instead of New API's default (highest priority first). */
+  idSort?: boolean;
+}
+
+const CHANNEL_SORT_COLUMNS: Record<string, string> = {
+  id: "id",
+  name: "name",
+  priority: "priority",
+  balance: "balance",
+  response_time: "response_time",
+  test_time: "test_time",
+};
+
+function channelWhere(q: ChannelFilter): { clause: string; params: SqlValue[] } {
   const where: string[] = [];
   const params: SqlValue[] = [];
   if (q.keyword) {
@@ -248,19 +269,89 @@ export async function listChannels(db: Db, q: ChannelQuery): Promise<{ items: Ch
     where.push("models LIKE ? ESCAPE '!'");
     params.push(likeLiteral(q.model));
   }
+  if (q.disabled) {
+    where.push("status <> ?");
+    params.push(ChannelStatus.enabled);
+  }
+  if (q.tags) {
+    if (q.tags.length === 0) where.push("1 = 0");
+    else {
+      where.push(`tag IN (${q.tags.map(() => "?").join(", ")})`);
+      params.push(...q.tags);
+    }
+  }
   for (const [value, column] of [[q.status, "status"], [q.tag, "tag"], [q.type, "type"]] as const) {
     if (value !== undefined && value !== "") {
       where.push(`${column} = ?`);
       params.push(value);
     }
   }
-  const clause = where.length ? `WHERE ${where.join(" AND ")}` : "";
+  return { clause: where.length ? `WHERE ${where.join(" AND ")}` : "", params };
+}
+
+function channelOrder(q: ChannelQuery): string {
+  const column = CHANNEL_SORT_COLUMNS[q.sortBy ?? ""];
+  if (column) return `${column} ${q.sortOrder === "asc" ? "ASC" : "DESC"}, id DESC`;
+  return q.idSort ? "id DESC" : "priority DESC, id DESC";
+}
+
+export async function listChannels(db: Db, q: ChannelQuery): Promise<{ items: Channel[]; total: number }> {
+  const { clause, params } = channelWhere(q);
   const total = asInt((await queryOne(db, `SELECT COUNT(*) AS n FROM channels ${clause}`, params))?.n);
   const rows = await db.query(
-    `SELECT ${COLUMNS} FROM channels ${clause} ORDER BY priority DESC, id DESC LIMIT ? OFFSET ?`,
+    `SELECT ${COLUMNS} FROM channels ${clause} ORDER BY ${channelOrder(q)} LIMIT ? OFFSET ?`,
     [...params, q.limit, q.offset],
   );
   return { items: rows.map(channelFromRow), total };
+}
+
+/** How many channels of each type match `q` (the console's type filter counts). */
+export async function countChannelsByType(db: Db, q: ChannelFilter): Promise<Record<number, number>> {
+  const { clause, params } = channelWhere(q);
+  const rows = await db.query(`SELECT type, COUNT(*) AS n FROM channels ${clause} GROUP BY type`, params);
+  return Object.fromEntries(rows.map((r) => [asInt(r.type), asInt(r.n)]));
+}
+
+/** A page of the distinct non-empty tags among channels matching `q` (tag mode), and their count. */
+export async function listChannelTags(
+  db: Db,
+  q: ChannelFilter & { offset: number; limit: number },
+): Promise<{ tags: string[]; total: number }> {
+  const { clause, params } = channelWhere(q);
+  const tagged = `${clause ? `${clause} AND` : "WHERE"} tag IS NOT NULL AND tag <> ''`;
+  const total = asInt(
+    (await queryOne(db, `SELECT COUNT(DISTINCT tag) AS n FROM channels ${tagged}`, params))?.n,
+  );
+  const rows = await db.query<{ tag: string }>(
+    `SELECT DISTINCT tag FROM channels ${tagged} ORDER BY tag LIMIT ? OFFSET ?`,
+    [...params, q.limit, q.offset],
+  );
+  return { tags: rows.map((r) => String(r.tag)), total };
+}
+
+/** Ids of the channels matching `q`, for bulk operations (by tag, all disabled, ...). */
+export async function channelIds(db: Db, q: ChannelFilter): Promise<number[]> {
+  const { clause, params } = channelWhere(q);
+  return (await db.query(`SELECT id FROM channels ${clause} ORDER BY id`, params)).map((r) => asInt(r.id));
+}
+
+/** Rebuilds every channel's abilities (New API's "fix abilities"); one transaction per channel. */
+export async function rebuildAllAbilities(db: Db): Promise<{ success: number; fails: number }> {
+  let success = 0;
+  let fails = 0;
+  await db.exec("DELETE FROM abilities WHERE channel_id NOT IN (SELECT id FROM channels)");
+  for (const id of await channelIds(db, {})) {
+    try {
+      await db.transaction(async (tx) => {
+        const channel = await getChannel(tx, id);
+        if (channel) await rebuildAbilities(tx, channel);
+      });
+      success++;
+    } catch {
+      fails++;
+    }
+  }
+  return { success, fails };
 }
 
 /** Every channel with its decrypted key, for the relay cache (never for API responses). */

@@ -129,6 +129,16 @@ export async function deleteRedemption(db: Db, id: number): Promise<boolean> {
   ])).changes === 1;
 }
 
+/** Deletes codes that can no longer be redeemed (used, disabled or expired); returns how many. */
+export async function deleteInvalidRedemptions(db: Db): Promise<number> {
+  const now = nowSeconds();
+  return (await db.exec(
+    `UPDATE redemptions SET deleted_at = ? WHERE deleted_at IS NULL
+       AND (status <> ? OR (expired_time IS NOT NULL AND expired_time <> 0 AND expired_time < ?))`,
+    [new Date().toISOString(), RedemptionStatus.enabled, now],
+  )).changes;
+}
+
 export type RedeemResult = { ok: true; quota: number; redemptionId: number } | {
   ok: false;
   reason: "invalid" | "used" | "expired";
@@ -138,7 +148,13 @@ export type RedeemResult = { ok: true; quota: number; redemptionId: number } | {
  * Redeems a code for `userId`: flips it enabled → used (compare-and-swap) and credits the quota in the
  * same transaction. Exactly one of any number of concurrent attempts succeeds.
  */
-export async function redeemCode(db: Db, key: string, userId: number): Promise<RedeemResult> {
+export async function redeemCode(
+  db: Db,
+  key: string,
+  userId: number,
+  /** Runs inside the same transaction after the claim, e.g. to write the top-up log row. */
+  onClaimed?: (tx: Db, claimed: { quota: number; redemptionId: number }) => Promise<void>,
+): Promise<RedeemResult> {
   return await db.transaction(async (tx) => {
     const row = await queryOne(
       tx,
@@ -158,6 +174,7 @@ export async function redeemCode(db: Db, key: string, userId: number): Promise<R
     );
     if (claimed.changes !== 1) return { ok: false, reason: "used" } as const;
     await tx.exec("UPDATE users SET quota = quota + ? WHERE id = ?", [code.quota, userId]);
+    await onClaimed?.(tx, { quota: code.quota, redemptionId: code.id });
     return { ok: true, quota: code.quota, redemptionId: code.id } as const;
   });
 }

@@ -218,6 +218,8 @@ export interface TokenQuery {
   limit: number;
   /** Name substring (wildcards in it are literal). */
   keyword?: string;
+  /** Only the token whose stored key hash is this (search by a full key). */
+  keyHash?: string;
   status?: number;
 }
 
@@ -227,6 +229,10 @@ export async function listTokens(db: Db, q: TokenQuery): Promise<{ items: Token[
   if (q.keyword) {
     where.push("name LIKE ? ESCAPE '!'");
     params.push(likeLiteral(q.keyword));
+  }
+  if (q.keyHash !== undefined) {
+    where.push(`"key" = ?`);
+    params.push(q.keyHash);
   }
   if (q.status !== undefined) {
     where.push("status = ?");

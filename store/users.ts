@@ -151,6 +151,7 @@ export async function insertUser(db: Db, u: NewUser): Promise<number> {
 
 /** Fields an update may touch, by column; anything else is ignored (no mass assignment). */
 const UPDATABLE: Record<string, string> = {
+  username: "username",
   displayName: "display_name",
   email: "email",
   role: "role",
@@ -163,6 +164,7 @@ const UPDATABLE: Record<string, string> = {
 };
 
 export type UserPatch = Partial<{
+  username: string;
   displayName: string;
   email: string;
   role: number;
@@ -238,7 +240,19 @@ export interface UserQuery {
   group?: string;
   role?: number;
   status?: number;
+  /** One of `id`, `username`, `quota`, `group`, `created_at`, `last_login_at` (New API's list); else id. */
+  sortBy?: string;
+  sortOrder?: "asc" | "desc";
 }
+
+const USER_SORT_COLUMNS: Record<string, string> = {
+  id: "id",
+  username: "username",
+  quota: "quota",
+  group: '"group"',
+  created_at: "created_at",
+  last_login_at: "last_login_at",
+};
 
 /** Escapes LIKE wildcards so user input matches literally (`!` is the escape character). */
 export function likeLiteral(text: string): string {
@@ -270,11 +284,20 @@ export async function listUsers(db: Db, q: UserQuery): Promise<{ items: User[]; 
   }
   const clause = where.join(" AND ");
   const total = asInt((await queryOne(db, `SELECT COUNT(*) AS n FROM users WHERE ${clause}`, params))?.n);
+  const column = USER_SORT_COLUMNS[q.sortBy ?? ""] ?? "id";
+  const direction = q.sortOrder === "asc" ? "ASC" : "DESC";
+  const order = column === "id" ? `id ${direction}` : `${column} ${direction}, id DESC`;
   const rows = await db.query(
-    `SELECT ${PUBLIC_COLUMNS} FROM users WHERE ${clause} ORDER BY id DESC LIMIT ? OFFSET ?`,
+    `SELECT ${PUBLIC_COLUMNS} FROM users WHERE ${clause} ORDER BY ${order} LIMIT ? OFFSET ?`,
     [...params, q.limit, q.offset],
   );
   return { items: rows.map(userFromRow), total };
+}
+
+/** The live user whose invitation code is `affCode`, for registration with an inviter. */
+export async function getUserIdByAffCode(db: Db, affCode: string): Promise<number | undefined> {
+  const row = await queryOne(db, "SELECT id FROM users WHERE aff_code = ? AND deleted_at IS NULL", [affCode]);
+  return row ? asInt(row.id) : undefined;
 }
 
 export async function countRootUsers(db: Db): Promise<number> {

@@ -427,7 +427,6 @@ export const DEFAULT_AUDIO_COMPLETION_RATIO: RatioMap = {
 export const DEFAULT_GROUP_RATIO: RatioMap = { default: 1, vip: 1, svip: 1 };
 
 /** User group → routed group → ratio (New API ships a placeholder entry). */
-export const DEFAULT_GROUP_GROUP_RATIO: Readonly<Record<string, RatioMap>> = { vip: { edit_this: 0.9 } };
 
 /** New API's ratio for a model with no price when self-use mode is on. */
 export const SELF_USE_FALLBACK_RATIO = 37.5;

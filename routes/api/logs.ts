@@ -6,7 +6,7 @@
 import { type Context, Hono } from "hono";
 import type { AppDeps } from "../../server/deps.ts";
 import { channelNames, listLogs, type LogFilter, logStat } from "../../store/logs.ts";
-import { adminAuth, getAuthUser, userAuth } from "./auth_user.ts";
+import { type AuthEnv, authOf, requireAdmin, requireUser } from "../../auth/middleware.ts";
 import { adminLogItem, userLogItem } from "./log_view.ts";
 import { pageBody, pageQuery } from "./page_query.ts";
 import { ok } from "./respond.ts";
@@ -39,38 +39,38 @@ function searchFilter(keyword: string): LogFilter {
   return { requestId: k.slice(0, 64) || "\u0000" };
 }
 
-export function logRoutes(deps: AppDeps): Hono {
-  const app = new Hono();
+export function logRoutes(deps: AppDeps): Hono<AuthEnv> {
+  const app = new Hono<AuthEnv>();
   const db = deps.db;
 
-  app.get("/api/log/", adminAuth(), async (c) => {
+  app.get("/api/log", requireAdmin(deps), async (c) => {
     const page = pageQuery(c);
     const { items, total } = await listLogs(db, filterFrom(c, true), page.offset, page.pageSize);
     const names = await channelNames(db, items.map((l) => l.channelId));
     return ok(c, pageBody(page, total, items.map((l) => adminLogItem(l, names.get(l.channelId)))));
   });
 
-  app.get("/api/log/stat", adminAuth(), async (c) => ok(c, await logStat(db, filterFrom(c, true))));
+  app.get("/api/log/stat", requireAdmin(deps), async (c) => ok(c, await logStat(db, filterFrom(c, true))));
 
-  app.get("/api/log/search", adminAuth(), async (c) => {
+  app.get("/api/log/search", requireAdmin(deps), async (c) => {
     const { items } = await listLogs(db, searchFilter(c.req.query("keyword") ?? ""), 0, 100);
     const names = await channelNames(db, items.map((l) => l.channelId));
     return ok(c, items.map((l) => adminLogItem(l, names.get(l.channelId))));
   });
 
-  app.get("/api/log/self", userAuth(), async (c) => {
+  app.get("/api/log/self", requireUser(deps), async (c) => {
     const page = pageQuery(c);
-    const filter = { ...filterFrom(c, false), userId: getAuthUser(c)!.id };
+    const filter = { ...filterFrom(c, false), userId: authOf(c).user.id };
     const { items, total } = await listLogs(db, filter, page.offset, page.pageSize);
     return ok(c, pageBody(page, total, items.map(userLogItem)));
   });
 
-  app.get("/api/log/self/stat", userAuth(), async (c) => {
-    return ok(c, await logStat(db, { ...filterFrom(c, false), userId: getAuthUser(c)!.id }));
+  app.get("/api/log/self/stat", requireUser(deps), async (c) => {
+    return ok(c, await logStat(db, { ...filterFrom(c, false), userId: authOf(c).user.id }));
   });
 
-  app.get("/api/log/self/search", userAuth(), async (c) => {
-    const filter = { ...searchFilter(c.req.query("keyword") ?? ""), userId: getAuthUser(c)!.id };
+  app.get("/api/log/self/search", requireUser(deps), async (c) => {
+    const filter = { ...searchFilter(c.req.query("keyword") ?? ""), userId: authOf(c).user.id };
     const { items } = await listLogs(db, filter, 0, 100);
     return ok(c, items.map(userLogItem));
   });

@@ -2,7 +2,7 @@
 import { type Context, Hono } from "hono";
 import type { AppDeps } from "../../server/deps.ts";
 import { quotaDataForAdmin, quotaDataForUser, type QuotaDataRow } from "../../store/quota_data.ts";
-import { adminAuth, getAuthUser, userAuth } from "./auth_user.ts";
+import { type AuthEnv, authOf, requireAdmin, requireUser } from "../../auth/middleware.ts";
 import { fail, ok } from "./respond.ts";
 
 const MAX_SELF_RANGE = 2_592_000;
@@ -26,23 +26,23 @@ const item = (r: QuotaDataRow) => ({
   quota: r.quota,
 });
 
-export function quotaDataRoutes(deps: AppDeps): Hono {
-  const app = new Hono();
+export function quotaDataRoutes(deps: AppDeps): Hono<AuthEnv> {
+  const app = new Hono<AuthEnv>();
 
-  app.get("/api/data/", adminAuth(), async (c) => {
+  app.get("/api/data", requireAdmin(deps), async (c) => {
     const r = range(c);
     if (typeof r === "string") return fail(c, 400, r);
     const username = c.req.query("username") || undefined;
     return ok(c, (await quotaDataForAdmin(deps.db, r.start, r.end, username)).map(item));
   });
 
-  app.get("/api/data/self", userAuth(), async (c) => {
+  app.get("/api/data/self", requireUser(deps), async (c) => {
     const r = range(c);
     if (typeof r === "string") return fail(c, 400, r);
     if (r.end - r.start > MAX_SELF_RANGE) {
       return c.json({ success: false, message: "the time range cannot exceed one month" });
     }
-    return ok(c, (await quotaDataForUser(deps.db, getAuthUser(c)!.id, r.start, r.end)).map(item));
+    return ok(c, (await quotaDataForUser(deps.db, authOf(c).user.id, r.start, r.end)).map(item));
   });
 
   return app;

@@ -12,7 +12,7 @@ import { ok } from "./respond.ts";
 export function tokenUsageRoutes(deps: AppDeps): Hono {
   const app = new Hono();
 
-  app.get("/api/usage/token/", (c) => {
+  app.get("/api/usage/token", (c) => {
     const found = tokenFromKey(deps, c, { readOnly: true });
     if ("error" in found) return c.json({ success: false, message: found.error }, 401);
     const t = found.token;

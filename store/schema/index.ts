@@ -3,5 +3,6 @@ import type { Table } from "./table.ts";
 import { newApiTables } from "./new_api.ts";
 import { ourTables } from "./ours.ts";
 import { billingTables } from "./billing.ts";
+import { userSessions } from "./sessions.ts";
 
-export const allTables: Table[] = [...newApiTables, ...ourTables, ...billingTables];
+export const allTables: Table[] = [...newApiTables, ...ourTables, ...billingTables, userSessions];

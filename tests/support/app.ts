@@ -24,7 +24,15 @@ export async function buildHarness(
   env: Record<string, string> = {},
 ): Promise<AppHarness & { close(): Promise<void> }> {
   const db = await store.openMigrated();
-  const config = loadConfig({ DENO_KV_PATH: ":memory:", SESSION_SECRET: testSecrets.sessionSecret, ...env });
+  const config = loadConfig({
+    DENO_KV_PATH: ":memory:",
+    SESSION_SECRET: testSecrets.sessionSecret,
+    // Per-IP limits have their own tests; here they would only make busy tests flaky.
+    GLOBAL_API_RATE_LIMIT_ENABLE: "false",
+    CRITICAL_RATE_LIMIT_ENABLE: "false",
+    SEARCH_RATE_LIMIT_ENABLE: "false",
+    ...env,
+  });
   const kv = await openKv(config);
   const deps: AppDeps = await composeDeps({ config, secrets: testSecrets, db, kv });
   const app = createApp(deps);

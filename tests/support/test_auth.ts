@@ -1,11 +1,10 @@
 /**
- * TEST ONLY: signs requests in as a user through the production seam (`c.set("authUser")`, read by
- * routes/api/auth_user.ts) by wrapping the app with a middleware that trusts an `x-test-user` header.
- * It lives under tests/ and is never mounted by server/app.ts or main.ts.
+ * Calls the app as a given user through the real access-token path: each user gets a console access
+ * token (stored hashed, as `GET /api/user/token` would) the first time, sent as `Authorization`.
  */
-import { Hono } from "hono";
 import type { AppHarness } from "./app.ts";
-import { getUser } from "../../store/users.ts";
+import { setAccessTokenHash } from "../../store/users.ts";
+import { accessTokenHash, generateAccessToken } from "../../auth/credentials.ts";
 
 export type AuthedCall = (
   method: string,
@@ -14,19 +13,24 @@ export type AuthedCall = (
 ) => Promise<Response>;
 
 export function withTestAuth(h: AppHarness): AuthedCall {
-  const outer = new Hono();
-  outer.use("*", async function testAuth(c, next) {
-    const id = Number(c.req.header("x-test-user"));
-    if (id > 0) {
-      const u = await getUser(h.deps.db, id);
-      if (u) c.set("authUser", { id: u.id, username: u.username, role: u.role, group: u.group });
+  const tokens = new Map<number, Promise<string>>();
+  const tokenFor = (id: number) => {
+    if (!tokens.has(id)) {
+      tokens.set(
+        id,
+        (async () => {
+          const token = generateAccessToken();
+          await setAccessTokenHash(h.deps.db, id, accessTokenHash(h.deps.secrets.cryptoSecret, token));
+          return token;
+        })(),
+      );
     }
-    await next();
-  });
-  outer.route("/", h.app);
-  return (method, path, opts = {}) =>
-    Promise.resolve(outer.request(path, {
-      method,
-      headers: { ...(opts.as ? { "x-test-user": String(opts.as) } : {}), ...(opts.headers ?? {}) },
-    }));
+    return tokens.get(id)!;
+  };
+  return async (method, path, opts = {}) => {
+    const auth: Record<string, string> = opts.as
+      ? { authorization: `Bearer ${await tokenFor(opts.as)}` }
+      : {};
+    return await h.call(method, path, undefined, { ...auth, ...(opts.headers ?? {}) });
+  };
 }

@@ -1,0 +1,117 @@
+/**
+ * Who is calling the management API, and may they: `requireUser`, `requireAdmin` and `requireRoot`
+ * (roles 1 / 10 / 100) authenticate by access token (`Authorization: <token>` or `Bearer <token>`) or by
+ * session cookie, re-check the user's status and role on every request, honour `New-Api-User`, and refuse
+ * cross-site writes made with the cookie. `sameOriginOnly` guards unauthenticated writes (login, setup).
+ */
+import type { Context, MiddlewareHandler } from "hono";
+import type { AppDeps } from "../server/deps.ts";
+import { getUserByAccessTokenHash, Role, type User, UserStatus } from "../store/users.ts";
+import { apiError, forbidden } from "../routes/api/errors.ts";
+import { accessTokenHash } from "./credentials.ts";
+import { resolveSession } from "./sessions.ts";
+
+export interface AuthInfo {
+  user: User;
+  /** How the caller proved who they are; only cookie sessions need the same-origin check. */
+  via: "session" | "token";
+  /** The session row id when `via` is "session". */
+  sessionId?: number;
+}
+
+export type AuthEnv = { Variables: { auth?: AuthInfo } };
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Whether the request comes from another site. Browsers send Sec-Fetch-Site (preferred) or Origin;
+ * without either, `whenUnknown` decides (scripts send neither, browsers always send one on writes).
+ */
+export function isCrossSite(c: Context, whenUnknown: boolean): boolean {
+  const site = c.req.header("sec-fetch-site");
+  if (site) return site !== "same-origin";
+  const origin = c.req.header("origin");
+  if (!origin) return whenUnknown;
+  let host: string;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    return true;
+  }
+  const hosts = [c.req.header("host"), c.req.header("x-forwarded-host")?.split(",")[0].trim()]
+    .filter((h): h is string => Boolean(h));
+  if (hosts.length === 0) hosts.push(new URL(c.req.url).host);
+  return !hosts.includes(host);
+}
+
+function presentedAccessToken(c: Context): string | undefined {
+  const header = c.req.header("authorization");
+  if (header === undefined) return undefined;
+  const token = header.trim().replace(/^bearer\s+/i, "").trim();
+  return token;
+}
+
+/** Identifies the caller, or returns undefined when no credential was presented. */
+async function identify(deps: AppDeps, c: Context): Promise<AuthInfo | undefined> {
+  const token = presentedAccessToken(c);
+  let auth: AuthInfo | undefined;
+  if (token !== undefined) {
+    if (token === "" || token.length > 256) throw apiError(401, "accessTokenInvalid");
+    // The token lookup reads the user row, which is the freshest status and role there is.
+    const user = await getUserByAccessTokenHash(deps.db, accessTokenHash(deps.secrets.cryptoSecret, token));
+    if (!user) throw apiError(401, "accessTokenInvalid");
+    auth = { user, via: "token" };
+  } else {
+    const found = await resolveSession(deps, c);
+    if (found) auth = { user: found.user, via: "session", sessionId: found.session.id };
+  }
+  if (!auth) return undefined;
+  const claimed = c.req.header("new-api-user");
+  if (claimed !== undefined && claimed.trim() !== "" && claimed.trim() !== String(auth.user.id)) {
+    throw apiError(401, "userHeaderInvalid");
+  }
+  return auth;
+}
+
+/** Authenticates and requires at least `minRole`; cookie-authenticated writes must be same-origin. */
+export function requireRole(deps: AppDeps, minRole: number): MiddlewareHandler<AuthEnv> {
+  return async function requireRoleMiddleware(c, next) {
+    const auth = await identify(deps, c);
+    if (!auth) throw apiError(401, "notLoggedIn");
+    if (auth.user.status !== UserStatus.enabled) throw apiError(403, "userDisabled");
+    if (auth.via === "session" && !SAFE_METHODS.has(c.req.method) && isCrossSite(c, true)) {
+      throw forbidden("crossSiteRefused");
+    }
+    if (auth.user.role < minRole) throw forbidden();
+    c.set("auth", auth);
+    await next();
+  };
+}
+
+export const requireUser = (deps: AppDeps) => requireRole(deps, Role.common);
+export const requireAdmin = (deps: AppDeps) => requireRole(deps, Role.admin);
+export const requireRoot = (deps: AppDeps) => requireRole(deps, Role.root);
+
+/** Identifies the caller when they present a valid credential; anonymous callers pass through. */
+export function optionalUser(deps: AppDeps): MiddlewareHandler<AuthEnv> {
+  return async function optionalUserMiddleware(c, next) {
+    const auth = await identify(deps, c);
+    if (auth && auth.user.status === UserStatus.enabled) c.set("auth", auth);
+    await next();
+  };
+}
+
+/** For writes that need no sign-in (login, register, setup): refuse them when a browser says cross-site. */
+export function sameOriginOnly(): MiddlewareHandler {
+  return async function sameOriginOnlyMiddleware(c, next) {
+    if (!SAFE_METHODS.has(c.req.method) && isCrossSite(c, false)) throw forbidden("crossSiteRefused");
+    await next();
+  };
+}
+
+/** The authenticated caller (only inside routes behind `requireRole`). */
+export function authOf(c: Context<AuthEnv>): AuthInfo {
+  const auth = c.get("auth");
+  if (!auth) throw apiError(401, "notLoggedIn");
+  return auth;
+}

@@ -1,0 +1,136 @@
+/**
+ * Reading requests at the edge: JSON bodies (size-capped, zod-checked), query strings, paging
+ * (`p`/`page`, `page_size`/`size`) and numeric path ids. Every failure becomes a 400 ApiError with a
+ * message naming the field.
+ */
+import type { Context } from "hono";
+import { z } from "zod";
+import { ApiError, apiError, badRequest, notFound } from "./errors.ts";
+import { type MessageKey, msg } from "./messages.ts";
+
+/** Authenticated JSON bodies: large enough for a multi-key channel, small enough to bound memory. */
+export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
+
+async function readBodyText(req: Request, maxBytes: number): Promise<string> {
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) throw apiError(413, "bodyTooLarge", { limit: maxBytes });
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw apiError(413, "bodyTooLarge", { limit: maxBytes });
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
+}
+
+/** One line naming the first bad field, e.g. "Invalid remain_quota: too small: expected number to be >=0". */
+export function describeZodError(error: z.ZodError): string {
+  const issue = error.issues[0];
+  const field = issue.path.map(String).join(".");
+  if (!field) return msg("invalidBody");
+  if (issue.code === "invalid_type" && issue.message.endsWith("received undefined")) {
+    return msg("fieldRequired", { field });
+  }
+  let detail = issue.message.charAt(0).toLowerCase() + issue.message.slice(1);
+  if (issue.code === "invalid_union") {
+    // Name what would have been accepted (literal values or types) instead of zod's bare "invalid input".
+    const accepted = issue.errors.flat().flatMap((e) =>
+      e.code === "invalid_value"
+        ? e.values.map((v) => JSON.stringify(v))
+        : e.code === "invalid_type"
+        ? [e.expected]
+        : []
+    );
+    if (accepted.length) detail = `expected ${[...new Set(accepted)].join(" or ")}`;
+  }
+  return msg("invalidField", { field, detail });
+}
+
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new ApiError(400, describeZodError(result.error));
+  return result.data;
+}
+
+/** The JSON body checked against `schema` (which should describe an object). */
+export async function readJson<S extends z.ZodType>(
+  c: Context,
+  schema: S,
+  maxBytes = DEFAULT_BODY_LIMIT,
+): Promise<z.output<S>> {
+  const text = await readBodyText(c.req.raw, maxBytes);
+  let value: unknown;
+  try {
+    value = text.trim() === "" ? undefined : JSON.parse(text);
+  } catch {
+    throw badRequest("invalidJson");
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) throw badRequest("invalidBody");
+  return parseWith(schema, value);
+}
+
+/** The query string checked against `schema`; empty values count as absent. */
+export function readQuery<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
+  const raw: Record<string, string> = {};
+  for (const [k, v] of Object.entries(c.req.query())) if (v !== "") raw[k] = v;
+  return parseWith(schema, raw);
+}
+
+/** A query integer (given as text) within bounds. */
+export const queryInt = (min: number, max: number) =>
+  z.string().regex(/^-?\d+$/, "expected an integer").transform(Number).pipe(z.int().min(min).max(max));
+
+/** A query boolean: true/false/1/0. */
+export const queryBool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+
+export const MAX_PAGE_SIZE = 100;
+
+export const pageQuery = z.object({
+  p: queryInt(1, 1_000_000).optional(),
+  page: queryInt(1, 1_000_000).optional(),
+  page_size: queryInt(1, MAX_PAGE_SIZE).optional(),
+  size: queryInt(1, MAX_PAGE_SIZE).optional(),
+});
+
+export interface Paging {
+  page: number;
+  pageSize: number;
+  offset: number;
+}
+
+/** New API's paging: `p` (or `page`) from 1, `page_size` (or `size`), default 10 per page. */
+export function pagingOf(q: z.output<typeof pageQuery>, defaultSize = 10): Paging {
+  const page = q.p ?? q.page ?? 1;
+  const pageSize = q.page_size ?? q.size ?? defaultSize;
+  return { page, pageSize, offset: (page - 1) * pageSize };
+}
+
+/** New API's paged `data`: `{items, total, page, page_size}`. */
+export function pageData<T>(paging: Paging, items: T[], total: number) {
+  return { items, total, page: paging.page, page_size: paging.pageSize };
+}
+
+/** A positive integer path parameter; anything else is "not found" (`missing` names the thing). */
+export function idParam(c: Context, missing: MessageKey, name = "id"): number {
+  const text = c.req.param(name) ?? "";
+  const id = /^\d{1,15}$/.test(text) ? Number(text) : 0;
+  if (id <= 0) throw notFound(missing);
+  return id;
+}
+
+/** A positive id inside a body. */
+export const bodyId = z.int().min(1).max(Number.MAX_SAFE_INTEGER);

@@ -1,0 +1,113 @@
+/**
+ * Signing up, in and out: `POST /api/user/register`, `POST /api/user/login` (rotates the session
+ * cookie), `POST /api/user/logout`. Unknown users and wrong passwords get the same answer in the same time.
+ */
+import { Hono } from "hono";
+import { z } from "zod";
+import type { AppDeps } from "../../server/deps.ts";
+import { ok } from "./respond.ts";
+import { apiError } from "./errors.ts";
+import { readJson } from "./input.ts";
+import { msg } from "./messages.ts";
+import { sameOriginOnly } from "../../auth/middleware.ts";
+import { checkPassword, checkUsername, verifySignIn } from "../../auth/credentials.ts";
+import { endSession, startSession } from "../../auth/sessions.ts";
+import { hashPassword } from "../../crypto/password.ts";
+import { optionRegistry } from "../../options/index.ts";
+import { nowSeconds, UniqueViolation } from "../../store/db.ts";
+import {
+  getPasswordHash,
+  getUser,
+  getUserByUsername,
+  getUserIdByAffCode,
+  insertUser,
+  Role,
+  updateUser,
+  UserStatus,
+} from "../../store/users.ts";
+import { createToken } from "../../store/tokens.ts";
+
+const loginBody = z.object({
+  username: z.string().trim().min(1).max(256),
+  password: z.string().min(1).max(1024),
+});
+
+const registerBody = z.object({
+  username: z.string().max(256),
+  password: z.string().max(1024),
+  email: z.string().max(50).optional(),
+  verification_code: z.string().max(64).optional(),
+  aff_code: z.string().max(32).optional(),
+});
+
+export function userAuthRoutes(deps: AppDeps): Hono {
+  const app = new Hono();
+  const bool = (key: string) => optionRegistry.bool(deps.catalog, key);
+
+  app.post("/api/user/register", sameOriginOnly(), async (c) => {
+    if (!bool("RegisterEnabled")) throw apiError(403, "registerDisabled");
+    if (!bool("PasswordRegisterEnabled")) throw apiError(403, "passwordRegisterDisabled");
+    if (bool("EmailVerificationEnabled")) throw apiError(403, "emailVerificationUnavailable");
+    const body = await readJson(c, registerBody, deps.config.anonymousRequestBodyBytes);
+    const username = checkUsername(body.username);
+    checkPassword(body.password);
+    const inviterId = body.aff_code ? await getUserIdByAffCode(deps.db, body.aff_code) : undefined;
+    let id: number;
+    try {
+      id = await insertUser(deps.db, {
+        username,
+        passwordHash: await hashPassword(body.password),
+        displayName: username,
+        role: Role.common,
+        quota: optionRegistry.int(deps.catalog, "QuotaForNewUser"),
+        inviterId,
+      });
+    } catch (err) {
+      if (err instanceof UniqueViolation) throw apiError(409, "usernameTaken");
+      throw err;
+    }
+    await deps.cache.publish({ kind: "user", id });
+    if (deps.config.generateDefaultToken) {
+      const { token } = await createToken(deps.db, deps.secrets.cryptoSecret, id, {
+        name: `${username}'s first token`,
+        unlimitedQuota: true,
+        remainQuota: 500000,
+      });
+      await deps.cache.publish({ kind: "token", id: token.id });
+    }
+    return ok(c);
+  });
+
+  app.post("/api/user/login", sameOriginOnly(), async (c) => {
+    if (!bool("PasswordLoginEnabled")) throw apiError(403, "passwordLoginDisabled");
+    const body = await readJson(c, loginBody, deps.config.anonymousRequestBodyBytes);
+    const found = await getUserByUsername(deps.db, body.username);
+    const hash = found ? await getPasswordHash(deps.db, found.id) : undefined;
+    const passwordOk = await verifySignIn(body.password, hash);
+    if (!found || !passwordOk || found.status !== UserStatus.enabled) throw apiError(401, "wrongCredentials");
+    await updateUser(deps.db, found.id, { lastLoginAt: nowSeconds() });
+    await deps.cache.publish({ kind: "user", id: found.id });
+    const user = (await getUser(deps.db, found.id))!;
+    await startSession(deps, c, user);
+    return ok(c, {
+      id: user.id,
+      username: user.username,
+      display_name: user.displayName,
+      role: user.role,
+      status: user.status,
+      group: user.group,
+    });
+  });
+
+  app.post("/api/user/logout", sameOriginOnly(), async (c) => {
+    await endSession(deps, c);
+    return ok(c);
+  });
+
+  // New API signs out with GET; a GET must not change state here, so point callers to POST.
+  app.get("/api/user/logout", (c) => {
+    return c.json({ success: false, message: msg("methodNotAllowed", { method: "POST" }) }, 405);
+  });
+
+  return app;
+}

@@ -1,0 +1,167 @@
+/**
+ * The JSON shapes the management API returns for users, tokens, channels and redemption codes, with New
+ * API's field names. They are built field by field from an allow-list: password hashes, access tokens,
+ * token keys and channel keys have no way in.
+ */
+import type { User } from "../../store/users.ts";
+import type { Token } from "../../store/tokens.ts";
+import type { Channel } from "../../store/channels.ts";
+import type { Redemption } from "../../store/redemptions.ts";
+
+function parseJsonObject(text: string): Record<string, unknown> {
+  try {
+    const v = JSON.parse(text || "{}");
+    return v && typeof v === "object" && !Array.isArray(v) ? v : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * A user's `setting` JSON without the secrets a user may keep there (webhook secret, Gotify token, ...):
+ * administrators see the preferences, never the credentials.
+ */
+function settingWithoutSecrets(text: string): string {
+  if (!text) return text;
+  const setting = parseJsonObject(text);
+  for (const key of Object.keys(setting)) {
+    if (/secret|token|password|key/i.test(key)) delete setting[key];
+  }
+  return JSON.stringify(setting);
+}
+
+/** A user as administrators see it (lists, detail). */
+export function userView(u: User) {
+  return {
+    id: u.id,
+    username: u.username,
+    display_name: u.displayName,
+    role: u.role,
+    status: u.status,
+    email: u.email,
+    quota: u.quota,
+    used_quota: u.usedQuota,
+    request_count: u.requestCount,
+    group: u.group,
+    aff_code: u.affCode,
+    aff_count: u.affCount,
+    aff_quota: u.affQuota,
+    aff_history_quota: u.affHistoryQuota,
+    inviter_id: u.inviterId,
+    setting: settingWithoutSecrets(u.setting),
+    remark: u.remark,
+    created_at: u.createdAt,
+    last_login_at: u.lastLoginAt,
+  };
+}
+
+/** New API's console permissions summary for the signed-in user. */
+function permissionsOf(role: number) {
+  if (role >= 100) return { sidebar_settings: false, sidebar_modules: {} };
+  if (role >= 10) return { sidebar_settings: true, sidebar_modules: { admin: { setting: false } } };
+  return { sidebar_settings: true, sidebar_modules: { admin: false } };
+}
+
+/** The signed-in user's own view (`/api/user/self`, login). */
+export function selfView(u: User) {
+  const setting = parseJsonObject(u.setting);
+  const { remark: _remark, ...rest } = userView(u);
+  return {
+    ...rest,
+    setting: u.setting,
+    sidebar_modules: typeof setting.sidebar_modules === "string" ? setting.sidebar_modules : "",
+    permissions: permissionsOf(u.role),
+  };
+}
+
+/**
+ * A token. `key` holds the masked hint (clients display that field); the full key exists only in the
+ * create and regenerate responses.
+ */
+export function tokenView(t: Token) {
+  return {
+    id: t.id,
+    user_id: t.userId,
+    key: t.keyHint,
+    key_hint: t.keyHint,
+    status: t.status,
+    name: t.name,
+    created_time: t.createdTime,
+    accessed_time: t.accessedTime,
+    expired_time: t.expiredTime,
+    remain_quota: t.remainQuota,
+    unlimited_quota: t.unlimitedQuota,
+    used_quota: t.usedQuota,
+    model_limits_enabled: t.modelLimitsEnabled,
+    model_limits: t.modelLimits,
+    allow_ips: t.allowIps,
+    group: t.group,
+    cross_group_retry: t.crossGroupRetry,
+    rpm_limit: t.rpmLimit,
+    tpm_limit: t.tpmLimit,
+    concurrency_limit: t.concurrencyLimit,
+  };
+}
+
+/** A channel without its key (`key` is always empty, as New API's key-less reads return it). */
+export function channelView(ch: Channel) {
+  const info = parseJsonObject(ch.channelInfo);
+  delete info.multi_key_disabled_reason;
+  delete info.multi_key_disabled_time;
+  return {
+    id: ch.id,
+    type: ch.type,
+    key: "",
+    openai_organization: ch.openaiOrganization,
+    test_model: ch.testModel,
+    status: ch.status,
+    name: ch.name,
+    weight: ch.weight,
+    created_time: ch.createdTime,
+    test_time: ch.testTime,
+    response_time: ch.responseTime,
+    base_url: ch.baseUrl,
+    other: ch.other,
+    balance: ch.balance,
+    balance_updated_time: ch.balanceUpdatedTime,
+    models: ch.models,
+    group: ch.group,
+    used_quota: ch.usedQuota,
+    model_mapping: ch.modelMapping,
+    status_code_mapping: ch.statusCodeMapping,
+    priority: ch.priority,
+    auto_ban: ch.autoBan,
+    other_info: ch.otherInfo,
+    tag: ch.tag,
+    setting: ch.setting,
+    param_override: ch.paramOverride,
+    header_override: ch.headerOverride,
+    remark: ch.remark,
+    channel_info: {
+      is_multi_key: info.is_multi_key === true,
+      multi_key_size: typeof info.multi_key_size === "number" ? info.multi_key_size : 0,
+      multi_key_status_list: info.multi_key_status_list ?? {},
+      multi_key_polling_index: typeof info.multi_key_polling_index === "number"
+        ? info.multi_key_polling_index
+        : 0,
+      multi_key_mode: info.multi_key_mode === "polling" ? "polling" : "random",
+    },
+    settings: ch.settings,
+  };
+}
+
+/** A redemption code (administrators only: the code itself is what they hand out). */
+export function redemptionView(r: Redemption) {
+  return {
+    id: r.id,
+    user_id: r.userId,
+    key: r.key,
+    status: r.status,
+    name: r.name,
+    quota: r.quota,
+    created_time: r.createdTime,
+    redeemed_time: r.redeemedTime,
+    used_user_id: r.usedUserId,
+    expired_time: r.expiredTime,
+  };
+}
