@@ -8,6 +8,7 @@
  */
 
 import http from "node:http";
+import process from "node:process";
 import { parseArgs } from "node:util";
 import { Agent as UndiciAgent, request as undiciRequest } from "undici";
 import { createUpstreamClient } from "../relay/http/upstream_client.ts";
@@ -195,10 +196,13 @@ interface Result {
   requests: number;
   errors: number;
   latencies: number[];
+  /** Client-process CPU time (user + system), µs: robust to other load on the machine. */
+  cpuMicros: number;
 }
 
 async function drive(call: Call, url: string, body: Uint8Array<ArrayBuffer>, ms: number): Promise<Result> {
-  const result: Result = { requests: 0, errors: 0, latencies: [] };
+  const result: Result = { requests: 0, errors: 0, latencies: [], cpuMicros: 0 };
+  const cpu = process.cpuUsage();
   const end = performance.now() + ms;
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (performance.now() < end) {
@@ -212,6 +216,8 @@ async function drive(call: Call, url: string, body: Uint8Array<ArrayBuffer>, ms:
       }
     }
   }));
+  const used = process.cpuUsage(cpu);
+  result.cpuMicros = used.user + used.system;
   return result;
 }
 
@@ -227,8 +233,9 @@ for (let round = 0; round < rounds; round++) {
       await drive(candidates[name], scenario.url, scenario.body, 500); // warm-up, connections opened
       const r = await drive(candidates[name], scenario.url, scenario.body, seconds * 1000);
       const key = `${scenario.name}|${name}`;
-      const t = totals.get(key) ?? { requests: 0, errors: 0, latencies: [] };
+      const t = totals.get(key) ?? { requests: 0, errors: 0, latencies: [], cpuMicros: 0 };
       t.requests += r.requests;
+      t.cpuMicros += r.cpuMicros;
       t.errors += r.errors;
       t.latencies.push(...r.latencies);
       totals.set(key, t);
@@ -239,7 +246,7 @@ for (let round = 0; round < rounds; round++) {
 console.log(`concurrency ${concurrency}, ${rounds} × ${seconds}s per candidate and scenario`);
 console.log(
   "scenario".padEnd(24) + "client".padEnd(14) + "req/s".padStart(9) + "p50 ms".padStart(9) +
-    "p99 ms".padStart(9) + "errors".padStart(8),
+    "p99 ms".padStart(9) + "CPU µs/req".padStart(12) + "errors".padStart(8),
 );
 for (const scenario of scenarios) {
   for (const name of names) {
@@ -248,7 +255,7 @@ for (const scenario of scenarios) {
     console.log(
       scenario.name.padEnd(24) + name.padEnd(14) + (t.requests / (rounds * seconds)).toFixed(0).padStart(9) +
         pct(sorted, 0.5).toFixed(2).padStart(9) + pct(sorted, 0.99).toFixed(2).padStart(9) +
-        String(t.errors).padStart(8),
+        (t.cpuMicros / Math.max(1, t.requests)).toFixed(0).padStart(12) + String(t.errors).padStart(8),
     );
   }
 }

@@ -73,6 +73,10 @@ export function classifyTransportError(err: unknown, reason: unknown, responded:
   if (err instanceof UpstreamError) return err;
   const code = (err as { code?: unknown })?.code;
   const text = describe(err);
+  // undici refusing the request itself (bad header value, method): a caller bug, not a transport failure.
+  if (code === "UND_ERR_INVALID_ARG") {
+    return new UpstreamError(`invalid upstream request: ${text}`, { cause: err });
+  }
   if (!responded && (CONNECT_CODES.has(String(code)) || CONNECT_PATTERN.test(text))) {
     return new UpstreamConnectError(`upstream connect failed: ${text}`, { cause: err });
   }

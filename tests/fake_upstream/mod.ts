@@ -30,10 +30,12 @@ export interface FakeUpstreamOptions extends Partial<FakeSettings> {
   keys?: string[];
   /** Keep every request in `requests` (default true; the benchmark turns it off). */
   record?: boolean;
+  /** Serve HTTPS with this PEM certificate and key (`tests/fixtures/tls/` has one for 127.0.0.1). */
+  tls?: { cert: string; key: string };
 }
 
 export interface FakeUpstream {
-  /** `http://127.0.0.1:<port>` */
+  /** `http://127.0.0.1:<port>` (`https://` with `tls`) */
   readonly url: string;
   readonly port: number;
   /** Every request received, in arrival order (when recording). */
@@ -212,6 +214,7 @@ export function startFakeUpstream(options: FakeUpstreamOptions = {}): Promise<Fa
   const server = Deno.serve({
     port: options.port ?? 0,
     hostname: options.hostname ?? "127.0.0.1",
+    ...(options.tls ?? {}),
     onListen() {},
     onError(err) {
       return errorResponse("openai", 500, `fake upstream crashed: ${(err as Error)?.stack ?? err}`);
@@ -220,7 +223,7 @@ export function startFakeUpstream(options: FakeUpstreamOptions = {}): Promise<Fa
   const port = server.addr.port;
 
   const fake: FakeUpstream = {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? "https" : "http"}://127.0.0.1:${port}`,
     port,
     requests,
     get requestCount() {

@@ -4,6 +4,7 @@ import {
   UpstreamBodyTooLargeError,
   type UpstreamClient,
   UpstreamConnectError,
+  UpstreamError,
   UpstreamResetError,
   UpstreamTimeoutError,
 } from "../../../relay/http/upstream_client.ts";
@@ -314,4 +315,43 @@ Deno.test("many concurrent streams complete intact", () =>
       assert(text.endsWith("data: [DONE]\n\n"));
     }
     assertEquals(fake.requestCount, 40);
+  }));
+
+Deno.test("HTTPS upstreams: verified against the given CA, refused as a connect error without it", async () => {
+  const dir = new URL("../../fixtures/tls/", import.meta.url);
+  const cert = await Deno.readTextFile(new URL("localhost.crt", dir));
+  const key = await Deno.readTextFile(new URL("localhost.key", dir));
+  const fake = await startFakeUpstream({ tls: { cert, key } });
+  const trusting = createUpstreamClient({ tls: { ca: cert } });
+  const strict = createUpstreamClient();
+  try {
+    assert(fake.url.startsWith("https://"));
+    const res = await trusting.request({
+      url: `${fake.url}/v1/chat/completions`,
+      headers: AUTH,
+      body: chat("over tls", { stream: true }),
+    });
+    const text = await readText(res.body);
+    assertStringIncludes(text, '"content":"over"');
+    assert(text.endsWith("data: [DONE]\n\n"));
+    await assertRejects(
+      () => strict.request({ url: `${fake.url}/v1/chat/completions`, headers: AUTH, body: chat("x") }),
+      UpstreamConnectError,
+    );
+  } finally {
+    await trusting.close();
+    await strict.close();
+    await fake.close();
+  }
+});
+
+Deno.test("an invalid request is a plain UpstreamError and reaches no upstream", () =>
+  withFake(async (fake, client) => {
+    const bad = await assertRejects(
+      () => client.request({ url: `${fake.url}/v1/x`, headers: { "x-bad": "a\r\nb" }, body: "{}" }),
+      UpstreamError,
+    );
+    assertEquals(bad.name, "UpstreamError");
+    await assertRejects(() => client.request({ url: "not a url" }), UpstreamError, "invalid upstream URL");
+    assertEquals(fake.requestCount, 0);
   }));
