@@ -81,7 +81,10 @@ export interface UpstreamResponse {
 
 export interface UpstreamClient {
   request(req: UpstreamRequest): Promise<UpstreamResponse>;
-  /** Closes idle connections and waits for calls in flight (abort those first for a fast stop). */
+  /**
+   * Closes every connection; calls still in flight fail. The server drains its requests before this, so
+   * only stragglers are cut, and a stuck upstream cannot hold up shutdown.
+   */
   close(): Promise<void>;
 }
 
@@ -116,7 +119,7 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
   });
   return {
     request: (req) => send(agent, req, { ...defaults, ...definedTimeouts(req) }, maxErrorBodyBytes),
-    close: () => agent.close(),
+    close: () => agent.destroy(),
   };
 }
 

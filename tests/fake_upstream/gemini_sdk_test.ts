@@ -118,3 +118,18 @@ Deno.test("genai SDK: Gemini-shaped errors become ApiError with the status", () 
       }
     }
   }));
+
+Deno.test("gemini wire: single embedContent, model lookup and ?key= auth on the v1beta paths", () =>
+  withGemini(async (_ai, fake) => {
+    const embed = await fetch(`${fake.url}/v1beta/models/gemini-embedding-001:embedContent?key=k`, {
+      method: "POST",
+      body: JSON.stringify({ content: { parts: [{ text: "alpha" }] }, outputDimensionality: 8 }),
+    });
+    const json = await embed.json();
+    assertEquals(json.embedding.values.length, 8);
+    const model = await (await fetch(`${fake.url}/v1beta/models/gemini-2.5-flash?key=k`)).json();
+    assertEquals(model.name, "models/gemini-2.5-flash");
+    const missing = await fetch(`${fake.url}/v1beta/models/nope?key=k`);
+    assertEquals(missing.status, 404);
+    assertEquals((await missing.json()).error.status, "NOT_FOUND");
+  }));

@@ -194,7 +194,7 @@ Deno.test("a slow reader is not an idle upstream: backpressure pauses the idle t
     });
     const reader = res.body.getReader();
     await reader.read();
-    await new Promise((r) => setTimeout(r, 700));
+    await new Promise((r) => setTimeout(r, 1500));
     let text = "";
     while (true) {
       const { done, value } = await reader.read();
@@ -202,7 +202,7 @@ Deno.test("a slow reader is not an idle upstream: backpressure pauses the idle t
       text += decoder.decode(value, { stream: true });
     }
     assert(text.trimEnd().endsWith("data: [DONE]"), "the stream completed");
-  }, { idleTimeoutMs: 250 }));
+  }, { idleTimeoutMs: 600 }));
 
 Deno.test("total timeout bounds a slow but steady stream", () =>
   withFake(async (fake, client) => {
@@ -355,3 +355,23 @@ Deno.test("an invalid request is a plain UpstreamError and reaches no upstream",
     await assertRejects(() => client.request({ url: "not a url" }), UpstreamError, "invalid upstream URL");
     assertEquals(fake.requestCount, 0);
   }));
+
+Deno.test("close() cuts calls still in flight instead of waiting for a stuck upstream", async () => {
+  const fake = await startFakeUpstream();
+  const client = createUpstreamClient();
+  try {
+    fake.script({ stallAfter: 1 });
+    const res = await client.request({
+      url: `${fake.url}/v1/chat/completions`,
+      headers: AUTH,
+      body: chat("stuck", { stream: true }),
+    });
+    const reader = res.body.getReader();
+    await readUntil(reader, "data: ", 1);
+    await client.close();
+    await assertRejects(() => reader.read(), UpstreamResetError);
+    await fake.lastRequest()!.waitForClientClose(1000);
+  } finally {
+    await fake.close();
+  }
+});
