@@ -13,12 +13,12 @@
  *
  * `fetch` pays one read per HTTP chunk; a shared `Deno.createHttpClient` pool did not help it, a BYOB
  * reader halved its stream cost but stayed ~2x behind. node:http is as fast as undici; undici wins on the
- * API: per-request pause/resume/abort, connect timeout, and proxy agents (HTTP and SOCKS5) for channel
- * proxies. Plain HTTP/1.1 keep-alive; no HTTP/2.
+ * API: per-request pause/resume/abort, connect timeout, and proxy agents (HTTP CONNECT and SOCKS5, used
+ * for a channel's proxy setting). Plain HTTP/1.1 keep-alive; no HTTP/2.
  */
 
 import { Readable } from "node:stream";
-import { Agent, type Dispatcher } from "undici";
+import { Agent, type Dispatcher, ProxyAgent, Socks5ProxyAgent } from "undici";
 import type { Config } from "../../config/env.ts";
 import {
   classifyTransportError,
@@ -59,6 +59,8 @@ export interface UpstreamRequest extends Partial<UpstreamTimeouts> {
   body?: UpstreamBody;
   /** Abort the call (e.g. the downstream client went away): the upstream connection is closed. */
   signal?: AbortSignal;
+  /** Route through this proxy (a channel's proxy setting): `http://`, `https://` or `socks5://`. */
+  proxy?: string;
 }
 
 export interface UpstreamResponse {
@@ -111,15 +113,52 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
   };
   const maxErrorBodyBytes = options.maxErrorBodyBytes ?? 64 * 1024;
   // undici's own header/body timers are off: ours know the phase and pause while the reader is slow.
-  const agent = new Agent({
+  const poolOptions = {
     connections: options.connectionsPerOrigin ?? null,
     headersTimeout: 0,
     bodyTimeout: 0,
+  };
+  const agent = new Agent({
+    ...poolOptions,
     connect: { timeout: options.connectTimeoutMs ?? 10_000, ...options.tls },
   });
+  // One pooled dispatcher per proxy URL, made on first use.
+  const proxies = new Map<string, Dispatcher>();
+  const dispatcherFor = (proxy: string | undefined): Dispatcher => {
+    if (!proxy) return agent;
+    let dispatcher = proxies.get(proxy);
+    if (!dispatcher) {
+      const scheme = new URL(proxy).protocol;
+      if (scheme === "socks5:" || scheme === "socks:") {
+        dispatcher = new Socks5ProxyAgent(proxy, poolOptions);
+      } else if (scheme === "http:" || scheme === "https:") {
+        // Always CONNECT, so plain-HTTP upstreams behave like HTTPS ones behind the proxy.
+        dispatcher = new ProxyAgent({
+          ...poolOptions,
+          uri: proxy,
+          proxyTunnel: true,
+          requestTls: options.tls,
+        });
+      } else {
+        throw new TypeError(`unsupported proxy scheme ${scheme}`);
+      }
+      proxies.set(proxy, dispatcher);
+    }
+    return dispatcher;
+  };
   return {
-    request: (req) => send(agent, req, { ...defaults, ...definedTimeouts(req) }, maxErrorBodyBytes),
-    close: () => agent.destroy(),
+    request(req) {
+      let dispatcher: Dispatcher;
+      try {
+        dispatcher = dispatcherFor(req.proxy);
+      } catch (err) {
+        return Promise.reject(new UpstreamError(`invalid proxy: ${(err as Error)?.message}`, { cause: err }));
+      }
+      return send(dispatcher, req, { ...defaults, ...definedTimeouts(req) }, maxErrorBodyBytes);
+    },
+    async close() {
+      await Promise.all([agent.destroy(), ...[...proxies.values()].map((p) => p.destroy())]);
+    },
   };
 }
 
@@ -155,7 +194,7 @@ function requestBody(body: UpstreamBody | undefined): string | Uint8Array | Read
  * backpressure pauses the socket, and every failure path settles exactly once with a typed error.
  */
 function send(
-  agent: Agent,
+  dispatcher: Dispatcher,
   req: UpstreamRequest,
   timeouts: UpstreamTimeouts,
   maxErrorBodyBytes: number,
@@ -289,7 +328,7 @@ function send(
   };
 
   try {
-    agent.dispatch({
+    dispatcher.dispatch({
       origin: url.origin,
       path: url.pathname + url.search,
       method: (req.method ?? "POST") as Dispatcher.HttpMethod,

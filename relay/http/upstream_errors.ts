@@ -62,7 +62,8 @@ const CONNECT_CODES = new Set([
   "CERT_HAS_EXPIRED",
 ]);
 
-const CONNECT_PATTERN = /connection refused|connect timeout|getaddrinfo|dns|certificate|tls handshake/i;
+const CONNECT_PATTERN =
+  /connection refused|connect timeout|getaddrinfo|dns|certificate|tls handshake|proxy|socks/i;
 
 /**
  * Maps a transport failure to a typed error. An abort carries our own typed reason; `responded` tells

@@ -8,7 +8,10 @@ import {
   UpstreamResetError,
   UpstreamTimeoutError,
 } from "../../../relay/http/upstream_client.ts";
+import { sseParserStream } from "../../../relay/sse/parser.ts";
+import type { SseEvent } from "../../../relay/sse/event.ts";
 import { type FakeUpstream, startFakeUpstream } from "../../fake_upstream/mod.ts";
+import { startConnectProxy, startSocks5Proxy } from "./proxy_servers.ts";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "../../support/assert.ts";
 
 const decoder = new TextDecoder();
@@ -375,3 +378,72 @@ Deno.test("close() cuts calls still in flight instead of waiting for a stuck ups
     await fake.close();
   }
 });
+
+Deno.test("composes with the SSE parser: Claude events out, and a cut stream errors the event stream", () =>
+  withFake(async (fake, client) => {
+    const claude = {
+      "x-api-key": "k",
+      "anthropic-version": "2023-06-01",
+      "content-type": "application/json",
+    };
+    const body = (model: string) =>
+      JSON.stringify({ model, max_tokens: 64, stream: true, messages: [{ role: "user", content: "hi" }] });
+    const events: SseEvent[] = [];
+    const res = await client.request({ url: `${fake.url}/v1/messages`, headers: claude, body: body("c") });
+    for await (const e of res.body.pipeThrough(sseParserStream({ maxBufferBytes: 1 << 20 }))) events.push(e);
+    assertEquals(events[0].event, "message_start");
+    assertEquals(events.at(-1), { event: "message_stop", data: '{"type":"message_stop"}' });
+
+    const cut = await client.request({
+      url: `${fake.url}/v1/messages`,
+      headers: claude,
+      body: body("c-fault-cut-4"),
+    });
+    const seen: string[] = [];
+    await assertRejects(async () => {
+      for await (const e of cut.body.pipeThrough(sseParserStream({ maxBufferBytes: 1 << 20 }))) {
+        seen.push(e.event!);
+      }
+    }, UpstreamResetError);
+    assertEquals(seen.length, 4);
+    assert(!seen.includes("message_stop"));
+  }));
+
+Deno.test("channel proxies: HTTP CONNECT and SOCKS5 tunnels reach the upstream; a dead proxy is a connect error", () =>
+  withFake(async (fake, client) => {
+    for (const proxy of [startConnectProxy(), startSocks5Proxy()]) {
+      const proxied = createUpstreamClient();
+      try {
+        const res = await proxied.request({
+          url: `${fake.url}/v1/chat/completions`,
+          headers: AUTH,
+          body: chat("via proxy", { stream: true }),
+          proxy: proxy.url,
+        });
+        const text = await readText(res.body);
+        assert(text.endsWith("data: [DONE]\n\n"), text);
+        assertEquals(proxy.seen.length, 1);
+        assertStringIncludes(proxy.seen[0], `127.0.0.1:${fake.port}`);
+      } finally {
+        await proxied.close(); // drops the tunnel so the proxy can stop
+        await proxy.close();
+      }
+    }
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    listener.close();
+    await assertRejects(
+      () =>
+        client.request({
+          url: `${fake.url}/v1/chat/completions`,
+          body: "{}",
+          proxy: `http://127.0.0.1:${listener.addr.port}`,
+        }),
+      UpstreamConnectError,
+    );
+    await assertRejects(
+      () => client.request({ url: fake.url, proxy: "ftp://x" }),
+      UpstreamError,
+      "invalid proxy",
+    );
+    assertEquals(fake.requestCount, 2);
+  }));
