@@ -43,7 +43,7 @@ const fake = await startFakeUpstream({
   keys: values.keys ? values.keys.split(",") : undefined,
   record: values.record,
 });
-console.log(fake.url.replace("127.0.0.1", values.hostname === "0.0.0.0" ? "127.0.0.1" : values.hostname!));
+console.log(fake.url);
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   Deno.addSignalListener(signal, async () => {

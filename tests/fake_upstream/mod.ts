@@ -35,7 +35,7 @@ export interface FakeUpstreamOptions extends Partial<FakeSettings> {
 }
 
 export interface FakeUpstream {
-  /** `http://127.0.0.1:<port>` (`https://` with `tls`) */
+  /** `http://127.0.0.1:<port>` (the listening host; `https://` with `tls`) */
   readonly url: string;
   readonly port: number;
   /** Every request received, in arrival order (when recording). */
@@ -165,7 +165,7 @@ export function startFakeUpstream(options: FakeUpstreamOptions = {}): Promise<Fa
       }
     }
     if (params.deployment && json && typeof json === "object") {
-      (json as Record<string, unknown>).model ??= params.deployment;
+      (json as Record<string, unknown>).model ||= params.deployment;
     }
     const text = body.length > 0 && body.length < 4 << 20 ? new TextDecoder().decode(body) : "";
     const directives = text.includes("[fake:") ? parseDirectives(text) : new Map<string, string>();
@@ -223,7 +223,7 @@ export function startFakeUpstream(options: FakeUpstreamOptions = {}): Promise<Fa
   const port = server.addr.port;
 
   const fake: FakeUpstream = {
-    url: `${options.tls ? "https" : "http"}://127.0.0.1:${port}`,
+    url: `${options.tls ? "https" : "http"}://${urlHost(options.hostname)}:${port}`,
     port,
     requests,
     get requestCount() {
@@ -273,6 +273,11 @@ export function startFakeUpstream(options: FakeUpstreamOptions = {}): Promise<Fa
     },
   };
   return Promise.resolve(fake);
+}
+
+function urlHost(hostname = "127.0.0.1"): string {
+  if (hostname === "0.0.0.0") return "127.0.0.1";
+  return hostname.includes(":") ? `[${hostname}]` : hostname;
 }
 
 /** A response nobody will read: the client left or the server is closing. */
