@@ -23,8 +23,7 @@ import { optionRoutes } from "../routes/api/options.ts";
 import { renderApiError } from "../routes/api/errors.ts";
 import { log } from "./logger.ts";
 import { useApiLimits } from "./api_limits.ts";
-import { t } from "../i18n/translate.ts";
-import { requestLanguage } from "../i18n/request_language.ts";
+import { msgFor } from "../routes/api/messages.ts";
 
 /** Paths whose errors use OpenAI's error shape rather than the `/api` envelope. */
 const relayPath = /^\/(v1|v1beta|dashboard|mj|suno|pg)(\/|$)/;
@@ -68,7 +67,7 @@ export function createApp(deps: AppDeps, consoleOptions: ConsoleOptions = {}): H
       }, 404);
     }
     if (apiPath.test(path)) {
-      return c.json({ success: false, message: t(requestLanguage(c), "api.not_found") }, 404);
+      return c.json({ success: false, message: msgFor(c, "api.not_found") }, 404);
     }
     return renderNotFound(c, consoleOptions);
   });
@@ -86,7 +85,7 @@ export function createApp(deps: AppDeps, consoleOptions: ConsoleOptions = {}): H
         500,
       );
     }
-    return c.json({ success: false, message: t(requestLanguage(c), "api.internal_error") }, 500);
+    return c.json({ success: false, message: msgFor(c, "api.internal_error") }, 500);
   });
 
   return app;

@@ -3,13 +3,13 @@ import { Hono } from "hono";
 import type { AppDeps } from "../../server/deps.ts";
 import { fail, ok } from "./respond.ts";
 import { isSetUp } from "./setup.ts";
-import { msg } from "./messages.ts";
+import { msgFor } from "./messages.ts";
 import { VERSION } from "../../server/version.ts";
 
 export function statusRoutes(deps: AppDeps): Hono {
   const app = new Hono();
   app.get("/api/status", async (c) => {
-    if (deps.state.draining) return fail(c, 503, msg("shuttingDown"));
+    if (deps.state.draining) return fail(c, 503, msgFor(c, "api.shutting_down"));
     return ok(c, {
       version: deps.config.versionOverride ?? VERSION,
       start_time: deps.startedAt,
