@@ -13,6 +13,8 @@ import { dashboardBillingRoutes } from "../routes/api/dashboard_billing.ts";
 import { setupRoutes } from "../routes/api/setup.ts";
 import { userAuthRoutes } from "../routes/api/user_auth.ts";
 import { userSelfRoutes } from "../routes/api/user_self.ts";
+import { userSettingRoutes } from "../routes/api/user_setting.ts";
+import { pricingRoutes } from "../routes/api/pricing.ts";
 import { groupRoutes } from "../routes/api/groups.ts";
 import { redemptionRoutes } from "../routes/api/redemptions.ts";
 import { userAdminRoutes } from "../routes/api/users.ts";
@@ -41,6 +43,7 @@ export function createApp(deps: AppDeps, consoleOptions: ConsoleOptions = {}): H
   // /api/user/* routes with fixed paths come before the admin routes' `/api/user/:id`.
   app.route("/", userAuthRoutes(deps));
   app.route("/", userSelfRoutes(deps));
+  app.route("/", userSettingRoutes(deps));
   app.route("/", groupRoutes(deps));
   app.route("/", redemptionRoutes(deps));
   app.route("/", userAdminRoutes(deps));
@@ -48,6 +51,7 @@ export function createApp(deps: AppDeps, consoleOptions: ConsoleOptions = {}): H
   app.route("/", channelBulkRoutes(deps));
   app.route("/", channelRoutes(deps));
   app.route("/", optionRoutes(deps));
+  app.route("/", pricingRoutes(deps));
   app.route("/", consoleRoutes(deps, consoleOptions));
   app.route("/", logRoutes(deps));
   app.route("/", quotaDataRoutes(deps));

@@ -5,6 +5,7 @@ import { fail, ok } from "./respond.ts";
 import { isSetUp } from "./setup.ts";
 import { msgFor } from "./messages.ts";
 import { VERSION } from "../../server/version.ts";
+import { optionRegistry } from "../../options/index.ts";
 
 export function statusRoutes(deps: AppDeps): Hono {
   const app = new Hono();
@@ -16,8 +17,8 @@ export function statusRoutes(deps: AppDeps): Hono {
       setup: await isSetUp(deps),
       database_type: deps.db.dialect,
       node_name: deps.config.nodeName,
-      system_name: "New API",
-      quota_per_unit: 500000,
+      system_name: optionRegistry.string(deps.catalog, "SystemName"),
+      quota_per_unit: optionRegistry.float(deps.catalog, "QuotaPerUnit"),
       display_in_currency: true,
     });
   });
