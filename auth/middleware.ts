@@ -51,8 +51,12 @@ function presentedAccessToken(c: Context): string | undefined {
   return token;
 }
 
-/** Identifies the caller, or returns undefined when no credential was presented. */
-async function identify(deps: AppDeps, c: Context): Promise<AuthInfo | undefined> {
+/**
+ * Identifies the caller by access token or session cookie, or returns undefined when no credential was
+ * presented; a bad token or a mismatched `New-Api-User` throws a 401 ApiError. Status and role are the
+ * caller's to check (`requireRole` for the API, the console's page guard for pages).
+ */
+export async function identify(deps: AppDeps, c: Context): Promise<AuthInfo | undefined> {
   const token = presentedAccessToken(c);
   let auth: AuthInfo | undefined;
   if (token !== undefined) {

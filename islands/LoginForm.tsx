@@ -1,7 +1,7 @@
-/** Sign in with `POST /api/user/login {username, password}`; remembers the answered user and opens the console. */
+/** Sign in with `POST /api/user/login {username, password}` (sets the session cookie), then open the console. */
 import { useState } from "preact/hooks";
 import { useI18n } from "../i18n/context.ts";
-import { api, type StoredUser, storeUser } from "../client/api.ts";
+import { api } from "../client/api.ts";
 import { formValues } from "../client/form.ts";
 import { ActionMessage } from "../components/ApiNotice.tsx";
 
@@ -20,19 +20,13 @@ export default function LoginForm() {
     e.preventDefault();
     const v = formValues(e.currentTarget as HTMLFormElement);
     setBusy(true);
-    const r = await api<StoredUser & { require_2fa?: boolean }>("POST", "/api/user/login", {
+    const r = await api<{ require_2fa?: boolean }>("POST", "/api/user/login", {
       username: String(v.username).trim(),
       password: v.password,
     });
     setBusy(false);
     if (r.ok && r.data?.require_2fa) return setMessage({ ok: false, text: t("login.two_factor") });
-    if (r.ok && r.data) {
-      storeUser({
-        id: r.data.id,
-        username: r.data.username,
-        display_name: r.data.display_name,
-        role: r.data.role,
-      });
+    if (r.ok) {
       location.assign(safeRedirect(new URL(location.href).searchParams.get("redirect")));
       return;
     }

@@ -5,7 +5,7 @@
 import { Hono } from "hono";
 import type { AppDeps } from "./deps.ts";
 import { statusRoutes } from "../routes/api/status.ts";
-import { type ConsoleOptions, consoleRoutes, renderNotFound } from "../routes/console.ts";
+import { type ConsoleOptions, consoleOptionsFor, consoleRoutes, renderNotFound } from "../routes/console.ts";
 import { logRoutes } from "../routes/api/logs.ts";
 import { quotaDataRoutes } from "../routes/api/quota_data.ts";
 import { tokenUsageRoutes } from "../routes/api/token_usage.ts";
@@ -33,7 +33,9 @@ const relayPath = /^\/(v1|v1beta|dashboard|mj|suno|pg)(\/|$)/;
 /** Paths of the management API, whose errors use the `{success, message}` envelope. */
 const apiPath = /^\/api(\/|$)/;
 
-export function createApp(deps: AppDeps, consoleOptions: ConsoleOptions = {}): Hono {
+/** `consoleOptions` replaces parts of the console's defaults (`consoleOptionsFor`: the real session). */
+export function createApp(deps: AppDeps, consoleOverrides: ConsoleOptions = {}): Hono {
+  const consoleOptions: ConsoleOptions = { ...consoleOptionsFor(deps), ...consoleOverrides };
   // Not strict: New API's clients call both `/api/token` and `/api/token/`.
   const app = new Hono({ strict: false });
 

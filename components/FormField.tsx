@@ -1,0 +1,99 @@
+/**
+ * Labelled form fields for islands' forms: text inputs, text areas, checkboxes and selects, each with an
+ * optional hint. Values are read back with `formValues(form)`, so fields are uncontrolled (`value` is
+ * the initial value).
+ */
+import type { ComponentChildren, InputHTMLAttributes } from "preact";
+
+function Hint({ text }: { text?: string }) {
+  return text ? <small class="muted">{text}</small> : null;
+}
+
+interface InputProps {
+  label: string;
+  name: string;
+  value?: string | number;
+  hint?: string;
+  type?: "text" | "password" | "email" | "url" | "number" | "datetime-local" | "search";
+  required?: boolean;
+  minLength?: number;
+  maxLength?: number;
+  min?: string;
+  max?: string;
+  inputMode?: "decimal" | "numeric";
+  placeholder?: string;
+  autocomplete?: string;
+}
+
+// Preact types `<input>` per `type`; the field takes any of the listed types, hence the one cast.
+export function TextField({ label, hint, value, type = "text", ...input }: InputProps) {
+  return (
+    <label>
+      {label}
+      <input
+        {...{ ...input, type } as InputHTMLAttributes<HTMLInputElement>}
+        defaultValue={value === undefined ? undefined : String(value)}
+      />
+      <Hint text={hint} />
+    </label>
+  );
+}
+
+interface AreaProps {
+  label: string;
+  name: string;
+  value?: string;
+  hint?: string;
+  rows?: number;
+  placeholder?: string;
+  autocomplete?: string;
+  class?: string;
+}
+
+export function TextArea({ label, hint, value, rows = 2, ...area }: AreaProps) {
+  return (
+    <label>
+      {label}
+      <textarea rows={rows} {...area} defaultValue={value} />
+      <Hint text={hint} />
+    </label>
+  );
+}
+
+export function CheckField({ label, name, checked }: { label: string; name: string; checked?: boolean }) {
+  return (
+    <label class="check">
+      <input name={name} type="checkbox" defaultChecked={checked} /> {label}
+    </label>
+  );
+}
+
+export function SelectField(
+  { label, name, value, options, onChange }: {
+    label: string;
+    name: string;
+    value?: string;
+    /** `[value, text]` pairs. */
+    options: [string, string][];
+    onChange?(value: string): void;
+  },
+) {
+  return (
+    <label>
+      {label}
+      <select
+        name={name}
+        value={onChange ? value : undefined}
+        defaultValue={onChange ? undefined : value}
+        onChange={onChange ? (e) => onChange(e.currentTarget.value) : undefined}
+      >
+        {options.map(([v, text]) => <option key={v} value={v}>{text}</option>)}
+      </select>
+    </label>
+  );
+}
+
+/** Fields side by side (stacked on a phone). */
+export function FieldRow({ children }: { children: ComponentChildren }) {
+  return <div class="row">{children}</div>;
+}
