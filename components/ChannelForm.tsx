@@ -9,7 +9,7 @@ import type { MessageKey } from "../i18n/messages.ts";
 import type { Action } from "../client/use_action.ts";
 import { formValues } from "../client/form.ts";
 import { CHANNEL_TYPES } from "../client/channel_types.ts";
-import { CheckField, FieldRow, SelectField, TextArea, TextField } from "./FormField.tsx";
+import { CheckField, FieldRow, FormButtons, SelectField, TextArea, TextField } from "./FormField.tsx";
 
 export interface ChannelFields {
   id?: number;
@@ -155,10 +155,7 @@ export function ChannelForm(
           />
         ))}
       </details>
-      <div class="row">
-        <button type="submit" class="btn btn-primary">{t("common.save")}</button>
-        <button type="button" class="btn btn-ghost" onClick={onDone}>{t("common.cancel")}</button>
-      </div>
+      <FormButtons onCancel={onDone} />
     </form>
   );
 }

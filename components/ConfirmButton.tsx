@@ -62,3 +62,11 @@ export function ConfirmButton(
     </>
   );
 }
+
+/** The row's "Delete" button, asking "Delete this item? This cannot be undone." first. */
+export function DeleteButton({ onConfirm }: { onConfirm(): void }) {
+  const { t } = useI18n();
+  return (
+    <ConfirmButton label={t("common.delete")} question={t("common.confirm_delete")} onConfirm={onConfirm} />
+  );
+}

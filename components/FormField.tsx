@@ -1,9 +1,10 @@
 /**
- * Labelled form fields for islands' forms: text inputs, text areas, checkboxes and selects, each with an
- * optional hint. Values are read back with `formValues(form)`, so fields are uncontrolled (`value` is
+ * Labelled form fields for islands' forms: text inputs, secrets, text areas, checkboxes and selects, each
+ * with an optional hint, and the form's buttons. Values are read back with `formValues(form)`, so fields are uncontrolled (`value` is
  * the initial value).
  */
 import type { ComponentChildren, InputHTMLAttributes } from "preact";
+import { useI18n } from "../i18n/context.ts";
 
 function Hint({ text }: { text?: string }) {
   return text ? <small class="muted">{text}</small> : null;
@@ -31,7 +32,7 @@ export function TextField({ label, hint, value, type = "text", ...input }: Input
     <label>
       {label}
       <input
-        {...{ ...input, type } as InputHTMLAttributes<HTMLInputElement>}
+        {...{ type, ...input } as InputHTMLAttributes<HTMLInputElement>}
         defaultValue={value === undefined ? undefined : String(value)}
       />
       <Hint text={hint} />
@@ -96,4 +97,51 @@ export function SelectField(
 /** Fields side by side (stacked on a phone). */
 export function FieldRow({ children }: { children: ComponentChildren }) {
   return <div class="row">{children}</div>;
+}
+
+/** A write-only secret: a password field that leaves the stored value unchanged when left empty. */
+export function SecretField({ label, name }: { label: string; name: string }) {
+  const { t } = useI18n();
+  return (
+    <TextField
+      label={label}
+      name={name}
+      type="password"
+      autocomplete="new-password"
+      placeholder={t("setting.secret_unchanged")}
+    />
+  );
+}
+
+/** A form's submit button (Save unless told) and, with `onCancel`, a Cancel button. */
+export function FormButtons({ submit, onCancel }: { submit?: string; onCancel?(): void }) {
+  const { t } = useI18n();
+  return (
+    <div class="row">
+      <button type="submit" class="btn btn-primary">{submit ?? t("common.save")}</button>
+      {onCancel && (
+        <button type="button" class="btn btn-ghost" onClick={onCancel}>{t("common.cancel")}</button>
+      )}
+    </div>
+  );
+}
+
+/** A new password and its confirmation (names `password` and `confirm`), checked by `newPasswordProblem`. */
+export function NewPasswordFields({ label, confirm }: { label: string; confirm: string }) {
+  const { t } = useI18n();
+  return (
+    <>
+      {([["password", label], [confirm, t("auth.confirm_password")]] as const).map(([name, text]) => (
+        <TextField
+          key={name}
+          label={text}
+          name={name}
+          type="password"
+          autocomplete="new-password"
+          minLength={8}
+          required
+        />
+      ))}
+    </>
+  );
 }

@@ -9,7 +9,8 @@ import type { Action } from "../client/use_action.ts";
 import { useApiGet } from "../client/use_api.ts";
 import { formValues } from "../client/form.ts";
 import { amountFromQuota, localInputValue, quotaFromAmount, unixFromLocalInput } from "../client/format.ts";
-import { CheckField, FieldRow, SelectField, TextArea, TextField } from "./FormField.tsx";
+import { CheckField, FieldRow, FormButtons, SelectField, TextArea, TextField } from "./FormField.tsx";
+import type { MessageKey } from "../i18n/messages.ts";
 
 export interface Token {
   id: number;
@@ -30,6 +31,13 @@ export interface Token {
   tpm_limit: number;
   concurrency_limit: number;
 }
+
+/** The per-key limits (0 = none). */
+const LIMITS: ["rpm_limit" | "tpm_limit" | "concurrency_limit", MessageKey][] = [
+  ["rpm_limit", "token.rpm_limit"],
+  ["tpm_limit", "token.tpm_limit"],
+  ["concurrency_limit", "token.concurrency_limit"],
+];
 
 const list = (text: unknown) => String(text ?? "").split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
 
@@ -65,9 +73,7 @@ export function TokenForm(
       model_limits_enabled: v.model_limits_enabled === true,
       model_limits: list(v.model_limits),
       allow_ips: list(v.allow_ips),
-      rpm_limit: limit("rpm_limit"),
-      tpm_limit: limit("tpm_limit"),
-      concurrency_limit: limit("concurrency_limit"),
+      ...Object.fromEntries(LIMITS.map(([name]) => [name, limit(name)])),
       cross_group_retry: v.cross_group_retry === true,
     };
     const r = token
@@ -122,27 +128,16 @@ export function TokenForm(
         placeholder="203.0.113.7"
       />
       <FieldRow>
-        <TextField
-          label={t("token.rpm_limit")}
-          name="rpm_limit"
-          type="number"
-          min="0"
-          value={token?.rpm_limit ?? 0}
-        />
-        <TextField
-          label={t("token.tpm_limit")}
-          name="tpm_limit"
-          type="number"
-          min="0"
-          value={token?.tpm_limit ?? 0}
-        />
-        <TextField
-          label={t("token.concurrency_limit")}
-          name="concurrency_limit"
-          type="number"
-          min="0"
-          value={token?.concurrency_limit ?? 0}
-        />
+        {LIMITS.map(([name, label]) => (
+          <TextField
+            key={name}
+            label={t(label)}
+            name={name}
+            type="number"
+            min="0"
+            value={token?.[name] ?? 0}
+          />
+        ))}
       </FieldRow>
       <small class="muted">{t("token.limits_hint")}</small>
       <CheckField
@@ -150,10 +145,7 @@ export function TokenForm(
         name="cross_group_retry"
         checked={token?.cross_group_retry}
       />
-      <div class="row">
-        <button type="submit" class="btn btn-primary">{token ? t("common.save") : t("common.create")}</button>
-        <button type="button" class="btn btn-ghost" onClick={onCancel}>{t("common.cancel")}</button>
-      </div>
+      <FormButtons submit={token ? undefined : t("common.create")} onCancel={onCancel} />
     </form>
   );
 }

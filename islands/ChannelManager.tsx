@@ -12,9 +12,10 @@ import { useAction } from "../client/use_action.ts";
 import { channelTypeName } from "../client/channel_types.ts";
 import { ActionMessage } from "../components/ApiNotice.tsx";
 import { type ChannelFields, ChannelForm } from "../components/ChannelForm.tsx";
-import { ConfirmButton } from "../components/ConfirmButton.tsx";
+import { DeleteButton } from "../components/ConfirmButton.tsx";
 import { PagedTable } from "../components/PagedTable.tsx";
-import { SearchBar } from "../components/SearchBar.tsx";
+import { ListToolbar } from "../components/ListToolbar.tsx";
+import { RowButton, StatusToggle } from "../components/RowButton.tsx";
 import { StatusBadge } from "../components/StatusBadge.tsx";
 
 interface Channel extends ChannelFields {
@@ -64,12 +65,11 @@ export default function ChannelManager() {
 
   return (
     <div class="manager">
-      <div class="toolbar">
-        <SearchBar placeholder={t("channel.search")} onSearch={list.search} />
+      <ListToolbar placeholder={t("channel.search")} onSearch={list.search}>
         <button type="button" class="btn btn-primary" onClick={() => setEditing("new")}>
           {t("channel.create")}
         </button>
-      </div>
+      </ListToolbar>
       {editing && (
         <ChannelForm
           key={editing === "new" ? "new" : editing.id}
@@ -102,23 +102,14 @@ export default function ChannelManager() {
             class: "actions",
             cell: (ch) => (
               <>
-                <button type="button" class="btn btn-small" onClick={() => test(ch)}>
-                  {t("channel.test")}
-                </button>
-                <button
-                  type="button"
-                  class="btn btn-small"
-                  onClick={() =>
+                <RowButton label={t("channel.test")} onClick={() => test(ch)} />
+                <StatusToggle
+                  enabled={ch.status === 1}
+                  onToggle={() =>
                     action.run("POST", `/api/channel/${ch.id}/status`, { status: ch.status === 1 ? 2 : 1 })}
-                >
-                  {ch.status === 1 ? t("common.disable") : t("common.enable")}
-                </button>
-                <button type="button" class="btn btn-small" onClick={() => edit(ch)}>
-                  {t("common.edit")}
-                </button>
-                <ConfirmButton
-                  label={t("common.delete")}
-                  question={t("common.confirm_delete")}
+                />
+                <RowButton label={t("common.edit")} onClick={() => edit(ch)} />
+                <DeleteButton
                   onConfirm={() => action.run("DELETE", `/api/channel/${ch.id}`, undefined, "common.deleted")}
                 />
               </>

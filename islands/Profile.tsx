@@ -7,11 +7,18 @@ import { useState } from "preact/hooks";
 import { useI18n } from "../i18n/context.ts";
 import { useApiGet } from "../client/use_api.ts";
 import { useAction } from "../client/use_action.ts";
-import { formValues } from "../client/form.ts";
+import { formValues, newPasswordProblem } from "../client/form.ts";
 import { formatQuota } from "../client/format.ts";
 import { ActionMessage, ApiNotice } from "../components/ApiNotice.tsx";
 import { ConfirmButton } from "../components/ConfirmButton.tsx";
-import { SelectField, TextField } from "../components/FormField.tsx";
+import {
+  FormButtons,
+  NewPasswordFields,
+  SecretField,
+  SelectField,
+  TextField,
+} from "../components/FormField.tsx";
+import type { MessageKey } from "../i18n/messages.ts";
 import { SecretOnce } from "../components/SecretOnce.tsx";
 
 interface SelfUser {
@@ -35,6 +42,19 @@ interface NotifySetting {
   gotify_priority?: number;
 }
 
+/** Where each push type delivers: its URL field and, for some, a write-only secret. */
+const DESTINATION: Record<
+  string,
+  { url: ["webhook_url" | "bark_url" | "gotify_url", MessageKey]; secret?: [string, MessageKey] }
+> = {
+  webhook: {
+    url: ["webhook_url", "profile.webhook_url"],
+    secret: ["webhook_secret", "profile.webhook_secret"],
+  },
+  bark: { url: ["bark_url", "profile.bark_url"] },
+  gotify: { url: ["gotify_url", "profile.gotify_url"], secret: ["gotify_token", "profile.gotify_token"] },
+};
+
 function parseSetting(raw: string | undefined): NotifySetting {
   try {
     return raw ? JSON.parse(raw) : {};
@@ -57,10 +77,12 @@ export default function Profile({ quotaPerUnit }: { quotaPerUnit: number }) {
     e.preventDefault();
     const form = e.currentTarget as HTMLFormElement;
     const v = formValues(form);
-    const password = String(v.password);
-    if (password.length < 8) return action.say({ ok: false, text: t("auth.password_rule") });
-    if (password !== v.password2) return action.say({ ok: false, text: t("auth.password_mismatch") });
-    const r = await action.run("PUT", "/api/user/self", { original_password: v.original_password, password });
+    const problem = newPasswordProblem(v.password, v.password2);
+    if (problem) return action.say({ ok: false, text: t(problem) });
+    const r = await action.run("PUT", "/api/user/self", {
+      original_password: v.original_password,
+      password: v.password,
+    });
     if (r.ok) form.reset();
   };
   const newAccessToken = async () => {
@@ -111,23 +133,8 @@ export default function Profile({ quotaPerUnit }: { quotaPerUnit: number }) {
           autocomplete="current-password"
           required
         />
-        <TextField
-          label={t("profile.new_password")}
-          name="password"
-          type="password"
-          autocomplete="new-password"
-          minLength={8}
-          required
-        />
-        <TextField
-          label={t("auth.confirm_password")}
-          name="password2"
-          type="password"
-          autocomplete="new-password"
-          minLength={8}
-          required
-        />
-        <button type="submit" class="btn btn-primary">{t("common.save")}</button>
+        <NewPasswordFields label={t("profile.new_password")} confirm="password2" />
+        <FormButtons />
       </form>
       <section class="card">
         <h2>{t("profile.access_token")}</h2>
@@ -175,60 +182,29 @@ export default function Profile({ quotaPerUnit }: { quotaPerUnit: number }) {
             hint={t("profile.notification_email_hint")}
           />
         )}
-        {type === "webhook" && (
-          <>
-            <TextField
-              label={t("profile.webhook_url")}
-              name="webhook_url"
-              type="url"
-              required
-              value={setting.webhook_url}
-            />
-            <TextField
-              label={t("profile.webhook_secret")}
-              name="webhook_secret"
-              type="password"
-              autocomplete="new-password"
-              placeholder={t("setting.secret_unchanged")}
-            />
-          </>
-        )}
-        {type === "bark" && (
+        {DESTINATION[type] && (
           <TextField
-            label={t("profile.bark_url")}
-            name="bark_url"
+            label={t(DESTINATION[type].url[1])}
+            name={DESTINATION[type].url[0]}
             type="url"
             required
-            value={setting.bark_url}
+            value={setting[DESTINATION[type].url[0]]}
           />
         )}
-        {type === "gotify" && (
-          <>
-            <TextField
-              label={t("profile.gotify_url")}
-              name="gotify_url"
-              type="url"
-              required
-              value={setting.gotify_url}
-            />
-            <TextField
-              label={t("profile.gotify_token")}
-              name="gotify_token"
-              type="password"
-              autocomplete="new-password"
-              placeholder={t("setting.secret_unchanged")}
-            />
-            <TextField
-              label={t("profile.gotify_priority")}
-              name="gotify_priority"
-              type="number"
-              min="0"
-              max="10"
-              value={setting.gotify_priority ?? 5}
-            />
-          </>
+        {DESTINATION[type]?.secret && (
+          <SecretField label={t(DESTINATION[type].secret![1])} name={DESTINATION[type].secret![0]} />
         )}
-        <button type="submit" class="btn btn-primary">{t("common.save")}</button>
+        {type === "gotify" && (
+          <TextField
+            label={t("profile.gotify_priority")}
+            name="gotify_priority"
+            type="number"
+            min="0"
+            max="10"
+            value={setting.gotify_priority ?? 5}
+          />
+        )}
+        <FormButtons />
       </form>
     </div>
   );

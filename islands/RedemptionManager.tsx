@@ -11,10 +11,11 @@ import { useAction } from "../client/use_action.ts";
 import { formValues } from "../client/form.ts";
 import { formatQuota, formatTime, quotaFromAmount, unixFromLocalInput } from "../client/format.ts";
 import { ActionMessage } from "../components/ApiNotice.tsx";
-import { ConfirmButton } from "../components/ConfirmButton.tsx";
-import { FieldRow, TextField } from "../components/FormField.tsx";
+import { ConfirmButton, DeleteButton } from "../components/ConfirmButton.tsx";
+import { FieldRow, FormButtons, TextField } from "../components/FormField.tsx";
 import { PagedTable } from "../components/PagedTable.tsx";
-import { SearchBar } from "../components/SearchBar.tsx";
+import { ListToolbar } from "../components/ListToolbar.tsx";
+import { StatusToggle } from "../components/RowButton.tsx";
 import { SecretOnce } from "../components/SecretOnce.tsx";
 import { StatusBadge } from "../components/StatusBadge.tsx";
 
@@ -64,8 +65,7 @@ export default function RedemptionManager({ quotaPerUnit }: { quotaPerUnit: numb
 
   return (
     <div class="manager">
-      <div class="toolbar">
-        <SearchBar placeholder={t("redemption.search")} onSearch={list.search} />
+      <ListToolbar placeholder={t("redemption.search")} onSearch={list.search}>
         <button type="button" class="btn btn-primary" onClick={() => setCreating(!creating)}>
           {t("redemption.create")}
         </button>
@@ -74,7 +74,7 @@ export default function RedemptionManager({ quotaPerUnit }: { quotaPerUnit: numb
           question={t("redemption.delete_invalid_confirm")}
           onConfirm={() => action.run("DELETE", "/api/redemption/invalid", undefined, "common.deleted")}
         />
-      </div>
+      </ListToolbar>
       {codes && codes.length > 0 && (
         <SecretOnce
           note={t("redemption.created", { count: codes.length })}
@@ -90,12 +90,7 @@ export default function RedemptionManager({ quotaPerUnit }: { quotaPerUnit: numb
             <TextField label={t("redemption.count")} name="count" type="number" min="1" max="100" value="1" />
           </FieldRow>
           <TextField label={t("token.expires")} name="expires" type="datetime-local" />
-          <div class="row">
-            <button type="submit" class="btn btn-primary">{t("common.create")}</button>
-            <button type="button" class="btn btn-ghost" onClick={() => setCreating(false)}>
-              {t("common.cancel")}
-            </button>
-          </div>
+          <FormButtons submit={t("common.create")} onCancel={() => setCreating(false)} />
         </form>
       )}
       <ActionMessage message={action.message} />
@@ -118,21 +113,16 @@ export default function RedemptionManager({ quotaPerUnit }: { quotaPerUnit: numb
             cell: (r) => (
               <>
                 {r.status !== 3 && (
-                  <button
-                    type="button"
-                    class="btn btn-small"
-                    onClick={() =>
+                  <StatusToggle
+                    enabled={r.status === 1}
+                    onToggle={() =>
                       action.run("PUT", "/api/redemption/?status_only=true", {
                         id: r.id,
                         status: r.status === 1 ? 2 : 1,
                       })}
-                  >
-                    {r.status === 1 ? t("common.disable") : t("common.enable")}
-                  </button>
+                  />
                 )}
-                <ConfirmButton
-                  label={t("common.delete")}
-                  question={t("common.confirm_delete")}
+                <DeleteButton
                   onConfirm={() =>
                     action.run("DELETE", `/api/redemption/${r.id}`, undefined, "common.deleted")}
                 />

@@ -11,9 +11,10 @@ import { usePagedList } from "../client/use_paged_list.ts";
 import { useAction } from "../client/use_action.ts";
 import { formatQuota, formatTime } from "../client/format.ts";
 import { ActionMessage } from "../components/ApiNotice.tsx";
-import { ConfirmButton } from "../components/ConfirmButton.tsx";
+import { ConfirmButton, DeleteButton } from "../components/ConfirmButton.tsx";
 import { PagedTable } from "../components/PagedTable.tsx";
-import { SearchBar } from "../components/SearchBar.tsx";
+import { ListToolbar } from "../components/ListToolbar.tsx";
+import { RowButton, StatusToggle } from "../components/RowButton.tsx";
 import { SecretOnce } from "../components/SecretOnce.tsx";
 import { StatusBadge } from "../components/StatusBadge.tsx";
 import { type Token, TokenForm } from "../components/TokenForm.tsx";
@@ -44,12 +45,11 @@ export default function TokenManager({ quotaPerUnit }: { quotaPerUnit: number })
 
   return (
     <div class="manager">
-      <div class="toolbar">
-        <SearchBar placeholder={t("token.search")} onSearch={list.search} />
+      <ListToolbar placeholder={t("token.search")} onSearch={list.search}>
         <button type="button" class="btn btn-primary" onClick={() => setEditing("new")}>
           {t("token.create")}
         </button>
-      </div>
+      </ListToolbar>
       {newKey && (
         <SecretOnce
           note={t("token.key_once")}
@@ -95,29 +95,22 @@ export default function TokenManager({ quotaPerUnit }: { quotaPerUnit: number })
             class: "actions",
             cell: (tok) => (
               <>
-                <button type="button" class="btn btn-small" onClick={() => setEditing(tok)}>
-                  {t("common.edit")}
-                </button>
-                <button
-                  type="button"
-                  class="btn btn-small"
-                  onClick={() =>
+                <RowButton label={t("common.edit")} onClick={() => setEditing(tok)} />
+                <StatusToggle
+                  enabled={tok.status === 1}
+                  onToggle={() =>
                     action.run("PUT", "/api/token/?status_only=true", {
                       id: tok.id,
                       status: tok.status === 1 ? 2 : 1,
                     })}
-                >
-                  {tok.status === 1 ? t("common.disable") : t("common.enable")}
-                </button>
+                />
                 <ConfirmButton
                   label={t("token.regenerate")}
                   question={t("token.regenerate_confirm")}
                   danger={false}
                   onConfirm={() => regenerate(tok)}
                 />
-                <ConfirmButton
-                  label={t("common.delete")}
-                  question={t("common.confirm_delete")}
+                <DeleteButton
                   onConfirm={() => action.run("DELETE", `/api/token/${tok.id}`, undefined, "common.deleted")}
                 />
               </>

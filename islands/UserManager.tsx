@@ -11,10 +11,11 @@ import { useAction } from "../client/use_action.ts";
 import { formValues } from "../client/form.ts";
 import { amountFromQuota, formatQuota, quotaFromAmount } from "../client/format.ts";
 import { ActionMessage } from "../components/ApiNotice.tsx";
-import { ConfirmButton } from "../components/ConfirmButton.tsx";
-import { FieldRow, SelectField, TextField } from "../components/FormField.tsx";
+import { DeleteButton } from "../components/ConfirmButton.tsx";
+import { FieldRow, FormButtons, SelectField, TextField } from "../components/FormField.tsx";
 import { PagedTable } from "../components/PagedTable.tsx";
-import { SearchBar } from "../components/SearchBar.tsx";
+import { ListToolbar } from "../components/ListToolbar.tsx";
+import { RowButton, StatusToggle } from "../components/RowButton.tsx";
 import { StatusBadge } from "../components/StatusBadge.tsx";
 
 interface User {
@@ -71,15 +72,17 @@ export default function UserManager(
     });
   };
   const editing = mode && mode !== "create" ? mode : undefined;
+  /** Admins can be demoted by any admin above them; only root promotes. */
+  const roleChange = (u: User) =>
+    u.role === 10 ? "demote" as const : viewerRole >= 100 && u.role < 10 ? "promote" as const : undefined;
 
   return (
     <div class="manager">
-      <div class="toolbar">
-        <SearchBar placeholder={t("user.search")} onSearch={list.search} />
+      <ListToolbar placeholder={t("user.search")} onSearch={list.search}>
         <button type="button" class="btn btn-primary" onClick={() => setMode("create")}>
           {t("user.create")}
         </button>
-      </div>
+      </ListToolbar>
       {mode && (
         <form class="form card" onSubmit={save} key={editing?.id ?? "create"}>
           <h2>{editing ? t("user.edit", { name: editing.username }) : t("user.create")}</h2>
@@ -124,12 +127,7 @@ export default function UserManager(
               <TextField label={t("user.remark")} name="remark" maxLength={255} value={editing.remark} />
             </>
           )}
-          <div class="row">
-            <button type="submit" class="btn btn-primary">{t("common.save")}</button>
-            <button type="button" class="btn btn-ghost" onClick={() => setMode(undefined)}>
-              {t("common.cancel")}
-            </button>
-          </div>
+          <FormButtons onCancel={() => setMode(undefined)} />
         </form>
       )}
       <ActionMessage message={action.message} />
@@ -156,39 +154,18 @@ export default function UserManager(
             class: "actions",
             cell: (u) => (
               <>
-                <button type="button" class="btn btn-small" onClick={() => setMode(u)}>
-                  {t("common.edit")}
-                </button>
-                <button
-                  type="button"
-                  class="btn btn-small"
-                  onClick={() => manage(u, u.status === 1 ? "disable" : "enable")}
-                >
-                  {u.status === 1 ? t("common.disable") : t("common.enable")}
-                </button>
-                {viewerRole >= 100 && u.role < 10 && (
-                  <button
-                    type="button"
-                    class="btn btn-small"
-                    onClick={() => manage(u, "promote")}
-                  >
-                    {t("user.promote")}
-                  </button>
-                )}
-                {u.role === 10 && (
-                  <button
-                    type="button"
-                    class="btn btn-small"
-                    onClick={() => manage(u, "demote")}
-                  >
-                    {t("user.demote")}
-                  </button>
-                )}
-                <ConfirmButton
-                  label={t("common.delete")}
-                  question={t("common.confirm_delete")}
-                  onConfirm={() => manage(u, "delete")}
+                <RowButton label={t("common.edit")} onClick={() => setMode(u)} />
+                <StatusToggle
+                  enabled={u.status === 1}
+                  onToggle={() => manage(u, u.status === 1 ? "disable" : "enable")}
                 />
+                {roleChange(u) && (
+                  <RowButton
+                    label={t(`user.${roleChange(u)!}`)}
+                    onClick={() => manage(u, roleChange(u)!)}
+                  />
+                )}
+                <DeleteButton onConfirm={() => manage(u, "delete")} />
               </>
             ),
           },

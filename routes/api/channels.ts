@@ -6,6 +6,7 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { AppDeps } from "../../server/deps.ts";
+import { asJsonObject } from "../../store/db.ts";
 import { ok } from "./respond.ts";
 import { badRequest, notFound } from "./errors.ts";
 import {
@@ -187,7 +188,7 @@ export function channelRoutes(deps: AppDeps): Hono<AuthEnv> {
     if (needsBaseUrl(type) && !(fields.baseUrl ?? existing.baseUrl)) {
       throw badRequest("api.channel_base_url_required");
     }
-    const info = parseInfo(existing.channelInfo);
+    const info = asJsonObject(existing.channelInfo);
     const newKey = (input.key ?? "").trim();
     if (newKey !== "") {
       let keys = splitChannelKeys(newKey);
@@ -213,13 +214,4 @@ export function channelRoutes(deps: AppDeps): Hono<AuthEnv> {
   });
 
   return app;
-}
-
-function parseInfo(text: string): Record<string, unknown> {
-  try {
-    const v = JSON.parse(text || "{}");
-    return v && typeof v === "object" && !Array.isArray(v) ? v : {};
-  } catch {
-    return {};
-  }
 }

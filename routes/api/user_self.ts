@@ -20,7 +20,7 @@ import {
 } from "../../auth/credentials.ts";
 import { endSession, startSession } from "../../auth/sessions.ts";
 import { hashPassword } from "../../crypto/password.ts";
-import { UniqueViolation } from "../../store/db.ts";
+import { asJsonObject, UniqueViolation } from "../../store/db.ts";
 import {
   getPasswordHash,
   getUser,
@@ -41,15 +41,6 @@ const selfBody = z.object({
   language: z.string().max(16).optional(),
 });
 
-function parseSetting(text: string): Record<string, unknown> {
-  try {
-    const v = JSON.parse(text || "{}");
-    return v && typeof v === "object" && !Array.isArray(v) ? v : {};
-  } catch {
-    return {};
-  }
-}
-
 export function userSelfRoutes(deps: AppDeps): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
   const signedIn = requireUser(deps);
@@ -68,7 +59,7 @@ export function userSelfRoutes(deps: AppDeps): Hono<AuthEnv> {
 
     // Console preferences: a field-scoped write of `setting` only (never a stale copy of the whole row).
     if (body.sidebar_modules !== undefined || body.language !== undefined) {
-      const setting = parseSetting(user.setting);
+      const setting = asJsonObject(user.setting);
       if (body.sidebar_modules !== undefined) setting.sidebar_modules = body.sidebar_modules;
       if (body.language !== undefined) setting.language = body.language;
       await updateUser(deps.db, user.id, { setting: JSON.stringify(setting) });

@@ -13,6 +13,7 @@ import { readJson } from "./input.ts";
 import { msgFor } from "./messages.ts";
 import { type AuthEnv, authOf, requireUser } from "../../auth/middleware.ts";
 import { getUser, updateUser } from "../../store/users.ts";
+import { asJsonObject } from "../../store/db.ts";
 import { notifyTypes } from "../../notify/user_setting.ts";
 import { isMailbox } from "../../notify/email.ts";
 
@@ -34,15 +35,6 @@ const settingBody = z.object({
 });
 
 type SettingBody = z.output<typeof settingBody>;
-
-function parseSetting(text: string): Record<string, unknown> {
-  try {
-    const v = JSON.parse(text || "{}");
-    return v && typeof v === "object" && !Array.isArray(v) ? v : {};
-  } catch {
-    return {};
-  }
-}
 
 /** A required http(s) URL field of the chosen notification type. */
 function httpUrl(field: string, value: string | undefined): string {
@@ -113,7 +105,7 @@ export function userSettingRoutes(deps: AppDeps): Hono<AuthEnv> {
     const body = await readJson(c, settingBody);
     const user = await getUser(deps.db, authOf(c).user.id);
     if (!user) throw apiError(401, "api.not_logged_in");
-    const stored = parseSetting(user.setting);
+    const stored = asJsonObject(user.setting);
     const setting = { ...stored, ...notificationFields(body, stored) };
     await updateUser(deps.db, user.id, { setting: JSON.stringify(setting) });
     await deps.cache.publish({ kind: "user", id: user.id });
