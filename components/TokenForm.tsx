@@ -4,7 +4,6 @@
  * `POST /api/token/` (the answer carries the new key, once); edit sends `PUT /api/token/` with the id.
  */
 import { useI18n } from "../i18n/context.ts";
-import type { ApiResult } from "../client/api.ts";
 import type { Action } from "../client/use_action.ts";
 import { useApiGet } from "../client/use_api.ts";
 import { formValues } from "../client/form.ts";
@@ -46,8 +45,8 @@ export function TokenForm(
     token?: Token;
     quotaPerUnit: number;
     action: Action;
-    /** Called with the API's answer after a successful save (a create's answer holds the key). */
-    onSaved(result: ApiResult<{ key?: string }>): void;
+    /** Called after a successful save, with the new key when one was created (an edit answers only the hint). */
+    onSaved(newKey?: string): void;
     onCancel(): void;
   },
 ) {
@@ -79,7 +78,7 @@ export function TokenForm(
     const r = token
       ? await action.run<{ key?: string }>("PUT", "/api/token/", { ...body, id: token.id })
       : await action.run<{ key?: string }>("POST", "/api/token/", body, "token.created");
-    if (r.ok) onSaved(r);
+    if (r.ok) onSaved(token ? undefined : r.data?.key);
   };
   return (
     <form class="form card" onSubmit={submit} key={token?.id ?? "new"}>

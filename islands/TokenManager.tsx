@@ -62,9 +62,9 @@ export default function TokenManager({ quotaPerUnit }: { quotaPerUnit: number })
           token={editing === "new" ? undefined : editing}
           quotaPerUnit={quotaPerUnit}
           action={action}
-          onSaved={(r) => {
+          onSaved={(key) => {
             setEditing(undefined);
-            if (r.data?.key) setNewKey(r.data.key);
+            if (key) setNewKey(key);
           }}
           onCancel={() => setEditing(undefined)}
         />
