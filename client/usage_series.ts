@@ -80,3 +80,9 @@ export function rangeStart(now: number, range: RangeName): number {
   const end = Math.ceil(now / 3600) * 3600;
   return Math.floor((end - seconds) / bucket) * bucket;
 }
+
+/** The `[start, end)` a range charts and asks `/api/data/self` for (at most 2,592,000 s, its limit). */
+export function rangeBounds(now: number, range: RangeName): { start: number; end: number } {
+  const start = rangeStart(now, range);
+  return { start, end: start + RANGES[range].seconds + RANGES[range].bucket };
+}
