@@ -14,17 +14,19 @@ export const MAX_SETUP_USERNAME_CHARS = 12;
 
 /** Throws a 400 unless the password is 8+ characters and fits bcrypt's 72 bytes (never silently cut). */
 export function checkPassword(password: string): void {
-  if ([...password].length < MIN_PASSWORD_CHARS) throw badRequest("passwordTooShort");
-  if (new TextEncoder().encode(password).byteLength > MAX_PASSWORD_BYTES) throw badRequest("passwordTooLong");
+  if ([...password].length < MIN_PASSWORD_CHARS) throw badRequest("api.password_too_short");
+  if (new TextEncoder().encode(password).byteLength > MAX_PASSWORD_BYTES) {
+    throw badRequest("api.password_too_long");
+  }
 }
 
 /** Trims and checks a username; returns the trimmed form. */
 export function checkUsername(raw: string, max = MAX_USERNAME_CHARS): string {
   const name = raw.trim();
-  if (name === "") throw badRequest("usernameRequired");
-  if ([...name].length > max) throw badRequest("usernameTooLong", { max });
+  if (name === "") throw badRequest("api.username_required");
+  if ([...name].length > max) throw badRequest("api.username_too_long", { max });
   // deno-lint-ignore no-control-regex
-  if (/[\s\u0000-\u001f\u007f]/.test(name)) throw badRequest("usernameInvalid");
+  if (/[\s\u0000-\u001f\u007f]/.test(name)) throw badRequest("api.username_invalid");
   return name;
 }
 

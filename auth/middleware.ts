@@ -51,15 +51,19 @@ function presentedAccessToken(c: Context): string | undefined {
   return token;
 }
 
-/** Identifies the caller, or returns undefined when no credential was presented. */
-async function identify(deps: AppDeps, c: Context): Promise<AuthInfo | undefined> {
+/**
+ * Identifies the caller by access token or session cookie, or returns undefined when no credential was
+ * presented; a bad token or a mismatched `New-Api-User` throws a 401 ApiError. Status and role are the
+ * caller's to check (`requireRole` for the API, the console's page guard for pages).
+ */
+export async function identify(deps: AppDeps, c: Context): Promise<AuthInfo | undefined> {
   const token = presentedAccessToken(c);
   let auth: AuthInfo | undefined;
   if (token !== undefined) {
-    if (token === "" || token.length > 256) throw apiError(401, "accessTokenInvalid");
+    if (token === "" || token.length > 256) throw apiError(401, "api.access_token_invalid");
     // The token lookup reads the user row, which is the freshest status and role there is.
     const user = await getUserByAccessTokenHash(deps.db, accessTokenHash(deps.secrets.cryptoSecret, token));
-    if (!user) throw apiError(401, "accessTokenInvalid");
+    if (!user) throw apiError(401, "api.access_token_invalid");
     auth = { user, via: "token" };
   } else {
     const found = await resolveSession(deps, c);
@@ -68,7 +72,7 @@ async function identify(deps: AppDeps, c: Context): Promise<AuthInfo | undefined
   if (!auth) return undefined;
   const claimed = c.req.header("new-api-user");
   if (claimed !== undefined && claimed.trim() !== "" && claimed.trim() !== String(auth.user.id)) {
-    throw apiError(401, "userHeaderInvalid");
+    throw apiError(401, "api.user_header_invalid");
   }
   return auth;
 }
@@ -77,10 +81,10 @@ async function identify(deps: AppDeps, c: Context): Promise<AuthInfo | undefined
 export function requireRole(deps: AppDeps, minRole: number): MiddlewareHandler<AuthEnv> {
   return async function requireRoleMiddleware(c, next) {
     const auth = await identify(deps, c);
-    if (!auth) throw apiError(401, "notLoggedIn");
-    if (auth.user.status !== UserStatus.enabled) throw apiError(403, "userDisabled");
+    if (!auth) throw apiError(401, "api.not_logged_in");
+    if (auth.user.status !== UserStatus.enabled) throw apiError(403, "api.user_disabled");
     if (auth.via === "session" && !SAFE_METHODS.has(c.req.method) && isCrossSite(c, true)) {
-      throw forbidden("crossSiteRefused");
+      throw forbidden("api.cross_site_refused");
     }
     if (auth.user.role < minRole) throw forbidden();
     c.set("auth", auth);
@@ -104,7 +108,7 @@ export function optionalUser(deps: AppDeps): MiddlewareHandler<AuthEnv> {
 /** For writes that need no sign-in (login, register, setup): refuse them when a browser says cross-site. */
 export function sameOriginOnly(): MiddlewareHandler {
   return async function sameOriginOnlyMiddleware(c, next) {
-    if (!SAFE_METHODS.has(c.req.method) && isCrossSite(c, false)) throw forbidden("crossSiteRefused");
+    if (!SAFE_METHODS.has(c.req.method) && isCrossSite(c, false)) throw forbidden("api.cross_site_refused");
     await next();
   };
 }
@@ -112,6 +116,6 @@ export function sameOriginOnly(): MiddlewareHandler {
 /** The authenticated caller (only inside routes behind `requireRole`). */
 export function authOf(c: Context<AuthEnv>): AuthInfo {
   const auth = c.get("auth");
-  if (!auth) throw apiError(401, "notLoggedIn");
+  if (!auth) throw apiError(401, "api.not_logged_in");
   return auth;
 }

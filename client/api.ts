@@ -1,6 +1,8 @@
 /**
  * How islands call the management API: same-origin `fetch` with the session cookie, New API's
  * `{success, message, data}` envelope unwrapped into one result type that also says why a call failed.
+ * `New-Api-User` names the user the page was rendered for, so a page left open after another sign-in
+ * cannot act as the new user.
  */
 export interface ApiResult<T> {
   ok: boolean;
@@ -12,36 +14,16 @@ export interface ApiResult<T> {
   body?: Record<string, unknown>;
 }
 
-/** The signed-in user as `POST /api/user/login` answered it, kept for the header and `New-Api-User`. */
-export interface StoredUser {
-  id: number;
-  username: string;
-  display_name?: string;
-  role: number;
-}
-
-const USER_KEY = "user";
-
-export function storedUser(): StoredUser | undefined {
-  try {
-    const raw = globalThis.localStorage?.getItem(USER_KEY);
-    const user = raw ? JSON.parse(raw) : undefined;
-    return user && typeof user.id === "number" ? user : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export function storeUser(user: StoredUser | undefined): void {
-  if (user) globalThis.localStorage?.setItem(USER_KEY, JSON.stringify(user));
-  else globalThis.localStorage?.removeItem(USER_KEY);
+/** The signed-in user's id, rendered by the server on `<body data-user-id>`. */
+export function pageUserId(): string | undefined {
+  return globalThis.document?.body?.dataset.userId || undefined;
 }
 
 export async function api<T>(method: string, path: string, body?: unknown): Promise<ApiResult<T>> {
   const headers: Record<string, string> = { accept: "application/json" };
   if (body !== undefined) headers["content-type"] = "application/json";
-  const user = storedUser();
-  if (user) headers["New-Api-User"] = String(user.id);
+  const userId = pageUserId();
+  if (userId) headers["New-Api-User"] = userId;
   let res: Response;
   try {
     res = await fetch(path, {
@@ -72,9 +54,8 @@ export interface Page<T> {
   page_size: number;
 }
 
-/** Reads a paged answer, tolerating older New API versions that answered a bare array. */
+/** Reads a paged answer; anything unexpected reads as an empty page. */
 export function asPage<T>(data: unknown, page: number, pageSize: number): Page<T> {
-  if (Array.isArray(data)) return { items: data as T[], total: data.length, page, page_size: pageSize };
   const d = (data ?? {}) as Partial<Page<T>>;
   return {
     items: Array.isArray(d.items) ? d.items : [],

@@ -25,7 +25,8 @@ export interface UsageSeries {
 export const RANGES = {
   "24h": { seconds: 24 * 3600, bucket: 3600 },
   "7d": { seconds: 7 * 86400, bucket: 86400 },
-  "30d": { seconds: 30 * 86400, bucket: 86400 },
+  // 29 days plus the current day's bucket: 30 buckets, the most `/api/data/self` answers (2,592,000 s).
+  "30d": { seconds: 29 * 86400, bucket: 86400 },
 } as const;
 export type RangeName = keyof typeof RANGES;
 
@@ -78,4 +79,10 @@ export function rangeStart(now: number, range: RangeName): number {
   const { seconds, bucket } = RANGES[range];
   const end = Math.ceil(now / 3600) * 3600;
   return Math.floor((end - seconds) / bucket) * bucket;
+}
+
+/** The `[start, end)` a range charts and asks `/api/data/self` for (at most 2,592,000 s, its limit). */
+export function rangeBounds(now: number, range: RangeName): { start: number; end: number } {
+  const start = rangeStart(now, range);
+  return { start, end: start + RANGES[range].seconds + RANGES[range].bucket };
 }

@@ -1,13 +1,15 @@
 /**
- * Create or edit a channel. Create posts `{mode: "single", channel}` to `POST /api/channel/`; edit sends the
- * flat channel with its id to `PUT /api/channel/`, leaving `key` out when the field is left empty.
+ * Create or edit a channel. Create posts `{mode: "single" | "batch", channel}` to `POST /api/channel/` (batch:
+ * one channel per key line); edit sends the fields with the channel's id to `PUT /api/channel/`, leaving
+ * `key` out when the field is empty (the stored key stays). Type-specific fields follow the chosen type.
  */
 import { useState } from "preact/hooks";
 import { useI18n } from "../i18n/context.ts";
-import { api } from "../client/api.ts";
+import type { MessageKey } from "../i18n/messages.ts";
+import type { Action } from "../client/use_action.ts";
 import { formValues } from "../client/form.ts";
 import { CHANNEL_TYPES } from "../client/channel_types.ts";
-import { ActionMessage } from "./ApiNotice.tsx";
+import { CheckField, FieldRow, FormButtons, SelectField, TextArea, TextField } from "./FormField.tsx";
 
 export interface ChannelFields {
   id?: number;
@@ -20,6 +22,7 @@ export interface ChannelFields {
   model_mapping?: string;
   status_code_mapping?: string;
   param_override?: string;
+  header_override?: string;
   priority?: number;
   weight?: number;
   tag?: string;
@@ -27,165 +30,132 @@ export interface ChannelFields {
   auto_ban?: number;
 }
 
-const JSON_FIELDS = ["model_mapping", "status_code_mapping", "param_override"] as const;
+/** The JSON object fields, under "Advanced": field, label and an example. */
+const JSON_FIELDS: [keyof ChannelFields & string, MessageKey, string][] = [
+  ["model_mapping", "channel.model_mapping", '{"gpt-4": "gpt-4o"}'],
+  ["status_code_mapping", "channel.status_code_mapping", '{"400": "500"}'],
+  ["param_override", "channel.param_override", '{"temperature": 0}'],
+  ["header_override", "channel.header_override", '{"X-Team": "research"}'],
+];
+
+const names = (text: unknown) => String(text ?? "").split(",").map((s) => s.trim()).filter(Boolean).join(",");
 
 export function ChannelForm(
-  { channel, onDone }: { channel?: ChannelFields; onDone?: () => void },
+  { channel, action, onDone }: { channel?: ChannelFields; action: Action; onDone(): void },
 ) {
   const { t } = useI18n();
   const [type, setType] = useState(channel?.type ?? 1);
-  const [message, setMessage] = useState<{ ok: boolean; text: string }>();
   const spec = CHANNEL_TYPES.find((c) => c.id === type);
   const submit = async (e: Event) => {
     e.preventDefault();
     const v = formValues(e.currentTarget as HTMLFormElement);
-    for (const field of JSON_FIELDS) {
-      const text = String(v[field] ?? "").trim();
-      if (!text) continue;
-      try {
-        JSON.parse(text);
-      } catch {
-        return setMessage({ ok: false, text: t("channel.json_invalid", { field }) });
-      }
-    }
     const body: Record<string, unknown> = {
       type,
       name: String(v.name).trim(),
       base_url: String(v.base_url ?? "").trim(),
-      other: String(v.other ?? "").trim(),
-      models: String(v.models).split(",").map((s) => s.trim()).filter(Boolean).join(","),
-      group: String(v.group).split(",").map((s) => s.trim()).filter(Boolean).join(",") || "default",
-      model_mapping: String(v.model_mapping ?? "").trim(),
-      status_code_mapping: String(v.status_code_mapping ?? "").trim(),
-      param_override: String(v.param_override ?? "").trim(),
+      models: names(v.models),
+      group: names(v.group) || "default",
       priority: Number(v.priority) || 0,
       weight: Number(v.weight) || 0,
       tag: String(v.tag ?? "").trim(),
       test_model: String(v.test_model ?? "").trim(),
       auto_ban: v.auto_ban === true ? 1 : 0,
     };
+    if (spec?.other) body.other = String(v.other ?? "").trim();
+    for (const [field] of JSON_FIELDS) {
+      const text = String(v[field] ?? "").trim();
+      if (text) {
+        try {
+          JSON.parse(text);
+        } catch {
+          return action.say({ ok: false, text: t("channel.json_invalid", { field }) });
+        }
+      }
+      body[field] = text;
+    }
     const key = String(v.key ?? "").trim();
     if (key) body.key = key;
-    if (!channel?.id && !key) return setMessage({ ok: false, text: t("channel.key_required") });
+    if (!channel?.id && !key) return action.say({ ok: false, text: t("channel.key_required") });
     const r = channel?.id
-      ? await api("PUT", "/api/channel/", { ...body, id: channel.id })
-      : await api("POST", "/api/channel/", { mode: "single", channel: body });
-    if (!r.ok) return setMessage({ ok: false, text: r.status === 404 ? t("common.unavailable") : r.message });
-    setMessage({ ok: true, text: t("common.saved") });
-    onDone?.();
+      ? await action.run("PUT", "/api/channel/", { ...body, id: channel.id })
+      : await action.run("POST", "/api/channel/", {
+        mode: v.batch === true ? "batch" : "single",
+        channel: body,
+      });
+    if (r.ok) onDone();
   };
   return (
     <form class="form card" onSubmit={submit}>
       <h2>{channel?.id ? t("channel.edit", { name: channel.name }) : t("channel.create")}</h2>
-      <div class="row">
-        <label>
-          {t("channel.type")}
-          <select name="type" value={String(type)} onChange={(e) => setType(Number(e.currentTarget.value))}>
-            {CHANNEL_TYPES.map((c) => <option key={c.id} value={String(c.id)}>{c.name}</option>)}
-          </select>
-        </label>
-        <label>
-          {t("common.name")}
-          <input name="name" defaultValue={channel?.name ?? ""} required maxLength={100} />
-        </label>
-      </div>
-      <label>
-        {t("channel.key")}
-        <textarea
-          name="key"
-          rows={3}
-          autocomplete="off"
-          placeholder={channel?.id ? t("channel.key_keep") : t("channel.key_placeholder")}
+      <FieldRow>
+        <SelectField
+          label={t("channel.type")}
+          name="type"
+          value={String(type)}
+          options={CHANNEL_TYPES.map((c): [string, string] => [String(c.id), c.name])}
+          onChange={(value) => setType(Number(value))}
         />
-        {spec?.keyHint && <small class="muted">{t(spec.keyHint)}</small>}
-      </label>
-      <label>
-        {t("channel.base_url")}
-        <input
-          name="base_url"
-          defaultValue={channel?.base_url ?? ""}
-          required={spec?.baseUrlRequired}
-          type="url"
+        <TextField label={t("common.name")} name="name" value={channel?.name} required maxLength={100} />
+      </FieldRow>
+      <TextArea
+        label={t("channel.key")}
+        name="key"
+        rows={3}
+        autocomplete="off"
+        placeholder={channel?.id ? t("channel.key_keep") : t("channel.key_placeholder")}
+        hint={spec?.keyHint && t(spec.keyHint)}
+      />
+      {!channel?.id && <CheckField label={t("channel.batch")} name="batch" />}
+      <TextField
+        label={t("channel.base_url")}
+        name="base_url"
+        type="url"
+        value={channel?.base_url}
+        required={spec?.baseUrlRequired}
+      />
+      {spec?.other && <TextField label={t(spec.other)} name="other" value={channel?.other} />}
+      <TextArea
+        label={t("channel.models")}
+        name="models"
+        value={channel?.models}
+        placeholder="gpt-4o-mini,gpt-4o"
+      />
+      <FieldRow>
+        <TextField label={t("common.group")} name="group" value={channel?.group ?? "default"} />
+        <TextField
+          label={t("channel.priority")}
+          name="priority"
+          type="number"
+          value={channel?.priority ?? 0}
         />
-      </label>
-      {spec?.other && (
-        <label>
-          {t(spec.other)}
-          <input name="other" defaultValue={channel?.other ?? ""} />
-        </label>
-      )}
-      <label>
-        {t("channel.models")}
-        <textarea
-          name="models"
-          rows={2}
-          defaultValue={channel?.models ?? ""}
-          placeholder="gpt-4o-mini,gpt-4o"
+        <TextField
+          label={t("channel.weight")}
+          name="weight"
+          type="number"
+          min="0"
+          value={channel?.weight ?? 0}
         />
-      </label>
-      <div class="row">
-        <label>
-          {t("common.group")}
-          <input name="group" defaultValue={channel?.group ?? "default"} />
-        </label>
-        <label>
-          {t("channel.priority")}
-          <input name="priority" type="number" defaultValue={String(channel?.priority ?? 0)} />
-        </label>
-        <label>
-          {t("channel.weight")}
-          <input name="weight" type="number" min="0" defaultValue={String(channel?.weight ?? 0)} />
-        </label>
-      </div>
-      <div class="row">
-        <label>
-          {t("channel.tag")}
-          <input name="tag" defaultValue={channel?.tag ?? ""} />
-        </label>
-        <label>
-          {t("channel.test_model")}
-          <input name="test_model" defaultValue={channel?.test_model ?? ""} />
-        </label>
-      </div>
-      <label class="check">
-        <input name="auto_ban" type="checkbox" defaultChecked={(channel?.auto_ban ?? 1) === 1} />{" "}
-        {t("channel.auto_ban")}
-      </label>
+      </FieldRow>
+      <FieldRow>
+        <TextField label={t("channel.tag")} name="tag" value={channel?.tag} />
+        <TextField label={t("channel.test_model")} name="test_model" value={channel?.test_model} />
+      </FieldRow>
+      <CheckField label={t("channel.auto_ban")} name="auto_ban" checked={(channel?.auto_ban ?? 1) === 1} />
       <details>
         <summary>{t("channel.advanced")}</summary>
-        <label>
-          {t("channel.model_mapping")}
-          <textarea
-            name="model_mapping"
+        {JSON_FIELDS.map(([field, label, example]) => (
+          <TextArea
+            key={field}
+            label={t(label)}
+            name={field}
             rows={3}
-            defaultValue={channel?.model_mapping ?? ""}
-            placeholder='{"gpt-4": "gpt-4o"}'
+            class="mono"
+            value={channel?.[field] as string | undefined}
+            placeholder={example}
           />
-        </label>
-        <label>
-          {t("channel.status_code_mapping")}
-          <textarea
-            name="status_code_mapping"
-            rows={2}
-            defaultValue={channel?.status_code_mapping ?? ""}
-            placeholder='{"400": "500"}'
-          />
-        </label>
-        <label>
-          {t("channel.param_override")}
-          <textarea
-            name="param_override"
-            rows={3}
-            defaultValue={channel?.param_override ?? ""}
-            placeholder='{"temperature": 0}'
-          />
-        </label>
+        ))}
       </details>
-      <ActionMessage message={message} />
-      <div class="row">
-        <button type="submit" class="btn btn-primary">{t("common.save")}</button>
-        {onDone && <button type="button" class="btn btn-ghost" onClick={onDone}>{t("common.cancel")}</button>}
-      </div>
+      <FormButtons onCancel={onDone} />
     </form>
   );
 }

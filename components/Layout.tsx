@@ -8,6 +8,7 @@ import LanguageSwitcher from "../islands/LanguageSwitcher.tsx";
 import ThemeToggle from "../islands/ThemeToggle.tsx";
 import UserMenu from "../islands/UserMenu.tsx";
 import { ConsoleNav } from "./ConsoleNav.tsx";
+import type { ConsoleUser } from "../server/console/page.ts";
 
 export interface LayoutProps {
   title: string;
@@ -17,8 +18,8 @@ export interface LayoutProps {
   assets: { css?: string; js?: string };
   layout: "public" | "console";
   path: string;
-  /** Role of the signed-in user when the server knows it: hides admin links from users. */
-  role?: number;
+  /** The signed-in user: names the account in the header; their role hides admin links. */
+  user?: ConsoleUser;
   children: ComponentChildren;
 }
 
@@ -35,7 +36,7 @@ export function Layout(props: LayoutProps) {
         {props.assets.css && <link rel="stylesheet" href={props.assets.css} />}
         {props.assets.js && <script type="module" src={props.assets.js} />}
       </head>
-      <body class={`layout-${props.layout}`}>
+      <body class={`layout-${props.layout}`} data-user-id={props.user ? String(props.user.id) : undefined}>
         <a class="skip-link" href="#main">{t("layout.skip")}</a>
         <input type="checkbox" id="nav-toggle" class="nav-toggle" aria-hidden="true" tabIndex={-1} />
         <header class="topbar">
@@ -56,16 +57,18 @@ export function Layout(props: LayoutProps) {
             </a>
           </nav>
           <div class="topbar-actions">
-            <LanguageSwitcher current={lang} />
+            <LanguageSwitcher current={lang} signedIn={Boolean(props.user)} />
             <ThemeToggle />
-            <UserMenu />
+            <UserMenu
+              user={props.user && { username: props.user.username, displayName: props.user.displayName }}
+            />
           </div>
         </header>
         {props.layout === "console"
           ? (
             <div class="shell">
               <aside class="sidebar" id="sidebar">
-                <ConsoleNav path={props.path} role={props.role} />
+                <ConsoleNav path={props.path} role={props.user?.role} />
               </aside>
               <main id="main" class="content">{props.children}</main>
             </div>

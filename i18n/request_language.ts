@@ -13,3 +13,14 @@ export function requestLanguage(c: Context, saved?: string | null): Language {
     acceptLanguage: c.req.header("accept-language"),
   });
 }
+
+/** The language a user saved (`users.setting` JSON, field `language`), or undefined. */
+export function savedLanguage(setting: string): string | undefined {
+  if (!setting) return undefined;
+  try {
+    const language = JSON.parse(setting)?.language;
+    return typeof language === "string" ? language : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,16 +1,22 @@
 /**
- * Channels (admin, `/api/channel`): paged list with status, response time and balance; priority and weight
- * edited inline; test (`GET /api/channel/test/:id`), enable/disable, edit, delete.
+ * Channels (admin, `/api/channel`): paged list and search with status, response time and balance;
+ * priority and weight edited inline (partial `PUT /api/channel/`); enable/disable
+ * (`POST /api/channel/:id/status`), test (`GET /api/channel/test/:id`), edit and delete.
  */
 import { useState } from "preact/hooks";
 import { useI18n } from "../i18n/context.ts";
 import type { MessageKey } from "../i18n/messages.ts";
-import { api, asPage } from "../client/api.ts";
-import { useApiGet } from "../client/use_api.ts";
+import { api } from "../client/api.ts";
+import { usePagedList } from "../client/use_paged_list.ts";
+import { useAction } from "../client/use_action.ts";
 import { channelTypeName } from "../client/channel_types.ts";
-import { ActionMessage, ApiNotice } from "../components/ApiNotice.tsx";
+import { ActionMessage } from "../components/ApiNotice.tsx";
 import { type ChannelFields, ChannelForm } from "../components/ChannelForm.tsx";
-import { Pager } from "../components/Pager.tsx";
+import { DeleteButton } from "../components/ConfirmButton.tsx";
+import { PagedTable } from "../components/PagedTable.tsx";
+import { ListToolbar } from "../components/ListToolbar.tsx";
+import { RowButton, StatusToggle } from "../components/RowButton.tsx";
+import { StatusBadge } from "../components/StatusBadge.tsx";
 
 interface Channel extends ChannelFields {
   id: number;
@@ -20,7 +26,6 @@ interface Channel extends ChannelFields {
   test_time: number;
 }
 
-const PAGE_SIZE = 20;
 const statusLabels: Record<number, MessageKey> = {
   1: "status.enabled",
   2: "status.disabled",
@@ -29,129 +34,89 @@ const statusLabels: Record<number, MessageKey> = {
 
 export default function ChannelManager() {
   const { t } = useI18n();
-  const [page, setPage] = useState(1);
+  const list = usePagedList<Channel>("/api/channel/", { searchPath: "/api/channel/search" });
+  const action = useAction(list.reload);
   const [editing, setEditing] = useState<ChannelFields | "new">();
-  const [message, setMessage] = useState<{ ok: boolean; text: string }>();
-  const list = useApiGet<unknown>(`/api/channel/?p=${page}&page_size=${PAGE_SIZE}`);
-  const data = list.result?.ok ? asPage<Channel>(list.result.data, page, PAGE_SIZE) : undefined;
-
-  const update = async (body: Record<string, unknown>) => {
-    const r = await api("PUT", "/api/channel/", body);
-    setMessage(r.ok ? { ok: true, text: t("common.saved") } : { ok: false, text: r.message });
-    if (r.ok) list.reload();
-  };
   const test = async (ch: Channel) => {
     const r = await api<{ time?: number }>("GET", `/api/channel/test/${ch.id}`);
-    const time = r.data?.time ?? (r.body?.time as number | undefined);
-    setMessage(
+    const time = r.data?.time ?? (r.body?.time as number | undefined) ?? 0;
+    action.say(
       r.ok
-        ? { ok: true, text: t("channel.test_ok", { name: ch.name, seconds: (time ?? 0).toFixed(2) }) }
+        ? { ok: true, text: t("channel.test_ok", { name: ch.name, seconds: time.toFixed(2) }) }
         : { ok: false, text: t("channel.test_failed", { name: ch.name, message: r.message }) },
     );
     list.reload();
-  };
-  const remove = async (ch: Channel) => {
-    if (!confirm(t("common.confirm_delete"))) return;
-    const r = await api("DELETE", `/api/channel/${ch.id}`);
-    setMessage(r.ok ? { ok: true, text: t("common.deleted") } : { ok: false, text: r.message });
-    if (r.ok) list.reload();
   };
   const edit = async (ch: Channel) => {
     const r = await api<ChannelFields>("GET", `/api/channel/${ch.id}`);
     setEditing(r.ok && r.data ? r.data : ch);
   };
-  const done = () => {
-    setEditing(undefined);
-    list.reload();
-  };
+  const inline = (ch: Channel, field: "priority" | "weight") => (
+    <input
+      class="inline-number"
+      type="number"
+      min={field === "weight" ? "0" : undefined}
+      aria-label={t(`channel.${field}`)}
+      value={String(ch[field] ?? 0)}
+      onChange={(e) =>
+        action.run("PUT", "/api/channel/", { id: ch.id, [field]: Number(e.currentTarget.value) || 0 })}
+    />
+  );
 
   return (
     <div class="manager">
-      <div class="toolbar">
+      <ListToolbar placeholder={t("channel.search")} onSearch={list.search}>
         <button type="button" class="btn btn-primary" onClick={() => setEditing("new")}>
           {t("channel.create")}
         </button>
-      </div>
-      {editing && <ChannelForm channel={editing === "new" ? undefined : editing} onDone={done} />}
-      <ActionMessage message={message} />
-      {data
-        ? data.items.length === 0
-          ? <p class="notice notice-muted" data-state="empty">{t("channel.empty")}</p>
-          : (
-            <div class="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th>ID</th>
-                    <th>{t("common.name")}</th>
-                    <th>{t("channel.type")}</th>
-                    <th>{t("common.status")}</th>
-                    <th>{t("channel.response_time")}</th>
-                    <th>{t("channel.balance")}</th>
-                    <th>{t("channel.priority")}</th>
-                    <th>{t("channel.weight")}</th>
-                    <th>{t("common.actions")}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.items.map((ch) => (
-                    <tr key={ch.id}>
-                      <td>{ch.id}</td>
-                      <td>{ch.name}</td>
-                      <td>{channelTypeName(ch.type)}</td>
-                      <td>
-                        <span class={`badge status-${ch.status}`}>
-                          {t(statusLabels[ch.status] ?? "status.unknown")}
-                        </span>
-                      </td>
-                      <td>{ch.response_time ? `${ch.response_time} ms` : "—"}</td>
-                      <td>{ch.balance ? `$${ch.balance.toFixed(2)}` : "—"}</td>
-                      <td>
-                        <input
-                          class="inline-number"
-                          type="number"
-                          aria-label={t("channel.priority")}
-                          value={String(ch.priority ?? 0)}
-                          onChange={(e) =>
-                            update({ id: ch.id, priority: Number(e.currentTarget.value) || 0 })}
-                        />
-                      </td>
-                      <td>
-                        <input
-                          class="inline-number"
-                          type="number"
-                          min="0"
-                          aria-label={t("channel.weight")}
-                          value={String(ch.weight ?? 0)}
-                          onChange={(e) => update({ id: ch.id, weight: Number(e.currentTarget.value) || 0 })}
-                        />
-                      </td>
-                      <td class="actions">
-                        <button type="button" class="btn btn-small" onClick={() => test(ch)}>
-                          {t("channel.test")}
-                        </button>
-                        <button
-                          type="button"
-                          class="btn btn-small"
-                          onClick={() => update({ id: ch.id, status: ch.status === 1 ? 2 : 1 })}
-                        >
-                          {ch.status === 1 ? t("common.disable") : t("common.enable")}
-                        </button>
-                        <button type="button" class="btn btn-small" onClick={() => edit(ch)}>
-                          {t("common.edit")}
-                        </button>
-                        <button type="button" class="btn btn-small btn-danger" onClick={() => remove(ch)}>
-                          {t("common.delete")}
-                        </button>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-              <Pager page={page} pageSize={PAGE_SIZE} total={data.total} onPage={setPage} />
-            </div>
-          )
-        : <ApiNotice result={list.result} loading={list.loading} />}
+      </ListToolbar>
+      {editing && (
+        <ChannelForm
+          key={editing === "new" ? "new" : editing.id}
+          channel={editing === "new" ? undefined : editing}
+          action={action}
+          onDone={() => setEditing(undefined)}
+        />
+      )}
+      <ActionMessage message={action.message} />
+      <PagedTable
+        list={list}
+        empty={t("channel.empty")}
+        columns={[
+          { label: "ID", cell: (ch) => ch.id },
+          { label: t("common.name"), cell: (ch) => ch.name },
+          { label: t("channel.type"), cell: (ch) => channelTypeName(ch.type) },
+          {
+            label: t("common.status"),
+            cell: (ch) => <StatusBadge status={ch.status} labels={statusLabels} />,
+          },
+          {
+            label: t("channel.response_time"),
+            cell: (ch) => ch.response_time ? `${ch.response_time} ms` : "—",
+          },
+          { label: t("channel.balance"), cell: (ch) => ch.balance ? `$${ch.balance.toFixed(2)}` : "—" },
+          { label: t("channel.priority"), cell: (ch) => inline(ch, "priority") },
+          { label: t("channel.weight"), cell: (ch) => inline(ch, "weight") },
+          {
+            label: t("common.actions"),
+            class: "actions",
+            cell: (ch) => (
+              <>
+                <RowButton label={t("channel.test")} onClick={() => test(ch)} />
+                <StatusToggle
+                  enabled={ch.status === 1}
+                  onToggle={() =>
+                    action.run("POST", `/api/channel/${ch.id}/status`, { status: ch.status === 1 ? 2 : 1 })}
+                />
+                <RowButton label={t("common.edit")} onClick={() => edit(ch)} />
+                <DeleteButton
+                  onConfirm={() => action.run("DELETE", `/api/channel/${ch.id}`, undefined, "common.deleted")}
+                />
+              </>
+            ),
+          },
+        ]}
+      />
     </div>
   );
 }

@@ -9,9 +9,9 @@ import { useApiGet } from "../client/use_api.ts";
 import { formatCount, formatQuota } from "../client/format.ts";
 import {
   type QuotaDataRow,
+  rangeBounds,
   type RangeName,
   RANGES,
-  rangeStart,
   usageSeries,
 } from "../client/usage_series.ts";
 import { ApiNotice } from "../components/ApiNotice.tsx";
@@ -39,8 +39,7 @@ export default function Dashboard({ quotaPerUnit }: { quotaPerUnit: number }) {
   const { t, lang } = useI18n();
   const [range, setRange] = useState<RangeName>("24h");
   const now = useMemo(() => Math.floor(Date.now() / 1000), [range]);
-  const start = rangeStart(now, range);
-  const end = start + RANGES[range].seconds + RANGES[range].bucket;
+  const { start, end } = rangeBounds(now, range);
   const self = useApiGet<SelfUser>("/api/user/self");
   const stat = useApiGet<LogStat>(`/api/log/self/stat?start_timestamp=${start}&end_timestamp=${end}`);
   const data = useApiGet<QuotaDataRow[]>(`/api/data/self?start_timestamp=${start}&end_timestamp=${end}`);

@@ -1,18 +1,21 @@
 /**
  * Header language picker. Without JavaScript it is a GET form (`?lang=`, which the server turns into the
- * cookie); hydrated, a change sets the `lang` cookie and reloads the page in that language.
+ * cookie); hydrated, a change sets the `lang` cookie, saves the choice to a signed-in user's settings
+ * (`PUT /api/user/self {language}`, used where the browser has no cookie) and reloads the page.
  */
 import { useEffect, useState } from "preact/hooks";
 import { useI18n } from "../i18n/context.ts";
 import { type Language, LANGUAGE_NAMES, LANGUAGES } from "../i18n/languages.ts";
 import { setPreferenceCookie } from "../client/preferences.ts";
+import { api } from "../client/api.ts";
 
-export default function LanguageSwitcher({ current }: { current: Language }) {
+export default function LanguageSwitcher({ current, signedIn }: { current: Language; signedIn?: boolean }) {
   const { t } = useI18n();
   const [enhanced, setEnhanced] = useState(false);
   useEffect(() => setEnhanced(true), []);
-  const choose = (lang: string) => {
+  const choose = async (lang: string) => {
     setPreferenceCookie("lang", lang);
+    if (signedIn) await api("PUT", "/api/user/self", { language: lang });
     const url = new URL(location.href);
     url.searchParams.delete("lang");
     location.assign(url.toString());

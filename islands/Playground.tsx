@@ -5,7 +5,7 @@
 import { useRef, useState } from "preact/hooks";
 import { useI18n } from "../i18n/context.ts";
 import { useApiGet } from "../client/use_api.ts";
-import { storedUser } from "../client/api.ts";
+import { pageUserId } from "../client/api.ts";
 import { sseData } from "../client/sse_data.ts";
 import { ApiNotice } from "../components/ApiNotice.tsx";
 
@@ -49,12 +49,12 @@ export default function Playground() {
     abort.current = new AbortController();
     let answer = "";
     try {
-      const user = storedUser();
+      const userId = pageUserId();
       const res = await fetch("/pg/chat/completions", {
         method: "POST",
         credentials: "same-origin",
         signal: abort.current.signal,
-        headers: { "content-type": "application/json", ...(user ? { "New-Api-User": String(user.id) } : {}) },
+        headers: { "content-type": "application/json", ...(userId ? { "New-Api-User": userId } : {}) },
         body: JSON.stringify({
           model: chosen,
           stream: true,

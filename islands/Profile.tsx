@@ -1,16 +1,25 @@
 /**
  * Personal settings: account summary (`GET /api/user/self`), password change (`PUT /api/user/self
  * {original_password, password}`), access token for scripts (`GET /api/user/token`, shown once) and
- * notification settings (`PUT /api/user/setting`).
+ * notification settings (`PUT /api/user/setting`: email, webhook, Bark or Gotify, with a threshold).
  */
 import { useState } from "preact/hooks";
 import { useI18n } from "../i18n/context.ts";
-import { api } from "../client/api.ts";
 import { useApiGet } from "../client/use_api.ts";
-import { formValues } from "../client/form.ts";
+import { useAction } from "../client/use_action.ts";
+import { formValues, newPasswordProblem } from "../client/form.ts";
 import { formatQuota } from "../client/format.ts";
 import { ActionMessage, ApiNotice } from "../components/ApiNotice.tsx";
-import { CopyButton } from "../components/CopyButton.tsx";
+import { ConfirmButton } from "../components/ConfirmButton.tsx";
+import {
+  FormButtons,
+  NewPasswordFields,
+  SecretField,
+  SelectField,
+  TextField,
+} from "../components/FormField.tsx";
+import type { MessageKey } from "../i18n/messages.ts";
+import { SecretOnce } from "../components/SecretOnce.tsx";
 
 interface SelfUser {
   id: number;
@@ -28,7 +37,23 @@ interface NotifySetting {
   quota_warning_threshold?: number;
   webhook_url?: string;
   notification_email?: string;
+  bark_url?: string;
+  gotify_url?: string;
+  gotify_priority?: number;
 }
+
+/** Where each push type delivers: its URL field and, for some, a write-only secret. */
+const DESTINATION: Record<
+  string,
+  { url: ["webhook_url" | "bark_url" | "gotify_url", MessageKey]; secret?: [string, MessageKey] }
+> = {
+  webhook: {
+    url: ["webhook_url", "profile.webhook_url"],
+    secret: ["webhook_secret", "profile.webhook_secret"],
+  },
+  bark: { url: ["bark_url", "profile.bark_url"] },
+  gotify: { url: ["gotify_url", "profile.gotify_url"], secret: ["gotify_token", "profile.gotify_token"] },
+};
 
 function parseSetting(raw: string | undefined): NotifySetting {
   try {
@@ -41,45 +66,44 @@ function parseSetting(raw: string | undefined): NotifySetting {
 export default function Profile({ quotaPerUnit }: { quotaPerUnit: number }) {
   const { t } = useI18n();
   const self = useApiGet<SelfUser>("/api/user/self");
-  const [message, setMessage] = useState<{ ok: boolean; text: string }>();
+  const action = useAction();
   const [accessToken, setAccessToken] = useState<string>();
   const user = self.result?.ok ? self.result.data : undefined;
   const setting = parseSetting(user?.setting);
-  const report = (r: { ok: boolean; status: number; message: string }) =>
-    setMessage(
-      r.ok
-        ? { ok: true, text: t("common.saved") }
-        : { ok: false, text: r.status === 404 ? t("common.unavailable") : r.message },
-    );
+  const [notifyType, setNotifyType] = useState<string>();
+  const type = notifyType ?? setting.notify_type ?? "email";
 
   const changePassword = async (e: Event) => {
     e.preventDefault();
     const form = e.currentTarget as HTMLFormElement;
     const v = formValues(form);
-    const password = String(v.password);
-    if (password.length < 8) return setMessage({ ok: false, text: t("auth.password_rule") });
-    if (password !== v.password2) return setMessage({ ok: false, text: t("auth.password_mismatch") });
-    const r = await api("PUT", "/api/user/self", { original_password: v.original_password, password });
-    report(r);
+    const problem = newPasswordProblem(v.password, v.password2);
+    if (problem) return action.say({ ok: false, text: t(problem) });
+    const r = await action.run("PUT", "/api/user/self", {
+      original_password: v.original_password,
+      password: v.password,
+    });
     if (r.ok) form.reset();
   };
   const newAccessToken = async () => {
-    if (!confirm(t("profile.access_token_confirm"))) return;
-    const r = await api<string>("GET", "/api/user/token");
+    const r = await action.run<string>("GET", "/api/user/token");
     if (r.ok && typeof r.data === "string") setAccessToken(r.data);
-    else report(r);
   };
-  const saveNotify = async (e: Event) => {
+  const saveNotify = (e: Event) => {
     e.preventDefault();
     const v = formValues(e.currentTarget as HTMLFormElement);
-    report(
-      await api("PUT", "/api/user/setting", {
-        notify_type: v.notify_type,
-        quota_warning_threshold: Number(v.quota_warning_threshold) || 0,
-        webhook_url: String(v.webhook_url).trim(),
-        notification_email: String(v.notification_email).trim(),
-      }),
-    );
+    const text = (name: string) => String(v[name] ?? "").trim();
+    action.run("PUT", "/api/user/setting", {
+      notify_type: type,
+      quota_warning_threshold: Number(v.quota_warning_threshold) || 0,
+      webhook_url: text("webhook_url"),
+      webhook_secret: text("webhook_secret"),
+      notification_email: text("notification_email"),
+      bark_url: text("bark_url"),
+      gotify_url: text("gotify_url"),
+      gotify_token: text("gotify_token"),
+      gotify_priority: Number(v.gotify_priority ?? 5),
+    });
   };
 
   return (
@@ -99,62 +123,88 @@ export default function Profile({ quotaPerUnit }: { quotaPerUnit: number }) {
           <dd>{formatQuota(user.quota, quotaPerUnit)}</dd>
         </dl>
       )}
-      <ActionMessage message={message} />
+      <ActionMessage message={action.message} />
       <form class="form card" onSubmit={changePassword}>
         <h2>{t("profile.password")}</h2>
-        <label>
-          {t("profile.current_password")}
-          <input name="original_password" type="password" autocomplete="current-password" required />
-        </label>
-        <label>
-          {t("profile.new_password")}
-          <input name="password" type="password" autocomplete="new-password" minLength={8} required />
-        </label>
-        <label>
-          {t("auth.confirm_password")}
-          <input name="password2" type="password" autocomplete="new-password" minLength={8} required />
-        </label>
-        <button type="submit" class="btn btn-primary">{t("common.save")}</button>
+        <TextField
+          label={t("profile.current_password")}
+          name="original_password"
+          type="password"
+          autocomplete="current-password"
+          required
+        />
+        <NewPasswordFields label={t("profile.new_password")} confirm="password2" />
+        <FormButtons />
       </form>
       <section class="card">
         <h2>{t("profile.access_token")}</h2>
         <p class="muted">{t("profile.access_token_hint")}</p>
         {accessToken && (
-          <p>
-            <code class="secret">{accessToken}</code> <CopyButton value={accessToken} />
-          </p>
+          <SecretOnce
+            note={t("token.key_once")}
+            value={accessToken}
+            onClose={() => setAccessToken(undefined)}
+          />
         )}
-        <button type="button" class="btn" onClick={newAccessToken}>
-          {t("profile.access_token_generate")}
-        </button>
+        <ConfirmButton
+          label={t("profile.access_token_generate")}
+          question={t("profile.access_token_confirm")}
+          danger={false}
+          onConfirm={newAccessToken}
+        />
       </section>
       <form class="form card" onSubmit={saveNotify} key={user ? "loaded" : "empty"}>
         <h2>{t("profile.notifications")}</h2>
-        <label>
-          {t("profile.notify_type")}
-          <select name="notify_type" defaultValue={setting.notify_type ?? "email"}>
-            <option value="email">{t("auth.email")}</option>
-            <option value="webhook">Webhook</option>
-          </select>
-        </label>
-        <label>
-          {t("profile.warning_threshold")}
-          <input
-            name="quota_warning_threshold"
+        <SelectField
+          label={t("profile.notify_type")}
+          name="notify_type"
+          value={type}
+          onChange={setNotifyType}
+          options={[["email", t("auth.email")], ["webhook", "Webhook"], ["bark", "Bark"], [
+            "gotify",
+            "Gotify",
+          ]]}
+        />
+        <TextField
+          label={t("profile.warning_threshold")}
+          name="quota_warning_threshold"
+          type="number"
+          min="1"
+          required
+          value={setting.quota_warning_threshold ?? ""}
+        />
+        {type === "email" && (
+          <TextField
+            label={t("profile.notification_email")}
+            name="notification_email"
+            type="email"
+            value={setting.notification_email}
+            hint={t("profile.notification_email_hint")}
+          />
+        )}
+        {DESTINATION[type] && (
+          <TextField
+            label={t(DESTINATION[type].url[1])}
+            name={DESTINATION[type].url[0]}
+            type="url"
+            required
+            value={setting[DESTINATION[type].url[0]]}
+          />
+        )}
+        {DESTINATION[type]?.secret && (
+          <SecretField label={t(DESTINATION[type].secret![1])} name={DESTINATION[type].secret![0]} />
+        )}
+        {type === "gotify" && (
+          <TextField
+            label={t("profile.gotify_priority")}
+            name="gotify_priority"
             type="number"
             min="0"
-            defaultValue={String(setting.quota_warning_threshold ?? "")}
+            max="10"
+            value={setting.gotify_priority ?? 5}
           />
-        </label>
-        <label>
-          {t("profile.webhook_url")}
-          <input name="webhook_url" type="url" defaultValue={setting.webhook_url ?? ""} />
-        </label>
-        <label>
-          {t("profile.notification_email")}
-          <input name="notification_email" type="email" defaultValue={setting.notification_email ?? ""} />
-        </label>
-        <button type="submit" class="btn btn-primary">{t("common.save")}</button>
+        )}
+        <FormButtons />
       </form>
     </div>
   );

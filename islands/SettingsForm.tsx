@@ -9,6 +9,7 @@ import { useApiGet } from "../client/use_api.ts";
 import { formValues } from "../client/form.ts";
 import { OPTION_SECTIONS, type OptionSection, optionValueProblem } from "../client/option_fields.ts";
 import { ActionMessage, ApiNotice } from "../components/ApiNotice.tsx";
+import { CheckField, FormButtons, SecretField, TextArea, TextField } from "../components/FormField.tsx";
 
 export default function SettingsForm() {
   const { t } = useI18n();
@@ -54,42 +55,41 @@ export default function SettingsForm() {
           <h2>{t(section.title)}</h2>
           {section.fields.map((field) => {
             const value = current.get(field.key) ?? "";
-            if (field.kind === "bool") {
-              return (
-                <label class="check" key={field.key}>
-                  <input name={field.key} type="checkbox" defaultChecked={value === "true"} />{" "}
-                  {t(field.label)}
-                </label>
-              );
+            const label = t(field.label);
+            switch (field.kind) {
+              case "bool":
+                return (
+                  <CheckField key={field.key} label={label} name={field.key} checked={value === "true"} />
+                );
+              case "secret":
+                return <SecretField key={field.key} label={label} name={field.key} />;
+              case "json":
+                return (
+                  <TextArea
+                    key={field.key}
+                    label={label}
+                    name={field.key}
+                    rows={5}
+                    class="mono"
+                    value={value}
+                    hint={field.key}
+                  />
+                );
+              default:
+                return (
+                  <TextField
+                    key={field.key}
+                    label={label}
+                    name={field.key}
+                    inputMode={field.kind === "number" ? "numeric" : undefined}
+                    autocomplete="off"
+                    value={value}
+                    hint={field.key}
+                  />
+                );
             }
-            return (
-              <label key={field.key}>
-                {t(field.label)} <small class="muted">{field.key}</small>
-                {field.kind === "json"
-                  ? <textarea name={field.key} rows={5} class="mono" defaultValue={value} />
-                  : (
-                    field.kind === "secret"
-                      ? (
-                        <input
-                          name={field.key}
-                          type="password"
-                          autocomplete="new-password"
-                          placeholder={t("setting.secret_unchanged")}
-                        />
-                      )
-                      : (
-                        <input
-                          name={field.key}
-                          inputMode={field.kind === "number" ? "numeric" : undefined}
-                          autocomplete="off"
-                          defaultValue={value}
-                        />
-                      )
-                  )}
-              </label>
-            );
           })}
-          <button type="submit" class="btn btn-primary">{t("common.save")}</button>
+          <FormButtons />
         </form>
       ))}
     </div>

@@ -1,16 +1,22 @@
 /**
- * Users (admin, `/api/user`): paged list and search, create (`POST /api/user/`), edit group and quota
- * (`PUT /api/user/`), and New API's manage actions (`POST /api/user/manage {id, action}`).
+ * Users (admin, `/api/user`): paged list and search, create (`POST /api/user/`), edit name, group, quota
+ * and remark (`PUT /api/user/`), and New API's manage actions (`POST /api/user/manage {id, action}`:
+ * enable, disable, promote, demote, delete). Only root may create or promote admins.
  */
 import { useState } from "preact/hooks";
 import { useI18n } from "../i18n/context.ts";
 import type { MessageKey } from "../i18n/messages.ts";
-import { api, asPage } from "../client/api.ts";
-import { useApiGet } from "../client/use_api.ts";
+import { usePagedList } from "../client/use_paged_list.ts";
+import { useAction } from "../client/use_action.ts";
 import { formValues } from "../client/form.ts";
-import { formatQuota, quotaFromAmount } from "../client/format.ts";
-import { ActionMessage, ApiNotice } from "../components/ApiNotice.tsx";
-import { Pager } from "../components/Pager.tsx";
+import { amountFromQuota, formatQuota, quotaFromAmount } from "../client/format.ts";
+import { ActionMessage } from "../components/ApiNotice.tsx";
+import { DeleteButton } from "../components/ConfirmButton.tsx";
+import { FieldRow, FormButtons, SelectField, TextField } from "../components/FormField.tsx";
+import { PagedTable } from "../components/PagedTable.tsx";
+import { ListToolbar } from "../components/ListToolbar.tsx";
+import { RowButton, StatusToggle } from "../components/RowButton.tsx";
+import { StatusBadge } from "../components/StatusBadge.tsx";
 
 interface User {
   id: number;
@@ -22,201 +28,149 @@ interface User {
   quota: number;
   used_quota: number;
   request_count: number;
+  remark: string;
 }
 
-const PAGE_SIZE = 20;
 const roleLabels: Record<number, MessageKey> = {
   1: "user.role_user",
   10: "user.role_admin",
   100: "user.role_root",
 };
+const statusLabels: Record<number, MessageKey> = { 1: "status.enabled", 2: "status.disabled" };
 
-export default function UserManager({ quotaPerUnit }: { quotaPerUnit: number }) {
+export default function UserManager(
+  { quotaPerUnit, viewerRole }: { quotaPerUnit: number; viewerRole: number },
+) {
   const { t } = useI18n();
-  const [page, setPage] = useState(1);
-  const [keyword, setKeyword] = useState("");
+  const list = usePagedList<User>("/api/user/", { searchPath: "/api/user/search" });
   const [mode, setMode] = useState<"create" | User>();
-  const [message, setMessage] = useState<{ ok: boolean; text: string }>();
-  const query = `p=${page}&page_size=${PAGE_SIZE}`;
-  const list = useApiGet<unknown>(
-    keyword ? `/api/user/search?keyword=${encodeURIComponent(keyword)}&${query}` : `/api/user/?${query}`,
-  );
-  const data = list.result?.ok ? asPage<User>(list.result.data, page, PAGE_SIZE) : undefined;
-
-  const send = async (method: string, path: string, body: unknown) => {
-    const r = await api(method, path, body);
-    setMessage(r.ok ? { ok: true, text: t("common.saved") } : { ok: false, text: r.message });
-    if (r.ok) {
-      setMode(undefined);
-      list.reload();
-    }
-  };
-  const manage = (u: User, action: string) => {
-    if (action === "delete" && !confirm(t("common.confirm_delete"))) return;
-    send("POST", "/api/user/manage", { id: u.id, action });
-  };
+  const action = useAction(() => {
+    setMode(undefined);
+    list.reload();
+  });
+  const manage = (u: User, act: string) => action.run("POST", "/api/user/manage", { id: u.id, action: act });
   const save = (e: Event) => {
     e.preventDefault();
     const v = formValues(e.currentTarget as HTMLFormElement);
     if (mode === "create") {
-      return send("POST", "/api/user/", {
+      return action.run("POST", "/api/user/", {
         username: String(v.username).trim(),
         display_name: String(v.display_name).trim(),
         password: v.password,
+        role: Number(v.role ?? 1),
       });
     }
     if (!mode) return;
     const quota = quotaFromAmount(String(v.amount), quotaPerUnit);
-    if (Number.isNaN(quota)) return setMessage({ ok: false, text: t("token.amount_invalid") });
-    send("PUT", "/api/user/", {
+    if (Number.isNaN(quota)) return action.say({ ok: false, text: t("token.amount_invalid") });
+    action.run("PUT", "/api/user/", {
       id: mode.id,
-      username: mode.username,
       display_name: String(v.display_name).trim(),
       group: String(v.group).trim() || "default",
       quota,
+      remark: String(v.remark ?? ""),
     });
   };
+  const editing = mode && mode !== "create" ? mode : undefined;
+  /** Admins can be demoted by any admin above them; only root promotes. */
+  const roleChange = (u: User) =>
+    u.role === 10 ? "demote" as const : viewerRole >= 100 && u.role < 10 ? "promote" as const : undefined;
 
   return (
     <div class="manager">
-      <div class="toolbar">
-        <form
-          class="inline-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            setPage(1);
-            setKeyword(String(formValues(e.currentTarget as HTMLFormElement).keyword).trim());
-          }}
-        >
-          <input name="keyword" type="search" placeholder={t("user.search")} aria-label={t("user.search")} />
-          <button type="submit" class="btn">{t("common.search")}</button>
-        </form>
+      <ListToolbar placeholder={t("user.search")} onSearch={list.search}>
         <button type="button" class="btn btn-primary" onClick={() => setMode("create")}>
           {t("user.create")}
         </button>
-      </div>
+      </ListToolbar>
       {mode && (
-        <form class="form card" onSubmit={save} key={mode === "create" ? "create" : mode.id}>
-          <h2>{mode === "create" ? t("user.create") : t("user.edit", { name: mode.username })}</h2>
-          {mode === "create" && (
+        <form class="form card" onSubmit={save} key={editing?.id ?? "create"}>
+          <h2>{editing ? t("user.edit", { name: editing.username }) : t("user.create")}</h2>
+          {!editing && (
             <>
-              <label>
-                {t("auth.username")}
-                <input name="username" maxLength={20} required />
-              </label>
-              <label>
-                {t("auth.password")}
-                <input name="password" type="password" minLength={8} autocomplete="new-password" required />
-              </label>
+              <TextField label={t("auth.username")} name="username" maxLength={20} required />
+              <TextField
+                label={t("auth.password")}
+                name="password"
+                type="password"
+                minLength={8}
+                autocomplete="new-password"
+                required
+              />
+              {viewerRole >= 100 && (
+                <SelectField
+                  label={t("user.role")}
+                  name="role"
+                  value="1"
+                  options={[["1", t("user.role_user")], ["10", t("user.role_admin")]]}
+                />
+              )}
             </>
           )}
-          <label>
-            {t("user.display_name")}
-            <input name="display_name" defaultValue={mode === "create" ? "" : mode.display_name} />
-          </label>
-          {mode !== "create" && (
-            <div class="row">
-              <label>
-                {t("common.group")}
-                <input name="group" defaultValue={mode.group} />
-              </label>
-              <label>
-                {t("user.quota")}
-                <input name="amount" inputMode="decimal" defaultValue={String(mode.quota / quotaPerUnit)} />
-              </label>
-            </div>
+          <TextField
+            label={t("user.display_name")}
+            name="display_name"
+            maxLength={20}
+            value={editing?.display_name}
+          />
+          {editing && (
+            <>
+              <FieldRow>
+                <TextField label={t("common.group")} name="group" value={editing.group} />
+                <TextField
+                  label={t("user.quota")}
+                  name="amount"
+                  inputMode="decimal"
+                  value={amountFromQuota(editing.quota, quotaPerUnit)}
+                />
+              </FieldRow>
+              <TextField label={t("user.remark")} name="remark" maxLength={255} value={editing.remark} />
+            </>
           )}
-          <div class="row">
-            <button type="submit" class="btn btn-primary">{t("common.save")}</button>
-            <button type="button" class="btn btn-ghost" onClick={() => setMode(undefined)}>
-              {t("common.cancel")}
-            </button>
-          </div>
+          <FormButtons onCancel={() => setMode(undefined)} />
         </form>
       )}
-      <ActionMessage message={message} />
-      {data
-        ? data.items.length === 0
-          ? <p class="notice notice-muted" data-state="empty">{t("user.empty")}</p>
-          : (
-            <div class="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th>ID</th>
-                    <th>{t("auth.username")}</th>
-                    <th>{t("user.role")}</th>
-                    <th>{t("common.status")}</th>
-                    <th>{t("common.group")}</th>
-                    <th>{t("user.quota")}</th>
-                    <th>{t("token.used")}</th>
-                    <th>{t("dashboard.requests")}</th>
-                    <th>{t("common.actions")}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.items.map((u) => (
-                    <tr key={u.id}>
-                      <td>{u.id}</td>
-                      <td>
-                        {u.username}
-                        {u.display_name && u.display_name !== u.username ? ` (${u.display_name})` : ""}
-                      </td>
-                      <td>{t(roleLabels[u.role] ?? "status.unknown")}</td>
-                      <td>
-                        <span class={`badge status-${u.status}`}>
-                          {u.status === 1 ? t("status.enabled") : t("status.disabled")}
-                        </span>
-                      </td>
-                      <td>{u.group}</td>
-                      <td>{formatQuota(u.quota, quotaPerUnit)}</td>
-                      <td>{formatQuota(u.used_quota, quotaPerUnit)}</td>
-                      <td>{u.request_count}</td>
-                      <td class="actions">
-                        <button type="button" class="btn btn-small" onClick={() => setMode(u)}>
-                          {t("common.edit")}
-                        </button>
-                        <button
-                          type="button"
-                          class="btn btn-small"
-                          onClick={() => manage(u, u.status === 1 ? "disable" : "enable")}
-                        >
-                          {u.status === 1 ? t("common.disable") : t("common.enable")}
-                        </button>
-                        {u.role < 10 && (
-                          <button
-                            type="button"
-                            class="btn btn-small"
-                            onClick={() => manage(u, "promote")}
-                          >
-                            {t("user.promote")}
-                          </button>
-                        )}
-                        {u.role === 10 && (
-                          <button
-                            type="button"
-                            class="btn btn-small"
-                            onClick={() => manage(u, "demote")}
-                          >
-                            {t("user.demote")}
-                          </button>
-                        )}
-                        <button
-                          type="button"
-                          class="btn btn-small btn-danger"
-                          onClick={() => manage(u, "delete")}
-                        >
-                          {t("common.delete")}
-                        </button>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-              <Pager page={page} pageSize={PAGE_SIZE} total={data.total} onPage={setPage} />
-            </div>
-          )
-        : <ApiNotice result={list.result} loading={list.loading} />}
+      <ActionMessage message={action.message} />
+      <PagedTable
+        list={list}
+        empty={t("user.empty")}
+        columns={[
+          { label: "ID", cell: (u) => u.id },
+          {
+            label: t("auth.username"),
+            cell: (u) =>
+              u.display_name && u.display_name !== u.username
+                ? `${u.username} (${u.display_name})`
+                : u.username,
+          },
+          { label: t("user.role"), cell: (u) => t(roleLabels[u.role] ?? "status.unknown") },
+          { label: t("common.status"), cell: (u) => <StatusBadge status={u.status} labels={statusLabels} /> },
+          { label: t("common.group"), cell: (u) => u.group },
+          { label: t("user.quota"), cell: (u) => formatQuota(u.quota, quotaPerUnit) },
+          { label: t("token.used"), cell: (u) => formatQuota(u.used_quota, quotaPerUnit) },
+          { label: t("dashboard.requests"), cell: (u) => u.request_count },
+          {
+            label: t("common.actions"),
+            class: "actions",
+            cell: (u) => (
+              <>
+                <RowButton label={t("common.edit")} onClick={() => setMode(u)} />
+                <StatusToggle
+                  enabled={u.status === 1}
+                  onToggle={() => manage(u, u.status === 1 ? "disable" : "enable")}
+                />
+                {roleChange(u) && (
+                  <RowButton
+                    label={t(`user.${roleChange(u)!}`)}
+                    onClick={() => manage(u, roleChange(u)!)}
+                  />
+                )}
+                <DeleteButton onConfirm={() => manage(u, "delete")} />
+              </>
+            ),
+          },
+        ]}
+      />
     </div>
   );
 }

@@ -1,12 +1,9 @@
-/** Header account links: "sign in / sign up" until the browser knows a signed-in user, then name and sign out. */
-import { useEffect, useState } from "preact/hooks";
+/** Header account links: "sign in / sign up" for visitors; the user's name and "sign out" (`POST /api/user/logout`). */
 import { useI18n } from "../i18n/context.ts";
-import { api, type StoredUser, storedUser, storeUser } from "../client/api.ts";
+import { api } from "../client/api.ts";
 
-export default function UserMenu() {
+export default function UserMenu({ user }: { user?: { username: string; displayName?: string } }) {
   const { t } = useI18n();
-  const [user, setUser] = useState<StoredUser | undefined>(undefined);
-  useEffect(() => setUser(storedUser()), []);
   if (!user) {
     return (
       <span class="user-menu">
@@ -16,13 +13,12 @@ export default function UserMenu() {
     );
   }
   const signOut = async () => {
-    await api("GET", "/api/user/logout");
-    storeUser(undefined);
+    await api("POST", "/api/user/logout");
     location.assign("/login");
   };
   return (
     <span class="user-menu">
-      <a href="/console/personal" class="user-name">{user.display_name || user.username}</a>
+      <a href="/console/personal" class="user-name">{user.displayName || user.username}</a>
       <button type="button" class="btn btn-small btn-ghost" onClick={signOut}>{t("nav.logout")}</button>
     </span>
   );

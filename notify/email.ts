@@ -16,6 +16,11 @@ export interface EmailSettings extends SmtpConfig {
 
 const mailbox = /^[^\s@<>()",;:\\]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/;
 
+/** Whether `address` is one plain mailbox (`user@host`), as notification settings accept it. */
+export function isMailbox(address: string): boolean {
+  return mailbox.test(address);
+}
+
 /** Splits New API's `;`-separated receiver list and validates every address. */
 export function parseRecipients(receiver: string): string[] {
   const list = receiver.split(";").map((r) => r.trim()).filter(Boolean);

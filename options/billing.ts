@@ -4,6 +4,7 @@
  * SelfUseModeEnabled, LogConsumeEnabled and DisplayTokenStatEnabled are site-wide (general.ts).
  */
 import { boolOption, intOption, type OptionDef } from "./registry.ts";
+import type { Message } from "../i18n/messages.ts";
 import {
   DEFAULT_AUDIO_COMPLETION_RATIO,
   DEFAULT_AUDIO_RATIO,
@@ -23,18 +24,18 @@ export function ratioMapOption(key: string, value: unknown): OptionDef {
   return {
     key,
     default: JSON.stringify(value),
-    validate: (text) => {
+    validate: (text): Message | undefined => {
       let parsed: unknown;
       try {
         parsed = JSON.parse(text);
       } catch {
-        return `${key} must be valid JSON`;
+        return { key: "api.option_json", params: { key } };
       }
       if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
-        return `${key} must be a JSON object`;
+        return { key: "api.option_json_object", params: { key } };
       }
       for (const [name, v] of Object.entries(parsed)) {
-        if (!isRatio(v)) return `${key}: ${name} must be a number not less than 0`;
+        if (!isRatio(v)) return { key: "api.option_ratio_negative", params: { key, name } };
       }
       return undefined;
     },
@@ -61,8 +62,9 @@ export const billingOptions: OptionDef[] = [
     key: "general_setting.quota_display_type",
     default: "USD",
     validate: (v) =>
-      (QUOTA_DISPLAY_TYPES as readonly string[]).includes(v)
-        ? undefined
-        : `general_setting.quota_display_type must be one of ${QUOTA_DISPLAY_TYPES.join(", ")}`,
+      (QUOTA_DISPLAY_TYPES as readonly string[]).includes(v) ? undefined : {
+        key: "api.option_one_of",
+        params: { key: "general_setting.quota_display_type", values: QUOTA_DISPLAY_TYPES.join(", ") },
+      },
   },
 ];

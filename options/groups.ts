@@ -3,6 +3,7 @@
  * them: which groups a user may pick for a token, and the price ratio a user pays in a group.
  */
 import type { OptionDef, OptionSource } from "./registry.ts";
+import type { Message } from "../i18n/messages.ts";
 
 function parseObject(text: string): Record<string, unknown> | undefined {
   try {
@@ -20,14 +21,14 @@ export const groupOptions: OptionDef[] = [
   {
     key: "GroupRatio",
     default: JSON.stringify({ default: 1, vip: 1, svip: 1 }),
-    validate: (v) => {
+    validate: (v): Message | undefined => {
       const o = parseObject(v);
-      if (!o) return "GroupRatio must be a JSON object of group → ratio";
+      if (!o) return { key: "api.option_json_object", params: { key: "GroupRatio" } };
       for (const [name, ratio] of Object.entries(o)) {
-        if (!validGroupName(name)) return `GroupRatio: invalid group name "${name}"`;
-        if (!validRatio(ratio)) {
-          return `GroupRatio: the ratio of "${name}" must be a number from 0 to 1000000`;
+        if (!validGroupName(name)) {
+          return { key: "api.option_group_name", params: { key: "GroupRatio", name } };
         }
+        if (!validRatio(ratio)) return { key: "api.option_group_ratio", params: { key: "GroupRatio", name } };
       }
       return undefined;
     },
@@ -35,12 +36,13 @@ export const groupOptions: OptionDef[] = [
   {
     key: "UserUsableGroups",
     default: JSON.stringify({ default: "Default group", vip: "VIP group" }),
-    validate: (v) => {
+    validate: (v): Message | undefined => {
       const o = parseObject(v);
-      if (!o) return "UserUsableGroups must be a JSON object of group → description";
+      const key = "UserUsableGroups";
+      if (!o) return { key: "api.option_json_object", params: { key } };
       for (const [name, desc] of Object.entries(o)) {
-        if (!validGroupName(name)) return `UserUsableGroups: invalid group name "${name}"`;
-        if (typeof desc !== "string") return `UserUsableGroups: the description of "${name}" must be text`;
+        if (!validGroupName(name)) return { key: "api.option_group_name", params: { key, name } };
+        if (typeof desc !== "string") return { key: "api.option_group_description", params: { key, name } };
       }
       return undefined;
     },
@@ -48,15 +50,16 @@ export const groupOptions: OptionDef[] = [
   {
     key: "GroupGroupRatio",
     default: "{}",
-    validate: (v) => {
+    validate: (v): Message | undefined => {
       const o = parseObject(v);
-      if (!o) return "GroupGroupRatio must be a JSON object of user group → {group → ratio}";
+      const key = "GroupGroupRatio";
+      if (!o) return { key: "api.option_json_object", params: { key } };
       for (const [userGroup, ratios] of Object.entries(o)) {
         const inner = ratios && typeof ratios === "object" && !Array.isArray(ratios) ? ratios : undefined;
-        if (!inner) return `GroupGroupRatio: "${userGroup}" must map to an object`;
+        if (!inner) return { key: "api.option_group_map", params: { key, name: userGroup } };
         for (const [name, ratio] of Object.entries(inner)) {
           if (!validRatio(ratio)) {
-            return `GroupGroupRatio: the ratio of "${userGroup}" → "${name}" is invalid`;
+            return { key: "api.option_group_ratio", params: { key, name: `${userGroup} → ${name}` } };
           }
         }
       }

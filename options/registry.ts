@@ -4,6 +4,7 @@
  * value or the declared default through the catalog, so the hot path never reads the database.
  */
 import type { Catalog } from "../store/cache/catalog.ts";
+import type { Message } from "../i18n/messages.ts";
 
 export interface OptionDef {
   key: string;
@@ -11,8 +12,8 @@ export interface OptionDef {
   default: string;
   /** Never returned by `GET /api/option/` (New API withholds keys containing Secret or Token). */
   secret?: boolean;
-  /** Checks a value before it is saved; returns an error message or undefined. */
-  validate?: (value: string) => string | undefined;
+  /** Checks a value before it is saved; returns what is wrong (an `api.option_*` message) or undefined. */
+  validate?: (value: string) => Message | undefined;
 }
 
 export type OptionSource = Pick<Catalog, "option">;
@@ -72,7 +73,7 @@ export class OptionRegistry {
 export const boolOption = (key: string, value: boolean): OptionDef => ({
   key,
   default: String(value),
-  validate: (v) => (v === "true" || v === "false" ? undefined : `${key} must be true or false`),
+  validate: (v) => (v === "true" || v === "false" ? undefined : { key: "api.option_bool", params: { key } }),
 });
 
 export const intOption = (key: string, value: number, min = 0, max = Number.MAX_SAFE_INTEGER): OptionDef => ({
@@ -82,7 +83,7 @@ export const intOption = (key: string, value: number, min = 0, max = Number.MAX_
     const n = Number(v);
     return Number.isInteger(n) && n >= min && n <= max
       ? undefined
-      : `${key} must be an integer from ${min} to ${max}`;
+      : { key: "api.option_int_range", params: { key, min, max } };
   },
 });
 
@@ -94,7 +95,7 @@ export const jsonOption = (key: string, value: unknown): OptionDef => ({
       JSON.parse(v);
       return undefined;
     } catch {
-      return `${key} must be valid JSON`;
+      return { key: "api.option_json", params: { key } };
     }
   },
 });

@@ -10,8 +10,8 @@ const ranges = (key: string, value: string): OptionDef => ({
     try {
       parseStatusRanges(v);
       return undefined;
-    } catch (err) {
-      return `${key}: ${(err as Error).message}`;
+    } catch {
+      return { key: "api.option_status_ranges", params: { key } };
     }
   },
 });

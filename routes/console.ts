@@ -1,14 +1,19 @@
 /**
  * The console's page registry, mounted on the Hono app: every `routes/*.tsx` page at its New API URL,
  * `/static/*`, and the 404 page. Pages other than /setup redirect to /setup until the first-run setup
- * is done. Add a page by creating its module and listing it in `pages` (a test checks the list).
+ * is done; console pages need a signed-in user (the API's own session and access-token check) of the
+ * page's role. Add a page by creating its module and listing it in `pages` (a test checks the list).
  */
 import { type Context, Hono } from "hono";
 import { setCookie } from "hono/cookie";
 import type { AppDeps } from "../server/deps.ts";
 import { isSetUp } from "./api/setup.ts";
 import { normalizeLanguage } from "../i18n/languages.ts";
-import { LANG_COOKIE, requestLanguage } from "../i18n/request_language.ts";
+import { LANG_COOKIE, requestLanguage, savedLanguage } from "../i18n/request_language.ts";
+import { identify } from "../auth/middleware.ts";
+import { ApiError } from "./api/errors.ts";
+import { UserStatus } from "../store/users.ts";
+import { optionRegistry } from "../options/index.ts";
 import { consoleManifest, serveStatic } from "../server/console/assets.ts";
 import { loadIslands } from "../server/console/islands.ts";
 import { renderPage } from "../server/console/render.tsx";
@@ -48,18 +53,43 @@ export const pages: PageModule[] = [
   playground,
 ];
 
-/** New API's QuotaPerUnit: quota units per US dollar, as `/api/status` reports it. */
-const QUOTA_PER_UNIT = 500000;
-
 export interface ConsoleOptions {
   /**
-   * The signed-in user from the session, once accounts exist. When given, console pages redirect signed-out
-   * visitors to /login and users below a page's role to /console, and the user's saved language applies.
-   * Without it, islands learn the user from the API (401 → a "sign in" notice).
+   * The signed-in user. `createApp` passes `consoleUserOf` (the session cookie or access token, checked as
+   * the API checks it); console pages send signed-out visitors to /login and users below a page's role
+   * to /console, and the user's saved language applies.
    */
   currentUser?(c: Context): Promise<ConsoleUser | undefined>;
-  /** Site name for titles and the header (the SystemName option, later). */
+  /** Site name for titles and the header (the SystemName option). */
   systemName?(): string;
+  /** Quota units per currency unit (the QuotaPerUnit option, New API's 500000). */
+  quotaPerUnit?(): number;
+}
+
+/** The options `createApp` uses: the real signed-in user and the site's own name and quota unit. */
+export function consoleOptionsFor(deps: AppDeps): Required<ConsoleOptions> {
+  return {
+    currentUser: (c) => consoleUserOf(deps, c),
+    systemName: () => optionRegistry.string(deps.catalog, "SystemName") || "New API",
+    quotaPerUnit: () => optionRegistry.float(deps.catalog, "QuotaPerUnit") || 500000,
+  };
+}
+
+/**
+ * The enabled user a page request is signed in as (session cookie, or an access token in Authorization),
+ * resolved by the API's own `identify`; anything invalid counts as signed out.
+ */
+export async function consoleUserOf(deps: AppDeps, c: Context): Promise<ConsoleUser | undefined> {
+  let auth;
+  try {
+    auth = await identify(deps, c);
+  } catch (err) {
+    if (err instanceof ApiError) return undefined;
+    throw err;
+  }
+  if (!auth || auth.user.status !== UserStatus.enabled) return undefined;
+  const { id, username, displayName, role, setting } = auth.user;
+  return { id, username, displayName, role, language: savedLanguage(setting) };
 }
 
 /** Builds the console bundle (when missing or stale) and resolves the islands; main.ts awaits it at start. */
@@ -76,7 +106,7 @@ function respond(c: Context, options: ConsoleOptions, page: PageModule, current?
   return renderPage(c, page, {
     lang,
     systemName: options.systemName?.() ?? "New API",
-    quotaPerUnit: QUOTA_PER_UNIT,
+    quotaPerUnit: options.quotaPerUnit?.() ?? 500000,
     user: current,
   }, status);
 }

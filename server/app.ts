@@ -5,7 +5,7 @@
 import { Hono } from "hono";
 import type { AppDeps } from "./deps.ts";
 import { statusRoutes } from "../routes/api/status.ts";
-import { type ConsoleOptions, consoleRoutes, renderNotFound } from "../routes/console.ts";
+import { type ConsoleOptions, consoleOptionsFor, consoleRoutes, renderNotFound } from "../routes/console.ts";
 import { logRoutes } from "../routes/api/logs.ts";
 import { quotaDataRoutes } from "../routes/api/quota_data.ts";
 import { tokenUsageRoutes } from "../routes/api/token_usage.ts";
@@ -13,6 +13,8 @@ import { dashboardBillingRoutes } from "../routes/api/dashboard_billing.ts";
 import { setupRoutes } from "../routes/api/setup.ts";
 import { userAuthRoutes } from "../routes/api/user_auth.ts";
 import { userSelfRoutes } from "../routes/api/user_self.ts";
+import { userSettingRoutes } from "../routes/api/user_setting.ts";
+import { pricingRoutes } from "../routes/api/pricing.ts";
 import { groupRoutes } from "../routes/api/groups.ts";
 import { redemptionRoutes } from "../routes/api/redemptions.ts";
 import { userAdminRoutes } from "../routes/api/users.ts";
@@ -23,8 +25,7 @@ import { optionRoutes } from "../routes/api/options.ts";
 import { renderApiError } from "../routes/api/errors.ts";
 import { log } from "./logger.ts";
 import { useApiLimits } from "./api_limits.ts";
-import { t } from "../i18n/translate.ts";
-import { requestLanguage } from "../i18n/request_language.ts";
+import { msgFor } from "../routes/api/messages.ts";
 
 /** Paths whose errors use OpenAI's error shape rather than the `/api` envelope. */
 const relayPath = /^\/(v1|v1beta|dashboard|mj|suno|pg)(\/|$)/;
@@ -32,7 +33,9 @@ const relayPath = /^\/(v1|v1beta|dashboard|mj|suno|pg)(\/|$)/;
 /** Paths of the management API, whose errors use the `{success, message}` envelope. */
 const apiPath = /^\/api(\/|$)/;
 
-export function createApp(deps: AppDeps, consoleOptions: ConsoleOptions = {}): Hono {
+/** `consoleOptions` replaces parts of the console's defaults (`consoleOptionsFor`: the real session). */
+export function createApp(deps: AppDeps, consoleOverrides: ConsoleOptions = {}): Hono {
+  const consoleOptions: ConsoleOptions = { ...consoleOptionsFor(deps), ...consoleOverrides };
   // Not strict: New API's clients call both `/api/token` and `/api/token/`.
   const app = new Hono({ strict: false });
 
@@ -42,6 +45,7 @@ export function createApp(deps: AppDeps, consoleOptions: ConsoleOptions = {}): H
   // /api/user/* routes with fixed paths come before the admin routes' `/api/user/:id`.
   app.route("/", userAuthRoutes(deps));
   app.route("/", userSelfRoutes(deps));
+  app.route("/", userSettingRoutes(deps));
   app.route("/", groupRoutes(deps));
   app.route("/", redemptionRoutes(deps));
   app.route("/", userAdminRoutes(deps));
@@ -49,6 +53,7 @@ export function createApp(deps: AppDeps, consoleOptions: ConsoleOptions = {}): H
   app.route("/", channelBulkRoutes(deps));
   app.route("/", channelRoutes(deps));
   app.route("/", optionRoutes(deps));
+  app.route("/", pricingRoutes(deps));
   app.route("/", consoleRoutes(deps, consoleOptions));
   app.route("/", logRoutes(deps));
   app.route("/", quotaDataRoutes(deps));
@@ -68,7 +73,7 @@ export function createApp(deps: AppDeps, consoleOptions: ConsoleOptions = {}): H
       }, 404);
     }
     if (apiPath.test(path)) {
-      return c.json({ success: false, message: t(requestLanguage(c), "api.not_found") }, 404);
+      return c.json({ success: false, message: msgFor(c, "api.not_found") }, 404);
     }
     return renderNotFound(c, consoleOptions);
   });
@@ -86,7 +91,7 @@ export function createApp(deps: AppDeps, consoleOptions: ConsoleOptions = {}): H
         500,
       );
     }
-    return c.json({ success: false, message: t(requestLanguage(c), "api.internal_error") }, 500);
+    return c.json({ success: false, message: msgFor(c, "api.internal_error") }, 500);
   });
 
   return app;

@@ -10,12 +10,14 @@ import { takeKeyedRate } from "../kv/limits/keyed_rate.ts";
 import { retryAfterSeconds } from "../kv/limits/rate.ts";
 import { formatIp, isIpv4, parseIp } from "../net/ip.ts";
 import { log } from "./logger.ts";
+import { msgFor } from "../routes/api/messages.ts";
 
 /** Writes the 429 body; the middleware adds `Retry-After` to whatever it returns. */
 export type LimitRenderer = (c: Context, message: string, retryAfterSeconds: number) => Response;
 
-/** The management API's answer: `{success: false, message}`. */
-export const renderApiLimit: LimitRenderer = (c, message) => c.json({ success: false, message }, 429);
+/** The management API's answer: `{success: false, message}`, in the caller's language. */
+export const renderApiLimit: LimitRenderer = (c, _message, seconds) =>
+  c.json({ success: false, message: msgFor(c, "api.rate_limited", { seconds }) }, 429);
 
 /**
  * The bucket an address counts against. IPv6 clients are grouped by /64, the block one subscriber

@@ -64,6 +64,17 @@ export function asInt(v: unknown): number {
   return 0;
 }
 
+/** A JSON-object text column (`setting`, `channel_info`, ...) as an object; empty or malformed reads as {}. */
+export function asJsonObject(text: string | null | undefined): Record<string, unknown> {
+  if (!text) return {};
+  try {
+    const v = JSON.parse(text);
+    return v && typeof v === "object" && !Array.isArray(v) ? v : {};
+  } catch {
+    return {};
+  }
+}
+
 /** Current time in whole seconds, the unit New API's time columns use. */
 export function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);

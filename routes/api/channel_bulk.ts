@@ -58,9 +58,9 @@ export function channelBulkRoutes(deps: AppDeps): Hono<AuthEnv> {
   };
 
   app.post("/api/channel/:id{[0-9]+}/status", admin, async (c) => {
-    const id = idParam(c, "channelNotFound");
+    const id = idParam(c, "api.channel_not_found");
     const { status } = await readJson(c, z.object({ status: statusValue }));
-    if (!(await getChannel(deps.db, id))) throw notFound("channelNotFound");
+    if (!(await getChannel(deps.db, id))) throw notFound("api.channel_not_found");
     return ok(c, (await setStatuses([id], status)) > 0);
   });
 
@@ -128,7 +128,7 @@ export function channelBulkRoutes(deps: AppDeps): Hono<AuthEnv> {
 
   app.get("/api/channel/tag/models", admin, async (c) => {
     const { tag } = readQuery(c, z.object({ tag: z.string().max(255).optional() }));
-    if (!tag) throw badRequest("tagRequired");
+    if (!tag) throw badRequest("api.tag_required");
     const { items } = await listChannels(deps.db, { tag, offset: 0, limit: 100_000 });
     let longest = "";
     let most = 0;

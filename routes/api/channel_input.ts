@@ -79,9 +79,11 @@ function checkBaseUrl(url: string): void {
   try {
     parsed = new URL(url);
   } catch {
-    throw badRequest("channelBaseUrlInvalid");
+    throw badRequest("api.channel_base_url_invalid");
   }
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw badRequest("channelBaseUrlInvalid");
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    throw badRequest("api.channel_base_url_invalid");
+  }
 }
 
 function checkJsonObject(field: string, text: string, stringValues: boolean): void {
@@ -90,13 +92,13 @@ function checkJsonObject(field: string, text: string, stringValues: boolean): vo
   try {
     value = JSON.parse(text);
   } catch {
-    throw badRequest("channelJsonObject", { field });
+    throw badRequest("api.channel_json_object", { field });
   }
   if (!value || typeof value !== "object" || Array.isArray(value)) {
-    throw badRequest("channelJsonObject", { field });
+    throw badRequest("api.channel_json_object", { field });
   }
   if (stringValues && Object.values(value).some((v) => typeof v !== "string")) {
-    throw badRequest("channelJsonStringMap", { field });
+    throw badRequest("api.channel_json_string_map", { field });
   }
 }
 
@@ -112,13 +114,13 @@ export function channelFieldsFrom(
   const out: Omit<ChannelFields, "key"> = {};
   if (input.type !== undefined || creating) {
     if (input.type === undefined || !CHANNEL_TYPES.has(input.type)) {
-      throw badRequest("channelTypeInvalid", { type: String(input.type ?? "") });
+      throw badRequest("api.channel_type_invalid", { type: String(input.type ?? "") });
     }
     out.type = input.type;
   }
   if (input.name !== undefined || creating) {
     const name = (input.name ?? "").trim();
-    if (name === "") throw badRequest("channelNameRequired");
+    if (name === "") throw badRequest("api.channel_name_required");
     out.name = name;
   }
   if (input.base_url !== undefined) {
@@ -133,19 +135,19 @@ export function channelFieldsFrom(
       region = JSON.parse(input.other ?? "");
     } catch { /* checked below */ }
     if (!region || typeof region !== "object" || !("default" in region)) {
-      throw badRequest("channelVertexRegion");
+      throw badRequest("api.channel_vertex_region");
     }
   }
   if (input.models !== undefined) {
     const models = nameList(input.models);
     const tooLong = models.find((m) => m.length > 255);
-    if (tooLong) throw badRequest("modelNameTooLong", { value: tooLong.slice(0, 64) });
+    if (tooLong) throw badRequest("api.model_name_too_long", { value: tooLong.slice(0, 64) });
     out.models = models.join(",");
   }
   if (input.groups !== undefined || input.group !== undefined || creating) {
     const groups = nameList(input.groups ?? input.group ?? "default");
     const joined = (groups.length ? groups : ["default"]).join(",");
-    if (joined.length > 64) throw badRequest("groupInvalid", { group: joined.slice(0, 64) });
+    if (joined.length > 64) throw badRequest("api.group_invalid", { group: joined.slice(0, 64) });
     out.group = joined;
   }
   for (
@@ -162,7 +164,7 @@ export function channelFieldsFrom(
     if (value === undefined) continue;
     checkJsonObject(field, value, stringValues);
     if (field === "status_code_mapping" && value.length > 1024) {
-      throw badRequest("invalidField", { field, detail: "at most 1024 characters" });
+      throw badRequest("api.field_too_long", { field, max: 1024 });
     }
     out[key] = value;
   }

@@ -6,6 +6,7 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { AppDeps } from "../../server/deps.ts";
+import { asJsonObject } from "../../store/db.ts";
 import { ok } from "./respond.ts";
 import { badRequest, notFound } from "./errors.ts";
 import {
@@ -74,7 +75,7 @@ function keysForMode(mode: string, key: string): string[] {
     case "multi_to_single":
       return [splitChannelKeys(key).join("\n")];
     default:
-      throw badRequest("channelModeUnsupported", { mode: mode.slice(0, 32) });
+      throw badRequest("api.channel_mode_unsupported", { mode: mode.slice(0, 32) });
   }
 }
 
@@ -134,8 +135,8 @@ export function channelRoutes(deps: AppDeps): Hono<AuthEnv> {
   app.get("/api/channel/search", admin, (c) => list(c, 20));
 
   app.get("/api/channel/:id{[0-9]+}", admin, async (c) => {
-    const channel = await getChannel(deps.db, idParam(c, "channelNotFound"));
-    if (!channel) throw notFound("channelNotFound");
+    const channel = await getChannel(deps.db, idParam(c, "api.channel_not_found"));
+    if (!channel) throw notFound("api.channel_not_found");
     return ok(c, channelView(channel));
   });
 
@@ -146,11 +147,11 @@ export function channelRoutes(deps: AppDeps): Hono<AuthEnv> {
       : { mode: "batch", channel: parseWith(channelFieldsSchema, raw) } as const;
     const input: ChannelInput = request.channel;
     const fields = channelFieldsFrom(input, true, input.type ?? 0);
-    if (needsBaseUrl(fields.type!) && !fields.baseUrl) throw badRequest("channelBaseUrlRequired");
+    if (needsBaseUrl(fields.type!) && !fields.baseUrl) throw badRequest("api.channel_base_url_required");
     const keys = keysForMode(request.mode, input.key ?? "").filter(Boolean);
-    if (keys.length === 0) throw badRequest("channelKeyRequired");
+    if (keys.length === 0) throw badRequest("api.channel_key_required");
     if (keys.length > 1000) {
-      throw badRequest("invalidField", { field: "key", detail: "at most 1000 keys per request" });
+      throw badRequest("api.too_many_keys", { max: 1000 });
     }
     const multi = request.mode === "multi_to_single";
     const multiKeyMode = "multi_key_mode" in request ? request.multi_key_mode : undefined;
@@ -181,13 +182,13 @@ export function channelRoutes(deps: AppDeps): Hono<AuthEnv> {
   app.put("/api/channel", admin, async (c) => {
     const input = await readJson(c, updateChannelBody);
     const existing = await getChannel(deps.db, input.id);
-    if (!existing) throw notFound("channelNotFound");
+    if (!existing) throw notFound("api.channel_not_found");
     const type = input.type ?? existing.type;
     const fields: ChannelFields = channelFieldsFrom(input, false, type);
     if (needsBaseUrl(type) && !(fields.baseUrl ?? existing.baseUrl)) {
-      throw badRequest("channelBaseUrlRequired");
+      throw badRequest("api.channel_base_url_required");
     }
-    const info = parseInfo(existing.channelInfo);
+    const info = asJsonObject(existing.channelInfo);
     const newKey = (input.key ?? "").trim();
     if (newKey !== "") {
       let keys = splitChannelKeys(newKey);
@@ -200,26 +201,17 @@ export function channelRoutes(deps: AppDeps): Hono<AuthEnv> {
     }
     if (info.is_multi_key === true && input.multi_key_mode) info.multi_key_mode = input.multi_key_mode;
     if (info.is_multi_key === true) fields.channelInfo = JSON.stringify(info);
-    if (!(await updateChannel(deps.db, secret, existing.id, fields))) throw notFound("channelNotFound");
+    if (!(await updateChannel(deps.db, secret, existing.id, fields))) throw notFound("api.channel_not_found");
     await deps.cache.publish({ kind: "channel", id: existing.id });
     return ok(c, channelView((await getChannel(deps.db, existing.id))!));
   });
 
   app.delete("/api/channel/:id{[0-9]+}", admin, async (c) => {
-    const id = idParam(c, "channelNotFound");
-    if (await deleteChannels(deps.db, [id]) === 0) throw notFound("channelNotFound");
+    const id = idParam(c, "api.channel_not_found");
+    if (await deleteChannels(deps.db, [id]) === 0) throw notFound("api.channel_not_found");
     await deps.cache.publish({ kind: "channel", id });
     return ok(c);
   });
 
   return app;
-}
-
-function parseInfo(text: string): Record<string, unknown> {
-  try {
-    const v = JSON.parse(text || "{}");
-    return v && typeof v === "object" && !Array.isArray(v) ? v : {};
-  } catch {
-    return {};
-  }
 }

@@ -8,6 +8,7 @@ import { type Context, Hono } from "hono";
 import type { AppDeps } from "../../server/deps.ts";
 import { optionRegistry } from "../../options/index.ts";
 import { tokenFromKey } from "./token_key_auth.ts";
+import { msg } from "./messages.ts";
 
 function openAiError(c: Context, message: string) {
   return c.json({ error: { message, type: "new_api_error", param: null, code: "invalid_api_key" } }, 401);
@@ -41,7 +42,7 @@ export function dashboardBillingRoutes(deps: AppDeps): Hono {
 
   const subscription = (c: Context) => {
     const f = figures(c);
-    if ("error" in f) return openAiError(c, f.error);
+    if ("error" in f) return openAiError(c, msg(f.error));
     const limit = f.unlimited ? 100_000_000 : amount(deps, f.remain + f.used);
     return c.json({
       object: "billing_subscription",
@@ -55,7 +56,7 @@ export function dashboardBillingRoutes(deps: AppDeps): Hono {
 
   const usage = (c: Context) => {
     const f = figures(c);
-    if ("error" in f) return openAiError(c, f.error);
+    if ("error" in f) return openAiError(c, msg(f.error));
     return c.json({ object: "list", total_usage: amount(deps, f.used) * 100 });
   };
 

@@ -6,14 +6,14 @@
 import type { Context } from "hono";
 import { z } from "zod";
 import { ApiError, apiError, badRequest, notFound } from "./errors.ts";
-import { type MessageKey, msg } from "./messages.ts";
+import type { ApiMessageKey } from "./messages.ts";
 
 /** Authenticated JSON bodies: large enough for a multi-key channel, small enough to bound memory. */
 export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
 
 async function readBodyText(req: Request, maxBytes: number): Promise<string> {
   const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > maxBytes) throw apiError(413, "bodyTooLarge", { limit: maxBytes });
+  if (declared > maxBytes) throw apiError(413, "api.body_too_large", { limit: maxBytes });
   if (!req.body) return "";
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -24,7 +24,7 @@ async function readBodyText(req: Request, maxBytes: number): Promise<string> {
     total += value.byteLength;
     if (total > maxBytes) {
       await reader.cancel().catch(() => {});
-      throw apiError(413, "bodyTooLarge", { limit: maxBytes });
+      throw apiError(413, "api.body_too_large", { limit: maxBytes });
     }
     chunks.push(value);
   }
@@ -37,32 +37,21 @@ async function readBodyText(req: Request, maxBytes: number): Promise<string> {
   return new TextDecoder().decode(bytes);
 }
 
-/** One line naming the first bad field, e.g. "Invalid remain_quota: too small: expected number to be >=0". */
-export function describeZodError(error: z.ZodError): string {
+/** The first bad field as an ApiError: "{field} is required", or "Invalid {field}: {detail}". */
+export function zodApiError(error: z.ZodError): ApiError {
   const issue = error.issues[0];
   const field = issue.path.map(String).join(".");
-  if (!field) return msg("invalidBody");
-  if (issue.code === "invalid_type" && issue.message.endsWith("received undefined")) {
-    return msg("fieldRequired", { field });
+  if (!field) return new ApiError(400, "api.invalid_body");
+  if (issue.code === "invalid_type" && issue.input === undefined) {
+    return new ApiError(400, "api.field_required", { field });
   }
-  let detail = issue.message.charAt(0).toLowerCase() + issue.message.slice(1);
-  if (issue.code === "invalid_union") {
-    // Name what would have been accepted (literal values or types) instead of zod's bare "invalid input".
-    const accepted = issue.errors.flat().flatMap((e) =>
-      e.code === "invalid_value"
-        ? e.values.map((v) => JSON.stringify(v))
-        : e.code === "invalid_type"
-        ? [e.expected]
-        : []
-    );
-    if (accepted.length) detail = `expected ${[...new Set(accepted)].join(" or ")}`;
-  }
-  return msg("invalidField", { field, detail });
+  return new ApiError(400, "api.invalid_field", { field }, issue);
 }
 
 export function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new ApiError(400, describeZodError(result.error));
+  // The input is reported so that each language can word the issue ("received string"); it is never echoed.
+  const result = schema.safeParse(value, { reportInput: true });
+  if (!result.success) throw zodApiError(result.error);
   return result.data;
 }
 
@@ -77,9 +66,11 @@ export async function readJson<S extends z.ZodType>(
   try {
     value = text.trim() === "" ? undefined : JSON.parse(text);
   } catch {
-    throw badRequest("invalidJson");
+    throw badRequest("api.invalid_json");
   }
-  if (value === null || typeof value !== "object" || Array.isArray(value)) throw badRequest("invalidBody");
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw badRequest("api.invalid_body");
+  }
   return parseWith(schema, value);
 }
 
@@ -92,7 +83,7 @@ export function readQuery<S extends z.ZodType>(c: Context, schema: S): z.output<
 
 /** A query integer (given as text) within bounds. */
 export const queryInt = (min: number, max: number) =>
-  z.string().regex(/^-?\d+$/, "expected an integer").transform(Number).pipe(z.int().min(min).max(max));
+  z.string().regex(/^-?\d+$/, "api.expected_integer").transform(Number).pipe(z.int().min(min).max(max));
 
 /** A query boolean: true/false/1/0. */
 export const queryBool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
@@ -125,7 +116,7 @@ export function pageData<T>(paging: Paging, items: T[], total: number) {
 }
 
 /** A positive integer path parameter; anything else is "not found" (`missing` names the thing). */
-export function idParam(c: Context, missing: MessageKey, name = "id"): number {
+export function idParam(c: Context, missing: ApiMessageKey, name = "id"): number {
   const text = c.req.param(name) ?? "";
   const id = /^\d{1,15}$/.test(text) ? Number(text) : 0;
   if (id <= 0) throw notFound(missing);

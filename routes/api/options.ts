@@ -13,6 +13,7 @@ import { type AuthEnv, requireRoot } from "../../auth/middleware.ts";
 import { optionRegistry } from "../../options/index.ts";
 import { saveOptions } from "../../store/options.ts";
 import { ApiError } from "./errors.ts";
+import type { ApiMessageKey } from "./messages.ts";
 
 const updateBody = z.object({
   key: z.string().min(1).max(128),
@@ -35,10 +36,10 @@ export function optionRoutes(deps: AppDeps): Hono<AuthEnv> {
   app.put("/api/option", root, async (c) => {
     const body = await readJson(c, updateBody);
     const def = optionRegistry.get(body.key);
-    if (!def) throw badRequest("optionUnknown", { key: body.key.slice(0, 128) });
+    if (!def) throw badRequest("api.option_unknown", { key: body.key.slice(0, 128) });
     const value = body.value === null ? "" : String(body.value);
     const problem = def.validate?.(value);
-    if (problem) throw new ApiError(400, problem);
+    if (problem) throw new ApiError(400, problem.key as ApiMessageKey, problem.params);
     await saveOptions(deps.db, { [def.key]: value });
     await deps.cache.publish({ kind: "options" });
     return ok(c);

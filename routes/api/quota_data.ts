@@ -1,19 +1,20 @@
 /** Dashboard aggregates (New API shapes): `GET /api/data/` for admins, `GET /api/data/self` for the caller. */
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
+import { z } from "zod";
 import type { AppDeps } from "../../server/deps.ts";
 import { quotaDataForAdmin, quotaDataForUser, type QuotaDataRow } from "../../store/quota_data.ts";
 import { type AuthEnv, authOf, requireAdmin, requireUser } from "../../auth/middleware.ts";
-import { fail, ok } from "./respond.ts";
+import { msgFor } from "./messages.ts";
+import { queryInt, readQuery } from "./input.ts";
+import { ok } from "./respond.ts";
 
 const MAX_SELF_RANGE = 2_592_000;
 
-function range(c: Context): { start: number; end: number } | string {
-  const start = Number(c.req.query("start_timestamp"));
-  const end = Number(c.req.query("end_timestamp"));
-  if (!Number.isSafeInteger(start)) return "start_timestamp must be an integer";
-  if (!Number.isSafeInteger(end)) return "end_timestamp must be an integer";
-  return { start, end };
-}
+const rangeQuery = z.object({
+  start_timestamp: queryInt(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
+  end_timestamp: queryInt(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
+  username: z.string().max(64).optional(),
+});
 
 const item = (r: QuotaDataRow) => ({
   id: r.id,
@@ -30,19 +31,21 @@ export function quotaDataRoutes(deps: AppDeps): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
 
   app.get("/api/data", requireAdmin(deps), async (c) => {
-    const r = range(c);
-    if (typeof r === "string") return fail(c, 400, r);
-    const username = c.req.query("username") || undefined;
-    return ok(c, (await quotaDataForAdmin(deps.db, r.start, r.end, username)).map(item));
+    const q = readQuery(c, rangeQuery);
+    return ok(
+      c,
+      (await quotaDataForAdmin(deps.db, q.start_timestamp, q.end_timestamp, q.username)).map(item),
+    );
   });
 
   app.get("/api/data/self", requireUser(deps), async (c) => {
-    const r = range(c);
-    if (typeof r === "string") return fail(c, 400, r);
-    if (r.end - r.start > MAX_SELF_RANGE) {
-      return c.json({ success: false, message: "the time range cannot exceed one month" });
+    const q = readQuery(c, rangeQuery);
+    // New API answers this one with 200 and success: false.
+    if (q.end_timestamp - q.start_timestamp > MAX_SELF_RANGE) {
+      return c.json({ success: false, message: msgFor(c, "api.range_too_long") });
     }
-    return ok(c, (await quotaDataForUser(deps.db, authOf(c).user.id, r.start, r.end)).map(item));
+    const rows = await quotaDataForUser(deps.db, authOf(c).user.id, q.start_timestamp, q.end_timestamp);
+    return ok(c, rows.map(item));
   });
 
   return app;

@@ -55,17 +55,17 @@ export function redemptionRoutes(deps: AppDeps): Hono<AuthEnv> {
 
   const checkName = (name: string) => {
     const n = [...name.trim()].length;
-    if (n === 0 || n > 20) throw badRequest("redemptionNameLength");
+    if (n === 0 || n > 20) throw badRequest("api.redemption_name_length");
     return name.trim();
   };
   const checkQuota = (value: number) => {
-    if (value <= 0) throw badRequest("redemptionQuotaPositive");
+    if (value <= 0) throw badRequest("api.redemption_quota_positive");
     const max = maxQuota(deps.catalog);
-    if (value > max) throw badRequest("quotaTooLarge", { max });
+    if (value > max) throw badRequest("api.quota_too_large", { max });
     return value;
   };
   const checkExpiry = (value: number) => {
-    if (value !== 0 && value < nowSeconds()) throw badRequest("expiredTimePast");
+    if (value !== 0 && value < nowSeconds()) throw badRequest("api.expired_time_past");
     return value;
   };
 
@@ -83,15 +83,15 @@ export function redemptionRoutes(deps: AppDeps): Hono<AuthEnv> {
   app.get("/api/redemption/search", admin, list);
 
   app.get("/api/redemption/:id{[0-9]+}", admin, async (c) => {
-    const code = await getRedemption(deps.db, idParam(c, "redemptionNotFound"));
-    if (!code) throw notFound("redemptionNotFound");
+    const code = await getRedemption(deps.db, idParam(c, "api.redemption_not_found"));
+    if (!code) throw notFound("api.redemption_not_found");
     return ok(c, redemptionView(code));
   });
 
   app.post("/api/redemption", admin, async (c) => {
     const body = await readJson(c, createBody);
     const count = body.count ?? 1;
-    if (count < 1 || count > 100) throw badRequest("redemptionCountRange");
+    if (count < 1 || count > 100) throw badRequest("api.redemption_count_range");
     const keys = await createRedemptions(deps.db, {
       userId: authOf(c).user.id,
       name: checkName(body.name),
@@ -106,10 +106,12 @@ export function redemptionRoutes(deps: AppDeps): Hono<AuthEnv> {
     const statusOnly = readQuery(c, z.object({ status_only: queryBool.optional() })).status_only ?? false;
     const body = await readJson(c, updateBody);
     const existing = await getRedemption(deps.db, body.id);
-    if (!existing) throw notFound("redemptionNotFound");
+    if (!existing) throw notFound("api.redemption_not_found");
     const settable = body.status === RedemptionStatus.enabled || body.status === RedemptionStatus.disabled;
     if (statusOnly) {
-      if (!settable || existing.status === RedemptionStatus.used) throw badRequest("redemptionStatusInvalid");
+      if (!settable || existing.status === RedemptionStatus.used) {
+        throw badRequest("api.redemption_status_invalid");
+      }
       await updateRedemption(deps.db, existing.id, { status: body.status });
     } else {
       await updateRedemption(deps.db, existing.id, {
@@ -127,8 +129,8 @@ export function redemptionRoutes(deps: AppDeps): Hono<AuthEnv> {
   app.delete("/api/redemption/invalid", admin, async (c) => ok(c, await deleteInvalidRedemptions(deps.db)));
 
   app.delete("/api/redemption/:id{[0-9]+}", admin, async (c) => {
-    if (!(await deleteRedemption(deps.db, idParam(c, "redemptionNotFound")))) {
-      throw notFound("redemptionNotFound");
+    if (!(await deleteRedemption(deps.db, idParam(c, "api.redemption_not_found")))) {
+      throw notFound("api.redemption_not_found");
     }
     return ok(c);
   });
@@ -141,7 +143,7 @@ export function redemptionRoutes(deps: AppDeps): Hono<AuthEnv> {
         userId: user.id,
         username: user.username,
         type: AccountLogType.topup,
-        content: msg("logTopup", {
+        content: msg("api.log_topup", {
           quota: formatQuota(deps.catalog, claimed.quota),
           id: claimed.redemptionId,
         }),
@@ -149,7 +151,7 @@ export function redemptionRoutes(deps: AppDeps): Hono<AuthEnv> {
       });
     });
     // One answer for every failure, so codes cannot be probed for their state (as New API does).
-    if (!result.ok) throw badRequest("redeemFailed");
+    if (!result.ok) throw badRequest("api.redeem_failed");
     await deps.cache.publish({ kind: "user", id: user.id });
     return ok(c, result.quota);
   });

@@ -8,7 +8,7 @@ import type { AppDeps } from "../../server/deps.ts";
 import { ok } from "./respond.ts";
 import { apiError, badRequest } from "./errors.ts";
 import { readJson } from "./input.ts";
-import { msg } from "./messages.ts";
+import { msgFor } from "./messages.ts";
 import { sameOriginOnly } from "../../auth/middleware.ts";
 import { checkPassword, checkUsername, MAX_SETUP_USERNAME_CHARS } from "../../auth/credentials.ts";
 import { hashPassword } from "../../crypto/password.ts";
@@ -42,11 +42,13 @@ export function setupRoutes(deps: AppDeps): Hono {
   });
 
   app.post("/api/setup", sameOriginOnly(), async (c) => {
-    if (await isSetUp(deps)) throw apiError(403, "setupDone");
+    if (await isSetUp(deps)) throw apiError(403, "api.setup_done");
     const body = await readJson(c, setupBody, deps.config.anonymousRequestBodyBytes);
-    if ([...body.username.trim()].length > MAX_SETUP_USERNAME_CHARS) throw badRequest("setupUsernameTooLong");
+    if ([...body.username.trim()].length > MAX_SETUP_USERNAME_CHARS) {
+      throw badRequest("api.setup_username_too_long");
+    }
     const username = checkUsername(body.username, MAX_SETUP_USERNAME_CHARS);
-    if (body.password !== body.confirmPassword) throw badRequest("passwordMismatch");
+    if (body.password !== body.confirmPassword) throw badRequest("api.password_mismatch");
     checkPassword(body.password);
     let result;
     try {
@@ -58,14 +60,14 @@ export function setupRoutes(deps: AppDeps): Hono {
         version: deps.config.versionOverride ?? VERSION,
       });
     } catch (err) {
-      if (err instanceof UniqueViolation) throw apiError(409, "usernameTaken");
+      if (err instanceof UniqueViolation) throw apiError(409, "api.username_taken");
       throw err;
     }
-    if (!result.ok) throw apiError(403, "setupDone");
+    if (!result.ok) throw apiError(403, "api.setup_done");
     deps.state.setUp = true;
     await deps.cache.publish({ kind: "user", id: result.rootId });
     await deps.cache.publish({ kind: "options" });
-    return ok(c, undefined, msg("setupSucceeded"));
+    return ok(c, undefined, msgFor(c, "api.setup_succeeded"));
   });
 
   return app;

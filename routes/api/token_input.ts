@@ -70,31 +70,31 @@ export function tokenFieldsFrom(
   if (input.expired_time !== undefined) {
     const unchanged = existing !== undefined && existing.expiredTime === input.expired_time;
     if (input.expired_time !== -1 && input.expired_time <= nowSeconds() && !unchanged) {
-      throw badRequest("tokenExpiredTimeInvalid");
+      throw badRequest("api.token_expired_time_invalid");
     }
     out.expiredTime = input.expired_time;
   }
   if (input.remain_quota !== undefined) {
     const max = maxQuota(deps.catalog);
-    if (input.remain_quota > max) throw badRequest("quotaTooLarge", { max });
+    if (input.remain_quota > max) throw badRequest("api.quota_too_large", { max });
     out.remainQuota = input.remain_quota;
   }
   if (input.unlimited_quota !== undefined) out.unlimitedQuota = input.unlimited_quota;
   if (input.model_limits_enabled !== undefined) out.modelLimitsEnabled = input.model_limits_enabled;
   if (input.model_limits !== undefined) {
     const tooLong = input.model_limits.find((m) => m.length > 255);
-    if (tooLong) throw badRequest("modelNameTooLong", { value: tooLong.slice(0, 64) });
+    if (tooLong) throw badRequest("api.model_name_too_long", { value: tooLong.slice(0, 64) });
     out.modelLimits = [...new Set(input.model_limits)].join(",");
   }
   if (input.allow_ips !== undefined) {
     const bad = input.allow_ips.find((ip) => !validIpOrCidr(ip));
-    if (bad) throw badRequest("allowIpsInvalid", { value: bad.slice(0, 64) });
+    if (bad) throw badRequest("api.allow_ips_invalid", { value: bad.slice(0, 64) });
     out.allowIps = input.allow_ips.join("\n");
   }
   if (input.group !== undefined) {
     const group = input.group.trim();
     if (!isSelectableGroup(deps.catalog, userGroup, group)) {
-      throw badRequest("tokenGroupNotAllowed", { group });
+      throw badRequest("api.token_group_not_allowed", { group });
     }
     out.group = group;
   }
@@ -108,10 +108,10 @@ export function tokenFieldsFrom(
 /** New API refuses to re-enable a token that would be expired or exhausted right away. */
 export function checkCanEnable(existing: Token, next: Partial<TokenFields>): void {
   const expiredTime = next.expiredTime ?? existing.expiredTime;
-  if (expiredTime !== -1 && expiredTime <= nowSeconds()) throw badRequest("tokenExpiredCannotEnable");
+  if (expiredTime !== -1 && expiredTime <= nowSeconds()) throw badRequest("api.token_expired_cannot_enable");
   const unlimited = next.unlimitedQuota ?? existing.unlimitedQuota;
   const remain = next.remainQuota ?? existing.remainQuota;
   if (existing.status === TokenStatus.exhausted && !unlimited && remain <= 0) {
-    throw badRequest("tokenExhaustedCannotEnable");
+    throw badRequest("api.token_exhausted_cannot_enable");
   }
 }

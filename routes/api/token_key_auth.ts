@@ -9,22 +9,23 @@ import { bareKey, hashTokenKey } from "../../crypto/token_key.ts";
 import { Catalog, type TokenView } from "../../store/cache/catalog.ts";
 import { nowSeconds } from "../../store/db.ts";
 import { UserStatus } from "../../store/users.ts";
+import type { ApiMessageKey } from "./messages.ts";
 
-export type KeyLookup = { token: TokenView } | { error: string };
+export type KeyLookup = { token: TokenView } | { error: ApiMessageKey };
 
 export function tokenFromKey(deps: AppDeps, c: Context, opts: { readOnly: boolean }): KeyLookup {
   const header = c.req.header("authorization") ?? "";
-  if (!header) return { error: "No Authorization header" };
-  if (!/^bearer\s+\S+$/i.test(header.trim())) return { error: "Invalid Bearer token" };
+  if (!header) return { error: "api.key_missing" };
+  if (!/^bearer\s+\S+$/i.test(header.trim())) return { error: "api.key_malformed" };
   const key = bareKey(header);
   // A pinned-channel suffix (`sk-<key>-<channel>`) names the same token.
   const token = deps.catalog.tokenByHash(hashTokenKey(deps.secrets.cryptoSecret, key.split("-")[0]));
-  if (!token) return { error: "invalid token" };
+  if (!token) return { error: "api.key_invalid" };
   if (!opts.readOnly) {
     if (!Catalog.isTokenUsable(token, nowSeconds())) {
-      return { error: "token is expired, exhausted or disabled" };
+      return { error: "api.key_unusable" };
     }
-    if (deps.catalog.user(token.userId)?.status !== UserStatus.enabled) return { error: "user is disabled" };
+    if (deps.catalog.user(token.userId)?.status !== UserStatus.enabled) return { error: "api.user_disabled" };
   }
   return { token };
 }

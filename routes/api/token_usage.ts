@@ -7,14 +7,15 @@ import type { AppDeps } from "../../server/deps.ts";
 import { listLogs } from "../../store/logs.ts";
 import { tokenFromKey } from "./token_key_auth.ts";
 import { userLogItem } from "./log_view.ts";
-import { ok } from "./respond.ts";
+import { fail, ok } from "./respond.ts";
+import { msgFor } from "./messages.ts";
 
 export function tokenUsageRoutes(deps: AppDeps): Hono {
   const app = new Hono();
 
   app.get("/api/usage/token", (c) => {
     const found = tokenFromKey(deps, c, { readOnly: true });
-    if ("error" in found) return c.json({ success: false, message: found.error }, 401);
+    if ("error" in found) return fail(c, 401, msgFor(c, found.error));
     const t = found.token;
     return c.json({
       code: true,
@@ -35,7 +36,7 @@ export function tokenUsageRoutes(deps: AppDeps): Hono {
 
   app.get("/api/log/token", async (c) => {
     const found = tokenFromKey(deps, c, { readOnly: true });
-    if ("error" in found) return c.json({ success: false, message: found.error }, 401);
+    if ("error" in found) return fail(c, 401, msgFor(c, found.error));
     const { items } = await listLogs(
       deps.db,
       { tokenId: found.token.id, userId: found.token.userId },

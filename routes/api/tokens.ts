@@ -40,7 +40,7 @@ export function tokenRoutes(deps: AppDeps): Hono<AuthEnv> {
 
   const owned = async (c: Context<AuthEnv>, id: number) => {
     const token = await getToken(deps.db, id, authOf(c).user.id);
-    if (!token) throw notFound("tokenNotFound");
+    if (!token) throw notFound("api.token_not_found");
     return token;
   };
 
@@ -68,7 +68,7 @@ export function tokenRoutes(deps: AppDeps): Hono<AuthEnv> {
   });
 
   app.get("/api/token/:id{[0-9]+}", signedIn, async (c) => {
-    return ok(c, tokenView(await owned(c, idParam(c, "tokenNotFound"))));
+    return ok(c, tokenView(await owned(c, idParam(c, "api.token_not_found"))));
   });
 
   app.post("/api/token", signedIn, async (c) => {
@@ -76,7 +76,7 @@ export function tokenRoutes(deps: AppDeps): Hono<AuthEnv> {
     const input = await readJson(c, createTokenBody);
     const fields = tokenFieldsFrom(deps, user.group, input);
     const max = optionRegistry.int(deps.catalog, "token_setting.max_user_tokens");
-    if (await countUserTokens(deps.db, user.id) >= max) throw badRequest("tokenLimitReached", { max });
+    if (await countUserTokens(deps.db, user.id) >= max) throw badRequest("api.token_limit_reached", { max });
     const { token, key } = await createToken(deps.db, secret, user.id, { name: "", ...fields });
     await deps.cache.publish({ kind: "token", id: token.id });
     return ok(c, { ...tokenView(token), key });
@@ -89,20 +89,20 @@ export function tokenRoutes(deps: AppDeps): Hono<AuthEnv> {
     const existing = await owned(c, input.id);
     const patch: Partial<TokenFields> = statusOnly ? {} : tokenFieldsFrom(deps, user.group, input, existing);
     const settable = input.status === TokenStatus.enabled || input.status === TokenStatus.disabled;
-    if (statusOnly && !settable) throw badRequest("tokenStatusInvalid");
+    if (statusOnly && !settable) throw badRequest("api.token_status_invalid");
     if (settable && input.status !== existing.status) {
       if (input.status === TokenStatus.enabled) checkCanEnable(existing, patch);
       patch.status = input.status;
     }
     const updated = await updateToken(deps.db, existing.id, user.id, patch);
-    if (!updated) throw notFound("tokenNotFound");
+    if (!updated) throw notFound("api.token_not_found");
     await deps.cache.publish({ kind: "token", id: updated.id });
     return ok(c, tokenView(updated));
   });
 
   app.delete("/api/token/:id{[0-9]+}", signedIn, async (c) => {
-    const id = idParam(c, "tokenNotFound");
-    if (await deleteTokens(deps.db, [id], authOf(c).user.id) === 0) throw notFound("tokenNotFound");
+    const id = idParam(c, "api.token_not_found");
+    if (await deleteTokens(deps.db, [id], authOf(c).user.id) === 0) throw notFound("api.token_not_found");
     await deps.cache.publish({ kind: "token", id });
     return ok(c);
   });
@@ -116,9 +116,9 @@ export function tokenRoutes(deps: AppDeps): Hono<AuthEnv> {
   });
 
   app.post("/api/token/:id{[0-9]+}/regenerate", signedIn, async (c) => {
-    const token = await owned(c, idParam(c, "tokenNotFound"));
+    const token = await owned(c, idParam(c, "api.token_not_found"));
     const key = await regenerateTokenKey(deps.db, secret, token.id, token.userId);
-    if (!key) throw notFound("tokenNotFound");
+    if (!key) throw notFound("api.token_not_found");
     await deps.cache.publish({ kind: "token", id: token.id });
     const fresh = await owned(c, token.id);
     return ok(c, { ...tokenView(fresh), key });
@@ -126,11 +126,11 @@ export function tokenRoutes(deps: AppDeps): Hono<AuthEnv> {
 
   // New API reveals stored keys here; we keep only a hash, so the answer says how to get a new key.
   app.post("/api/token/:id{[0-9]+}/key", signedIn, async (c) => {
-    await owned(c, idParam(c, "tokenNotFound"));
-    throw badRequest("tokenKeyNotRecoverable");
+    await owned(c, idParam(c, "api.token_not_found"));
+    throw badRequest("api.token_key_not_recoverable");
   });
   app.post("/api/token/batch/keys", signedIn, () => {
-    throw badRequest("tokenKeyNotRecoverable");
+    throw badRequest("api.token_key_not_recoverable");
   });
 
   return app;

@@ -8,7 +8,7 @@ import type { AppDeps } from "../../server/deps.ts";
 import { ok } from "./respond.ts";
 import { apiError } from "./errors.ts";
 import { readJson } from "./input.ts";
-import { msg } from "./messages.ts";
+import { msgFor } from "./messages.ts";
 import { sameOriginOnly } from "../../auth/middleware.ts";
 import { checkPassword, checkUsername, verifySignIn } from "../../auth/credentials.ts";
 import { endSession, startSession } from "../../auth/sessions.ts";
@@ -45,9 +45,9 @@ export function userAuthRoutes(deps: AppDeps): Hono {
   const bool = (key: string) => optionRegistry.bool(deps.catalog, key);
 
   app.post("/api/user/register", sameOriginOnly(), async (c) => {
-    if (!bool("RegisterEnabled")) throw apiError(403, "registerDisabled");
-    if (!bool("PasswordRegisterEnabled")) throw apiError(403, "passwordRegisterDisabled");
-    if (bool("EmailVerificationEnabled")) throw apiError(403, "emailVerificationUnavailable");
+    if (!bool("RegisterEnabled")) throw apiError(403, "api.register_disabled");
+    if (!bool("PasswordRegisterEnabled")) throw apiError(403, "api.password_register_disabled");
+    if (bool("EmailVerificationEnabled")) throw apiError(403, "api.email_verification_unavailable");
     const body = await readJson(c, registerBody, deps.config.anonymousRequestBodyBytes);
     const username = checkUsername(body.username);
     checkPassword(body.password);
@@ -63,7 +63,7 @@ export function userAuthRoutes(deps: AppDeps): Hono {
         inviterId,
       });
     } catch (err) {
-      if (err instanceof UniqueViolation) throw apiError(409, "usernameTaken");
+      if (err instanceof UniqueViolation) throw apiError(409, "api.username_taken");
       throw err;
     }
     await deps.cache.publish({ kind: "user", id });
@@ -79,12 +79,14 @@ export function userAuthRoutes(deps: AppDeps): Hono {
   });
 
   app.post("/api/user/login", sameOriginOnly(), async (c) => {
-    if (!bool("PasswordLoginEnabled")) throw apiError(403, "passwordLoginDisabled");
+    if (!bool("PasswordLoginEnabled")) throw apiError(403, "api.password_login_disabled");
     const body = await readJson(c, loginBody, deps.config.anonymousRequestBodyBytes);
     const found = await getUserByUsername(deps.db, body.username);
     const hash = found ? await getPasswordHash(deps.db, found.id) : undefined;
     const passwordOk = await verifySignIn(body.password, hash);
-    if (!found || !passwordOk || found.status !== UserStatus.enabled) throw apiError(401, "wrongCredentials");
+    if (!found || !passwordOk || found.status !== UserStatus.enabled) {
+      throw apiError(401, "api.wrong_credentials");
+    }
     await updateUser(deps.db, found.id, { lastLoginAt: nowSeconds() });
     await deps.cache.publish({ kind: "user", id: found.id });
     const user = (await getUser(deps.db, found.id))!;
@@ -106,7 +108,7 @@ export function userAuthRoutes(deps: AppDeps): Hono {
 
   // New API signs out with GET; a GET must not change state here, so point callers to POST.
   app.get("/api/user/logout", (c) => {
-    return c.json({ success: false, message: msg("methodNotAllowed", { method: "POST" }) }, 405);
+    return c.json({ success: false, message: msgFor(c, "api.method_not_allowed", { method: "POST" }) }, 405);
   });
 
   return app;

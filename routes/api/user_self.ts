@@ -20,7 +20,7 @@ import {
 } from "../../auth/credentials.ts";
 import { endSession, startSession } from "../../auth/sessions.ts";
 import { hashPassword } from "../../crypto/password.ts";
-import { UniqueViolation } from "../../store/db.ts";
+import { asJsonObject, UniqueViolation } from "../../store/db.ts";
 import {
   getPasswordHash,
   getUser,
@@ -41,22 +41,13 @@ const selfBody = z.object({
   language: z.string().max(16).optional(),
 });
 
-function parseSetting(text: string): Record<string, unknown> {
-  try {
-    const v = JSON.parse(text || "{}");
-    return v && typeof v === "object" && !Array.isArray(v) ? v : {};
-  } catch {
-    return {};
-  }
-}
-
 export function userSelfRoutes(deps: AppDeps): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
   const signedIn = requireUser(deps);
 
   app.get("/api/user/self", signedIn, async (c) => {
     const user = await getUser(deps.db, authOf(c).user.id);
-    if (!user) throw apiError(401, "notLoggedIn");
+    if (!user) throw apiError(401, "api.not_logged_in");
     return ok(c, selfView(user));
   });
 
@@ -64,11 +55,11 @@ export function userSelfRoutes(deps: AppDeps): Hono<AuthEnv> {
     const auth = authOf(c);
     const body = await readJson(c, selfBody);
     const user = await getUser(deps.db, auth.user.id);
-    if (!user) throw apiError(401, "notLoggedIn");
+    if (!user) throw apiError(401, "api.not_logged_in");
 
     // Console preferences: a field-scoped write of `setting` only (never a stale copy of the whole row).
     if (body.sidebar_modules !== undefined || body.language !== undefined) {
-      const setting = parseSetting(user.setting);
+      const setting = asJsonObject(user.setting);
       if (body.sidebar_modules !== undefined) setting.sidebar_modules = body.sidebar_modules;
       if (body.language !== undefined) setting.language = body.language;
       await updateUser(deps.db, user.id, { setting: JSON.stringify(setting) });
@@ -85,16 +76,18 @@ export function userSelfRoutes(deps: AppDeps): Hono<AuthEnv> {
     if (body.display_name !== undefined) patch.displayName = body.display_name.trim();
     const changingPassword = body.password !== undefined && body.password !== "";
     if (changingPassword) {
-      if (!body.original_password) throw badRequest("originalPasswordRequired");
+      if (!body.original_password) throw badRequest("api.original_password_required");
       checkPassword(body.password!);
       const current = await getPasswordHash(deps.db, user.id);
-      if (!(await verifySignIn(body.original_password, current))) throw badRequest("originalPasswordWrong");
+      if (!(await verifySignIn(body.original_password, current))) {
+        throw badRequest("api.original_password_wrong");
+      }
       patch.passwordHash = await hashPassword(body.password!);
     }
     try {
       await updateUser(deps.db, user.id, patch);
     } catch (err) {
-      if (err instanceof UniqueViolation) throw apiError(409, "usernameTaken");
+      if (err instanceof UniqueViolation) throw apiError(409, "api.username_taken");
       throw err;
     }
     if (changingPassword) {
@@ -110,7 +103,7 @@ export function userSelfRoutes(deps: AppDeps): Hono<AuthEnv> {
 
   app.delete("/api/user/self", signedIn, async (c) => {
     const { user } = authOf(c);
-    if (user.role === Role.root) throw forbidden("cannotDeleteRoot");
+    if (user.role === Role.root) throw forbidden("api.cannot_delete_root");
     await softDeleteUser(deps.db, user.id);
     await revokeUserSessions(deps.db, user.id);
     await deps.cache.publish({ kind: "user", id: user.id });
@@ -126,7 +119,7 @@ export function userSelfRoutes(deps: AppDeps): Hono<AuthEnv> {
 
   // New API generates the token on GET; a cross-site GET (which could rotate it) is refused.
   app.get("/api/user/token", signedIn, async (c) => {
-    if (isCrossSite(c, false)) throw forbidden("crossSiteRefused");
+    if (isCrossSite(c, false)) throw forbidden("api.cross_site_refused");
     return ok(c, await issueAccessToken(authOf(c).user.id));
   });
 

@@ -50,7 +50,7 @@ const searchQuery = pageQuery.extend({
   status: queryInt(0, 10).optional(),
 });
 
-const groupName = z.string().trim().min(1).max(64).refine((g) => !g.includes(","), "must not contain commas");
+const groupName = z.string().trim().min(1).max(64).refine((g) => !g.includes(","), "api.no_commas");
 
 const createBody = z.object({
   username: z.string().max(256),
@@ -86,8 +86,8 @@ export function userAdminRoutes(deps: AppDeps): Hono<AuthEnv> {
   /** The live target user, if the caller may manage them (404 when absent, 403 when not allowed). */
   const manageable = async (c: Context<AuthEnv>, id: number): Promise<User> => {
     const target = await getUser(deps.db, id);
-    if (!target) throw notFound("userNotFound");
-    if (!canManageRole(authOf(c).user.role, target.role)) throw forbidden("cannotManageRole");
+    if (!target) throw notFound("api.user_not_found");
+    if (!canManageRole(authOf(c).user.role, target.role)) throw forbidden("api.cannot_manage_role");
     return target;
   };
 
@@ -137,7 +137,7 @@ export function userAdminRoutes(deps: AppDeps): Hono<AuthEnv> {
   });
 
   app.get("/api/user/:id{[0-9]+}", admin, async (c) => {
-    return ok(c, userView(await manageable(c, idParam(c, "userNotFound"))));
+    return ok(c, userView(await manageable(c, idParam(c, "api.user_not_found"))));
   });
 
   app.post("/api/user", admin, async (c) => {
@@ -146,7 +146,7 @@ export function userAdminRoutes(deps: AppDeps): Hono<AuthEnv> {
     const username = checkUsername(body.username);
     checkPassword(body.password);
     const role = body.role ?? Role.common;
-    if (role >= actor.role) throw forbidden("cannotCreateRole");
+    if (role >= actor.role) throw forbidden("api.cannot_create_role");
     let id: number;
     try {
       id = await insertUser(deps.db, {
@@ -158,7 +158,7 @@ export function userAdminRoutes(deps: AppDeps): Hono<AuthEnv> {
         remark: body.remark,
       });
     } catch (err) {
-      if (err instanceof UniqueViolation) throw apiError(409, "usernameTaken");
+      if (err instanceof UniqueViolation) throw apiError(409, "api.username_taken");
       throw err;
     }
     await deps.cache.publish({ kind: "user", id });
@@ -168,10 +168,10 @@ export function userAdminRoutes(deps: AppDeps): Hono<AuthEnv> {
   const update = async (c: Context<AuthEnv>, pathId?: number) => {
     const body = await readJson(c, updateBody);
     const id = pathId ?? body.id;
-    if (id === undefined) throw badRequest("fieldRequired", { field: "id" });
+    if (id === undefined) throw badRequest("api.field_required", { field: "id" });
     const target = await manageable(c, id);
     if (body.role !== undefined && body.role !== 0 && body.role !== target.role) {
-      throw badRequest("roleChangeViaManage");
+      throw badRequest("api.role_change_via_manage");
     }
     const patch: UserPatch = {};
     if (body.username !== undefined && body.username.trim() !== target.username) {
@@ -186,12 +186,12 @@ export function userAdminRoutes(deps: AppDeps): Hono<AuthEnv> {
       patch.passwordHash = await hashPassword(body.password);
     }
     if (body.quota !== undefined && body.quota > maxQuota(deps.catalog)) {
-      throw badRequest("quotaTooLarge", { max: maxQuota(deps.catalog) });
+      throw badRequest("api.quota_too_large", { max: maxQuota(deps.catalog) });
     }
     try {
       await updateUser(deps.db, id, patch);
     } catch (err) {
-      if (err instanceof UniqueViolation) throw apiError(409, "usernameTaken");
+      if (err instanceof UniqueViolation) throw apiError(409, "api.username_taken");
       throw err;
     }
     if (body.quota !== undefined && body.quota !== target.quota) {
@@ -199,7 +199,7 @@ export function userAdminRoutes(deps: AppDeps): Hono<AuthEnv> {
       await logQuota(
         c,
         target,
-        msg("logQuotaOverridden", { from: quotaText(target.quota), to: quotaText(body.quota) }),
+        msg("api.log_quota_overridden", { from: quotaText(target.quota), to: quotaText(body.quota) }),
       );
     }
     if (patch.passwordHash) await afterAuthChange(id);
@@ -208,11 +208,11 @@ export function userAdminRoutes(deps: AppDeps): Hono<AuthEnv> {
   };
 
   app.put("/api/user", admin, (c) => update(c));
-  app.put("/api/user/:id{[0-9]+}", admin, (c) => update(c, idParam(c, "userNotFound")));
+  app.put("/api/user/:id{[0-9]+}", admin, (c) => update(c, idParam(c, "api.user_not_found")));
 
   app.delete("/api/user/:id{[0-9]+}", admin, async (c) => {
-    const target = await manageable(c, idParam(c, "userNotFound"));
-    if (target.role === Role.root) throw forbidden("cannotDeleteRoot");
+    const target = await manageable(c, idParam(c, "api.user_not_found"));
+    if (target.role === Role.root) throw forbidden("api.cannot_delete_root");
     await softDeleteUser(deps.db, target.id);
     await afterAuthChange(target.id);
     return ok(c);
@@ -230,55 +230,55 @@ export function userAdminRoutes(deps: AppDeps): Hono<AuthEnv> {
     };
     switch (body.action) {
       case "disable":
-        if (target.role === Role.root) throw forbidden("cannotDisableRoot");
+        if (target.role === Role.root) throw forbidden("api.cannot_disable_root");
         return await statusAnswer({ status: UserStatus.disabled });
       case "enable":
         return await statusAnswer({ status: UserStatus.enabled });
       case "delete":
-        if (target.role === Role.root) throw forbidden("cannotDeleteRoot");
+        if (target.role === Role.root) throw forbidden("api.cannot_delete_root");
         await softDeleteUser(deps.db, target.id);
         await afterAuthChange(target.id);
         return ok(c);
       case "promote":
-        if (actor.role !== Role.root) throw forbidden("onlyRootPromotes");
-        if (target.role >= Role.admin) throw badRequest("alreadyAdmin");
+        if (actor.role !== Role.root) throw forbidden("api.only_root_promotes");
+        if (target.role >= Role.admin) throw badRequest("api.already_admin");
         return await statusAnswer({ role: Role.admin });
       case "demote":
-        if (target.role === Role.root) throw forbidden("cannotDemoteRoot");
-        if (target.role === Role.common) throw badRequest("alreadyCommon");
+        if (target.role === Role.root) throw forbidden("api.cannot_demote_root");
+        if (target.role === Role.common) throw badRequest("api.already_common");
         return await statusAnswer({ role: Role.common });
       case "add_quota":
         return await changeQuota(c, target, body.mode ?? "add", body.value ?? 0);
       default:
-        throw badRequest("unknownAction", { action: body.action });
+        throw badRequest("api.unknown_action", { action: body.action });
     }
   });
 
   const changeQuota = async (c: Context<AuthEnv>, target: User, mode: string, value: number) => {
     const max = maxQuota(deps.catalog);
-    if (value > max) throw badRequest("quotaTooLarge", { max });
+    if (value > max) throw badRequest("api.quota_too_large", { max });
     switch (mode) {
       case "add":
-        if (value <= 0) throw badRequest("quotaChangeZero");
-        if (target.quota + value > max) throw badRequest("quotaTooLarge", { max });
+        if (value <= 0) throw badRequest("api.quota_change_zero");
+        if (target.quota + value > max) throw badRequest("api.quota_too_large", { max });
         await addUserQuota(deps.db, target.id, value);
-        await logQuota(c, target, msg("logQuotaAdded", { quota: quotaText(value) }), value);
+        await logQuota(c, target, msg("api.log_quota_added", { quota: quotaText(value) }), value);
         break;
       case "subtract":
-        if (value <= 0) throw badRequest("quotaChangeZero");
-        if (!(await addUserQuota(deps.db, target.id, -value))) throw badRequest("quotaInsufficient");
-        await logQuota(c, target, msg("logQuotaSubtracted", { quota: quotaText(value) }), -value);
+        if (value <= 0) throw badRequest("api.quota_change_zero");
+        if (!(await addUserQuota(deps.db, target.id, -value))) throw badRequest("api.quota_insufficient");
+        await logQuota(c, target, msg("api.log_quota_subtracted", { quota: quotaText(value) }), -value);
         break;
       case "override":
         await setUserQuota(deps.db, target.id, value);
         await logQuota(
           c,
           target,
-          msg("logQuotaOverridden", { from: quotaText(target.quota), to: quotaText(value) }),
+          msg("api.log_quota_overridden", { from: quotaText(target.quota), to: quotaText(value) }),
         );
         break;
       default:
-        throw badRequest("unknownQuotaMode", { mode });
+        throw badRequest("api.unknown_quota_mode", { mode });
     }
     await deps.cache.publish({ kind: "user", id: target.id });
     return ok(c);

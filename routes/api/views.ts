@@ -7,15 +7,7 @@ import type { User } from "../../store/users.ts";
 import type { Token } from "../../store/tokens.ts";
 import type { Channel } from "../../store/channels.ts";
 import type { Redemption } from "../../store/redemptions.ts";
-
-function parseJsonObject(text: string): Record<string, unknown> {
-  try {
-    const v = JSON.parse(text || "{}");
-    return v && typeof v === "object" && !Array.isArray(v) ? v : {};
-  } catch {
-    return {};
-  }
-}
+import { asJsonObject } from "../../store/db.ts";
 
 /**
  * A user's `setting` JSON without the secrets a user may keep there (webhook secret, Gotify token, ...):
@@ -23,7 +15,7 @@ function parseJsonObject(text: string): Record<string, unknown> {
  */
 function settingWithoutSecrets(text: string): string {
   if (!text) return text;
-  const setting = parseJsonObject(text);
+  const setting = asJsonObject(text);
   for (const key of Object.keys(setting)) {
     if (/secret|token|password|key/i.test(key)) delete setting[key];
   }
@@ -64,7 +56,7 @@ function permissionsOf(role: number) {
 
 /** The signed-in user's own view (`/api/user/self`, login). */
 export function selfView(u: User) {
-  const setting = parseJsonObject(u.setting);
+  const setting = asJsonObject(u.setting);
   const { remark: _remark, ...rest } = userView(u);
   return {
     ...rest,
@@ -105,7 +97,7 @@ export function tokenView(t: Token) {
 
 /** A channel without its key (`key` is always empty, as New API's key-less reads return it). */
 export function channelView(ch: Channel) {
-  const info = parseJsonObject(ch.channelInfo);
+  const info = asJsonObject(ch.channelInfo);
   delete info.multi_key_disabled_reason;
   delete info.multi_key_disabled_time;
   return {

@@ -6,12 +6,12 @@ import LogTable from "../../islands/LogTable.tsx";
 
 export const config: PageConfig = { path: "/console/log", title: "log.title", layout: "console" };
 
-export default function LogPage({ quotaPerUnit }: PageProps) {
+export default function LogPage({ quotaPerUnit, user }: PageProps) {
   const { t } = useI18n();
   return (
     <>
       <PageHeader title={t("log.title")} description={t("log.description")} />
-      <LogTable quotaPerUnit={quotaPerUnit} />
+      <LogTable quotaPerUnit={quotaPerUnit} admin={(user?.role ?? 0) >= 10} />
     </>
   );
 }

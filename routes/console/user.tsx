@@ -6,12 +6,12 @@ import UserManager from "../../islands/UserManager.tsx";
 
 export const config: PageConfig = { path: "/console/user", title: "user.title", layout: "console", role: 10 };
 
-export default function UserPage({ quotaPerUnit }: PageProps) {
+export default function UserPage({ quotaPerUnit, user }: PageProps) {
   const { t } = useI18n();
   return (
     <>
       <PageHeader title={t("user.title")} description={t("user.description")} />
-      <UserManager quotaPerUnit={quotaPerUnit} />
+      <UserManager quotaPerUnit={quotaPerUnit} viewerRole={user?.role ?? 0} />
     </>
   );
 }

@@ -7,6 +7,7 @@ import type { MessageKey } from "../../i18n/messages.ts";
 export interface ConsoleUser {
   id: number;
   username: string;
+  displayName?: string;
   role: number;
   /** UserSetting.language, used when the browser has no `lang` cookie. */
   language?: string;

@@ -58,7 +58,7 @@ export async function renderPage(
         assets={{ css: manifest?.css, js: manifest?.entry }}
         layout={page.config.layout}
         path={url.pathname}
-        role={ctx.user?.role}
+        user={ctx.user}
       >
         <Page
           url={url}

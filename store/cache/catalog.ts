@@ -8,7 +8,7 @@ import { getTokenByHash, loadAllTokens, type Token, tokenFromRow, TokenStatus } 
 import { getUser, loadAllUsers, type User } from "../users.ts";
 import { ChannelStatus, type ChannelWithKey, loadChannelsWithKeys, splitList } from "../channels.ts";
 import { loadOptions } from "../options.ts";
-import { asInt, queryOne } from "../db.ts";
+import { asInt, asJsonObject, queryOne } from "../db.ts";
 
 export interface TokenView extends Token {
   /** null when the token has no model allow-list. */
@@ -28,16 +28,6 @@ export interface ChannelView extends ChannelWithKey {
   groups: string[];
   modelList: string[];
   info: ChannelInfo;
-}
-
-function parseJsonObject(text: string): Record<string, unknown> {
-  if (!text) return {};
-  try {
-    const v = JSON.parse(text);
-    return v && typeof v === "object" && !Array.isArray(v) ? v : {};
-  } catch {
-    return {};
-  }
 }
 
 export function tokenView(t: Token): TokenView {
@@ -61,8 +51,8 @@ export function splitChannelKeys(key: string): string[] {
 }
 
 export function channelView(c: ChannelWithKey): ChannelView {
-  const info = parseJsonObject(c.channelInfo);
-  const statusList = parseJsonObject(JSON.stringify(info.multi_key_status_list ?? {}));
+  const info = asJsonObject(c.channelInfo);
+  const statusList = asJsonObject(JSON.stringify(info.multi_key_status_list ?? {}));
   const keyStatus: Record<number, number> = {};
   for (const [k, v] of Object.entries(statusList)) keyStatus[Number(k)] = asInt(v);
   return {

@@ -1,6 +1,6 @@
 /** Dashboard series: hourly rows bucketed per model, zero-filled, ordered by cost; ranges aligned to hours. */
 import { assertEquals } from "../support/assert.ts";
-import { rangeStart, usageSeries } from "../../client/usage_series.ts";
+import { rangeBounds, RANGES, rangeStart, usageSeries } from "../../client/usage_series.ts";
 import { formatQuota, quotaFromAmount } from "../../client/format.ts";
 
 const row = (model_name: string, created_at: number, quota: number, count = 1) => ({
@@ -57,4 +57,14 @@ Deno.test("quota shows as dollars at 500000 per unit, and typed dollars become q
   assertEquals(quotaFromAmount("-1", 500000), NaN);
   assertEquals(quotaFromAmount("", 500000), NaN);
   assertEquals(quotaFromAmount("abc", 500000), NaN);
+});
+
+Deno.test("every dashboard range fits the one month /api/data/self answers", () => {
+  for (const now of [1_700_000_000, 1_700_003_599, 1_700_086_399]) {
+    for (const range of Object.keys(RANGES) as (keyof typeof RANGES)[]) {
+      const { start, end } = rangeBounds(now, range);
+      assertEquals(start <= now && now < end, true, `${range} covers now`);
+      assertEquals(end - start <= 2_592_000, true, `${range}: ${end - start} s`);
+    }
+  }
 });

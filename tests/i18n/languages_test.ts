@@ -39,6 +39,6 @@ Deno.test("placeholders are filled, unknown ones kept, unknown keys render as th
   assertEquals(formatMessage({ a: "{n} of {m}" }, "a", { n: 1 }), "1 of {m}");
   assertEquals(formatMessage({}, "x.y"), "x.y");
   assertEquals(t("zh-CN", "common.page_of", { page: 2, pages: 5, total: 42 }), "第 2 / 5 页 · 共 42 条");
-  assertEquals(t("en", "api.not_found"), "Not found");
-  assertEquals(t("ja", "api.not_found"), "見つかりません");
+  assertEquals(t("en", "api.not_found"), "Not found.");
+  assertEquals(t("ja", "api.not_found"), "見つかりません。");
 });

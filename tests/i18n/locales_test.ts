@@ -44,7 +44,7 @@ Deno.test("every message key used by pages, islands, components and the server e
       else if (/\.(ts|tsx)$/.test(entry.name)) files.push(`${rel}${entry.name}`);
     }
   }
-  for (const dir of ["routes", "islands", "components", "client", "server", "i18n"]) {
+  for (const dir of ["routes", "islands", "components", "client", "server", "i18n", "auth", "options"]) {
     await walk(new URL(`${dir}/`, root), `${dir}/`);
   }
   const namespaces = new Set(Object.keys(en).map((k) => k.split(".")[0]));

@@ -9,7 +9,10 @@ Deno.test("options read the stored value, else the declared default", () => {
   assertEquals(r.int(source({}), "RetryTimes"), 0);
   assertEquals(r.int(source({ RetryTimes: "3" }), "RetryTimes"), 3);
   assertEquals(r.json(source({ GroupRatio: "{broken" }), "GroupRatio"), { default: 1 });
-  assertEquals(r.get("RetryTimes")!.validate!("11"), "RetryTimes must be an integer from 0 to 10");
+  assertEquals(r.get("RetryTimes")!.validate!("11"), {
+    key: "api.option_int_range",
+    params: { key: "RetryTimes", min: 0, max: 10 },
+  });
   assertThrows(() => new OptionRegistry([intOption("A", 1), intOption("A", 2)]), Error, "declared twice");
 });
 

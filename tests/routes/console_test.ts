@@ -27,11 +27,11 @@ Deno.test("before setup every page redirects to /setup, which renders the wizard
 });
 
 Deno.test("after setup every page renders server-side with its title, the layout and the CSP; /setup goes home", async () => {
-  await withConsoleApp(async ({ app, markSetUp }) => {
-    await markSetUp();
+  await withConsoleApp(async ({ app, setUpAndSignIn }) => {
+    const cookie = await setUpAndSignIn();
     assertEquals((await app.request("/setup")).headers.get("location"), "/");
     for (const page of pages.filter((p) => p.config.path !== "/setup")) {
-      const res = await app.request(page.config.path);
+      const res = await app.request(page.config.path, { headers: { cookie } });
       assertEquals(res.status, 200, page.config.path);
       assertEquals(res.headers.get("content-type"), "text/html; charset=UTF-8");
       const csp = res.headers.get("content-security-policy") ?? "";
@@ -46,14 +46,17 @@ Deno.test("after setup every page renders server-side with its title, the layout
       assert(!/<script(?![^>]*\bsrc=)/.test(html), `${page.config.path} has an inline script`);
       assertStringIncludes(html, 'data-island="LanguageSwitcher"');
       if (page.config.layout === "console") assertStringIncludes(html, 'class="sidebar"');
+      assertStringIncludes(html, 'data-user-id="1"', "the page names its user for New-Api-User");
     }
   });
 });
 
 Deno.test("the language comes from ?lang (which sets the cookie), the cookie, then Accept-Language", async () => {
-  await withConsoleApp(async ({ app, markSetUp }) => {
-    await markSetUp();
-    const viaQuery = await app.request("/console/token?lang=zh-CN", { headers: { "accept-language": "fr" } });
+  await withConsoleApp(async ({ app, setUpAndSignIn }) => {
+    const cookie = await setUpAndSignIn();
+    const viaQuery = await app.request("/console/token?lang=zh-CN", {
+      headers: { "accept-language": "fr", cookie },
+    });
     assertStringIncludes(viaQuery.headers.get("set-cookie") ?? "", "lang=zh-CN");
     const zh = await viaQuery.text();
     assertStringIncludes(zh, '<html lang="zh-CN"');
@@ -87,8 +90,8 @@ Deno.test("the theme cookie is rendered on <html>; anything else is ignored", as
 });
 
 Deno.test("unknown paths: console → HTML 404 page (path shown as text), /api → JSON, relay → OpenAI error", async () => {
-  await withConsoleApp(async ({ app, markSetUp }) => {
-    await markSetUp();
+  await withConsoleApp(async ({ app, setUpAndSignIn }) => {
+    const cookie = await setUpAndSignIn();
     const page = await app.request("/console/nope%3Cscript%3Ealert(1)%3C/script%3E", {
       headers: { "accept-language": "zh-CN" },
     });
@@ -106,7 +109,7 @@ Deno.test("unknown paths: console → HTML 404 page (path shown as text), /api �
     assertEquals(relay.status, 404);
     assertEquals((await relay.json()).error.type, "invalid_request_error");
 
-    const slash = await app.request("/console/token/");
+    const slash = await app.request("/console/token/", { headers: { cookie } });
     assertEquals(slash.status, 200, "a trailing slash serves the same page");
     assertStringIncludes(await slash.text(), t("en", "token.title"));
   });

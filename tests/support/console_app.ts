@@ -1,6 +1,7 @@
 /**
  * The real Hono app in-process on a fresh SQLite store, for console page tests: `app.request(...)` with no
- * server or port. `markSetUp()` records a finished first-run setup the way New API's `setups` table does.
+ * server or port. `markSetUp()` records a finished first-run setup the way New API's `setups` table does;
+ * `setUpAndSignIn()` runs the real setup and sign-in and returns the session cookie of the root user.
  */
 import type { Hono } from "hono";
 import { loadConfig } from "../../config/env.ts";
@@ -17,6 +18,7 @@ export interface ConsoleAppFixture {
   app: Hono;
   deps: AppDeps;
   markSetUp(): Promise<void>;
+  setUpAndSignIn(): Promise<string>;
 }
 
 export function withConsoleApp(
@@ -29,12 +31,27 @@ export function withConsoleApp(
     const db = await openMigratedStore(config, secrets);
     const kv = await openKv(config);
     const deps: AppDeps = await composeDeps({ config, secrets, db, kv });
+    const app = createApp(deps, options);
+    const post = (path: string, body: unknown) =>
+      app.request(path, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: "http://localhost" },
+        body: JSON.stringify(body),
+      });
     try {
       await fn({
-        app: createApp(deps, options),
+        app,
         deps,
         markSetUp: async () => {
           await db.exec("INSERT INTO setups (version, initialized_at) VALUES (?, ?)", ["test", 1]);
+        },
+        setUpAndSignIn: async () => {
+          const password = "root-password-1";
+          await post("/api/setup", { username: "root", password, confirmPassword: password });
+          const res = await post("/api/user/login", { username: "root", password });
+          const cookie = res.headers.getSetCookie().find((c) => c.startsWith("session="));
+          if (!res.ok || !cookie) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
+          return cookie.split(";")[0];
         },
       });
     } finally {
