@@ -5,6 +5,7 @@ import { relayOptions } from "./relay.ts";
 import { billingOptions } from "./billing.ts";
 import { groupOptions } from "./groups.ts";
 import { accountOptions } from "./accounts.ts";
+import { notifyOptions } from "./notify.ts";
 
 export const optionRegistry = new OptionRegistry([
   ...generalOptions,
@@ -12,4 +13,5 @@ export const optionRegistry = new OptionRegistry([
   ...billingOptions,
   ...groupOptions,
   ...accountOptions,
+  ...notifyOptions,
 ]);
