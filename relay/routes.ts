@@ -27,7 +27,7 @@ function keyCaller(deps: AppDeps, c: Context) {
   );
 }
 
-function notImplemented(c: Context): Response {
+function notImplemented(): Response {
   return errorResponse(
     "openai_chat",
     new RelayError(501, "API not implemented", { code: "api_not_implemented" }),

@@ -148,6 +148,7 @@ export async function parseRequest(
 
 /** A model name that cannot be routed (control characters, absurd length) is refused up front. */
 export function checkModelName(name: string): void {
+  // deno-lint-ignore no-control-regex
   if (name.length > 256 || /[\u0000-\u001f]/.test(name)) {
     throw new RelayError(400, "model: invalid model name", { code: "invalid_request_error", param: "model" });
   }
