@@ -16,8 +16,8 @@ export function channelTestPeriodMinutes(deps: Pick<AppDeps, "config" | "catalog
   return Math.max(1, optionRegistry.int(deps.catalog, "monitor_setting.auto_test_channel_minutes"));
 }
 
-export function channelTestJob(deps: AppDeps, tickMs = 60_000): Job {
-  let lastRun = Date.now();
+/** `lastRun` is when the period starts counting (the process start, unless a test says otherwise). */
+export function channelTestJob(deps: AppDeps, tickMs = 60_000, lastRun = Date.now()): Job {
   return {
     name: "channel_test",
     intervalMs: tickMs,
