@@ -38,11 +38,11 @@ function formatQuota(ctx: RelayCtx, quota: number): string {
 
 async function afterSettle(ctx: RelayCtx, charged: number, usage: BillableUsage | undefined): Promise<void> {
   const { deps, caller } = ctx;
-  const tokenId = caller?.token?.id;
+  const token = caller?.token;
   const total = usage
     ? promptTokensOf(usage) + usage.outputTokens
     : ctx.promptTokens + (ctx.session?.meter.tokens ?? 0);
-  if (tokenId && total > 0) await deps.limiters.token.recordTokens(tokenId, total);
+  if (token && token.tpmLimit > 0 && total > 0) await deps.limiters.token.recordTokens(token.id, total);
   if (ctx.modelLimit && caller) await deps.limiters.model.recordSuccess(caller.user.id, ctx.modelLimit);
   if (charged > 0 && caller) {
     const user = deps.catalog.user(caller.user.id);

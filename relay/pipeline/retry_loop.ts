@@ -16,14 +16,20 @@ import { channelConfig } from "./channel_config.ts";
 import { attemptChannel } from "./attempt.ts";
 import type { Failure } from "./failure.ts";
 
+let cached: { version: number; policy: RetryPolicy } | undefined;
+
+/** The retry policy from the options, rebuilt only when the catalog changed. */
 export function retryPolicy(catalog: RelayCtx["deps"]["catalog"]): RetryPolicy {
-  return buildRetryPolicy({
+  if (cached?.version === catalog.version) return cached.policy;
+  const policy = buildRetryPolicy({
     retryTimes: optionRegistry.int(catalog, "RetryTimes"),
     retryStatusCodes: optionRegistry.string(catalog, "AutomaticRetryStatusCodes"),
     autoDisable: optionRegistry.bool(catalog, "AutomaticDisableChannelEnabled"),
     disableStatusCodes: optionRegistry.string(catalog, "AutomaticDisableStatusCodes"),
     disableKeywords: optionRegistry.string(catalog, "AutomaticDisableKeywords"),
   });
+  cached = { version: catalog.version, policy };
+  return policy;
 }
 
 async function recordFailure(

@@ -222,3 +222,41 @@ appTest(
     assertEquals(keysSeen(fake), ["mk-1"]);
   },
 );
+
+appTest("an upstream that never answers times out at RELAY_FIRST_BYTE_TIMEOUT and fails over", async (h) => {
+  await using fake = await startFakeUpstream();
+  const s = await twoTiers(h, fake);
+  fake.setKeyFault("key-a", { hang: true });
+  const before = await userQuota(h, s.userId);
+  const started = performance.now();
+  const res = await chat(h, s.key, ask);
+  const took = performance.now() - started;
+  assertEquals(res.status, 200);
+  assert(took > 900 && took < 3000, `answered after ${Math.round(took)} ms`);
+  assertEquals(keysSeen(fake), ["key-a", "key-b"]);
+  await fake.requests[0].waitForClientClose(1000);
+  await settled(h);
+  assert(await userQuota(h, s.userId) < before);
+  assertEquals((await consumeRows(h)).n, 1);
+}, { RELAY_FIRST_BYTE_TIMEOUT: "1" });
+
+appTest(
+  "when every channel refuses connections the client gets a 502 quickly and nothing is held",
+  async (h) => {
+    const s = await relaySetup(h, {
+      options: { RetryTimes: "2" },
+      channels: [
+        fakeChannel("http://127.0.0.1:9", { key: "a" }),
+        fakeChannel("http://127.0.0.1:9", { key: "b" }),
+      ],
+    });
+    const before = await userQuota(h, s.userId);
+    const started = performance.now();
+    const res = await chat(h, s.key, ask);
+    assertEquals(res.status, 502);
+    assertEquals((await res.json()).error.code, "upstream_unreachable");
+    assert(performance.now() - started < 2000);
+    await settled(h);
+    assertEquals(await userQuota(h, s.userId), before);
+  },
+);
