@@ -16,10 +16,11 @@ import { channelConfig } from "./channel_config.ts";
 import { attemptChannel } from "./attempt.ts";
 import type { Failure } from "./failure.ts";
 
-let cached: { version: number; policy: RetryPolicy } | undefined;
+const cache = new WeakMap<object, { version: number; policy: RetryPolicy }>();
 
 /** The retry policy from the options, rebuilt only when the catalog changed. */
 export function retryPolicy(catalog: RelayCtx["deps"]["catalog"]): RetryPolicy {
+  const cached = cache.get(catalog);
   if (cached?.version === catalog.version) return cached.policy;
   const policy = buildRetryPolicy({
     retryTimes: optionRegistry.int(catalog, "RetryTimes"),
@@ -28,7 +29,7 @@ export function retryPolicy(catalog: RelayCtx["deps"]["catalog"]): RetryPolicy {
     disableStatusCodes: optionRegistry.string(catalog, "AutomaticDisableStatusCodes"),
     disableKeywords: optionRegistry.string(catalog, "AutomaticDisableKeywords"),
   });
-  cached = { version: catalog.version, policy };
+  cache.set(catalog, { version: catalog.version, policy });
   return policy;
 }
 
