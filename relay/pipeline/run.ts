@@ -8,6 +8,7 @@
 import type { Context } from "hono";
 import type { AppDeps } from "../../server/deps.ts";
 import type { Endpoint } from "../endpoints.ts";
+import type { DecodeRequestContext } from "../formats/codec.ts";
 import { log } from "../../server/logger.ts";
 import { RelayError } from "../formats/errors.ts";
 import { BillingError } from "../billing/errors.ts";
@@ -22,6 +23,8 @@ import { runAttempts } from "./retry_loop.ts";
 
 export interface RelayEntry {
   endpoint: Endpoint;
+  /** Request facts outside the body (Gemini's model and stream live in the URL). */
+  context?(c: Context): DecodeRequestContext;
   /** Identifies the caller; runs before the body is read unless `afterBody` (it may then read it). */
   authenticate(ctx: RelayCtx, c: Context): Caller | Promise<Caller>;
   afterBody?: boolean;
@@ -61,7 +64,8 @@ export async function handleRelay(deps: AppDeps, c: Context, entry: RelayEntry):
   try {
     if (!entry.afterBody) ctx.caller = await entry.authenticate(ctx, c);
     const bytes = await readRequestBody(c.req.raw, deps.config.maxRequestBodyBytes);
-    ctx.parsed = await parseRequest(entry.endpoint, bytes, c.req.header("content-type") ?? "");
+    const contentType = c.req.header("content-type") ?? "";
+    ctx.parsed = await parseRequest(entry.endpoint, bytes, contentType, entry.context?.(c));
     checkModelName(ctx.parsed.model);
     if (entry.afterBody) ctx.caller = await entry.authenticate(ctx, c);
     checkModelAccess(ctx);

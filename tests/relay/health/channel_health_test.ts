@@ -11,6 +11,7 @@ import { cast } from "../../support/console_client.ts";
 import { getChannel } from "../../../store/channels.ts";
 import { channelTestJob } from "../../../relay/health/test_job.ts";
 import { testAllChannels } from "../../../relay/health/test_all.ts";
+import { startWebhookReceiver } from "../../support/webhook_receiver.ts";
 
 appTest(
   "GET /api/channel/test/:id reports success and time, or the failure, and stores the response time",
@@ -97,39 +98,21 @@ appTest(
 
 appTest("root is notified when a channel is disabled automatically", async (h) => {
   await using fake = await startFakeUpstream();
-  const hooks: unknown[] = [];
-  const receiver = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, async (req) => {
-    hooks.push(await req.json());
-    return new Response("ok");
+  await using receiver = startWebhookReceiver();
+  const { root } = await cast(h);
+  const setting = JSON.stringify({ notify_type: "webhook", webhook_url: receiver.url });
+  await h.deps.db.exec("UPDATE users SET setting = ? WHERE id = ?", [setting, root.userId]);
+  const s = await relaySetup(h, {
+    options: { AutomaticDisableChannelEnabled: "true", ...receiver.options },
+    channels: [fakeChannel(fake.url, { name: "flaky" })],
   });
-  try {
-    const { root } = await cast(h);
-    const setting = JSON.stringify({
-      notify_type: "webhook",
-      webhook_url: `http://127.0.0.1:${receiver.addr.port}/hook`,
-    });
-    await h.deps.db.exec("UPDATE users SET setting = ? WHERE id = ?", [setting, root.userId]);
-    const s = await relaySetup(h, {
-      options: {
-        AutomaticDisableChannelEnabled: "true",
-        "fetch_setting.allow_private_ip": "true",
-        "fetch_setting.allowed_ports": String(receiver.addr.port),
-      },
-      channels: [fakeChannel(fake.url, { name: "flaky" })],
-    });
-    fake.setKeyFault("sk-upstream-key", { status: 401 });
-    const res = await h.call("POST", "/v1/chat/completions", {
-      model: "gpt-4o-mini",
-      messages: [{ role: "user", content: "hi" }],
-    }, { authorization: `Bearer ${s.key}` });
-    assertEquals(res.status, 401);
-    const until = Date.now() + 5000;
-    while (hooks.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-    assertEquals(hooks.length, 1);
-    const hook = hooks[0] as { type: string; title: string };
-    assertEquals(hook.type, "channel_update");
-    assert(hook.title.includes("flaky"));
-  } finally {
-    await receiver.shutdown();
-  }
+  fake.setKeyFault("sk-upstream-key", { status: 401 });
+  const res = await h.call("POST", "/v1/chat/completions", {
+    model: "gpt-4o-mini",
+    messages: [{ role: "user", content: "hi" }],
+  }, { authorization: `Bearer ${s.key}` });
+  assertEquals(res.status, 401);
+  await receiver.waitFor(1);
+  assertEquals(receiver.hooks[0].type, "channel_update");
+  assert(String(receiver.hooks[0].title).includes("flaky"));
 });

@@ -10,6 +10,7 @@ import { startFakeUpstream } from "../../fake_upstream/mod.ts";
 import { chat, fakeChannel, heldCount, relaySetup, settled, userQuota } from "../../support/relay.ts";
 import { asInt, queryOne } from "../../../store/db.ts";
 import { setUserQuota } from "../../../store/users.ts";
+import { startWebhookReceiver } from "../../support/webhook_receiver.ts";
 
 /** The fake counts a prompt as ceil(bytes/4) of "user <content>": 395 characters make P=100. */
 function promptOf100(directives: string): string {
@@ -82,3 +83,26 @@ appTest(
     assertEquals(start - left, spent - first, "balance moved by exactly what was logged");
   },
 );
+
+appTest("a charge that leaves the user below their warning threshold sends the quota notice", async (h) => {
+  await using fake = await startFakeUpstream();
+  await using receiver = startWebhookReceiver();
+  const s = await relaySetup(h, {
+    channels: [fakeChannel(fake.url)],
+    userQuota: 5_000,
+    options: { ...receiver.options, ServerAddress: "https://gw.example" },
+  });
+  const setting = JSON.stringify({
+    notify_type: "webhook",
+    webhook_url: receiver.url,
+    quota_warning_threshold: 4_900,
+  });
+  await h.deps.db.exec("UPDATE users SET setting = ? WHERE id = ?", [setting, s.userId]);
+  await h.deps.cache.publish({ kind: "user", id: s.userId });
+  const messages = [{ role: "user", content: promptOf100("[fake:chunks=50]") }];
+  assertEquals((await chat(h, s.key, { model: "test-model", messages })).status, 200);
+  await receiver.waitFor(1);
+  assertEquals(receiver.hooks[0].type, "quota_exceed");
+  assert(String(receiver.hooks[0].content).includes("https://gw.example/console/topup"));
+  assert(String(receiver.hooks[0].content).includes("$0.01"), String(receiver.hooks[0].content));
+});
