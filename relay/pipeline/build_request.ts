@@ -69,6 +69,18 @@ function streamOptionsEdit(b: BuildInput, edits: TopLevelEdits, body?: Record<st
   else edits.stream_options = JSON.stringify(merged);
 }
 
+/**
+ * Fields New API removes from OpenAI bodies unless the channel allows them (`allow_<field>` in its
+ * settings): they change what the upstream charges (`service_tier: "priority"`) or what it keeps.
+ */
+const GUARDED_FIELDS = ["service_tier", "inference_geo", "speed", "safety_identifier"];
+
+function disabledFields(config: ChannelConfig, present: Record<string, unknown>): string[] {
+  const out = GUARDED_FIELDS.filter((f) => f in present && config.settings[`allow_${f}`] !== true);
+  if ("store" in present && config.settings.disable_store === true) out.push("store");
+  return out;
+}
+
 export async function buildUpstreamRequest(b: BuildInput): Promise<UpstreamPlan> {
   const { endpoint, parsed, config, channel } = b;
   if (!config.baseUrl) throw new ChannelError(`channel #${channel.id} has no base URL`);
@@ -119,6 +131,7 @@ export async function buildUpstreamRequest(b: BuildInput): Promise<UpstreamPlan>
       const obj = ir ? t!.encodeRequest({ ...ir, model: upstreamModel }) : structuredClone(parsed.json!);
       if (!ir && "model" in obj) obj.model = upstreamModel;
       if (upstreamDialect === "openai_chat" || endpoint.name === "completions") streamOptionsEdit(b, {}, obj);
+      for (const f of disabledFields(config, obj)) delete obj[f];
       provider.prepareBody?.(obj, target);
       if (config.paramOverride instanceof Error) throw new ChannelError(config.paramOverride.message);
       if (config.paramOverride) {
@@ -137,6 +150,7 @@ export async function buildUpstreamRequest(b: BuildInput): Promise<UpstreamPlan>
       const edits: TopLevelEdits = {};
       if (parsed.json && parsed.json.model !== upstreamModel) edits.model = JSON.stringify(upstreamModel);
       if (upstreamDialect === "openai_chat" || endpoint.name === "completions") streamOptionsEdit(b, edits);
+      if (parsed.json) { for (const f of disabledFields(config, parsed.json)) edits[f] = undefined; }
       if (Object.keys(edits).length) body = editTopLevel(new TextDecoder().decode(parsed.bytes), edits);
     }
   }

@@ -219,3 +219,39 @@ appTest(
     await settled(h);
   },
 );
+
+appTest("service_tier and friends are dropped unless the channel allows them", async (h) => {
+  await using fake = await startFakeUpstream();
+  const s = await relaySetup(h, {
+    channels: [
+      fakeChannel(fake.url, {
+        key: "strict",
+        priority: 1,
+        settings: JSON.stringify({ disable_store: true }),
+      }),
+    ],
+  });
+  const body = {
+    model: "gpt-4o-mini",
+    messages: [{ role: "user", content: "hi" }],
+    service_tier: "priority",
+    safety_identifier: "u1",
+    store: true,
+    temperature: 0.5,
+  };
+  assertEquals((await chat(h, s.key, body)).status, 200);
+  const sent = fake.lastRequest()!.json;
+  assertEquals([sent.service_tier, sent.safety_identifier, sent.store, sent.temperature], [
+    undefined,
+    undefined,
+    undefined,
+    0.5,
+  ]);
+  await h.deps.db.exec("UPDATE channels SET settings = ? WHERE id = ?", [
+    JSON.stringify({ allow_service_tier: true }),
+    s.channelIds[0],
+  ]);
+  await h.deps.cache.publish({ kind: "channel", id: s.channelIds[0] });
+  assertEquals((await chat(h, s.key, body)).status, 200);
+  assertEquals([fake.lastRequest()!.json.service_tier, fake.lastRequest()!.json.store], ["priority", true]);
+});
