@@ -116,8 +116,11 @@ export async function buildUpstreamRequest(b: BuildInput): Promise<UpstreamPlan>
   };
   let body: Uint8Array | string = parsed.bytes;
   let contentType = parsed.contentType || "application/json";
+  // New API's pass-through: the client's body untouched, when no translation is needed.
+  const untouched = config.passThroughBody && (!t || t.passthrough);
+  const openAiBody = upstreamDialect === "openai_chat" || upstreamDialect === "openai_responses";
   if (parsed.form) {
-    if (upstreamModel !== parsed.form.get("model") && !config.passThroughBody) {
+    if (upstreamModel !== parsed.form.get("model") && !untouched) {
       const form = new FormData();
       for (const [k, v] of parsed.form) if (k !== "model") form.append(k, v);
       form.set("model", upstreamModel);
@@ -125,13 +128,13 @@ export async function buildUpstreamRequest(b: BuildInput): Promise<UpstreamPlan>
       contentType = encoded.headers.get("content-type")!;
       body = await encoded.bytes();
     }
-  } else if (!config.passThroughBody) {
+  } else if (!untouched) {
     const needsObject = ir !== undefined || config.paramOverride !== undefined || provider.prepareBody;
     if (needsObject) {
       const obj = ir ? t!.encodeRequest({ ...ir, model: upstreamModel }) : structuredClone(parsed.json!);
       if (!ir && "model" in obj) obj.model = upstreamModel;
       if (upstreamDialect === "openai_chat" || endpoint.name === "completions") streamOptionsEdit(b, {}, obj);
-      for (const f of disabledFields(config, obj)) delete obj[f];
+      if (openAiBody) { for (const f of disabledFields(config, obj)) delete obj[f]; }
       provider.prepareBody?.(obj, target);
       if (config.paramOverride instanceof Error) throw new ChannelError(config.paramOverride.message);
       if (config.paramOverride) {
@@ -148,9 +151,10 @@ export async function buildUpstreamRequest(b: BuildInput): Promise<UpstreamPlan>
       contentType = "application/json";
     } else {
       const edits: TopLevelEdits = {};
-      if (parsed.json && parsed.json.model !== upstreamModel) edits.model = JSON.stringify(upstreamModel);
+      const json = parsed.json ?? {};
+      if ("model" in json && json.model !== upstreamModel) edits.model = JSON.stringify(upstreamModel);
       if (upstreamDialect === "openai_chat" || endpoint.name === "completions") streamOptionsEdit(b, edits);
-      if (parsed.json) { for (const f of disabledFields(config, parsed.json)) edits[f] = undefined; }
+      if (openAiBody) { for (const f of disabledFields(config, json)) edits[f] = undefined; }
       if (Object.keys(edits).length) body = editTopLevel(new TextDecoder().decode(parsed.bytes), edits);
     }
   }

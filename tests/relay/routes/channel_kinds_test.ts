@@ -255,3 +255,39 @@ appTest("service_tier and friends are dropped unless the channel allows them", a
   assertEquals((await chat(h, s.key, body)).status, 200);
   assertEquals([fake.lastRequest()!.json.service_tier, fake.lastRequest()!.json.store], ["priority", true]);
 });
+
+appTest(
+  "pass_through_body_enabled forwards the client's bytes untouched, unless the dialects differ",
+  async (h) => {
+    await using fake = await startFakeUpstream();
+    const s = await relaySetup(h, {
+      options: {
+        ModelRatio: JSON.stringify({ "gpt-4o-mini": 1, "claude-sonnet-4-6": 1 }),
+      },
+      channels: [
+        fakeChannel(fake.url, {
+          models: "gpt-4o-mini",
+          setting: JSON.stringify({ pass_through_body_enabled: true }),
+        }),
+        fakeChannel(fake.url, {
+          type: 14,
+          models: "claude-sonnet-4-6",
+          setting: JSON.stringify({ pass_through_body_enabled: true }),
+        }),
+      ],
+    });
+    const raw =
+      '{"model":"gpt-4o-mini",  "messages":[{"role":"user","content":"as is"}], "service_tier":"flex"}';
+    const res = await h.call("POST", "/v1/chat/completions", raw, { authorization: `Bearer ${s.key}` });
+    assertEquals(res.status, 200);
+    assertEquals(fake.lastRequest()!.text, raw);
+    const claude = await chat(h, s.key, {
+      model: "claude-sonnet-4-6",
+      messages: [{ role: "user", content: "hi" }],
+    });
+    assertEquals(claude.status, 200);
+    assertEquals(fake.lastRequest()!.path, "/v1/messages");
+    assertEquals(fake.lastRequest()!.json.max_tokens > 0, true, "translated to Claude's shape");
+    await settled(h);
+  },
+);
