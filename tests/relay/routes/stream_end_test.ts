@@ -196,3 +196,13 @@ appTest("a slow but steady stream is not cut by the idle timeout", async (h) => 
   assert(text.trimEnd().endsWith("data: [DONE]"), text);
   await settled(h);
 }, { STREAMING_TIMEOUT: "1" });
+
+appTest("an SSE line over STREAM_SCANNER_MAX_BUFFER_MB ends the stream with an error event", async (h) => {
+  await using fake = await startFakeUpstream();
+  const s = await relaySetup(h, { channels: [fakeChannel(fake.url)] });
+  const text = await readAll(await open(h, s.key, "Huge [fake:chunks=5] [fake:fault=oversized-3000000]"));
+  assert(!text.includes("[DONE]"));
+  assert(text.includes('"code":"bad_response_body"'), text.slice(-300));
+  assert(text.length < 100_000, "the oversized line was not passed on");
+  await settled(h);
+}, { STREAM_SCANNER_MAX_BUFFER_MB: "1" });
