@@ -132,7 +132,7 @@ export async function buildUpstreamRequest(b: BuildInput): Promise<UpstreamPlan>
     const needsObject = ir !== undefined || config.paramOverride !== undefined || provider.prepareBody;
     if (needsObject) {
       const obj = ir ? t!.encodeRequest({ ...ir, model: upstreamModel }) : structuredClone(parsed.json!);
-      if (!ir && "model" in obj) obj.model = upstreamModel;
+      if (!ir && ("model" in obj || !endpoint.chat)) obj.model = upstreamModel;
       if (upstreamDialect === "openai_chat" || endpoint.name === "completions") streamOptionsEdit(b, {}, obj);
       if (openAiBody) { for (const f of disabledFields(config, obj)) delete obj[f]; }
       provider.prepareBody?.(obj, target);
@@ -152,7 +152,10 @@ export async function buildUpstreamRequest(b: BuildInput): Promise<UpstreamPlan>
     } else {
       const edits: TopLevelEdits = {};
       const json = parsed.json ?? {};
-      if ("model" in json && json.model !== upstreamModel) edits.model = JSON.stringify(upstreamModel);
+      // Gemini bodies name no model (it is in the URL); OpenAI ones get the endpoint's default if absent.
+      if (("model" in json || !endpoint.chat) && json.model !== upstreamModel) {
+        edits.model = JSON.stringify(upstreamModel);
+      }
       if (upstreamDialect === "openai_chat" || endpoint.name === "completions") streamOptionsEdit(b, edits);
       if (openAiBody) { for (const f of disabledFields(config, json)) edits[f] = undefined; }
       if (Object.keys(edits).length) body = editTopLevel(new TextDecoder().decode(parsed.bytes), edits);
