@@ -53,11 +53,18 @@ async function start(): Promise<void> {
     stopping = true;
     deps.state.draining = true;
     log.info(`${signal}: draining in-flight requests (up to ${config.shutdownTimeoutSeconds}s)`);
+    const closed = server.shutdown();
     const drained = await Promise.race([
-      server.shutdown().then(() => true),
+      closed.then(() => true),
       new Promise<boolean>((r) => setTimeout(() => r(false), config.shutdownTimeoutSeconds * 1000)),
     ]);
-    if (!drained) log.warn("drain deadline reached; closing with requests still in flight");
+    if (!drained) {
+      // Streams still running get their dialect's error event and are settled before we go.
+      log.warn("drain deadline reached; ending the requests still in flight");
+      deps.inflight.abortAll();
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 5000))]);
+    }
+    if (!await deps.inflight.idle(5000)) log.warn("some relay requests did not settle; the sweeper will");
     await stopDeps(deps);
     await db.close().catch((err) => log.error("closing the store failed", { error: String(err) }));
     kv.close();

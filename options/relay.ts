@@ -27,4 +27,5 @@ export const relayOptions: OptionDef[] = [
   boolOption("monitor_setting.auto_test_channel_enabled", false),
   intOption("monitor_setting.auto_test_channel_minutes", 10, 1, 1440),
   boolOption("CountToken", true),
+  // ModelRequestRateLimit* are declared in options/limits.ts.
 ];

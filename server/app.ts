@@ -22,6 +22,8 @@ import { tokenRoutes } from "../routes/api/tokens.ts";
 import { channelBulkRoutes } from "../routes/api/channel_bulk.ts";
 import { channelRoutes } from "../routes/api/channels.ts";
 import { optionRoutes } from "../routes/api/options.ts";
+import { channelTestRoutes } from "../routes/api/channel_test.ts";
+import { relayRoutes } from "../relay/routes.ts";
 import { renderApiError } from "../routes/api/errors.ts";
 import { log } from "./logger.ts";
 import { useApiLimits } from "./api_limits.ts";
@@ -50,6 +52,7 @@ export function createApp(deps: AppDeps, consoleOverrides: ConsoleOptions = {}):
   app.route("/", redemptionRoutes(deps));
   app.route("/", userAdminRoutes(deps));
   app.route("/", tokenRoutes(deps));
+  app.route("/", channelTestRoutes(deps));
   app.route("/", channelBulkRoutes(deps));
   app.route("/", channelRoutes(deps));
   app.route("/", optionRoutes(deps));
@@ -59,6 +62,7 @@ export function createApp(deps: AppDeps, consoleOverrides: ConsoleOptions = {}):
   app.route("/", quotaDataRoutes(deps));
   app.route("/", tokenUsageRoutes(deps));
   app.route("/", dashboardBillingRoutes(deps));
+  app.route("/", relayRoutes(deps));
 
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;

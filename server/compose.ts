@@ -1,7 +1,8 @@
 /**
- * Assembles `AppDeps` from the opened store and KV: builds the in-memory catalog and starts its sync, and
- * starts billing (which resolves holds a stopped process left behind). `main.ts` and every in-process
- * test harness use these two functions, so they wire and unwire the same things.
+ * Assembles `AppDeps` from the opened store and KV: builds the in-memory catalog and starts its sync,
+ * starts billing (which resolves holds a stopped process left behind), the upstream client, the limiters,
+ * the notifier on the process's one KV queue router, and the scheduled channel test. `main.ts` and every
+ * in-process test harness use these two functions, so they wire and unwire the same things.
  */
 import type { Config } from "../config/env.ts";
 import type { Secrets } from "../config/secrets.ts";
@@ -11,6 +12,16 @@ import { Catalog } from "../store/cache/catalog.ts";
 import { CacheSync } from "../store/cache/sync.ts";
 import { Billing, holdSecondsFor } from "../relay/billing/billing.ts";
 import type { AppDeps } from "./deps.ts";
+import { createUpstreamClient, upstreamClientOptions } from "../relay/http/upstream_client.ts";
+import { TokenLimiter } from "../kv/limits/token_limits.ts";
+import { ModelRequestLimiter } from "../kv/limits/model_request_limit.ts";
+import { Notifier } from "../notify/notifier.ts";
+import { emailSettings, fetchSetting } from "../notify/settings.ts";
+import { QueueRouter } from "../kv/queue.ts";
+import { Scheduler } from "../jobs/scheduler.ts";
+import { InflightRequests } from "../relay/inflight.ts";
+import { channelTestJob } from "../relay/health/test_job.ts";
+import { log } from "./logger.ts";
 
 export async function composeDeps(
   parts: { config: Config; secrets: Secrets; db: Db; kv: Kv },
@@ -26,18 +37,36 @@ export async function composeDeps(
     singleProcess: db.dialect === "sqlite",
   });
   await billing.start();
-  return {
+  const notifier = new Notifier({
+    kv: parts.kv,
+    throttle: { count: config.notifyLimitCount, minutes: config.notificationLimitMinutes },
+    fetchSetting: () => fetchSetting(catalog),
+    email: () => emailSettings(catalog),
+  });
+  const router = new QueueRouter();
+  notifier.register(router);
+  router.listen(parts.kv).catch((err) => log.error("KV queue listener stopped", { error: String(err) }));
+  const deps: AppDeps = {
     ...parts,
     catalog,
     cache,
     billing,
+    upstream: createUpstreamClient(upstreamClientOptions(config)),
+    limiters: { token: new TokenLimiter(parts.kv), model: new ModelRequestLimiter(parts.kv) },
+    notifier,
+    jobs: new Scheduler(db),
+    inflight: new InflightRequests(),
     startedAt: Math.floor(Date.now() / 1000),
     state: { draining: false, setUp: false },
   };
+  deps.jobs.start(channelTestJob(deps));
+  return deps;
 }
 
 /** Stops background work and flushes what is queued (logs, quota_data); the caller closes store and KV. */
 export async function stopDeps(deps: AppDeps): Promise<void> {
+  deps.jobs.stop();
   await deps.cache.stop();
   await deps.billing.stop();
+  await deps.upstream.close().catch(() => {});
 }

@@ -6,6 +6,12 @@ import type { Kv } from "../kv/kv.ts";
 import type { Catalog } from "../store/cache/catalog.ts";
 import type { CacheSync } from "../store/cache/sync.ts";
 import type { Billing } from "../relay/billing/billing.ts";
+import type { UpstreamClient } from "../relay/http/upstream_client.ts";
+import type { TokenLimiter } from "../kv/limits/token_limits.ts";
+import type { ModelRequestLimiter } from "../kv/limits/model_request_limit.ts";
+import type { Notifier } from "../notify/notifier.ts";
+import type { Scheduler } from "../jobs/scheduler.ts";
+import type { InflightRequests } from "../relay/inflight.ts";
 
 export interface AppState {
   /** Set at SIGTERM: health checks fail so load balancers stop sending traffic. */
@@ -25,6 +31,16 @@ export interface AppDeps {
   cache: CacheSync;
   /** Pricing, reservations, usage logs and quota_data (`deps.billing.begin(...)` on the relay path). */
   billing: Billing;
+  /** The one client for upstream calls (keep-alive pools, timeouts from the environment). */
+  upstream: UpstreamClient;
+  /** Per-token RPM/TPM/concurrency and New API's per-user model request limit, in KV. */
+  limiters: { token: TokenLimiter; model: ModelRequestLimiter };
+  /** Notices to users and root (channel disabled, low quota), throttled and queued in KV. */
+  notifier: Notifier;
+  /** Background jobs that run on one instance (channel tests). */
+  jobs: Scheduler;
+  /** Relay requests in flight (graceful drain). */
+  inflight: InflightRequests;
   /** Unix seconds when this process started. */
   startedAt: number;
   state: AppState;

@@ -28,6 +28,14 @@ export interface TranslationOptions {
   forceTranslate?: boolean;
 }
 
+/** What the relay hooks into a stream translator. */
+export interface StreamHooks {
+  /** Sees every decoded upstream event before it is encoded (the relay meters delivered content here). */
+  observe?: (event: IrStreamEvent) => void;
+  /** Rewrites an error the upstream reported in the stream before the client sees it (no upstream text). */
+  sanitizeError?: (err: RelayError) => RelayError;
+}
+
 export interface StreamTranslator {
   /** One upstream event in, the client's events out (possibly none). */
   push(event: SseEvent): SseEvent[];
@@ -58,7 +66,7 @@ export interface Translation {
   encodeRequest(ir: IrRequest): Record<string, unknown>;
   /** Upstream non-stream answer → client body, with the usage to bill. */
   translateResponse(body: unknown, opts?: StreamEncodeOptions): { body: unknown; usage?: IrUsage };
-  streamTranslator(opts?: StreamEncodeOptions): StreamTranslator;
+  streamTranslator(opts?: StreamEncodeOptions, hooks?: StreamHooks): StreamTranslator;
 }
 
 class Watcher {
@@ -101,7 +109,22 @@ class Watcher {
   }
 }
 
-function translatedStream(from: Codec, to: Codec, opts: StreamEncodeOptions, t2c: boolean): StreamTranslator {
+/** Applies the hooks to one decoded event; returns the event to encode. */
+function hooked(ev: IrStreamEvent, hooks: StreamHooks): IrStreamEvent {
+  const out = ev.type === "error" && hooks.sanitizeError
+    ? { type: "error" as const, error: hooks.sanitizeError(ev.error) }
+    : ev;
+  hooks.observe?.(out);
+  return out;
+}
+
+function translatedStream(
+  from: Codec,
+  to: Codec,
+  opts: StreamEncodeOptions,
+  t2c: boolean,
+  hooks: StreamHooks,
+): StreamTranslator {
   const decoder = from.newStreamDecoder();
   const encoder = to.newStreamEncoder(opts);
   const think = t2c ? newThinkingToContent() : undefined;
@@ -113,7 +136,8 @@ function translatedStream(from: Codec, to: Codec, opts: StreamEncodeOptions, t2c
   return {
     push(event) {
       const out: SseEvent[] = [];
-      for (const ev of from.decodeStreamEvent(decoder, event)) {
+      for (const raw of from.decodeStreamEvent(decoder, event)) {
+        const ev = hooked(raw, hooks);
         w.see(ev);
         encode(ev, out);
       }
@@ -153,7 +177,7 @@ const OWED_TERMINATOR: Partial<Record<Dialect, SseEvent>> = {
   claude: { event: "message_stop", data: '{"type":"message_stop"}' },
 };
 
-function passthroughStream(codec: Codec, opts: StreamEncodeOptions): StreamTranslator {
+function passthroughStream(codec: Codec, opts: StreamEncodeOptions, hooks: StreamHooks): StreamTranslator {
   const decoder = codec.newStreamDecoder();
   const w = new Watcher();
   let closed = false;
@@ -166,8 +190,17 @@ function passthroughStream(codec: Codec, opts: StreamEncodeOptions): StreamTrans
   return {
     push(event) {
       if (closed) return [];
-      const evs = codec.decodeStreamEvent(decoder, event);
+      const evs = codec.decodeStreamEvent(decoder, event).map((ev) => hooked(ev, hooks));
       for (const ev of evs) w.see(ev);
+      if (w.upstreamError && hooks.sanitizeError) {
+        // The upstream's own error event may carry its text; the client gets the sanitized one instead.
+        const err = w.upstreamError;
+        const seq = codec.dialect === "openai_responses"
+          ? (decoder as ResponsesDecodeState).lastSequence + 1
+          : 0;
+        closed = true;
+        return renderStreamError(codec.dialect, err, { sequenceNumber: seq });
+      }
       if (w.ended || w.upstreamError) closed = true;
       // Usage was forced on upstream (§5.12): hide the usage-only chunk from a client that did not ask.
       const usageOnly = evs.length > 0 && evs.every((e) => e.type === "usage");
@@ -223,8 +256,10 @@ export function translation(ingress: Dialect, upstream: Dialect, opts: Translati
         usage: ir.usage,
       };
     },
-    streamTranslator(encodeOpts = {}) {
-      return passthrough ? passthroughStream(from, encodeOpts) : translatedStream(from, to, encodeOpts, t2c);
+    streamTranslator(encodeOpts = {}, hooks = {}) {
+      return passthrough
+        ? passthroughStream(from, encodeOpts, hooks)
+        : translatedStream(from, to, encodeOpts, t2c, hooks);
     },
   };
 }

@@ -77,6 +77,15 @@ export const ROUTES: Route[] = [
     json,
     handle,
   })),
+  // Azure's v1 API (Responses): `/openai/v1/...` with the key in `api-key`.
+  ...OPENAI_POST.map(([path, handle, json]): Route => ({
+    method: "POST",
+    pattern: new RegExp(`^/openai/v1/${path}$`),
+    dialect: "openai",
+    auth: "azure",
+    json,
+    handle,
+  })),
   {
     method: "POST",
     pattern: /^\/v1\/messages$/,

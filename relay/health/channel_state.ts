@@ -1,0 +1,134 @@
+/**
+ * Taking channels out of rotation and back, New API's way: a single-key channel becomes auto-disabled
+ * (status 3, reason and time in `other_info`); on a multi-key channel only the failing key is marked in
+ * `channel_info.multi_key_status_list` (with `multi_key_disabled_reason`/`_time`) and the channel goes to
+ * status 3 once no key is left. Re-enabling undoes exactly that. Manually disabled channels (status 2)
+ * are never touched. The catalog is updated at once (and other instances are told); root is notified.
+ */
+import type { AppDeps } from "../../server/deps.ts";
+import { asInt, nowSeconds, queryOne } from "../../store/db.ts";
+import { ChannelStatus, getChannel } from "../../store/channels.ts";
+import { Role } from "../../store/users.ts";
+import { parseJsonObject } from "../providers/spec.ts";
+import { channelDisabledNotice, channelEnabledNotice, type Notice } from "../../notify/notice.ts";
+import { parseUserSetting } from "../../notify/user_setting.ts";
+import { log } from "../../server/logger.ts";
+
+type Deps = Pick<AppDeps, "db" | "cache" | "notifier">;
+
+export type StateChange = "none" | "key" | "channel";
+
+async function notifyRoot(deps: Deps, notice: Notice): Promise<void> {
+  const root = await queryOne(
+    deps.db,
+    "SELECT id, email, setting FROM users WHERE role = ? AND deleted_at IS NULL ORDER BY id LIMIT 1",
+    [Role.root],
+  );
+  if (!root) return;
+  await deps.notifier.notifyUser(
+    {
+      userId: asInt(root.id),
+      email: String(root.email ?? "") || undefined,
+      setting: parseUserSetting(String(root.setting ?? "")),
+    },
+    notice,
+  ).catch((err) => log.warn("channel notice not queued", { error: String(err) }));
+}
+
+async function writeState(
+  deps: Deps,
+  id: number,
+  status: number,
+  channelInfo: string,
+  otherInfo: string,
+): Promise<void> {
+  await deps.db.transaction(async (tx) => {
+    await tx.exec("UPDATE channels SET status = ?, channel_info = ?, other_info = ? WHERE id = ?", [
+      status,
+      channelInfo,
+      otherInfo,
+      id,
+    ]);
+    await tx.exec("UPDATE abilities SET enabled = ? WHERE channel_id = ?", [
+      status === ChannelStatus.enabled,
+      id,
+    ]);
+  });
+  await deps.cache.publish({ kind: "channel", id });
+}
+
+function keyCount(info: Record<string, unknown>, fallback: number): number {
+  const n = Number(info.multi_key_size);
+  return Number.isInteger(n) && n > 0 ? n : fallback;
+}
+
+/** Disables the failing key (multi-key) or the channel. `keys` is the channel's key count. */
+export async function disableChannel(
+  deps: Deps,
+  id: number,
+  keyIndex: number,
+  keys: number,
+  reason: string,
+): Promise<StateChange> {
+  const ch = await getChannel(deps.db, id);
+  if (!ch || ch.status !== ChannelStatus.enabled) return "none";
+  const info = parseJsonObject(ch.channelInfo);
+  const other = parseJsonObject(ch.otherInfo);
+  const now = nowSeconds();
+  let status: number = ChannelStatus.autoDisabled;
+  let change: StateChange = "channel";
+  if (info.is_multi_key === true) {
+    const list = parseJsonObject(JSON.stringify(info.multi_key_status_list ?? {}));
+    if (list[keyIndex] === ChannelStatus.autoDisabled) return "none";
+    list[keyIndex] = ChannelStatus.autoDisabled;
+    info.multi_key_status_list = list;
+    info.multi_key_disabled_reason = {
+      ...parseJsonObject(JSON.stringify(info.multi_key_disabled_reason ?? {})),
+      [keyIndex]: reason,
+    };
+    info.multi_key_disabled_time = {
+      ...parseJsonObject(JSON.stringify(info.multi_key_disabled_time ?? {})),
+      [keyIndex]: now,
+    };
+    const disabled = Object.values(list).filter((s) => s !== ChannelStatus.enabled).length;
+    if (disabled < keyCount(info, keys)) {
+      status = ChannelStatus.enabled;
+      change = "key";
+    }
+  }
+  if (change === "channel") Object.assign(other, { status_reason: reason, status_time: now });
+  await writeState(deps, id, status, JSON.stringify(info), JSON.stringify(other));
+  log.warn(change === "key" ? "channel key disabled" : "channel disabled", { channel: id, keyIndex, reason });
+  if (change === "channel") await notifyRoot(deps, channelDisabledNotice(id, ch.name, reason));
+  return change;
+}
+
+/** Re-enables an auto-disabled channel, or one auto-disabled key of it (`keyIndex`). */
+export async function enableChannel(deps: Deps, id: number, keyIndex?: number): Promise<StateChange> {
+  const ch = await getChannel(deps.db, id);
+  if (!ch || ch.status === ChannelStatus.manuallyDisabled) return "none";
+  const info = parseJsonObject(ch.channelInfo);
+  let change: StateChange = "none";
+  if (info.is_multi_key === true && keyIndex !== undefined) {
+    const list = parseJsonObject(JSON.stringify(info.multi_key_status_list ?? {}));
+    if (list[keyIndex] !== undefined && list[keyIndex] !== ChannelStatus.enabled) {
+      delete list[keyIndex];
+      info.multi_key_status_list = list;
+      for (const k of ["multi_key_disabled_reason", "multi_key_disabled_time"]) {
+        const m = parseJsonObject(JSON.stringify(info[k] ?? {}));
+        delete m[keyIndex];
+        info[k] = m;
+      }
+      change = "key";
+    }
+  }
+  if (ch.status === ChannelStatus.autoDisabled) change = "channel";
+  if (change === "none") return change;
+  const other = parseJsonObject(ch.otherInfo);
+  delete other.status_reason;
+  delete other.status_time;
+  await writeState(deps, id, ChannelStatus.enabled, JSON.stringify(info), JSON.stringify(other));
+  log.info(change === "key" ? "channel key re-enabled" : "channel re-enabled", { channel: id, keyIndex });
+  if (change === "channel") await notifyRoot(deps, channelEnabledNotice(id, ch.name));
+  return change;
+}

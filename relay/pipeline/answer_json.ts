@@ -1,0 +1,115 @@
+/**
+ * A non-stream answer: the upstream body is read whole (capped), translated to the client's dialect when
+ * the dialects differ (same dialect: the upstream's bytes are sent as they are), usage is taken from it
+ * (or the completion counted locally when it has none), the request is settled, then answered with the
+ * request id and the gateway's own time (`X-NewAPI-Overhead-Ms`).
+ */
+import type { RelayCtx } from "./context.ts";
+import { overheadMs } from "./context.ts";
+import type { Attempt, AttemptOutcome } from "./attempt.ts";
+import { CODECS } from "../formats/translate.ts";
+import { RelayError } from "../formats/errors.ts";
+import type { IrResponse } from "../formats/ir.ts";
+import { type BillableUsage, fromOpenAiUsage } from "../billing/usage.ts";
+import { imagePriceMultiplier } from "../billing/image_price.ts";
+import { ClientGoneError, REQUEST_ID_HEADER } from "./errors.ts";
+import { transportFailure, upstreamFailure } from "./failure.ts";
+import { finishRequest } from "./finish.ts";
+
+/** Largest upstream answer read whole (base64 images and audio included). */
+export const MAX_ANSWER_BYTES = 256 * 1024 * 1024;
+
+function badBody(): RelayError {
+  return new RelayError(502, "The upstream answered with an unreadable body", { code: "bad_response_body" });
+}
+
+function meterResponse(ctx: RelayCtx, ir: IrResponse): void {
+  const meter = ctx.session!.meter;
+  for (const p of ir.content) {
+    if (p.type === "text" || p.type === "reasoning") meter.add(p.text);
+    else if (p.type === "tool_call") {
+      meter.addToolCall();
+      meter.add(p.arguments);
+    }
+  }
+}
+
+/** Usage of a pass-through OpenAI answer (embeddings, rerank's `total_tokens`, images...). */
+function rawUsage(json: Record<string, unknown>): BillableUsage | undefined {
+  const u = json.usage as Record<string, unknown> | undefined;
+  if (!u || typeof u !== "object") return undefined;
+  const usage = fromOpenAiUsage(u);
+  if (usage.inputTokens + usage.outputTokens === 0 && typeof u.total_tokens === "number") {
+    usage.inputTokens = Math.max(0, Math.floor(u.total_tokens));
+  }
+  return usage;
+}
+
+export function priceMultiplierOf(ctx: RelayCtx): number | undefined {
+  const ep = ctx.endpoint.name;
+  if (ep !== "images_generations" && ep !== "images_edits") return undefined;
+  const q = ctx.parsed!.quantities;
+  return imagePriceMultiplier(ctx.parsed!.model, q.size, q.quality) * q.n;
+}
+
+export async function answerJson(ctx: RelayCtx, a: Attempt): Promise<AttemptOutcome> {
+  ctx.session!.markFirstResponse();
+  const started = performance.now();
+  let bytes: Uint8Array;
+  try {
+    bytes = await a.res.bytes(MAX_ANSWER_BYTES);
+  } catch (e) {
+    if (ctx.clientSignal.aborted) throw new ClientGoneError();
+    return { failure: transportFailure(e, [a.key]) };
+  } finally {
+    ctx.upstreamMs += performance.now() - started;
+    a.detach();
+  }
+  const contentType = a.res.headers.get("content-type") ?? "application/json";
+  let out: Uint8Array | string = bytes;
+  let usage: BillableUsage | undefined;
+  const t = a.plan.translation;
+  const isJson = contentType.includes("json");
+  if (t || isJson) {
+    let json: unknown;
+    try {
+      json = JSON.parse(new TextDecoder().decode(bytes));
+    } catch {
+      throw badBody();
+    }
+    if (t) {
+      let translated;
+      try {
+        translated = t.translateResponse(json);
+      } catch (e) {
+        if (e instanceof RelayError && e.code !== "bad_response_body") {
+          return { failure: upstreamFailure(e.status, e, a.channel.statusCodeMapping, [a.key]) };
+        }
+        throw badBody();
+      }
+      if (!t.passthrough) out = JSON.stringify(translated.body);
+      if (translated.usage) {
+        usage = { ...translated.usage, semantic: t.upstream === "claude" ? "anthropic" : "openai" };
+      } else meterResponse(ctx, CODECS[t.upstream].decodeResponse(json));
+    } else if (json && typeof json === "object" && !Array.isArray(json)) {
+      const obj = json as Record<string, unknown>;
+      if (obj.error && typeof obj.error === "object") {
+        return { failure: upstreamFailure(500, JSON.stringify(obj), a.channel.statusCodeMapping, [a.key]) };
+      }
+      usage = rawUsage(obj);
+    }
+  }
+  await finishRequest(ctx, {
+    end: "completed",
+    usage,
+    channel: a.channel,
+    upstreamModel: a.plan.upstreamModel,
+    priceMultiplier: priceMultiplierOf(ctx),
+  });
+  const headers = new Headers({
+    "content-type": t && !t.passthrough ? "application/json" : contentType,
+    [REQUEST_ID_HEADER]: ctx.requestId,
+    "x-newapi-overhead-ms": String(overheadMs(ctx)),
+  });
+  return { response: new Response(out as BodyInit, { status: a.res.status, headers }) };
+}

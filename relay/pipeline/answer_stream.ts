@@ -1,0 +1,113 @@
+/**
+ * A streamed answer, up to its commit. Upstream bytes are parsed once (SSE parser) and translated event by
+ * event; until the first event for the client exists nothing is sent, so an early upstream error or cut
+ * is still a retryable Failure. Then the response starts and `stream_pump.ts` carries the rest, always
+ * ending with the dialect's terminator or its error event, never a silent end.
+ */
+import type { RelayCtx } from "./context.ts";
+import { overheadMs } from "./context.ts";
+import type { Attempt, AttemptOutcome } from "./attempt.ts";
+import type { SseEvent } from "../sse/event.ts";
+import { sseParserStream } from "../sse/parser.ts";
+import type { IrStreamEvent } from "../formats/ir.ts";
+import { RelayError } from "../formats/errors.ts";
+import type { StreamTranslator } from "../formats/translate.ts";
+import { UpstreamResetError } from "../http/upstream_errors.ts";
+import { ClientGoneError, REQUEST_ID_HEADER, shuttingDown } from "./errors.ts";
+import { type Failure, transportFailure, upstreamFailure } from "./failure.ts";
+import { clientError } from "./sanitize.ts";
+import { ClientSink } from "./client_sink.ts";
+import { openAiRawStream } from "./openai_raw_stream.ts";
+import { filtered, hideForcedUsage } from "./client_view.ts";
+import { pump } from "./stream_pump.ts";
+
+export async function answerStream(ctx: RelayCtx, a: Attempt): Promise<AttemptOutcome> {
+  const meter = ctx.session!.meter;
+  let pending: IrStreamEvent[] | null = [];
+  let rawError: RelayError | undefined;
+  const meterEvent = (ev: IrStreamEvent) => {
+    if (ev.type === "text" || ev.type === "reasoning") meter.add(ev.text);
+    else if (ev.type === "tool_call_start") meter.addToolCall();
+    else if (ev.type === "tool_call_delta") meter.add(ev.arguments);
+  };
+  const sink = new ClientSink();
+  const hooks = {
+    observe: (ev: IrStreamEvent) => {
+      if (pending) pending.push(ev);
+      else if (!sink.gone) meterEvent(ev);
+    },
+    sanitizeError: (err: RelayError) => {
+      rawError = err;
+      return clientError(err.status, err, [a.key]);
+    },
+  };
+  const includeUsage = ctx.parsed!.includeUsage;
+  const inner: StreamTranslator = a.plan.translation
+    ? a.plan.translation.streamTranslator({ includeUsage }, hooks)
+    : openAiRawStream(includeUsage, hooks);
+  const hide = hideForcedUsage(ctx, a);
+  const t: StreamTranslator = hide ? filtered(inner, hide) : inner;
+  const type = a.res.headers.get("content-type") ?? "";
+  if (!type.includes("text/event-stream")) {
+    const text = await a.res.readErrorText().catch(() => "");
+    a.detach();
+    return {
+      failure: upstreamFailure(502, text || "the upstream did not stream", a.channel.statusCodeMapping, [
+        a.key,
+      ]),
+    };
+  }
+  const reader = a.res.body
+    .pipeThrough(sseParserStream({ maxBufferBytes: ctx.deps.config.streamScannerMaxBufferBytes }))
+    .getReader();
+  const first: SseEvent[] = [];
+  const peekStarted = performance.now();
+  let failure: Failure | undefined;
+  try {
+    for (;;) {
+      const next = await reader.read();
+      if (next.done) {
+        if (!t.completed) {
+          failure = transportFailure(new UpstreamResetError("stream ended before any content", "body"), [
+            a.key,
+          ]);
+        } else first.push(...t.end());
+        break;
+      }
+      const out = t.push(next.value);
+      if (t.upstreamError) {
+        const err = rawError ?? t.upstreamError;
+        failure = upstreamFailure(err.status, err, a.channel.statusCodeMapping, [a.key]);
+        break;
+      }
+      if (out.length) {
+        first.push(...out);
+        break;
+      }
+    }
+  } catch (e) {
+    if (ctx.clientSignal.aborted) throw new ClientGoneError();
+    if (ctx.inflight.shutdown.aborted) throw shuttingDown();
+    failure = transportFailure(e, [a.key]);
+  }
+  ctx.upstreamMs += performance.now() - peekStarted;
+  if (failure) {
+    a.detach();
+    await reader.cancel().catch(() => {});
+    return { failure };
+  }
+  // Committed: the first event goes to the client, no retry from here on.
+  ctx.session!.markFirstResponse();
+  for (const ev of pending!) meterEvent(ev);
+  pending = null;
+  a.detach();
+  const headers = new Headers({
+    "content-type": "text/event-stream; charset=utf-8",
+    "cache-control": "no-cache",
+    "x-accel-buffering": "no",
+    [REQUEST_ID_HEADER]: ctx.requestId,
+    "x-newapi-overhead-ms": String(overheadMs(ctx)),
+  });
+  void pump(ctx, a, t, reader, sink, first);
+  return { response: new Response(sink.stream, { status: 200, headers }) };
+}

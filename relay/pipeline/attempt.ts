@@ -1,0 +1,112 @@
+/**
+ * One attempt on one channel: pick a key, build the upstream request, send it with the client's
+ * disconnect wired to an abort, and hand a 2xx answer to the JSON or stream writer. Anything that fails
+ * before a byte reached the client comes back as a classified Failure for the retry loop.
+ */
+import type { ChannelView } from "../../store/cache/catalog.ts";
+import type { UpstreamResponse } from "../http/upstream_client.ts";
+import type { RelayCtx } from "./context.ts";
+import { type ChannelConfig, pickKey } from "./channel_config.ts";
+import { buildUpstreamRequest, type UpstreamPlan } from "./build_request.ts";
+import { ChannelError, channelFailure, type Failure, transportFailure, upstreamFailure } from "./failure.ts";
+import { ClientGoneError, shuttingDown } from "./errors.ts";
+import { answerJson } from "./answer_json.ts";
+import { answerStream } from "./answer_stream.ts";
+
+export interface Attempt {
+  channel: ChannelView;
+  config: ChannelConfig;
+  plan: UpstreamPlan;
+  res: UpstreamResponse;
+  key: string;
+  keyIndex: number;
+  /** Aborts the upstream call (the client left before the answer started). */
+  abort: AbortController;
+  /** Detaches the pre-answer disconnect handler (the answer writer installs its own). */
+  detach(): void;
+}
+
+export type AttemptOutcome = { response: Response } | { failure: Failure; keyIndex?: number };
+
+export async function attemptChannel(
+  ctx: RelayCtx,
+  channel: ChannelView,
+  config: ChannelConfig,
+): Promise<AttemptOutcome> {
+  const { deps } = ctx;
+  const picked = pickKey(channel);
+  if (!picked) return { failure: channelFailure(new ChannelError("no enabled key")), keyIndex: -1 };
+  const secrets = [picked.key];
+  let plan: UpstreamPlan;
+  try {
+    plan = await buildUpstreamRequest({
+      endpoint: ctx.endpoint,
+      parsed: ctx.parsed!,
+      channel,
+      config,
+      key: picked.key,
+      clientHeaders: ctx.clientHeaders,
+      forceStreamOption: deps.config.forceStreamOption,
+      env: {
+        azureApiVersion: deps.config.azureDefaultApiVersion,
+        geminiSafety: deps.config.geminiSafetySetting,
+      },
+    });
+  } catch (e) {
+    if (e instanceof ChannelError) return { failure: channelFailure(e), keyIndex: picked.index };
+    throw e;
+  }
+  const abort = new AbortController();
+  const onGone = () => abort.abort(new ClientGoneError());
+  const signals = [ctx.clientSignal, ctx.inflight.shutdown];
+  for (const s of signals) s.addEventListener("abort", onGone, { once: true });
+  const detach = () => {
+    for (const s of signals) s.removeEventListener("abort", onGone);
+  };
+  if (ctx.clientSignal.aborted || ctx.inflight.shutdown.aborted) {
+    detach();
+    throw ctx.clientSignal.aborted ? new ClientGoneError() : shuttingDown();
+  }
+  const started = performance.now();
+  let res: UpstreamResponse;
+  ctx.sentUpstream = true;
+  try {
+    res = await deps.upstream.request({
+      method: "POST",
+      url: plan.url,
+      headers: plan.headers,
+      body: plan.body,
+      signal: abort.signal,
+      proxy: plan.proxy,
+    });
+  } catch (e) {
+    ctx.upstreamMs += performance.now() - started;
+    detach();
+    if (ctx.clientSignal.aborted) throw new ClientGoneError();
+    if (ctx.inflight.shutdown.aborted) throw shuttingDown();
+    return { failure: transportFailure(e, secrets), keyIndex: picked.index };
+  }
+  if (!res.ok) {
+    const text = await res.readErrorText().catch(() => "");
+    ctx.upstreamMs += performance.now() - started;
+    detach();
+    if (ctx.clientSignal.aborted) throw new ClientGoneError();
+    return {
+      failure: upstreamFailure(res.status, text, channel.statusCodeMapping, secrets),
+      keyIndex: picked.index,
+    };
+  }
+  ctx.upstreamMs += performance.now() - started;
+  const attempt: Attempt = {
+    channel,
+    config,
+    plan,
+    res,
+    key: picked.key,
+    keyIndex: picked.index,
+    abort,
+    detach,
+  };
+  const outcome = ctx.parsed!.stream ? await answerStream(ctx, attempt) : await answerJson(ctx, attempt);
+  return "failure" in outcome ? { failure: outcome.failure, keyIndex: picked.index } : outcome;
+}

@@ -1,0 +1,194 @@
+/**
+ * Builds the upstream request for one attempt on one channel: model mapping (chained, cycle-safe) and
+ * reasoning suffixes, then either the client's bytes with only the needed top-level edits (same dialect:
+ * model name, `stream_options`) or a translation through the IR (other dialect, a suffix, a channel
+ * system prompt, thinking-to-content), then provider quirks, the param override, URL and headers (auth,
+ * then the channel's header override, where `{api_key}` stands for the key).
+ */
+import type { ChannelView } from "../../store/cache/catalog.ts";
+import type { Dialect, IrRequest } from "../formats/ir.ts";
+import { type Translation, translation } from "../formats/translate.ts";
+import { applyModelSuffix } from "../formats/model_suffix.ts";
+import { RelayError } from "../formats/errors.ts";
+import { mapModel, ModelMappingCycle } from "../routing/model_mapping.ts";
+import { chatEndpointFor, type UpstreamTarget } from "../providers/spec.ts";
+import type { Endpoint } from "../endpoints.ts";
+import type { ParsedRequest } from "./parse_request.ts";
+import type { ChannelConfig } from "./channel_config.ts";
+import { editTopLevel, type TopLevelEdits } from "./json_edit.ts";
+import { applyParamOverride, ParamOverrideBlocked } from "./param_override.ts";
+import { withChannelSystemPrompt } from "./system_prompt.ts";
+import { ChannelError } from "./failure.ts";
+
+export interface UpstreamPlan {
+  url: string;
+  headers: Record<string, string>;
+  body: Uint8Array | string;
+  /** Chat family: the dialect spoken upstream and the translators back to the client. */
+  translation?: Translation;
+  upstreamDialect: Dialect;
+  upstreamModel: string;
+  proxy?: string;
+}
+
+export interface BuildInput {
+  endpoint: Endpoint;
+  parsed: ParsedRequest;
+  channel: ChannelView;
+  config: ChannelConfig;
+  key: string;
+  clientHeaders: Headers;
+  forceStreamOption: boolean;
+  env: UpstreamTarget["env"];
+}
+
+function mappedModel(config: ChannelConfig, model: string): string {
+  try {
+    return mapModel(config.mapping, model);
+  } catch (e) {
+    if (e instanceof ModelMappingCycle) {
+      throw new RelayError(400, e.message, { code: "model_mapping_contains_cycle" });
+    }
+    throw e;
+  }
+}
+
+/** `stream_options` as the provider should get it: forced usage when allowed, dropped when unsupported. */
+function streamOptionsEdit(b: BuildInput, edits: TopLevelEdits, body?: Record<string, unknown>): void {
+  const { parsed, config } = b;
+  if (!parsed.stream || !(parsed.json && "stream_options" in parsed.json || b.forceStreamOption)) return;
+  if (!config.provider.streamOptions) {
+    if (body) delete body.stream_options;
+    else if (parsed.json && "stream_options" in parsed.json) edits.stream_options = undefined;
+    return;
+  }
+  if (!b.forceStreamOption || parsed.includeUsage) return;
+  const current = body?.stream_options ?? parsed.json?.stream_options;
+  const merged = { ...(current && typeof current === "object" ? current : {}), include_usage: true };
+  if (body) body.stream_options = merged;
+  else edits.stream_options = JSON.stringify(merged);
+}
+
+/**
+ * Fields New API removes from OpenAI bodies unless the channel allows them (`allow_<field>` in its
+ * settings): they change what the upstream charges (`service_tier: "priority"`) or what it keeps.
+ */
+const GUARDED_FIELDS = ["service_tier", "inference_geo", "speed", "safety_identifier"];
+
+function disabledFields(config: ChannelConfig, present: Record<string, unknown>): string[] {
+  const out = GUARDED_FIELDS.filter((f) => f in present && config.settings[`allow_${f}`] !== true);
+  if ("store" in present && config.settings.disable_store === true) out.push("store");
+  return out;
+}
+
+export async function buildUpstreamRequest(b: BuildInput): Promise<UpstreamPlan> {
+  const { endpoint, parsed, config, channel } = b;
+  if (!config.baseUrl) throw new ChannelError(`channel #${channel.id} has no base URL`);
+  const provider = config.provider;
+  const mapped = mappedModel(config, parsed.model);
+  let upstreamModel = mapped;
+  let upstreamDialect: Dialect = endpoint.dialect;
+  let t: Translation | undefined;
+  let ir: IrRequest | undefined;
+  if (endpoint.chat && parsed.ir) {
+    upstreamDialect = provider.dialects.includes(endpoint.dialect) ? endpoint.dialect : provider.dialects[0];
+    const suffixed = applyModelSuffix(mapped, parsed.ir);
+    upstreamModel = suffixed.upstreamModel;
+    const rewrite = upstreamModel !== mapped || config.systemPrompt !== "" || config.thinkingToContent;
+    t = translation(endpoint.dialect, upstreamDialect, {
+      thinkingToContent: config.thinkingToContent,
+      forceTranslate: rewrite && !config.passThroughBody,
+    });
+    if (!t.passthrough) {
+      ir = withChannelSystemPrompt(suffixed.ir, config.systemPrompt, config.systemPromptOverride);
+    }
+  }
+  const target: UpstreamTarget = {
+    baseUrl: config.baseUrl,
+    endpoint: endpoint.chat ? chatEndpointFor(upstreamDialect, endpoint.name) : endpoint.name,
+    dialect: upstreamDialect,
+    model: upstreamModel,
+    stream: parsed.stream,
+    other: channel.other,
+    settings: config.settings,
+    openaiOrganization: channel.openaiOrganization,
+    env: b.env,
+  };
+  let body: Uint8Array | string = parsed.bytes;
+  let contentType = parsed.contentType || "application/json";
+  // New API's pass-through: the client's body untouched, when no translation is needed.
+  const untouched = config.passThroughBody && (!t || t.passthrough);
+  const openAiBody = upstreamDialect === "openai_chat" || upstreamDialect === "openai_responses";
+  if (parsed.form) {
+    if (upstreamModel !== parsed.form.get("model") && !untouched) {
+      const form = new FormData();
+      for (const [k, v] of parsed.form) if (k !== "model") form.append(k, v);
+      form.set("model", upstreamModel);
+      const encoded = new Response(form);
+      contentType = encoded.headers.get("content-type")!;
+      body = await encoded.bytes();
+    }
+  } else if (!untouched) {
+    const needsObject = ir !== undefined || config.paramOverride !== undefined || provider.prepareBody;
+    if (needsObject) {
+      const obj = ir ? t!.encodeRequest({ ...ir, model: upstreamModel }) : structuredClone(parsed.json!);
+      if (!ir && ("model" in obj || !endpoint.chat)) obj.model = upstreamModel;
+      if (upstreamDialect === "openai_chat" || endpoint.name === "completions") streamOptionsEdit(b, {}, obj);
+      if (openAiBody) { for (const f of disabledFields(config, obj)) delete obj[f]; }
+      provider.prepareBody?.(obj, target);
+      if (config.paramOverride instanceof Error) throw new ChannelError(config.paramOverride.message);
+      if (config.paramOverride) {
+        try {
+          applyParamOverride(obj, config.paramOverride);
+        } catch (e) {
+          if (e instanceof ParamOverrideBlocked) {
+            throw new RelayError(403, e.message, { code: "request_blocked" });
+          }
+          throw new ChannelError((e as Error).message);
+        }
+      }
+      body = JSON.stringify(obj);
+      contentType = "application/json";
+    } else {
+      const edits: TopLevelEdits = {};
+      const json = parsed.json ?? {};
+      // Gemini bodies name no model (it is in the URL); OpenAI ones get the endpoint's default if absent.
+      if (("model" in json || !endpoint.chat) && json.model !== upstreamModel) {
+        edits.model = JSON.stringify(upstreamModel);
+      }
+      if (upstreamDialect === "openai_chat" || endpoint.name === "completions") streamOptionsEdit(b, edits);
+      if (openAiBody) { for (const f of disabledFields(config, json)) edits[f] = undefined; }
+      if (Object.keys(edits).length) body = editTopLevel(new TextDecoder().decode(parsed.bytes), edits);
+    }
+  }
+  return finish(b, target, { body, contentType }, t, upstreamDialect, upstreamModel);
+}
+
+function finish(
+  b: BuildInput,
+  target: UpstreamTarget,
+  payload: { body: Uint8Array | string; contentType: string },
+  t: Translation | undefined,
+  upstreamDialect: Dialect,
+  upstreamModel: string,
+): UpstreamPlan {
+  const { config, key } = b;
+  const headers: Record<string, string> = {
+    "content-type": payload.contentType,
+    ...config.provider.headers(target, key, b.clientHeaders),
+  };
+  if (b.parsed.stream) headers.accept = "text/event-stream";
+  for (const [name, value] of Object.entries(config.headerOverride)) {
+    if (name === "host" || name === "content-length" || name === "transfer-encoding") continue;
+    headers[name] = value.replaceAll("{api_key}", key);
+  }
+  return {
+    url: config.provider.url(target),
+    headers,
+    body: payload.body,
+    translation: t,
+    upstreamDialect,
+    upstreamModel,
+    proxy: config.proxy,
+  };
+}

@@ -1,0 +1,41 @@
+/** The state of one relay request as it moves through the pipeline steps. */
+import type { AppDeps } from "../../server/deps.ts";
+import type { Endpoint } from "../endpoints.ts";
+import type { Dialect } from "../formats/ir.ts";
+import type { BillingSession } from "../billing/session.ts";
+import type { RequestGate } from "../../kv/limits/token_limits.ts";
+import type { ModelRequestLimit } from "../../kv/limits/model_request_limit.ts";
+import type { InflightHandle } from "../inflight.ts";
+import type { Caller } from "./key_auth.ts";
+import type { ParsedRequest } from "./parse_request.ts";
+
+export interface RelayCtx {
+  deps: AppDeps;
+  requestId: string;
+  endpoint: Endpoint;
+  /** The ingress dialect: how errors and answers are written to this client. */
+  dialect: Dialect;
+  /** `performance.now()` at arrival. */
+  startedAt: number;
+  clientIp: string;
+  clientHeaders: Headers;
+  path: string;
+  /** Aborts when the client disconnects. */
+  clientSignal: AbortSignal;
+  inflight: InflightHandle;
+  caller?: Caller;
+  parsed?: ParsedRequest;
+  promptTokens: number;
+  /** Milliseconds spent waiting on upstreams (for the overhead header). */
+  upstreamMs: number;
+  gate?: RequestGate;
+  modelLimit?: ModelRequestLimit | null;
+  session?: BillingSession;
+  /** Some attempt reached an upstream (a refused request gives its RPM unit back). */
+  sentUpstream: boolean;
+}
+
+/** The gateway's own time so far: everything but the upstream waits. */
+export function overheadMs(ctx: RelayCtx, now = performance.now()): number {
+  return Math.max(0, Math.round(now - ctx.startedAt - ctx.upstreamMs));
+}

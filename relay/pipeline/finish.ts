@@ -1,0 +1,89 @@
+/**
+ * The end of a request that reached an upstream: settle billing exactly once by the documented policy
+ * (`billing/stream_end.ts`), then the bookkeeping around it — the token's concurrency slot and TPM, the
+ * model request limit's success count, the low-quota notice — none of which may fail the request.
+ */
+import type { RelayCtx } from "./context.ts";
+import type { RequestEnd } from "../billing/stream_end.ts";
+import { type BillableUsage, promptTokensOf } from "../billing/usage.ts";
+import type { ChannelView } from "../../store/cache/catalog.ts";
+import { optionRegistry } from "../../options/index.ts";
+import { parseUserSetting } from "../../notify/user_setting.ts";
+import { log } from "../../server/logger.ts";
+
+export interface RequestOutcome {
+  end: RequestEnd;
+  /** Usage the upstream reported (any snapshot), undefined when it sent none. */
+  usage?: BillableUsage;
+  channel: ChannelView;
+  upstreamModel: string;
+  /** Extra multiplier for per-call prices (image size/quality × n). */
+  priceMultiplier?: number;
+}
+
+/** The usage to bill: an incomplete stream is charged at least what the meter saw delivered. */
+function billedUsage(ctx: RelayCtx, o: RequestOutcome): BillableUsage | undefined {
+  if (!o.usage) return undefined;
+  if (o.end === "completed") return o.usage;
+  const delivered = ctx.session!.meter.tokens;
+  return delivered > o.usage.outputTokens ? { ...o.usage, outputTokens: delivered } : o.usage;
+}
+
+function formatQuota(ctx: RelayCtx, quota: number): string {
+  const { catalog } = ctx.deps;
+  if (!optionRegistry.bool(catalog, "DisplayInCurrencyEnabled")) return `${quota} tokens`;
+  const perUnit = optionRegistry.float(catalog, "QuotaPerUnit") || 500_000;
+  return `$${(quota / perUnit).toFixed(2)}`;
+}
+
+async function afterSettle(ctx: RelayCtx, charged: number, usage: BillableUsage | undefined): Promise<void> {
+  const { deps, caller } = ctx;
+  const token = caller?.token;
+  const total = usage
+    ? promptTokensOf(usage) + usage.outputTokens
+    : ctx.promptTokens + (ctx.session?.meter.tokens ?? 0);
+  if (token && token.tpmLimit > 0 && total > 0) await deps.limiters.token.recordTokens(token.id, total);
+  if (ctx.modelLimit && caller) await deps.limiters.model.recordSuccess(caller.user.id, ctx.modelLimit);
+  if (charged > 0 && caller) {
+    const user = deps.catalog.user(caller.user.id);
+    if (!user) return;
+    const base = optionRegistry.string(deps.catalog, "ServerAddress").replace(/\/+$/, "");
+    await deps.notifier.notifyQuotaIfLow(
+      { userId: user.id, email: user.email || undefined, setting: parseUserSetting(user.setting) },
+      {
+        before: user.quota + charged,
+        charged,
+        siteThreshold: optionRegistry.int(deps.catalog, "QuotaRemindThreshold"),
+        remaining: formatQuota(ctx, user.quota),
+        topUpLink: `${base}/console/topup`,
+      },
+    );
+  }
+}
+
+/** Settles (or releases) and frees what the request held. Never throws. */
+export async function finishRequest(ctx: RelayCtx, o: RequestOutcome): Promise<void> {
+  let charged = 0;
+  const usage = billedUsage(ctx, o);
+  try {
+    const result = await ctx.session!.settleAtEnd({ end: o.end, upstreamUsage: usage }, {
+      channel: { id: o.channel.id, setting: o.channel.setting },
+      upstreamModel: o.upstreamModel !== ctx.parsed?.model ? o.upstreamModel : undefined,
+      priceMultiplier: o.priceMultiplier,
+    });
+    charged = result?.charged ?? 0;
+  } catch (err) {
+    log.error("settlement failed; the sweeper will resolve the hold", {
+      requestId: ctx.requestId,
+      error: String(err),
+    });
+  }
+  try {
+    await ctx.gate?.release();
+    await afterSettle(ctx, charged, usage);
+  } catch (err) {
+    log.warn("post-settlement bookkeeping failed", { requestId: ctx.requestId, error: String(err) });
+  } finally {
+    ctx.inflight.end();
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * The prompt estimate the reservation and the no-usage fallback use: chat-family requests are flattened
+ * from the IR into billing's PromptShape; other endpoints count their text fields; audio uploads are
+ * estimated from their size (about 1 MB per minute, New API's 1000 tokens per minute).
+ */
+import type { Endpoint } from "../endpoints.ts";
+import type { IrRequest } from "../formats/ir.ts";
+import {
+  type CountTokens,
+  estimatePromptTokens,
+  type PromptMessage,
+  type PromptShape,
+} from "../billing/estimate.ts";
+import type { ParsedRequest } from "./parse_request.ts";
+
+export function promptShapeOf(ir: IrRequest): PromptShape {
+  const system: string[] = [];
+  const messages: PromptMessage[] = [];
+  for (const m of ir.messages) {
+    const text: string[] = [];
+    const shape: PromptMessage = { role: m.role, text: "" };
+    const add = (k: "images" | "audios" | "files") => (shape[k] = (shape[k] ?? 0) + 1);
+    for (const p of m.content) {
+      switch (p.type) {
+        case "text":
+        case "reasoning":
+          text.push(p.text);
+          break;
+        case "tool_call":
+          text.push(p.name, p.arguments);
+          break;
+        case "tool_result":
+          for (const c of p.content) {
+            if (c.type === "text") text.push(c.text);
+            else add("images");
+          }
+          break;
+        case "image":
+          add("images");
+          break;
+        case "audio":
+          add("audios");
+          break;
+        case "file":
+          add("files");
+          break;
+      }
+    }
+    if (m.role === "system") system.push(text.join("\n"));
+    else messages.push({ ...shape, text: text.join("\n") });
+  }
+  return {
+    system: system.length ? system.join("\n") : undefined,
+    messages,
+    tools: (ir.tools ?? []).map((t) =>
+      JSON.stringify({ name: t.name, description: t.description, parameters: t.parameters })
+    ),
+  };
+}
+
+/** Text of an OpenAI `prompt`/`input` field (strings counted, token-id arrays by length). */
+function countInput(count: CountTokens, v: unknown): number {
+  if (typeof v === "string") return count(v);
+  if (Array.isArray(v)) {
+    if (v.every((x) => typeof x === "number")) return v.length;
+    return v.reduce((n: number, x) => n + countInput(count, x), 0);
+  }
+  if (v && typeof v === "object" && typeof (v as { text?: unknown }).text === "string") {
+    return count((v as { text: string }).text);
+  }
+  return 0;
+}
+
+export function estimatePrompt(count: CountTokens, ep: Endpoint, p: ParsedRequest): number {
+  const j = p.json ?? {};
+  switch (ep.prompt) {
+    case "chat":
+      return p.ir ? estimatePromptTokens(count, promptShapeOf(p.ir)) : 0;
+    case "prompt":
+      return countInput(count, j.prompt);
+    case "input":
+      return countInput(count, j.input);
+    case "rerank":
+      return countInput(count, j.query) + countInput(count, j.documents);
+    case "speech":
+      return countInput(count, j.input);
+    case "image": {
+      const prompt = p.form?.get("prompt") ?? j.prompt;
+      return countInput(count, prompt);
+    }
+    case "audio": {
+      const file = p.form?.get("file");
+      const bytes = file instanceof File ? file.size : 0;
+      return Math.max(1, Math.ceil(bytes / 1_048_576)) * 1000;
+    }
+  }
+}

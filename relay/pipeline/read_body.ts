@@ -1,0 +1,53 @@
+/**
+ * Reads a relay request body once, as bytes, under MAX_REQUEST_BODY_MB (checked on the declared length
+ * first, then while reading, after gzip/deflate decompression so a compressed bomb cannot get past it).
+ */
+import { RelayError } from "../formats/errors.ts";
+
+export function bodyTooLarge(maxBytes: number): RelayError {
+  return new RelayError(413, `Request body is too large: the limit is ${Math.floor(maxBytes / 1048576)} MB`, {
+    code: "request_body_too_large",
+  });
+}
+
+export async function readRequestBody(req: Request, maxBytes: number): Promise<Uint8Array> {
+  const declared = Number(req.headers.get("content-length") ?? "");
+  if (Number.isFinite(declared) && declared > maxBytes) throw bodyTooLarge(maxBytes);
+  if (!req.body) return new Uint8Array(0);
+  let stream: ReadableStream<Uint8Array> = req.body;
+  const encoding = (req.headers.get("content-encoding") ?? "").trim().toLowerCase();
+  if (encoding === "gzip" || encoding === "x-gzip" || encoding === "deflate") {
+    const inflate = new DecompressionStream(encoding === "deflate" ? "deflate" : "gzip");
+    stream = stream.pipeThrough(inflate as unknown as TransformStream<Uint8Array, Uint8Array>);
+  } else if (encoding !== "" && encoding !== "identity") {
+    throw new RelayError(415, `Content-Encoding "${encoding.slice(0, 32)}" is not supported`, {
+      code: "unsupported_content_encoding",
+    });
+  }
+  const reader = stream.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) {
+        await reader.cancel().catch(() => {});
+        throw bodyTooLarge(maxBytes);
+      }
+      parts.push(value);
+    }
+  } catch (e) {
+    if (e instanceof RelayError) throw e;
+    throw new RelayError(400, "The request body could not be read", { code: "invalid_request_body" });
+  }
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
+}

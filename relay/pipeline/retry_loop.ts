@@ -1,0 +1,95 @@
+/**
+ * The attempt loop: pick a channel not yet tried (highest priority tier first, weighted inside it), try
+ * it, and on a failure before any byte reached the client, log it for admins, take the channel or key out
+ * of rotation when the failure says so, and retry while New API's policy allows (never a pinned channel,
+ * never a 400 by default, at most RetryTimes retries). One reservation covers every attempt.
+ */
+import type { RelayCtx } from "./context.ts";
+import type { ChannelView } from "../../store/cache/catalog.ts";
+import { selectChannel } from "../routing/select_channel.ts";
+import { buildRetryPolicy, type RetryPolicy, shouldDisable, shouldRetry } from "../routing/retry_policy.ts";
+import { RelayError } from "../formats/errors.ts";
+import { optionRegistry } from "../../options/index.ts";
+import { log } from "../../server/logger.ts";
+import { disableChannel } from "../health/channel_state.ts";
+import { channelConfig } from "./channel_config.ts";
+import { attemptChannel } from "./attempt.ts";
+import type { Failure } from "./failure.ts";
+
+const cache = new WeakMap<object, { version: number; policy: RetryPolicy }>();
+
+/** The retry policy from the options, rebuilt only when the catalog changed. */
+export function retryPolicy(catalog: RelayCtx["deps"]["catalog"]): RetryPolicy {
+  const cached = cache.get(catalog);
+  if (cached?.version === catalog.version) return cached.policy;
+  const policy = buildRetryPolicy({
+    retryTimes: optionRegistry.int(catalog, "RetryTimes"),
+    retryStatusCodes: optionRegistry.string(catalog, "AutomaticRetryStatusCodes"),
+    autoDisable: optionRegistry.bool(catalog, "AutomaticDisableChannelEnabled"),
+    disableStatusCodes: optionRegistry.string(catalog, "AutomaticDisableStatusCodes"),
+    disableKeywords: optionRegistry.string(catalog, "AutomaticDisableKeywords"),
+  });
+  cache.set(catalog, { version: catalog.version, policy });
+  return policy;
+}
+
+async function recordFailure(
+  ctx: RelayCtx,
+  policy: RetryPolicy,
+  channel: ChannelView,
+  failure: Failure,
+  keyIndex: number,
+  tried: number[],
+): Promise<void> {
+  const { deps, caller, parsed } = ctx;
+  log.warn("upstream attempt failed", {
+    requestId: ctx.requestId,
+    channel: channel.id,
+    status: failure.upstreamStatus,
+    detail: failure.detail,
+  });
+  deps.billing.recordError({
+    requestId: ctx.requestId,
+    user: caller!.user,
+    token: caller!.token,
+    model: parsed!.model,
+    group: caller!.usingGroup,
+    channelId: channel.id,
+    content: failure.detail,
+    isStream: parsed!.stream,
+    useTimeSeconds: (performance.now() - ctx.startedAt) / 1000,
+    useChannel: tried,
+    statusCode: failure.upstreamStatus || undefined,
+  });
+  const routing = { ...failure.routing, status: failure.upstreamStatus || failure.routing.status };
+  if (keyIndex >= 0 && shouldDisable(policy, routing, channel.autoBan !== 0)) {
+    await disableChannel(deps, channel.id, keyIndex, channel.keys.length, failure.detail.slice(0, 300)).catch(
+      (err) => log.error("auto-disable failed", { channel: channel.id, error: String(err) }),
+    );
+  }
+}
+
+/** Runs attempts until one answers; throws the client's error when none can. */
+export async function runAttempts(ctx: RelayCtx, tiers: ChannelView[][]): Promise<Response> {
+  const policy = retryPolicy(ctx.deps.catalog);
+  const pinned = ctx.caller!.pinnedChannelId !== undefined;
+  const tried = new Set<number>();
+  let last: Failure | undefined;
+  for (let attempt = 0;; attempt++) {
+    const channel = selectChannel(tiers, tried);
+    if (!channel) {
+      throw last?.client ??
+        new RelayError(503, `No available channel for model ${ctx.parsed!.model}`, {
+          code: "model_not_found",
+        });
+    }
+    tried.add(channel.id);
+    ctx.session!.useChannel({ id: channel.id, setting: channel.setting });
+    const outcome = await attemptChannel(ctx, channel, channelConfig(channel)!);
+    if ("response" in outcome) return outcome.response;
+    last = outcome.failure;
+    await recordFailure(ctx, policy, channel, last, outcome.keyIndex ?? -1, [...tried]);
+    const ctxRetry = { attempt, bytesSentToClient: false, pinnedChannel: pinned };
+    if (!shouldRetry(policy, last.routing, ctxRetry)) throw last.client;
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * The rest of a committed stream: reads the upstream event by event, writes the client's events through the
+ * ClientSink, and decides how it ends. A client that leaves is handled at once: the upstream is read on for
+ * up to DISCONNECT_USAGE_WAIT_MS when a final usage event is expected (at most MAX_DRAINS at a time), else
+ * closed; a shutdown at the drain deadline ends the stream with an error event. Then the request is settled
+ * (before the body closes) by the policy in `billing/stream_end.ts`.
+ */
+import type { RelayCtx } from "./context.ts";
+import type { Attempt } from "./attempt.ts";
+import type { SseEvent } from "../sse/event.ts";
+import { SseBufferLimitError } from "../sse/parser.ts";
+import { RelayError } from "../formats/errors.ts";
+import type { StreamTranslator } from "../formats/translate.ts";
+import { UpstreamResetError, UpstreamTimeoutError } from "../http/upstream_errors.ts";
+import { DISCONNECT_USAGE_WAIT_MS, type RequestEnd } from "../billing/stream_end.ts";
+import { shuttingDown } from "./errors.ts";
+import type { ClientSink } from "./client_sink.ts";
+import { finishRequest } from "./finish.ts";
+import { priceMultiplierOf } from "./answer_json.ts";
+
+/** Streams at most this many disconnected clients' upstreams at once for their final usage. */
+const MAX_DRAINS = 256;
+let drains = 0;
+
+function midStreamError(e: unknown): RelayError {
+  if (e instanceof UpstreamTimeoutError) {
+    return new RelayError(504, "The upstream stopped sending data (stream idle timeout)", {
+      code: "upstream_timeout",
+    });
+  }
+  if (e instanceof SseBufferLimitError) {
+    return new RelayError(502, "The upstream sent an event larger than the stream buffer limit", {
+      code: "bad_response_body",
+    });
+  }
+  if (e instanceof UpstreamResetError) {
+    return new RelayError(502, "The upstream connection broke mid-stream", {
+      code: "upstream_connection_error",
+    });
+  }
+  return new RelayError(502, "The upstream stream failed", { code: "upstream_error" });
+}
+
+/** Whether the upstream will send usage at the end (so a disconnected client is worth draining for). */
+function expectsUsage(ctx: RelayCtx, a: Attempt): boolean {
+  const d = a.plan.upstreamDialect;
+  if (d === "claude" || d === "gemini" || d === "openai_responses") return true;
+  return a.config.provider.streamOptions && (ctx.deps.config.forceStreamOption || ctx.parsed!.includeUsage);
+}
+
+export async function pump(
+  ctx: RelayCtx,
+  a: Attempt,
+  t: StreamTranslator,
+  reader: ReadableStreamDefaultReader<SseEvent>,
+  sink: ClientSink,
+  first: SseEvent[],
+): Promise<void> {
+  let finished = false;
+  let stopping = false;
+  let draining = false;
+  let drainTimer: ReturnType<typeof setTimeout> | undefined;
+  const cut = () => void reader.cancel().catch(() => {});
+  sink.onGone = () => {
+    if (finished) return;
+    if (!t.completed && expectsUsage(ctx, a) && drains < MAX_DRAINS) {
+      draining = true;
+      drains++;
+      drainTimer = setTimeout(cut, DISCONNECT_USAGE_WAIT_MS);
+    } else cut();
+  };
+  const onClientAbort = () => sink.markGone();
+  const onShutdown = () => {
+    stopping = true;
+    cut();
+  };
+  ctx.clientSignal.addEventListener("abort", onClientAbort, { once: true });
+  ctx.inflight.shutdown.addEventListener("abort", onShutdown, { once: true });
+  if (ctx.clientSignal.aborted) sink.markGone();
+  let end: RequestEnd = "completed";
+  let checkpointAt = Date.now();
+  try {
+    await sink.writeEvents(first);
+    for (;;) {
+      const next = await reader.read();
+      if (next.done) {
+        if (sink.gone) end = t.completed ? "completed" : "client_gone";
+        else if (stopping) {
+          await sink.writeEvents(t.fail(shuttingDown()));
+          end = "upstream_error";
+        } else {
+          await sink.writeEvents(t.end());
+          end = t.completed ? "completed" : "upstream_error";
+        }
+        break;
+      }
+      const out = t.push(next.value);
+      if (out.length && !sink.gone) await sink.writeEvents(out);
+      if (t.upstreamError) {
+        end = "upstream_error";
+        break;
+      }
+      if (Date.now() - checkpointAt > 15_000) {
+        checkpointAt = Date.now();
+        void ctx.session!.checkpoint({
+          inputTokens: ctx.promptTokens,
+          cacheReadTokens: 0,
+          cacheWriteTokens: 0,
+          outputTokens: ctx.session!.meter.tokens,
+          estimated: true,
+        }).catch(() => {});
+      }
+    }
+  } catch (e) {
+    if (sink.gone) end = "client_gone";
+    else {
+      await sink.writeEvents(t.fail(stopping ? shuttingDown() : midStreamError(e)));
+      end = "upstream_error";
+    }
+  } finally {
+    finished = true;
+    if (draining) drains--;
+    clearTimeout(drainTimer);
+    ctx.clientSignal.removeEventListener("abort", onClientAbort);
+    ctx.inflight.shutdown.removeEventListener("abort", onShutdown);
+    cut();
+  }
+  // Settled before the body ends, so a client that saw the end of the stream sees its balance moved.
+  await finishRequest(ctx, {
+    end,
+    usage: t.usage
+      ? { ...t.usage, semantic: a.plan.upstreamDialect === "claude" ? "anthropic" : "openai" }
+      : undefined,
+    channel: a.channel,
+    upstreamModel: a.plan.upstreamModel,
+    priceMultiplier: priceMultiplierOf(ctx),
+  });
+  sink.close();
+}

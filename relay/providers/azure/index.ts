@@ -1,0 +1,27 @@
+/**
+ * Azure OpenAI (type 3): the deployment is the model name, `api-version` comes from the channel's `other`
+ * field or AZURE_DEFAULT_API_VERSION, the key goes in `api-key`. Responses use the v1 path with the
+ * channel setting `azure_responses_version` (default "preview"), as New API does.
+ */
+import { OPENAI_PATHS, type ProviderSpec } from "../spec.ts";
+
+export const azureProvider: ProviderSpec = {
+  name: "azure",
+  types: [3],
+  defaultBaseUrl: "",
+  dialects: ["openai_chat", "openai_responses"],
+  passthrough: new Set(Object.keys(OPENAI_PATHS) as (keyof typeof OPENAI_PATHS)[]),
+  streamOptions: true,
+  url(t) {
+    if (t.endpoint === "responses") {
+      const v = typeof t.settings.azure_responses_version === "string" && t.settings.azure_responses_version
+        ? t.settings.azure_responses_version
+        : "preview";
+      return `${t.baseUrl}/openai/v1/responses?api-version=${encodeURIComponent(v)}`;
+    }
+    const version = t.other.trim() || t.env.azureApiVersion;
+    return `${t.baseUrl}/openai/deployments/${encodeURIComponent(t.model)}${OPENAI_PATHS[t.endpoint]}` +
+      `?api-version=${encodeURIComponent(version)}`;
+  },
+  headers: (_t, key) => ({ "api-key": key }),
+};

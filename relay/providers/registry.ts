@@ -1,0 +1,61 @@
+/**
+ * Channel type → provider spec. Types New API serves with its OpenAI adaptor and that have no entry here
+ * fall back to OpenAI; types whose native protocol is not implemented yet (Bedrock, Vertex, Cohere,
+ * task and Midjourney adaptors, ...) have no spec, so routing skips their channels.
+ */
+import type { ProviderSpec } from "./spec.ts";
+import { openAiProvider } from "./openai/index.ts";
+import { openAiCompatibleProviders } from "./openai_compatible/index.ts";
+import { azureProvider } from "./azure/index.ts";
+import { customProvider } from "./custom/index.ts";
+import { anthropicProvider } from "./anthropic/index.ts";
+import { geminiProvider } from "./gemini/index.ts";
+
+export const PROVIDERS: readonly ProviderSpec[] = [
+  openAiProvider,
+  azureProvider,
+  customProvider,
+  anthropicProvider,
+  geminiProvider,
+  ...openAiCompatibleProviders,
+];
+
+/** Types with a native adaptor in New API that this gateway does not speak (yet). */
+const UNSUPPORTED = new Set([
+  2,
+  5,
+  11,
+  15,
+  16,
+  17,
+  18,
+  21,
+  23,
+  33,
+  34,
+  35,
+  36,
+  37,
+  41,
+  44,
+  49,
+  50,
+  51,
+  52,
+  53,
+  54,
+  55,
+  56,
+  57,
+  58,
+  59,
+  60,
+]);
+
+const byType = new Map<number, ProviderSpec>();
+for (const p of PROVIDERS) for (const t of p.types) byType.set(t, p);
+
+/** The spec for a channel type, or undefined when channels of that type cannot be relayed. */
+export function providerFor(type: number): ProviderSpec | undefined {
+  return byType.get(type) ?? (UNSUPPORTED.has(type) ? undefined : openAiProvider);
+}

@@ -1,0 +1,41 @@
+/** Upstream error text never carries keys to clients: redaction, and generic messages for account errors. */
+import { assert, assertEquals } from "../../support/assert.ts";
+import { clientError, redactSecrets } from "../../../relay/pipeline/sanitize.ts";
+import { RelayError } from "../../../relay/formats/errors.ts";
+
+Deno.test("key-like text is redacted", () => {
+  const text = redactSecrets(
+    "Incorrect API key provided: sk-proj-abc123***xyz. Bearer abc.def api_key=AIzaSyA1234567890 token: 0123456789abcdef0123456789abcdef012 the-key",
+    ["the-key"],
+  );
+  for (const leak of ["abc123", "abc.def", "AIzaSy", "0123456789abcdef", "the-key"]) {
+    assert(!text.includes(leak), `${leak} in ${text}`);
+  }
+  assert(text.startsWith("Incorrect API key provided:"));
+});
+
+Deno.test("account and server errors get a generic message; request errors keep the upstream's, redacted", () => {
+  const upstream = new RelayError(401, "Incorrect API key provided: sk-abcdefgh", {
+    code: "invalid_api_key",
+  });
+  const auth = clientError(401, upstream, []);
+  assertEquals([auth.status, auth.code], [401, "upstream_error"]);
+  assert(!auth.message.includes("sk-"));
+  assertEquals(
+    clientError(503, new RelayError(503, "node x7 down"), []).message,
+    "The upstream service failed (HTTP 503)",
+  );
+  assertEquals(
+    clientError(429, new RelayError(429, "org-123 over limit"), []).message.includes("org-123"),
+    false,
+  );
+  const user = clientError(
+    400,
+    new RelayError(400, "This model's maximum context length is 8192 tokens", {
+      code: "context_length_exceeded",
+    }),
+    [],
+  );
+  assertEquals([user.status, user.code], [400, "context_length_exceeded"]);
+  assert(user.message.startsWith("This model's maximum context length"));
+});

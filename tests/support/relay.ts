@@ -1,0 +1,121 @@
+/**
+ * A relay set up on an in-process app: prices (1 prompt token = 1 quota, 1 completion token = 2 for the
+ * test models), a user with a balance, an API key, and channels pointing at a fake upstream. Plus an
+ * official `openai` SDK client that talks to the app in-process (its `fetch` is `app.request`).
+ */
+import OpenAI from "openai";
+import type { AppHarness } from "./app.ts";
+import { testSecrets } from "./stores.ts";
+import { insertUser, Role } from "../../store/users.ts";
+import { createToken, type TokenFields } from "../../store/tokens.ts";
+import { type ChannelFields, insertChannel } from "../../store/channels.ts";
+import { saveOptions } from "../../store/options.ts";
+import { asInt, queryOne } from "../../store/db.ts";
+
+export const RELAY_MODELS = ["gpt-4o-mini", "gpt-4.1", "o4-mini", "text-embedding-3-small", "test-model"];
+
+const ratios = (v: number) => JSON.stringify(Object.fromEntries(RELAY_MODELS.map((m) => [m, v])));
+
+/** 1 prompt token = 1 quota, 1 completion token = 2, nothing held beyond the estimate. */
+export const RELAY_PRICES: Record<string, string> = {
+  ModelRatio: ratios(1),
+  CompletionRatio: ratios(2),
+  PreConsumedQuota: "0",
+};
+
+export interface RelaySetup {
+  /** The API key, `sk-…`. */
+  key: string;
+  userId: number;
+  tokenId: number;
+  channelIds: number[];
+}
+
+export interface RelaySetupOptions {
+  channels: ChannelFields[];
+  userQuota?: number;
+  role?: number;
+  username?: string;
+  token?: Partial<TokenFields>;
+  options?: Record<string, string>;
+}
+
+/** A channel of the fake upstream (OpenAI type unless `type` says otherwise). */
+export function fakeChannel(url: string, fields: ChannelFields = {}): ChannelFields {
+  return {
+    name: "fake",
+    type: 1,
+    key: "sk-upstream-key",
+    baseUrl: url,
+    models: RELAY_MODELS.join(","),
+    group: "default",
+    ...fields,
+  };
+}
+
+export async function relaySetup(h: AppHarness, o: RelaySetupOptions): Promise<RelaySetup> {
+  const { db, cache } = h.deps;
+  await saveOptions(db, { ...RELAY_PRICES, ...(o.options ?? {}) });
+  await cache.publish({ kind: "options" });
+  const userId = await insertUser(db, {
+    username: o.username ?? "payer",
+    passwordHash: "x",
+    quota: o.userQuota ?? 1_000_000,
+    role: o.role ?? Role.common,
+  });
+  await cache.publish({ kind: "user", id: userId });
+  const { token, key } = await createToken(db, testSecrets.cryptoSecret, userId, {
+    name: "relay",
+    unlimitedQuota: true,
+    ...(o.token ?? {}),
+  });
+  await cache.publish({ kind: "token", id: token.id });
+  const channelIds: number[] = [];
+  for (const ch of o.channels) {
+    const id = await insertChannel(db, testSecrets.cryptoSecret, ch);
+    await cache.publish({ kind: "channel", id });
+    channelIds.push(id);
+  }
+  return { key, userId, tokenId: token.id, channelIds };
+}
+
+/** The official SDK against the in-process app. */
+export function gatewayClient(h: AppHarness, key: string): OpenAI {
+  return new OpenAI({
+    apiKey: key,
+    baseURL: "http://gateway.test/v1",
+    maxRetries: 0,
+    fetch: (url: string | URL | Request, init?: RequestInit) => Promise.resolve(h.app.request(url, init)),
+  });
+}
+
+/** The user's balance, as stored. */
+export async function userQuota(h: AppHarness, userId: number): Promise<number> {
+  return asInt((await queryOne(h.deps.db, "SELECT quota FROM users WHERE id = ?", [userId]))?.quota);
+}
+
+/** Holds not yet settled or released. */
+export async function heldCount(h: AppHarness): Promise<number> {
+  return asInt(
+    (await queryOne(h.deps.db, "SELECT COUNT(*) AS n FROM quota_reservations WHERE status = 'HELD'"))?.n,
+  );
+}
+
+/** Waits until every reservation has ended (settlement of a stream finishes just after its last byte). */
+export async function settled(h: AppHarness, timeoutMs = 5000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (await heldCount(h) > 0) {
+    if (Date.now() > until) throw new Error("reservations still held");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** A chat request through the app with the key. */
+export function chat(
+  h: AppHarness,
+  key: string,
+  body: Record<string, unknown>,
+  headers: Record<string, string> = {},
+) {
+  return h.call("POST", "/v1/chat/completions", body, { authorization: `Bearer ${key}`, ...headers });
+}
