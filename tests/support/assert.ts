@@ -56,6 +56,23 @@ export function assertStringIncludes(actual: string, expected: string, message?:
 // deno-lint-ignore no-explicit-any
 type ErrorClass = new (...args: any[]) => Error;
 
+/** Checks a caught error against the expected class and message fragment, and returns it. */
+function expectError(err: unknown, errorClass?: ErrorClass, includes?: string): Error {
+  if (errorClass && !(err instanceof errorClass)) {
+    throw new AssertionError(
+      `expected ${errorClass.name}, got ${(err as Error)?.name}: ${(err as Error)?.message}`,
+    );
+  }
+  if (includes && !String((err as Error)?.message).includes(includes)) {
+    throw new AssertionError(
+      `expected error message to include ${JSON.stringify(includes)}, got ${
+        JSON.stringify((err as Error)?.message)
+      }`,
+    );
+  }
+  return err as Error;
+}
+
 export async function assertRejects(
   fn: () => Promise<unknown>,
   errorClass?: ErrorClass,
@@ -64,19 +81,7 @@ export async function assertRejects(
   try {
     await fn();
   } catch (err) {
-    if (errorClass && !(err instanceof errorClass)) {
-      throw new AssertionError(
-        `expected ${errorClass.name}, got ${(err as Error)?.name}: ${(err as Error)?.message}`,
-      );
-    }
-    if (includes && !String((err as Error)?.message).includes(includes)) {
-      throw new AssertionError(
-        `expected error message to include ${JSON.stringify(includes)}, got ${
-          JSON.stringify((err as Error)?.message)
-        }`,
-      );
-    }
-    return err as Error;
+    return expectError(err, errorClass, includes);
   }
   throw new AssertionError("expected the promise to reject");
 }
@@ -85,19 +90,7 @@ export function assertThrows(fn: () => unknown, errorClass?: ErrorClass, include
   try {
     fn();
   } catch (err) {
-    if (errorClass && !(err instanceof errorClass)) {
-      throw new AssertionError(
-        `expected ${errorClass.name}, got ${(err as Error)?.name}: ${(err as Error)?.message}`,
-      );
-    }
-    if (includes && !String((err as Error)?.message).includes(includes)) {
-      throw new AssertionError(
-        `expected error message to include ${JSON.stringify(includes)}, got ${
-          JSON.stringify((err as Error)?.message)
-        }`,
-      );
-    }
-    return err as Error;
+    return expectError(err, errorClass, includes);
   }
   throw new AssertionError("expected the function to throw");
 }

@@ -20,20 +20,23 @@ export interface StoreFixture {
   openMigrated(): Promise<Db>;
 }
 
+/** A fixture over `open`, whose `openMigrated` also runs the real schema sync and migrations. */
+function fixture(kind: StoreFixture["kind"], open: () => Promise<Db>): StoreFixture {
+  return {
+    kind,
+    open,
+    openMigrated: async () => {
+      const db = await open();
+      await migrate(db, allTables, migrations, { secrets: testSecrets });
+      return db;
+    },
+  };
+}
+
 async function sqliteFixture<T>(fn: (f: StoreFixture) => Promise<T>): Promise<T> {
   const dir = await Deno.makeTempDir({ prefix: "napi_store_" });
-  const path = `${dir}/test.db`;
-  const open = () => openSqlite({ path, busyTimeoutMs: 10000 });
   try {
-    return await fn({
-      kind: "sqlite",
-      open,
-      openMigrated: async () => {
-        const db = await open();
-        await migrate(db, allTables, migrations, { secrets: testSecrets });
-        return db;
-      },
-    });
+    return await fn(fixture("sqlite", () => openSqlite({ path: `${dir}/test.db`, busyTimeoutMs: 10000 })));
   } finally {
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
@@ -41,18 +44,11 @@ async function sqliteFixture<T>(fn: (f: StoreFixture) => Promise<T>): Promise<T>
 
 async function postgresFixture<T>(fn: (f: StoreFixture) => Promise<T>): Promise<T> {
   const temp = await createTempDatabase();
-  const open = () =>
-    openPostgres({ url: temp.url, max: 10, maxLifetimeSeconds: 60, connectTimeoutSeconds: 5 });
   try {
-    return await fn({
-      kind: "postgres",
-      open,
-      openMigrated: async () => {
-        const db = await open();
-        await migrate(db, allTables, migrations, { secrets: testSecrets });
-        return db;
-      },
-    });
+    return await fn(fixture(
+      "postgres",
+      () => openPostgres({ url: temp.url, max: 10, maxLifetimeSeconds: 60, connectTimeoutSeconds: 5 }),
+    ));
   } finally {
     await temp.drop();
   }
