@@ -123,6 +123,21 @@ appTest("@google/genai countTokens: counted here, or by a Gemini channel; never 
     native.totalTokens,
     (await direct.models.countTokens({ model: "chat-gemini", contents })).totalTokens,
   );
+  // The wrapped form names its model; a Gemini channel gets the upstream's name in it.
+  const wrapped = {
+    generateContentRequest: {
+      model: "models/chat-gemini",
+      contents: [{ role: "user", parts: [{ text: contents }] }],
+    },
+  };
+  const count = async (model: string) =>
+    (await (await fetch(`${gw.url}/v1beta/models/${model}:countTokens?key=${s.key}`, {
+      method: "POST",
+      body: JSON.stringify(wrapped),
+    })).json()).totalTokens;
+  assertEquals(await count("chat-gemini"), native.totalTokens);
+  assertEquals(fake.lastRequest()!.json, wrapped);
+  assertEquals(await count("chat-claude"), local.totalTokens);
   assertEquals(await userQuota(h, s.userId), before);
 });
 
