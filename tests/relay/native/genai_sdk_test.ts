@@ -170,6 +170,21 @@ appTest(
     await settled(h);
     assertEquals(before - await userQuota(h, s.userId), ref.usage.prompt_tokens);
 
+    // The single-content method, straight: `embedding` rather than `embeddings`.
+    const single = await (await fetch(`${gw.url}/v1beta/models/text-embedding-3-small:embedContent`, {
+      method: "POST",
+      headers: { "x-goog-api-key": s.key },
+      body: JSON.stringify({ content: { parts: [{ text: contents[0] }] }, outputDimensionality: 8 }),
+    })).json();
+    assertEquals(fake.lastRequest()!.json, {
+      model: "text-embedding-3-small",
+      input: [contents[0]],
+      encoding_format: "float",
+      dimensions: 8,
+    });
+    assertEquals(single.embedding.values.length, 8);
+    await settled(h);
+
     const viaGemini = await ai.models.embedContent({ model: "gemini-embedding-001", contents });
     assertEquals(fake.lastRequest()!.path, "/v1beta/models/gemini-embedding-001:batchEmbedContents");
     assertEquals(gw.seen.at(-1), "POST /v1/models/gemini-embedding-001:batchEmbedContents");

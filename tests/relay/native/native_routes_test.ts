@@ -111,6 +111,13 @@ appTest("limits and allow-lists answer in the caller's dialect; refused requests
   });
   assertEquals(forbidden.status, 403);
   assertEquals((await forbidden.json()).error.status, "PERMISSION_DENIED");
+  const claudeForbidden = await h.call("POST", "/v1/messages", { ...claudeBody, model: "chat-gemini" }, {
+    "x-api-key": s.key,
+  });
+  assertEquals([claudeForbidden.status, (await claudeForbidden.json()).error.type], [
+    403,
+    "permission_error",
+  ]);
   assertEquals((await h.call("POST", "/v1/messages", claudeBody, { "x-api-key": s.key })).status, 200);
   assertEquals((await h.call("POST", "/v1/messages", claudeBody, { "x-api-key": s.key })).status, 200);
   await settled(h);
