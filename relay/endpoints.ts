@@ -1,12 +1,14 @@
 /**
  * The relay's endpoints: each route fixes the ingress dialect (how the body is read and errors are
  * written) and whether the request goes through the codecs (chat family: IR, translation to any channel)
- * or is passed through to OpenAI-compatible channels as it is. A native Claude or Gemini route is one
- * more entry with `dialect: "claude"` / `"gemini"` and `chat: true`.
+ * or is passed through to channels that serve the endpoint as it is. Claude's and Gemini's native routes
+ * are entries too: `/v1/messages` is `dialect: "claude", chat: true`; Gemini's `:generateContent` family is
+ * chosen by the action after the `:` in `/v1beta/models/{model}:{action}` (`gemini` lists the actions).
  */
 import type { Dialect } from "./formats/ir.ts";
 
-export type EndpointName =
+/** Endpoints OpenAI-compatible channels serve under their API root (see providers/spec.ts OPENAI_PATHS). */
+export type OpenAiEndpointName =
   | "chat_completions"
   | "completions"
   | "embeddings"
@@ -19,9 +21,19 @@ export type EndpointName =
   | "rerank"
   | "responses";
 
+export type NativeEndpointName =
+  | "claude_messages"
+  | "claude_count_tokens"
+  | "gemini_generate"
+  | "gemini_count_tokens"
+  | "gemini_embed"
+  | "gemini_batch_embed";
+
+export type EndpointName = OpenAiEndpointName | NativeEndpointName;
+
 export interface Endpoint {
   name: EndpointName;
-  /** Route path on the gateway. */
+  /** Route path on the gateway (Gemini's: the action is matched by `routes_native.ts`). */
   path: string;
   /** Ingress dialect: the codec for chat-family endpoints, the error shape for all. */
   dialect: Dialect;
@@ -31,7 +43,13 @@ export interface Endpoint {
   /** New API's model when the request names none. */
   defaultModel?: string;
   /** How the prompt is estimated before the call. */
-  prompt: "chat" | "prompt" | "input" | "rerank" | "speech" | "audio" | "image";
+  prompt: "chat" | "prompt" | "input" | "rerank" | "speech" | "audio" | "image" | "contents";
+  /** Gemini actions (`models/{model}:{action}`) served by this entry. */
+  gemini?: readonly string[];
+  /** Counted, not generated: any channel answers (natively, else counted here); never billed. */
+  countOnly?: boolean;
+  /** The OpenAI endpoint this one is translated to on a channel that does not serve it natively. */
+  via?: OpenAiEndpointName;
 }
 
 const openai = (
@@ -39,6 +57,17 @@ const openai = (
   path: string,
   rest: Partial<Endpoint> & Pick<Endpoint, "prompt">,
 ): Endpoint => ({ name, path, dialect: "openai_chat", chat: false, body: "json", ...rest });
+
+const gemini = (name: EndpointName, actions: string[], rest: Partial<Endpoint> = {}): Endpoint => ({
+  name,
+  path: `/v1beta/models/{model}:${actions[0]}`,
+  dialect: "gemini",
+  chat: false,
+  body: "json",
+  prompt: "chat",
+  gemini: actions,
+  ...rest,
+});
 
 export const ENDPOINTS: readonly Endpoint[] = [
   openai("chat_completions", "/v1/chat/completions", { chat: true, prompt: "chat" }),
@@ -60,8 +89,23 @@ export const ENDPOINTS: readonly Endpoint[] = [
     defaultModel: "whisper-1",
   }),
   openai("rerank", "/v1/rerank", { prompt: "rerank" }),
+  openai("claude_messages", "/v1/messages", { chat: true, dialect: "claude", prompt: "chat" }),
+  openai("claude_count_tokens", "/v1/messages/count_tokens", {
+    dialect: "claude",
+    prompt: "chat",
+    countOnly: true,
+  }),
+  gemini("gemini_generate", ["generateContent", "streamGenerateContent"], { chat: true }),
+  gemini("gemini_count_tokens", ["countTokens"], { countOnly: true }),
+  gemini("gemini_embed", ["embedContent"], { prompt: "contents", via: "embeddings" }),
+  gemini("gemini_batch_embed", ["batchEmbedContents"], { prompt: "contents", via: "embeddings" }),
 ];
 
 export function endpoint(name: EndpointName): Endpoint {
   return ENDPOINTS.find((e) => e.name === name)!;
+}
+
+/** The Gemini entry serving `action`, or undefined. */
+export function geminiEndpoint(action: string): Endpoint | undefined {
+  return ENDPOINTS.find((e) => e.gemini?.includes(action));
 }

@@ -1,7 +1,8 @@
 /**
- * Mounts the OpenAI-compatible relay: the model list, every endpoint of `endpoints.ts` behind API key
- * auth, the console playground (`/pg/chat/completions`, session auth, billed without a token) and New
- * API's 501s for what it does not implement. Unknown `/v1/*` paths fall to the app's OpenAI-shaped 404.
+ * Mounts the relay: the model lists, every endpoint of `endpoints.ts` behind API key auth (OpenAI's,
+ * Claude's `/v1/messages` and count_tokens, Gemini's in `native/routes.ts`), the console playground
+ * (`/pg/chat/completions`, session auth, billed without a token) and New API's 501s for what it does not
+ * implement. Unknown `/v1/*` paths fall to the app's OpenAI-shaped 404.
  */
 import { type Context, Hono } from "hono";
 import { cors } from "hono/cors";
@@ -9,15 +10,24 @@ import type { AppDeps } from "../server/deps.ts";
 import { type AuthEnv, requireUser } from "../auth/middleware.ts";
 import { ApiError } from "../routes/api/errors.ts";
 import { RelayError } from "./formats/errors.ts";
+import type { Dialect } from "./formats/ir.ts";
 import { endpoint, ENDPOINTS } from "./endpoints.ts";
 import { handleRelay, type RelayEntry } from "./pipeline/run.ts";
-import { authenticateKey, enabledUser, groupUsable, presentedKey } from "./pipeline/key_auth.ts";
-import { errorResponse, forbidden, REQUEST_ID_HEADER, toRelayError } from "./pipeline/errors.ts";
+import { authenticateKey, type Caller, enabledUser, groupUsable, presentedKey } from "./pipeline/key_auth.ts";
+import {
+  errorResponse,
+  forbidden,
+  REQUEST_ID_HEADER,
+  requestIdHeaders,
+  toRelayError,
+} from "./pipeline/errors.ts";
 import { newRequestId } from "./pipeline/request_id.ts";
 import { editTopLevel } from "./pipeline/json_edit.ts";
-import { visibleModels } from "./models.ts";
+import { claudeModel, claudeModelList, geminiModelList, visibleModels } from "./models.ts";
+import { handleCountTokens } from "./native/count_tokens.ts";
+import { mountGeminiRoutes } from "./native/routes.ts";
 
-function keyCaller(deps: AppDeps, c: Context) {
+function keyCaller(deps: AppDeps, c: Context): Caller {
   const url = new URL(c.req.url);
   return authenticateKey(
     deps.catalog,
@@ -35,40 +45,72 @@ function notImplemented(): Response {
   );
 }
 
+/**
+ * The shape of `/v1/models`: Claude's for an Anthropic client, Gemini's for a Google-style key, else
+ * OpenAI's. New API asks for `x-api-key` + `anthropic-version`; `anthropic-version` alone is enough here,
+ * because the current Anthropic SDK sends its key as a Bearer token (and OpenAI clients never send it).
+ */
+function listDialect(c: Context): Dialect {
+  if (c.req.header("anthropic-version")) return "claude";
+  if (c.req.header("x-goog-api-key") || new URL(c.req.url).searchParams.get("key")) return "gemini";
+  return "openai_chat";
+}
+
 export function relayRoutes(deps: AppDeps): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
-  app.use("/v1/*", cors({ origin: "*", allowHeaders: [], exposeHeaders: [REQUEST_ID_HEADER] }));
+  const exposeHeaders = [REQUEST_ID_HEADER, "request-id"];
+  app.use("/v1/*", cors({ origin: "*", allowHeaders: [], exposeHeaders }));
+  app.use("/v1beta/*", cors({ origin: "*", allowHeaders: [], exposeHeaders }));
 
-  /** Runs `fn` with the key's caller, answering auth failures in OpenAI's shape. */
-  const withKey =
-    (fn: (c: Context, caller: ReturnType<typeof keyCaller>, id: string) => Response) => (c: Context) => {
-      const id = newRequestId();
-      try {
-        const res = fn(c, keyCaller(deps, c), id);
-        res.headers.set(REQUEST_ID_HEADER, id);
-        return res;
-      } catch (e) {
-        return errorResponse("openai_chat", toRelayError(e), id);
-      }
-    };
+  /** Runs `fn` with the key's caller, answering auth failures in the dialect's shape. */
+  const withKey = (dialect: Dialect | ((c: Context) => Dialect)) =>
+  (
+    fn: (c: Context, caller: Caller, id: string) => Response,
+  ) =>
+  (c: Context) => {
+    const id = newRequestId();
+    const d = typeof dialect === "function" ? dialect(c) : dialect;
+    try {
+      const res = fn(c, keyCaller(deps, c), id);
+      for (const [k, v] of Object.entries(requestIdHeaders(d, id))) res.headers.set(k, v);
+      return res;
+    } catch (e) {
+      return errorResponse(d, toRelayError(e), id);
+    }
+  };
 
   app.get(
     "/v1/models",
-    withKey((c, caller) =>
+    withKey(listDialect)((c, caller) => {
+      const models = visibleModels(deps.catalog, caller);
+      switch (listDialect(c)) {
+        case "claude":
+          return c.json(claudeModelList(models));
+        case "gemini":
+          return c.json(geminiModelList(models));
+        default:
+          return c.json({ object: "list", data: models, success: true });
+      }
+    }),
+  );
+  app.get(
+    "/v1beta/openai/models",
+    withKey("openai_chat")((c, caller) =>
       c.json({ object: "list", data: visibleModels(deps.catalog, caller), success: true })
     ),
   );
+  const retrieveDialect = (c: Context): Dialect => listDialect(c) === "claude" ? "claude" : "openai_chat";
   app.get(
     "/v1/models/:model{.+}",
-    withKey((c, caller, id) => {
+    withKey(retrieveDialect)((c, caller, id) => {
       const name = c.req.param("model");
       const found = visibleModels(deps.catalog, caller).find((m) => m.id === name);
-      if (found) return c.json(found);
+      if (found) return c.json(retrieveDialect(c) === "claude" ? claudeModel(found) : found);
       const err = new RelayError(404, `The model '${name}' does not exist`, {
         code: "model_not_found",
         param: "model",
       });
-      return errorResponse("openai_chat", err, id);
+      return errorResponse(retrieveDialect(c), err, id);
     }),
   );
   app.delete("/v1/models/:model{.+}", notImplemented);
@@ -79,9 +121,11 @@ export function relayRoutes(deps: AppDeps): Hono<AuthEnv> {
   app.all("/v1/fine-tunes/*", notImplemented);
 
   for (const ep of ENDPOINTS) {
+    if (ep.gemini) continue;
     const entry: RelayEntry = { endpoint: ep, authenticate: (_ctx, c) => keyCaller(deps, c) };
-    app.post(ep.path, (c) => handleRelay(deps, c, entry));
+    app.post(ep.path, (c) => ep.countOnly ? handleCountTokens(deps, c, entry) : handleRelay(deps, c, entry));
   }
+  mountGeminiRoutes(app, deps, (c) => keyCaller(deps, c), (d) => withKey(d));
 
   // The console playground: the signed-in user, the group chosen in the body (else their own), no token.
   const playground: RelayEntry = {

@@ -16,6 +16,7 @@ import { tokenCounter } from "../billing/estimate.ts";
 import { imagePriceMultiplier } from "../billing/image_price.ts";
 import { optionRegistry } from "../../options/index.ts";
 import { log } from "../../server/logger.ts";
+import { servesEndpoint } from "../providers/spec.ts";
 import { channelConfig, enabledKeys } from "./channel_config.ts";
 import { forbidden, RateLimitedError } from "./errors.ts";
 import { estimatePrompt } from "./prompt_estimate.ts";
@@ -75,7 +76,7 @@ export async function checkLimits(ctx: RelayCtx): Promise<void> {
 function eligible(ctx: RelayCtx, ch: ChannelView): boolean {
   const config = channelConfig(ch);
   if (!config) return false;
-  if (!ctx.endpoint.chat && !config.provider.passthrough.has(ctx.endpoint.name)) return false;
+  if (!servesEndpoint(config.provider, ctx.endpoint)) return false;
   return ch.info.isMultiKey ? enabledKeys(ch).length > 0 : ch.keys.length > 0;
 }
 

@@ -12,7 +12,7 @@ import { RelayError } from "../formats/errors.ts";
 import type { IrResponse } from "../formats/ir.ts";
 import { type BillableUsage, fromOpenAiUsage } from "../billing/usage.ts";
 import { imagePriceMultiplier } from "../billing/image_price.ts";
-import { ClientGoneError, REQUEST_ID_HEADER } from "./errors.ts";
+import { ClientGoneError, requestIdHeaders } from "./errors.ts";
 import { transportFailure, upstreamFailure } from "./failure.ts";
 import { finishRequest } from "./finish.ts";
 
@@ -97,6 +97,14 @@ export async function answerJson(ctx: RelayCtx, a: Attempt): Promise<AttemptOutc
         return { failure: upstreamFailure(500, JSON.stringify(obj), a.channel.statusCodeMapping, [a.key]) };
       }
       usage = rawUsage(obj);
+      if (a.plan.convertResponse) {
+        try {
+          out = JSON.stringify(a.plan.convertResponse(obj));
+        } catch (e) {
+          const err = e instanceof RelayError ? e : badBody();
+          return { failure: upstreamFailure(502, err, a.channel.statusCodeMapping, [a.key]) };
+        }
+      }
     }
   }
   await finishRequest(ctx, {
@@ -106,9 +114,10 @@ export async function answerJson(ctx: RelayCtx, a: Attempt): Promise<AttemptOutc
     upstreamModel: a.plan.upstreamModel,
     priceMultiplier: priceMultiplierOf(ctx),
   });
+  const rewritten = (t && !t.passthrough) || a.plan.convertResponse;
   const headers = new Headers({
-    "content-type": t && !t.passthrough ? "application/json" : contentType,
-    [REQUEST_ID_HEADER]: ctx.requestId,
+    "content-type": rewritten ? "application/json" : contentType,
+    ...requestIdHeaders(ctx.dialect, ctx.requestId),
     "x-newapi-overhead-ms": String(overheadMs(ctx)),
   });
   return { response: new Response(out as BodyInit, { status: a.res.status, headers }) };

@@ -13,7 +13,7 @@ import type { IrStreamEvent } from "../formats/ir.ts";
 import { RelayError } from "../formats/errors.ts";
 import type { StreamTranslator } from "../formats/translate.ts";
 import { UpstreamResetError } from "../http/upstream_errors.ts";
-import { ClientGoneError, REQUEST_ID_HEADER, shuttingDown } from "./errors.ts";
+import { ClientGoneError, requestIdHeaders, shuttingDown } from "./errors.ts";
 import { type Failure, transportFailure, upstreamFailure } from "./failure.ts";
 import { clientError } from "./sanitize.ts";
 import { ClientSink } from "./client_sink.ts";
@@ -30,7 +30,7 @@ export async function answerStream(ctx: RelayCtx, a: Attempt): Promise<AttemptOu
     else if (ev.type === "tool_call_start") meter.addToolCall();
     else if (ev.type === "tool_call_delta") meter.add(ev.arguments);
   };
-  const sink = new ClientSink();
+  const sink = new ClientSink(ctx.framing);
   const hooks = {
     observe: (ev: IrStreamEvent) => {
       if (pending) pending.push(ev);
@@ -102,10 +102,10 @@ export async function answerStream(ctx: RelayCtx, a: Attempt): Promise<AttemptOu
   pending = null;
   a.detach();
   const headers = new Headers({
-    "content-type": "text/event-stream; charset=utf-8",
+    "content-type": ctx.framing === "sse" ? "text/event-stream; charset=utf-8" : "application/json",
     "cache-control": "no-cache",
     "x-accel-buffering": "no",
-    [REQUEST_ID_HEADER]: ctx.requestId,
+    ...requestIdHeaders(ctx.dialect, ctx.requestId),
     "x-newapi-overhead-ms": String(overheadMs(ctx)),
   });
   void pump(ctx, a, t, reader, sink, first);

@@ -8,6 +8,7 @@ import type { UpstreamResponse } from "../http/upstream_client.ts";
 import type { RelayCtx } from "./context.ts";
 import { type ChannelConfig, pickKey } from "./channel_config.ts";
 import { buildUpstreamRequest, type UpstreamPlan } from "./build_request.ts";
+import { suffixOptions } from "./suffix_options.ts";
 import { ChannelError, channelFailure, type Failure, transportFailure, upstreamFailure } from "./failure.ts";
 import { ClientGoneError, shuttingDown } from "./errors.ts";
 import { answerJson } from "./answer_json.ts";
@@ -51,6 +52,7 @@ export async function attemptChannel(
         azureApiVersion: deps.config.azureDefaultApiVersion,
         geminiSafety: deps.config.geminiSafetySetting,
       },
+      suffixOptions: suffixOptions(deps.catalog),
     });
   } catch (e) {
     if (e instanceof ChannelError) return { failure: channelFailure(e), keyIndex: picked.index };

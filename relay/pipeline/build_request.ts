@@ -8,7 +8,8 @@
 import type { ChannelView } from "../../store/cache/catalog.ts";
 import type { Dialect, IrRequest } from "../formats/ir.ts";
 import { type Translation, translation } from "../formats/translate.ts";
-import { applyModelSuffix } from "../formats/model_suffix.ts";
+import { applyModelSuffix, type ModelSuffixOptions } from "../formats/model_suffix.ts";
+import { geminiEmbedToOpenAi, openAiEmbeddingsToGemini } from "../formats/gemini/embed.ts";
 import { RelayError } from "../formats/errors.ts";
 import { mapModel, ModelMappingCycle } from "../routing/model_mapping.ts";
 import { chatEndpointFor, type UpstreamTarget } from "../providers/spec.ts";
@@ -29,6 +30,8 @@ export interface UpstreamPlan {
   upstreamDialect: Dialect;
   upstreamModel: string;
   proxy?: string;
+  /** A non-chat answer translated back to the client's shape (Gemini embeddings from an OpenAI channel). */
+  convertResponse?: (answer: unknown) => unknown;
 }
 
 export interface BuildInput {
@@ -40,6 +43,8 @@ export interface BuildInput {
   clientHeaders: Headers;
   forceStreamOption: boolean;
   env: UpstreamTarget["env"];
+  /** New API's thinking-adapter settings for model suffixes (defaults when absent). */
+  suffixOptions?: ModelSuffixOptions;
 }
 
 function mappedModel(config: ChannelConfig, model: string): string {
@@ -92,7 +97,7 @@ export async function buildUpstreamRequest(b: BuildInput): Promise<UpstreamPlan>
   let ir: IrRequest | undefined;
   if (endpoint.chat && parsed.ir) {
     upstreamDialect = provider.dialects.includes(endpoint.dialect) ? endpoint.dialect : provider.dialects[0];
-    const suffixed = applyModelSuffix(mapped, parsed.ir);
+    const suffixed = applyModelSuffix(mapped, parsed.ir, b.suffixOptions);
     upstreamModel = suffixed.upstreamModel;
     const rewrite = upstreamModel !== mapped || config.systemPrompt !== "" || config.thinkingToContent;
     t = translation(endpoint.dialect, upstreamDialect, {
@@ -103,9 +108,13 @@ export async function buildUpstreamRequest(b: BuildInput): Promise<UpstreamPlan>
       ir = withChannelSystemPrompt(suffixed.ir, config.systemPrompt, config.systemPromptOverride);
     }
   }
+  // A native endpoint the channel does not serve goes to the OpenAI endpoint it translates to.
+  const via = !endpoint.chat && endpoint.via && !provider.passthrough.has(endpoint.name)
+    ? endpoint.via
+    : undefined;
   const target: UpstreamTarget = {
     baseUrl: config.baseUrl,
-    endpoint: endpoint.chat ? chatEndpointFor(upstreamDialect, endpoint.name) : endpoint.name,
+    endpoint: endpoint.chat ? chatEndpointFor(upstreamDialect) : via ?? endpoint.name,
     dialect: upstreamDialect,
     model: upstreamModel,
     stream: parsed.stream,
@@ -114,8 +123,12 @@ export async function buildUpstreamRequest(b: BuildInput): Promise<UpstreamPlan>
     openaiOrganization: channel.openaiOrganization,
     env: b.env,
   };
+  if (via) return translatedEmbeddings(b, target, upstreamModel);
   let body: Uint8Array | string = parsed.bytes;
   let contentType = parsed.contentType || "application/json";
+  // OpenAI bodies name their model (the endpoint's default when absent); Gemini's live in the URL.
+  const modelInBody = (json: Record<string, unknown>) =>
+    "model" in json || (!endpoint.chat && endpoint.dialect !== "gemini");
   // New API's pass-through: the client's body untouched, when no translation is needed.
   const untouched = config.passThroughBody && (!t || t.passthrough);
   const openAiBody = upstreamDialect === "openai_chat" || upstreamDialect === "openai_responses";
@@ -132,28 +145,17 @@ export async function buildUpstreamRequest(b: BuildInput): Promise<UpstreamPlan>
     const needsObject = ir !== undefined || config.paramOverride !== undefined || provider.prepareBody;
     if (needsObject) {
       const obj = ir ? t!.encodeRequest({ ...ir, model: upstreamModel }) : structuredClone(parsed.json!);
-      if (!ir && ("model" in obj || !endpoint.chat)) obj.model = upstreamModel;
+      if (!ir && modelInBody(parsed.json!)) obj.model = upstreamModel;
       if (upstreamDialect === "openai_chat" || endpoint.name === "completions") streamOptionsEdit(b, {}, obj);
       if (openAiBody) { for (const f of disabledFields(config, obj)) delete obj[f]; }
       provider.prepareBody?.(obj, target);
-      if (config.paramOverride instanceof Error) throw new ChannelError(config.paramOverride.message);
-      if (config.paramOverride) {
-        try {
-          applyParamOverride(obj, config.paramOverride);
-        } catch (e) {
-          if (e instanceof ParamOverrideBlocked) {
-            throw new RelayError(403, e.message, { code: "request_blocked" });
-          }
-          throw new ChannelError((e as Error).message);
-        }
-      }
+      overridden(config, obj);
       body = JSON.stringify(obj);
       contentType = "application/json";
     } else {
       const edits: TopLevelEdits = {};
       const json = parsed.json ?? {};
-      // Gemini bodies name no model (it is in the URL); OpenAI ones get the endpoint's default if absent.
-      if (("model" in json || !endpoint.chat) && json.model !== upstreamModel) {
+      if (modelInBody(json) && json.model !== upstreamModel) {
         edits.model = JSON.stringify(upstreamModel);
       }
       if (upstreamDialect === "openai_chat" || endpoint.name === "completions") streamOptionsEdit(b, edits);
@@ -162,6 +164,38 @@ export async function buildUpstreamRequest(b: BuildInput): Promise<UpstreamPlan>
     }
   }
   return finish(b, target, { body, contentType }, t, upstreamDialect, upstreamModel);
+}
+
+/** The channel's param override applied to the upstream body (a blocked request is a 403). */
+function overridden(config: ChannelConfig, obj: Record<string, unknown>): Record<string, unknown> {
+  if (config.paramOverride instanceof Error) throw new ChannelError(config.paramOverride.message);
+  if (!config.paramOverride) return obj;
+  try {
+    applyParamOverride(obj, config.paramOverride);
+  } catch (e) {
+    if (e instanceof ParamOverrideBlocked) throw new RelayError(403, e.message, { code: "request_blocked" });
+    throw new ChannelError((e as Error).message);
+  }
+  return obj;
+}
+
+/** Gemini embeddings for a channel that serves only OpenAI's `/v1/embeddings`. */
+function translatedEmbeddings(b: BuildInput, target: UpstreamTarget, upstreamModel: string): UpstreamPlan {
+  const json = b.parsed.json!;
+  const batch = b.endpoint.name === "gemini_batch_embed";
+  const count = batch ? (json.requests as unknown[]).length : 1;
+  const plan = finish(
+    b,
+    { ...target, dialect: "openai_chat" },
+    {
+      body: JSON.stringify(overridden(b.config, geminiEmbedToOpenAi(json, batch, upstreamModel))),
+      contentType: "application/json",
+    },
+    undefined,
+    "openai_chat",
+    upstreamModel,
+  );
+  return { ...plan, convertResponse: (answer) => openAiEmbeddingsToGemini(answer, batch, count) };
 }
 
 function finish(

@@ -2,10 +2,15 @@
  * The response body of a relayed stream: the relay writes encoded events as they come and waits while the
  * client's buffer is full (a few events at most are queued, so memory stays bounded however long the
  * stream runs). When the client goes away (the body is cancelled) writes become no-ops and `onGone` runs
- * once, so the relay can decide at once whether to drain the upstream for usage or close it.
+ * once, so the relay can decide at once whether to drain the upstream for usage or close it. Events are
+ * written as SSE, or as the elements of one JSON array (Gemini's `streamGenerateContent` without `alt=sse`).
  */
 import type { SseEvent } from "../sse/event.ts";
 import { encodeSseEvent } from "../sse/writer.ts";
+
+export type StreamFraming = "sse" | "json_array";
+
+const encoder = new TextEncoder();
 
 export class ClientSink {
   readonly stream: ReadableStream<Uint8Array>;
@@ -16,8 +21,11 @@ export class ClientSink {
   /** Bytes written so far (the client may not have read them all yet). */
   written = 0;
   onGone?: () => void;
+  readonly framing: StreamFraming;
+  #elements = 0;
 
-  constructor(queued = 8) {
+  constructor(framing: StreamFraming = "sse", queued = 8) {
+    this.framing = framing;
     this.stream = new ReadableStream<Uint8Array>({
       start: (controller) => {
         this.#controller = controller;
@@ -60,11 +68,19 @@ export class ClientSink {
   }
 
   async writeEvents(events: readonly SseEvent[]): Promise<void> {
-    for (const ev of events) await this.write(encodeSseEvent(ev));
+    for (const ev of events) {
+      if (this.framing === "sse") await this.write(encodeSseEvent(ev));
+      else await this.write(encoder.encode(`${this.#elements++ === 0 ? "[" : ",\r\n"}${ev.data}`));
+    }
   }
 
   close(): void {
     if (this.#closed) return;
+    if (this.framing === "json_array" && !this.#gone) {
+      try {
+        this.#controller.enqueue(encoder.encode(this.#elements === 0 ? "[]" : "]"));
+      } catch { /* already cancelled */ }
+    }
     this.#closed = true;
     if (this.#gone) return;
     try {

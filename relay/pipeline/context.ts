@@ -8,6 +8,7 @@ import type { ModelRequestLimit } from "../../kv/limits/model_request_limit.ts";
 import type { InflightHandle } from "../inflight.ts";
 import type { Caller } from "./key_auth.ts";
 import type { ParsedRequest } from "./parse_request.ts";
+import type { StreamFraming } from "./client_sink.ts";
 
 export interface RelayCtx {
   deps: AppDeps;
@@ -20,6 +21,8 @@ export interface RelayCtx {
   clientIp: string;
   clientHeaders: Headers;
   path: string;
+  /** How a stream is written to this client (SSE unless a Gemini client asked for a JSON array). */
+  framing: StreamFraming;
   /** Aborts when the client disconnects. */
   clientSignal: AbortSignal;
   inflight: InflightHandle;

@@ -1,6 +1,7 @@
 /**
  * The relay's error answers: every failure becomes a RelayError rendered in the caller's dialect with
- * " (request id: …)" appended and the `X-Oneapi-Request-Id` header; limits add `Retry-After`.
+ * " (request id: …)" appended and the `X-Oneapi-Request-Id` header (and Claude's `request-id`); limits add
+ * `Retry-After`.
  */
 import type { Dialect } from "../formats/ir.ts";
 import { RelayError, renderError } from "../formats/errors.ts";
@@ -28,9 +29,19 @@ export function toRelayError(e: unknown): RelayError {
   return new RelayError(500, "internal error", { code: "new_api_error" });
 }
 
+/** The request id headers of an answer: New API's, plus `request-id` for Claude clients (the SDK reads it). */
+export function requestIdHeaders(dialect: Dialect, requestId: string): Record<string, string> {
+  return dialect === "claude"
+    ? { [REQUEST_ID_HEADER]: requestId, "request-id": requestId }
+    : { [REQUEST_ID_HEADER]: requestId };
+}
+
 export function errorResponse(dialect: Dialect, err: RelayError, requestId: string): Response {
   const { status, body } = renderError(dialect, err, { requestId });
-  const headers = new Headers({ "content-type": "application/json", [REQUEST_ID_HEADER]: requestId });
+  const headers = new Headers({
+    "content-type": "application/json",
+    ...requestIdHeaders(dialect, requestId),
+  });
   if (err instanceof RateLimitedError) headers.set("retry-after", String(err.retryAfterSeconds));
   return new Response(JSON.stringify(body), { status, headers });
 }

@@ -25,7 +25,7 @@ export interface Caller {
 
 /** The key a client presented on `path`, or undefined. */
 export function presentedKey(path: string, headers: Headers, url: URL): string | undefined {
-  if (/^\/v1beta\/(openai\/)?models|^\/v1\/models\//.test(path)) {
+  if (/^\/v1beta\/(openai\/)?models|^\/v1\/models(\/|$)/.test(path)) {
     const goog = headers.get("x-goog-api-key") || url.searchParams.get("key");
     if (goog) return goog;
   }

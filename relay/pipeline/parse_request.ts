@@ -11,6 +11,7 @@ import { invalidRequest, RelayError } from "../formats/errors.ts";
 import { parseRequestBody } from "../formats/validation.ts";
 import type { DecodeRequestContext } from "../formats/codec.ts";
 import { type BillingQuantities, billingQuantities } from "../billing/request_bounds.ts";
+import { geminiBatchEmbedSchema, geminiEmbedSchema } from "../formats/gemini/embed.ts";
 
 export interface ParsedRequest {
   /** The model the client asked for (or the endpoint's default): routing and billing use it. */
@@ -42,6 +43,8 @@ const SCHEMAS: Partial<Record<Endpoint["name"], z.ZodType>> = {
   images_generations: z.looseObject({ model: model.optional(), prompt: text.min(1, "must not be empty") }),
   audio_speech: z.looseObject({ model, input: text.min(1, "must not be empty") }),
   rerank: z.looseObject({ model, query: text, documents: z.array(z.unknown()).min(1) }),
+  gemini_embed: geminiEmbedSchema,
+  gemini_batch_embed: geminiBatchEmbedSchema,
 };
 
 const MULTIPART_FILES: Partial<Record<Endpoint["name"], string[]>> = {
@@ -114,8 +117,8 @@ export async function parseRequest(
   }
   const json = parseJson(bytes);
   const quantities = billingQuantities(json);
-  if (ep.chat) {
-    const ir = CODECS[ep.dialect].decodeRequest(json, ctx);
+  if (ep.chat || ep.countOnly) {
+    const ir = ep.countOnly ? decodeCountRequest(ep, json, ctx) : CODECS[ep.dialect].decodeRequest(json, ctx);
     return {
       model: ir.model,
       stream: ir.stream,
@@ -129,7 +132,7 @@ export async function parseRequest(
   }
   const schema = SCHEMAS[ep.name];
   if (schema) parseRequestBody(schema, json);
-  const name = typeof json.model === "string" && json.model ? json.model : ep.defaultModel;
+  const name = ctx.model ?? (typeof json.model === "string" && json.model ? json.model : ep.defaultModel);
   if (!name) throw invalidRequest("model: is required", "model");
   if (json.stream !== undefined && json.stream !== null && typeof json.stream !== "boolean") {
     throw invalidRequest("stream: expected a boolean", "stream");
@@ -144,6 +147,28 @@ export async function parseRequest(
     json,
     quantities,
   };
+}
+
+/**
+ * A token-count body as the IR, for counting here: Claude's is a Messages body without `max_tokens`;
+ * Gemini's holds `contents` or a whole `generateContentRequest`, never both.
+ */
+function decodeCountRequest(
+  ep: Endpoint,
+  json: Record<string, unknown>,
+  ctx: DecodeRequestContext,
+): IrRequest {
+  if (ep.dialect === "claude") {
+    return CODECS.claude.decodeRequest({ ...json, max_tokens: json.max_tokens ?? 1, stream: false }, ctx);
+  }
+  const wrapped = json.generateContentRequest;
+  if (wrapped !== undefined && json.contents !== undefined) {
+    throw invalidRequest("contents and generateContentRequest are mutually exclusive", "contents");
+  }
+  if (wrapped !== undefined && (!wrapped || typeof wrapped !== "object" || Array.isArray(wrapped))) {
+    throw invalidRequest("generateContentRequest: expected an object", "generateContentRequest");
+  }
+  return CODECS.gemini.decodeRequest(wrapped ?? json, { ...ctx, stream: false });
 }
 
 /** A model name that cannot be routed (control characters, absurd length) is refused up front. */

@@ -1,7 +1,8 @@
 /**
  * The prompt estimate the reservation and the no-usage fallback use: chat-family requests are flattened
- * from the IR into billing's PromptShape; other endpoints count their text fields; audio uploads are
- * estimated from their size (about 1 MB per minute, New API's 1000 tokens per minute).
+ * from the IR into billing's PromptShape; other endpoints count their text fields (Gemini embeddings: the
+ * text parts of each content); audio uploads are estimated from their size (about 1 MB per minute, New
+ * API's 1000 tokens per minute).
  */
 import type { Endpoint } from "../endpoints.ts";
 import type { IrRequest } from "../formats/ir.ts";
@@ -12,6 +13,7 @@ import {
   type PromptShape,
 } from "../billing/estimate.ts";
 import type { ParsedRequest } from "./parse_request.ts";
+import { contentText } from "../formats/gemini/embed.ts";
 
 export function promptShapeOf(ir: IrRequest): PromptShape {
   const system: string[] = [];
@@ -84,6 +86,10 @@ export function estimatePrompt(count: CountTokens, ep: Endpoint, p: ParsedReques
       return countInput(count, j.query) + countInput(count, j.documents);
     case "speech":
       return countInput(count, j.input);
+    case "contents": {
+      const requests = Array.isArray(j.requests) ? j.requests : [j];
+      return requests.reduce((n: number, r) => n + count(contentText(r?.content)), 0);
+    }
     case "image": {
       const prompt = p.form?.get("prompt") ?? j.prompt;
       return countInput(count, prompt);

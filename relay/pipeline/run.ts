@@ -13,6 +13,7 @@ import { log } from "../../server/logger.ts";
 import { RelayError } from "../formats/errors.ts";
 import { BillingError } from "../billing/errors.ts";
 import type { RelayCtx } from "./context.ts";
+import type { StreamFraming } from "./client_sink.ts";
 import type { Caller } from "./key_auth.ts";
 import { ClientGoneError, errorResponse, REQUEST_ID_HEADER, toRelayError } from "./errors.ts";
 import { newRequestId } from "./request_id.ts";
@@ -25,12 +26,16 @@ export interface RelayEntry {
   endpoint: Endpoint;
   /** Request facts outside the body (Gemini's model and stream live in the URL). */
   context?(c: Context): DecodeRequestContext;
+  /** How a stream is written (Gemini without `alt=sse`: one JSON array). */
+  framing?(c: Context): StreamFraming;
   /** Identifies the caller; runs before the body is read unless `afterBody` (it may then read it). */
   authenticate(ctx: RelayCtx, c: Context): Caller | Promise<Caller>;
   afterBody?: boolean;
 }
 
-function newContext(deps: AppDeps, c: Context, endpoint: Endpoint): RelayCtx {
+/** The state of a request that just arrived on `entry`'s route. */
+export function newRelayContext(deps: AppDeps, c: Context, entry: RelayEntry): RelayCtx {
+  const endpoint = entry.endpoint;
   return {
     deps,
     requestId: newRequestId(),
@@ -41,6 +46,7 @@ function newContext(deps: AppDeps, c: Context, endpoint: Endpoint): RelayCtx {
     clientHeaders: c.req.raw.headers,
     path: new URL(c.req.url).pathname,
     clientSignal: c.req.raw.signal,
+    framing: entry.framing?.(c) ?? "sse",
     inflight: deps.inflight.begin(),
     promptTokens: 0,
     upstreamMs: 0,
@@ -48,7 +54,8 @@ function newContext(deps: AppDeps, c: Context, endpoint: Endpoint): RelayCtx {
   };
 }
 
-async function release(ctx: RelayCtx): Promise<void> {
+/** Gives back what a request that failed before its answer held. */
+export async function releaseHolds(ctx: RelayCtx): Promise<void> {
   try {
     await ctx.session?.release();
     await ctx.gate?.release({ refund: !ctx.sentUpstream });
@@ -60,7 +67,7 @@ async function release(ctx: RelayCtx): Promise<void> {
 }
 
 export async function handleRelay(deps: AppDeps, c: Context, entry: RelayEntry): Promise<Response> {
-  const ctx = newContext(deps, c, entry.endpoint);
+  const ctx = newRelayContext(deps, c, entry);
   try {
     if (!entry.afterBody) ctx.caller = await entry.authenticate(ctx, c);
     const bytes = await readRequestBody(c.req.raw, deps.config.maxRequestBodyBytes);
@@ -74,7 +81,7 @@ export async function handleRelay(deps: AppDeps, c: Context, entry: RelayEntry):
     await reserve(ctx);
     return await runAttempts(ctx, tiers);
   } catch (e) {
-    await release(ctx);
+    await releaseHolds(ctx);
     if (e instanceof ClientGoneError) {
       return new Response(null, { status: 499, headers: { [REQUEST_ID_HEADER]: ctx.requestId } });
     }

@@ -4,7 +4,7 @@
  * One folder per provider under `relay/providers/`; `registry.ts` maps channel types to specs.
  */
 import type { Dialect } from "../formats/ir.ts";
-import type { EndpointName } from "../endpoints.ts";
+import type { Endpoint, EndpointName, OpenAiEndpointName } from "../endpoints.ts";
 
 /** Everything a URL or header builder may look at for one upstream call. */
 export interface UpstreamTarget {
@@ -33,7 +33,7 @@ export interface ProviderSpec {
   defaultBaseUrl: string;
   /** Chat-family dialects spoken natively, preferred first; others are translated to the first. */
   dialects: readonly Dialect[];
-  /** OpenAI endpoints (other than chat/responses) passed through as they are. */
+  /** Endpoints (other than the chat family) passed through as they are: OpenAI's, or native ones. */
   passthrough: ReadonlySet<EndpointName>;
   /** Accepts `stream_options` (New API's allow-list); when false the field is dropped. */
   streamOptions: boolean;
@@ -45,7 +45,7 @@ export interface ProviderSpec {
 }
 
 /** The path of an OpenAI-style endpoint under the API root (`/v1` or a provider's own prefix). */
-export const OPENAI_PATHS: Record<EndpointName, string> = {
+export const OPENAI_PATHS: Record<OpenAiEndpointName, string> = {
   chat_completions: "/chat/completions",
   completions: "/completions",
   embeddings: "/embeddings",
@@ -59,11 +59,28 @@ export const OPENAI_PATHS: Record<EndpointName, string> = {
   responses: "/responses",
 };
 
-/** The OpenAI endpoint a chat-family dialect is sent to. */
-export function chatEndpointFor(dialect: Dialect, fallback: EndpointName): EndpointName {
-  if (dialect === "openai_chat") return "chat_completions";
-  if (dialect === "openai_responses") return "responses";
-  return fallback;
+/** The OpenAI endpoints, for providers that pass all of them through. */
+export const OPENAI_ENDPOINTS = Object.keys(OPENAI_PATHS) as OpenAiEndpointName[];
+
+/** The path of an OpenAI endpoint (a native one never reaches an OpenAI-style URL builder). */
+export function openAiPath(name: EndpointName): string {
+  const path = (OPENAI_PATHS as Partial<Record<EndpointName, string>>)[name];
+  if (path === undefined) throw new Error(`${name} has no OpenAI path`);
+  return path;
+}
+
+/** The endpoint a chat-family request is sent to in the channel's dialect. */
+export function chatEndpointFor(dialect: Dialect): EndpointName {
+  switch (dialect) {
+    case "openai_chat":
+      return "chat_completions";
+    case "openai_responses":
+      return "responses";
+    case "claude":
+      return "claude_messages";
+    case "gemini":
+      return "gemini_generate";
+  }
 }
 
 export function parseJsonObject(text: string): Record<string, unknown> {
@@ -74,4 +91,14 @@ export function parseJsonObject(text: string): Record<string, unknown> {
   } catch {
     return {};
   }
+}
+
+/**
+ * Whether channels of this provider can serve `ep`: the chat family and token counts always (by
+ * translation, or counted by the gateway); other endpoints when passed through natively, or through the
+ * OpenAI endpoint they translate to (`via`).
+ */
+export function servesEndpoint(p: ProviderSpec, ep: Endpoint): boolean {
+  if (ep.chat || ep.countOnly || p.passthrough.has(ep.name)) return true;
+  return ep.via !== undefined && p.passthrough.has(ep.via);
 }

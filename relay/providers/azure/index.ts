@@ -3,14 +3,14 @@
  * field or AZURE_DEFAULT_API_VERSION, the key goes in `api-key`. Responses use the v1 path with the
  * channel setting `azure_responses_version` (default "preview"), as New API does.
  */
-import { OPENAI_PATHS, type ProviderSpec } from "../spec.ts";
+import { OPENAI_ENDPOINTS, openAiPath, type ProviderSpec } from "../spec.ts";
 
 export const azureProvider: ProviderSpec = {
   name: "azure",
   types: [3],
   defaultBaseUrl: "",
   dialects: ["openai_chat", "openai_responses"],
-  passthrough: new Set(Object.keys(OPENAI_PATHS) as (keyof typeof OPENAI_PATHS)[]),
+  passthrough: new Set(OPENAI_ENDPOINTS),
   streamOptions: true,
   url(t) {
     if (t.endpoint === "responses") {
@@ -20,7 +20,7 @@ export const azureProvider: ProviderSpec = {
       return `${t.baseUrl}/openai/v1/responses?api-version=${encodeURIComponent(v)}`;
     }
     const version = t.other.trim() || t.env.azureApiVersion;
-    return `${t.baseUrl}/openai/deployments/${encodeURIComponent(t.model)}${OPENAI_PATHS[t.endpoint]}` +
+    return `${t.baseUrl}/openai/deployments/${encodeURIComponent(t.model)}${openAiPath(t.endpoint)}` +
       `?api-version=${encodeURIComponent(version)}`;
   },
   headers: (_t, key) => ({ "api-key": key }),

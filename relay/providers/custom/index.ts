@@ -2,7 +2,7 @@
  * Custom (type 8): the base URL is the full request URL, with `{model}` replaced by the model name; the
  * body is OpenAI's. Every endpoint goes to that one URL (New API's rule).
  */
-import { OPENAI_PATHS, type ProviderSpec } from "../spec.ts";
+import { OPENAI_ENDPOINTS, type ProviderSpec } from "../spec.ts";
 import { bearerHeaders } from "../openai/index.ts";
 
 export const customProvider: ProviderSpec = {
@@ -10,7 +10,7 @@ export const customProvider: ProviderSpec = {
   types: [8],
   defaultBaseUrl: "",
   dialects: ["openai_chat"],
-  passthrough: new Set(Object.keys(OPENAI_PATHS) as (keyof typeof OPENAI_PATHS)[]),
+  passthrough: new Set(OPENAI_ENDPOINTS),
   streamOptions: false,
   url: (t) => t.baseUrl.replaceAll("{model}", encodeURIComponent(t.model)),
   headers: bearerHeaders,

@@ -1,9 +1,12 @@
 /**
- * Gemini (type 24): `/{version}/models/{model}:generateContent`, or `:streamGenerateContent?alt=sse` for
- * streams; the key in `x-goog-api-key`. The API version is the channel's `other` field when it names one
- * (v1, v1beta, v1alpha), else v1beta. Safety settings default to GEMINI_SAFETY_SETTING (BLOCK_NONE) for
- * every category the request does not set itself.
+ * Gemini (type 24): `/{version}/models/{model}:{method}` — `generateContent`, or
+ * `streamGenerateContent?alt=sse` for streams, and `countTokens`, `embedContent`, `batchEmbedContents`
+ * passed through from Gemini clients; the key in `x-goog-api-key`. The API version is the channel's
+ * `other` field when it names one (v1, v1beta, v1alpha), else v1beta. Generation requests get
+ * GEMINI_SAFETY_SETTING (BLOCK_NONE) for every category they do not set themselves; a body that names its
+ * model (batch embeddings, a wrapped count request) names the upstream's.
  */
+import type { EndpointName } from "../../endpoints.ts";
 import type { ProviderSpec } from "../spec.ts";
 
 const SAFETY_CATEGORIES = [
@@ -14,20 +17,40 @@ const SAFETY_CATEGORIES = [
   "HARM_CATEGORY_CIVIC_INTEGRITY",
 ];
 
+const METHODS: Partial<Record<EndpointName, string>> = {
+  gemini_count_tokens: "countTokens",
+  gemini_embed: "embedContent",
+  gemini_batch_embed: "batchEmbedContents",
+};
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => !!v && typeof v === "object" && !Array.isArray(v);
+
 export const geminiProvider: ProviderSpec = {
   name: "gemini",
   types: [24],
   defaultBaseUrl: "https://generativelanguage.googleapis.com",
   dialects: ["gemini"],
-  passthrough: new Set(),
+  passthrough: new Set(["gemini_count_tokens", "gemini_embed", "gemini_batch_embed"]),
   streamOptions: false,
   url(t) {
     const version = /^v1(beta|alpha)?\d*$/.test(t.other.trim()) ? t.other.trim() : "v1beta";
-    const action = t.stream ? "streamGenerateContent?alt=sse" : "generateContent";
+    const action = METHODS[t.endpoint] ??
+      (t.stream ? "streamGenerateContent?alt=sse" : "generateContent");
     return `${t.baseUrl}/${version}/models/${encodeURIComponent(t.model)}:${action}`;
   },
   headers: (_t, key) => ({ "x-goog-api-key": key }),
   prepareBody(body, t) {
+    const name = `models/${t.model}`;
+    if (t.endpoint === "gemini_batch_embed" && Array.isArray(body.requests)) {
+      for (const r of body.requests) if (isObject(r) && "model" in r) r.model = name;
+      return;
+    }
+    if (t.endpoint === "gemini_count_tokens" && isObject(body.generateContentRequest)) {
+      if ("model" in body.generateContentRequest) body.generateContentRequest.model = name;
+      return;
+    }
+    if (t.endpoint !== "gemini_generate") return;
     const given = Array.isArray(body.safetySettings) ? body.safetySettings as { category?: string }[] : [];
     const set = new Set(given.map((s) => s?.category));
     const added = SAFETY_CATEGORIES.filter((c) => !set.has(c)).map((category) => ({

@@ -4,7 +4,7 @@
  */
 import type { Dialect } from "../../formats/ir.ts";
 import type { EndpointName } from "../../endpoints.ts";
-import { OPENAI_PATHS, type ProviderSpec, type UpstreamTarget } from "../spec.ts";
+import { OPENAI_ENDPOINTS, openAiPath, type ProviderSpec, type UpstreamTarget } from "../spec.ts";
 
 export interface OpenAiCompatibleData {
   name: string;
@@ -24,8 +24,6 @@ export interface OpenAiCompatibleData {
   url?: (t: UpstreamTarget, path: string) => string;
 }
 
-const ALL_ENDPOINTS = Object.keys(OPENAI_PATHS) as EndpointName[];
-
 export function bearerHeaders(t: UpstreamTarget, key: string): Record<string, string> {
   const h: Record<string, string> = { authorization: `Bearer ${key}` };
   if (t.openaiOrganization) h["openai-organization"] = t.openaiOrganization;
@@ -40,10 +38,10 @@ export function openAiCompatible(d: OpenAiCompatibleData): ProviderSpec {
     types: d.types,
     defaultBaseUrl: d.defaultBaseUrl,
     dialects,
-    passthrough: new Set(d.passthrough ?? ALL_ENDPOINTS),
+    passthrough: new Set<EndpointName>(d.passthrough ?? OPENAI_ENDPOINTS),
     streamOptions: d.streamOptions ?? false,
     url: (t) => {
-      const path = OPENAI_PATHS[t.endpoint];
+      const path = openAiPath(t.endpoint);
       return d.url ? d.url(t, path) : `${t.baseUrl}${root}${path}`;
     },
     headers: (t, key) => ({ ...bearerHeaders(t, key), ...(d.headers ?? {}) }),

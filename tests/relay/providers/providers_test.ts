@@ -81,7 +81,8 @@ Deno.test("Custom: the full URL with {model}", () => {
 });
 
 Deno.test("Anthropic and Gemini: native paths, their auth headers, beta and safety settings", () => {
-  assertEquals(url(14), "https://up.example/v1/messages");
+  assertEquals(url(14, { endpoint: "claude_messages" }), "https://up.example/v1/messages");
+  assertEquals(url(14, { endpoint: "claude_count_tokens" }), "https://up.example/v1/messages/count_tokens");
   assertEquals(
     url(14, { settings: { claude_beta_query: true } }),
     "https://up.example/v1/messages?beta=true",
@@ -96,15 +97,30 @@ Deno.test("Anthropic and Gemini: native paths, their auth headers, beta and safe
     url(24, { model: "g", stream: true, other: "v1" }),
     "https://up.example/v1/models/g:streamGenerateContent?alt=sse",
   );
+  assertEquals(
+    url(24, { model: "g", endpoint: "gemini_count_tokens" }),
+    "https://up.example/v1beta/models/g:countTokens",
+  );
+  assertEquals(
+    url(24, { model: "e", endpoint: "gemini_batch_embed" }),
+    "https://up.example/v1beta/models/e:batchEmbedContents",
+  );
   assertEquals(providerFor(24)!.headers(target(), "k", new Headers()), { "x-goog-api-key": "k" });
   const body: Record<string, unknown> = {
     safetySettings: [{ category: "HARM_CATEGORY_HARASSMENT", threshold: "BLOCK_LOW" }],
   };
-  providerFor(24)!.prepareBody!(body, target());
+  providerFor(24)!.prepareBody!(body, target({ endpoint: "gemini_generate" }));
   const settings = body.safetySettings as { category: string; threshold: string }[];
   assertEquals(settings.length, 5);
   assertEquals(settings[0].threshold, "BLOCK_LOW", "the request's own setting wins");
   assert(settings.slice(1).every((s) => s.threshold === "BLOCK_NONE"));
+  // Other Gemini methods take no safety settings; a batch names the upstream model in every request.
+  const count: Record<string, unknown> = { contents: [] };
+  providerFor(24)!.prepareBody!(count, target({ endpoint: "gemini_count_tokens" }));
+  assertEquals(count, { contents: [] });
+  const batch = { requests: [{ model: "models/alias", content: { parts: [] } }] };
+  providerFor(24)!.prepareBody!(batch, target({ endpoint: "gemini_batch_embed", model: "e" }));
+  assertEquals(batch.requests[0].model, "models/e");
 });
 
 Deno.test("types with a native protocol not implemented have no spec; unknown types fall back to OpenAI", () => {
