@@ -161,7 +161,10 @@ appTest("the dashboard routes include usage not yet flushed to quota_data, count
   await more.settle({ inputTokens: 10, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 5 });
   assertEquals(await totals("/api/data/self", s.alice), [[3, 240]], "flushed and pending rows add up");
   const byName = await (await call("GET", `/api/data/?${range}&username=bob`, { as: s.admin })).json();
-  assertEquals(byName.data.map((r: { username: string; count: number }) => [r.username, r.count]), [["bob", 1]]);
+  assertEquals(byName.data.map((r: { username: string; count: number }) => [r.username, r.count]), [[
+    "bob",
+    1,
+  ]]);
   assertEquals(await totals("/api/data/self", s.bob), [[1, 3]]);
 });
 
