@@ -7,6 +7,7 @@ import { groupOptions } from "./groups.ts";
 import { accountOptions } from "./accounts.ts";
 import { limitOptions } from "./limits.ts";
 import { notifyOptions } from "./notify.ts";
+import { chatOptions } from "./chats.ts";
 
 export const optionRegistry = new OptionRegistry([
   ...generalOptions,
@@ -16,4 +17,5 @@ export const optionRegistry = new OptionRegistry([
   ...accountOptions,
   ...limitOptions,
   ...notifyOptions,
+  ...chatOptions,
 ]);

@@ -168,7 +168,11 @@ export async function quotaDataForAdmin(
  * Adds unflushed rows to rows read from the table: summed into the row of the same model and hour (and
  * user, with `perUser`), or added as their own row; ordered by hour as the queries order them.
  */
-export function mergeQuotaData(rows: QuotaDataRow[], pending: QuotaDataRow[], perUser: boolean): QuotaDataRow[] {
+export function mergeQuotaData(
+  rows: QuotaDataRow[],
+  pending: QuotaDataRow[],
+  perUser: boolean,
+): QuotaDataRow[] {
   if (pending.length === 0) return rows;
   const keyOf = (r: QuotaDataRow) => `${perUser ? r.userId : ""}\u0000${r.modelName}\u0000${r.createdAt}`;
   const merged = new Map(rows.map((r) => [keyOf(r), { ...r }]));
