@@ -26,25 +26,9 @@ import { QuotaDataAggregator } from "../../store/quota_data.ts";
 import { t } from "../../i18n/translate.ts";
 import { formatQuota } from "../../client/format.ts";
 import OpenAI from "openai";
-import type { MessageKey } from "../../i18n/messages.ts";
+import { button, confirmDialog, en, EVIL, openPage } from "../support/console_page.ts";
 
-const EVIL = "<img src=x onerror=alert(1)>";
-const en = (key: MessageKey, params?: Record<string, string | number>) => t("en", key, params);
-
-/** Clicks a button by its exact text, optionally inside `within` (a row, a form). */
-function button(page: Page, name: string, within?: ReturnType<Page["locator"]>) {
-  return (within ?? page).getByRole("button", { name, exact: true });
-}
-
-/** Presses "confirm" in the open confirmation dialog. */
-async function confirmDialog(page: Page) {
-  await page.locator("dialog.confirm[open] [data-confirm]").click();
-}
-
-async function open(page: Page, url: string) {
-  await page.goto(url);
-  await waitForHydration(page);
-}
+const open = openPage;
 
 /** Creates an API key on the open token page (optionally filling more fields); returns the key shown once. */
 async function createKey(page: Page, name: string, fields: Record<string, string> = {}): Promise<string> {

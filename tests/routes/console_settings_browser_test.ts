@@ -8,21 +8,10 @@
 import type { Page } from "playwright-core";
 import { assert, assertEquals } from "../support/assert.ts";
 import { withConsoleServer } from "../support/console_server.ts";
-import {
-  launchBrowser,
-  screenshot,
-  skipBrowserTests,
-  waitForHydration,
-  watchPage,
-  withContext,
-} from "../support/browser.ts";
+import { launchBrowser, screenshot, skipBrowserTests, watchPage, withContext } from "../support/browser.ts";
 import { startFakeUpstream } from "../fake_upstream/mod.ts";
 import { startFakeSmtp } from "../support/fake_smtp.ts";
-import { t } from "../../i18n/translate.ts";
-import type { MessageKey } from "../../i18n/messages.ts";
-
-const EVIL = "<img src=x onerror=alert(1)>";
-const en = (key: MessageKey, params?: Record<string, string | number>) => t("en", key, params);
+import { en, EVIL, openPage } from "../support/console_page.ts";
 
 /** A stand-in chat web app: records every URL it is asked for. */
 function startChatApp() {
@@ -82,10 +71,7 @@ Deno.test({
               assertEquals(problems.errors.filter((e) => !refused.some((r) => e.endsWith(r))), [], where);
               assertEquals(alerts, [], `${where}: no script ran from stored text`);
             };
-            const open = async (path: string) => {
-              await page.goto(`${base}${path}`);
-              await waitForHydration(page);
-            };
+            const open = (path: string) => openPage(page, `${base}${path}`);
             /** The settings form holding `field`, with `values` typed in, saved; resolves on the outcome. */
             const saveSettings = async (values: Record<string, string | boolean>) => {
               await open("/console/setting");
@@ -241,8 +227,7 @@ Deno.test({
           await ctx.step("/chat2link hands a new key to the app in the link's fragment only", async () => {
             await withContext(browser, server.signedIn(carol), async (page) => {
               const problems = watchPage(page);
-              await page.goto(`${base}/chat2link`);
-              await waitForHydration(page);
+              await openPage(page, `${base}/chat2link`);
               const app = page.locator(".chat-apps li", { hasText: "Test chat" });
               await screenshot(page, "chat2link");
               assertEquals(problems.errors, []);
