@@ -17,6 +17,24 @@ import {
 import { ActionMessage, ApiNotice } from "../components/ApiNotice.tsx";
 import { CheckField, FormButtons, SecretField, TextArea, TextField } from "../components/FormField.tsx";
 
+/** A JSON value in one canonical form (compact), or the text itself when it does not parse. */
+function compactJson(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text));
+  } catch {
+    return text;
+  }
+}
+
+/** JSON shown indented in its editor, one entry a line. */
+function prettyJson(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}
+
 export default function SettingsForm() {
   const { t } = useI18n();
   const options = useApiGet<{ key: string; value: string }[]>("/api/option/");
@@ -31,11 +49,13 @@ export default function SettingsForm() {
     const changes: { key: string; value: string }[] = [];
     const found: Record<string, string> = {};
     for (const field of section.fields) {
-      const value = field.kind === "bool" ? String(v[field.key] === true) : String(v[field.key] ?? "");
+      const typed = field.kind === "bool" ? String(v[field.key] === true) : String(v[field.key] ?? "");
+      const value = field.kind === "json" ? compactJson(typed) : typed;
+      const stored = current.get(field.key) ?? (field.kind === "bool" ? "false" : "");
       if (field.kind === "secret" && value === "") continue;
       const problem = optionValueProblem(field.kind, value);
       if (problem) found[field.key] = t(problem);
-      else if (value !== (current.get(field.key) ?? (field.kind === "bool" ? "false" : ""))) {
+      else if (value !== (field.kind === "json" ? compactJson(stored) : stored)) {
         changes.push({ key: field.key, value });
       }
     }
@@ -77,9 +97,9 @@ export default function SettingsForm() {
             key={field.key}
             label={label}
             name={field.key}
-            rows={field.kind === "json" ? 5 : 3}
+            rows={field.kind === "json" ? 8 : 3}
             class={field.kind === "json" ? "mono" : undefined}
-            value={value}
+            value={field.kind === "json" ? prettyJson(value) : value}
             hint={hint}
             error={error}
           />
