@@ -50,6 +50,7 @@ export function ChannelKeys(
 ) {
   const { t, lang } = useI18n();
   const [page, setPage] = useState(1);
+  const [mode, setMode] = useState(channel.channel_info?.multi_key_mode ?? "random");
   const load = useApiCall<KeyPage>("POST", MANAGE, {
     channel_id: channel.id,
     action: "get_key_status",
@@ -89,9 +90,12 @@ export function ChannelKeys(
         <SelectField
           label={t("channel.multi_key_mode")}
           name="multi_key_mode"
-          value={channel.channel_info?.multi_key_mode ?? "random"}
+          value={mode}
           options={[["random", t("channel.mode_random")], ["polling", t("channel.mode_polling")]]}
-          onChange={(mode) => action.run("PUT", "/api/channel/", { id: channel.id, multi_key_mode: mode })}
+          onChange={async (next) => {
+            const r = await action.run("PUT", "/api/channel/", { id: channel.id, multi_key_mode: next });
+            if (r.ok) setMode(next as typeof mode);
+          }}
         />
         <button type="button" class="btn btn-small" onClick={() => manage("enable_all_keys")}>
           {t("channel.keys_enable_all")}

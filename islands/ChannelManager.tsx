@@ -42,6 +42,7 @@ export default function ChannelManager() {
   const [editing, setEditing] = useState<ChannelFields | "new">();
   const [keysOf, setKeysOf] = useState<Channel>();
   const [byTag, setByTag] = useState(false);
+  const [tagFilter, setTagFilter] = useState("");
   const test = async (ch: Channel) => {
     const r = await api<{ time?: number }>("GET", `/api/channel/test/${ch.id}`);
     const time = r.data?.time ?? (r.body?.time as number | undefined) ?? 0;
@@ -58,6 +59,7 @@ export default function ChannelManager() {
   };
   const showTags = (on: boolean, tag = "") => {
     setByTag(on);
+    setTagFilter(tag);
     list.filter(on ? { tag_mode: "true" } : { tag });
   };
   const inline = (ch: Channel, field: "priority" | "weight") => (
@@ -85,6 +87,11 @@ export default function ChannelManager() {
           <input type="checkbox" checked={byTag} onChange={(e) => showTags(e.currentTarget.checked)} />{" "}
           {t("channel.tag_mode")}
         </label>
+        {tagFilter && (
+          <button type="button" class="btn btn-small" onClick={() => showTags(false)}>
+            {t("channel.tag_filter_clear", { tag: tagFilter })}
+          </button>
+        )}
         <button type="button" class="btn btn-primary" onClick={() => setEditing("new")}>
           {t("channel.create")}
         </button>

@@ -90,9 +90,11 @@ Deno.test({
           });
 
           await ctx.step("the key order is switched from the keys panel", async () => {
-            await keysPanel.locator('select[name="multi_key_mode"]').selectOption("random");
+            const order = keysPanel.locator('select[name="multi_key_mode"]');
+            await order.selectOption("random");
             const mode = en("channel.mode_random");
             await row("pool").getByText(`OpenAI · ${en("channel.key_count", { count: 2, mode })}`).waitFor();
+            assertEquals(await order.inputValue(), "random", "the panel keeps the new order");
             await button(page, en("common.close"), keysPanel).click();
           });
 
@@ -161,6 +163,10 @@ Deno.test({
             await row("pool").waitFor();
             await row("gemini").waitFor();
             assertEquals(await page.getByLabel(en("channel.tag_mode")).isChecked(), false);
+            const chip = button(page, en("channel.tag_filter_clear", { tag: "fleet" }));
+            await chip.click();
+            await chip.waitFor({ state: "detached" });
+            await page.waitForFunction(() => document.querySelectorAll("tbody tr").length === 2);
           });
           assertEquals(problems.errors, []);
         });
