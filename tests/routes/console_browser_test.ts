@@ -105,6 +105,8 @@ Deno.test({
               t("zh-CN", "dashboard.title"),
               "a browser without the cookie gets the account's saved language",
             );
+            // Before hydration a change does nothing (the form needs its Apply button): wait for it.
+            await waitForHydration(page);
             await page.selectOption("#lang-select", "en");
             await page.waitForSelector('html[lang="en"][data-hydrated]', { state: "attached" });
           });
