@@ -4,12 +4,14 @@
  */
 import type { MessageKey } from "../i18n/messages.ts";
 
-export type OptionKind = "text" | "number" | "bool" | "json" | "secret";
+export type OptionKind = "text" | "textarea" | "number" | "bool" | "json" | "secret";
 
 export interface OptionField {
   key: string;
   label: MessageKey;
   kind: OptionKind;
+  /** More words under the field (the option key is always shown). */
+  hint?: MessageKey;
 }
 
 export interface OptionSection {
@@ -23,10 +25,12 @@ export const OPTION_SECTIONS: OptionSection[] = [
     fields: [
       { key: "SystemName", label: "setting.system_name", kind: "text" },
       { key: "ServerAddress", label: "setting.server_address", kind: "text" },
-      { key: "Notice", label: "setting.notice", kind: "text" },
+      { key: "Notice", label: "setting.notice", kind: "textarea", hint: "setting.notice_hint" },
+      { key: "Footer", label: "setting.footer", kind: "textarea", hint: "setting.footer_hint" },
       { key: "RegisterEnabled", label: "setting.register_enabled", kind: "bool" },
       { key: "PasswordLoginEnabled", label: "setting.password_login", kind: "bool" },
       { key: "PasswordRegisterEnabled", label: "setting.password_register", kind: "bool" },
+      { key: "Chats", label: "setting.chats", kind: "json", hint: "setting.chats_hint" },
     ],
   },
   {
@@ -34,10 +38,29 @@ export const OPTION_SECTIONS: OptionSection[] = [
     fields: [
       { key: "QuotaForNewUser", label: "setting.quota_new_user", kind: "number" },
       { key: "PreConsumedQuota", label: "setting.pre_consumed_quota", kind: "number" },
-      { key: "RetryTimes", label: "setting.retry_times", kind: "number" },
-      { key: "AutomaticDisableChannelEnabled", label: "setting.auto_disable", kind: "bool" },
-      { key: "AutomaticEnableChannelEnabled", label: "setting.auto_enable", kind: "bool" },
+      { key: "token_setting.max_user_tokens", label: "setting.max_user_tokens", kind: "number" },
       { key: "LogConsumeEnabled", label: "setting.log_consume", kind: "bool" },
+      { key: "DataExportEnabled", label: "setting.data_export", kind: "bool" },
+      { key: "DataExportInterval", label: "setting.data_export_interval", kind: "number" },
+      { key: "SelfUseModeEnabled", label: "setting.self_use_mode", kind: "bool" },
+    ],
+  },
+  {
+    title: "setting.section_channels",
+    fields: [
+      { key: "RetryTimes", label: "setting.retry_times", kind: "number" },
+      { key: "AutomaticRetryStatusCodes", label: "setting.retry_status_codes", kind: "text" },
+      { key: "AutomaticDisableChannelEnabled", label: "setting.auto_disable", kind: "bool" },
+      { key: "AutomaticDisableStatusCodes", label: "setting.disable_status_codes", kind: "text" },
+      { key: "AutomaticDisableKeywords", label: "setting.disable_keywords", kind: "textarea" },
+      { key: "ChannelDisableThreshold", label: "setting.disable_threshold", kind: "number" },
+      { key: "AutomaticEnableChannelEnabled", label: "setting.auto_enable", kind: "bool" },
+      { key: "monitor_setting.auto_test_channel_enabled", label: "setting.auto_test", kind: "bool" },
+      {
+        key: "monitor_setting.auto_test_channel_minutes",
+        label: "setting.auto_test_minutes",
+        kind: "number",
+      },
     ],
   },
   {
@@ -46,7 +69,10 @@ export const OPTION_SECTIONS: OptionSection[] = [
       { key: "ModelRatio", label: "setting.model_ratio", kind: "json" },
       { key: "CompletionRatio", label: "setting.completion_ratio", kind: "json" },
       { key: "ModelPrice", label: "setting.model_price", kind: "json" },
+      { key: "CacheRatio", label: "setting.cache_ratio", kind: "json" },
       { key: "GroupRatio", label: "setting.group_ratio", kind: "json" },
+      { key: "UserUsableGroups", label: "setting.user_usable_groups", kind: "json" },
+      { key: "GroupGroupRatio", label: "setting.group_group_ratio", kind: "json" },
     ],
   },
   {
@@ -56,6 +82,12 @@ export const OPTION_SECTIONS: OptionSection[] = [
       { key: "ModelRequestRateLimitDurationMinutes", label: "setting.rate_limit_minutes", kind: "number" },
       { key: "ModelRequestRateLimitCount", label: "setting.rate_limit_count", kind: "number" },
       { key: "ModelRequestRateLimitSuccessCount", label: "setting.rate_limit_success", kind: "number" },
+      {
+        key: "ModelRequestRateLimitGroup",
+        label: "setting.rate_limit_group",
+        kind: "json",
+        hint: "setting.rate_limit_group_hint",
+      },
     ],
   },
   {
@@ -64,9 +96,11 @@ export const OPTION_SECTIONS: OptionSection[] = [
       { key: "QuotaRemindThreshold", label: "setting.quota_remind", kind: "number" },
       { key: "SMTPServer", label: "setting.smtp_server", kind: "text" },
       { key: "SMTPPort", label: "setting.smtp_port", kind: "number" },
+      { key: "SMTPSSLEnabled", label: "setting.smtp_ssl", kind: "bool" },
       { key: "SMTPAccount", label: "setting.smtp_account", kind: "text" },
       { key: "SMTPFrom", label: "setting.smtp_from", kind: "text" },
       { key: "SMTPToken", label: "setting.smtp_token", kind: "secret" },
+      { key: "SMTPForceAuthLogin", label: "setting.smtp_force_login", kind: "bool" },
     ],
   },
 ];

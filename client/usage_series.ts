@@ -74,15 +74,21 @@ export function usageSeries(
   };
 }
 
+/** The end of the hour `now` is in: the end of every range, so the current hour is the last bucket. */
+const hourEnd = (now: number) => Math.floor(now / 3600) * 3600 + 3600;
+
 /** The start of the range ending now, aligned down to a whole bucket (so buckets match the hourly rows). */
 export function rangeStart(now: number, range: RangeName): number {
   const { seconds, bucket } = RANGES[range];
-  const end = Math.ceil(now / 3600) * 3600;
-  return Math.floor((end - seconds) / bucket) * bucket;
+  return Math.floor((hourEnd(now) - seconds) / bucket) * bucket;
 }
 
-/** The `[start, end)` a range charts and asks `/api/data/self` for (at most 2,592,000 s, its limit). */
+/**
+ * The `[start, end)` a range charts and asks `/api/data/self` for: whole buckets up to the current one
+ * (at most 2,592,000 s, the route's limit).
+ */
 export function rangeBounds(now: number, range: RangeName): { start: number; end: number } {
   const start = rangeStart(now, range);
-  return { start, end: start + RANGES[range].seconds + RANGES[range].bucket };
+  const { bucket } = RANGES[range];
+  return { start, end: start + Math.ceil((hourEnd(now) - start) / bucket) * bucket };
 }

@@ -1,4 +1,7 @@
-/** `useApiGet(path)`: loads an `/api` GET when an island mounts or `path` changes, with a reload handle. */
+/**
+ * `useApiGet(path)`: loads an `/api` GET when an island mounts or `path` changes, with a reload handle.
+ * `useApiCall(method, path, body)` does the same for the few reads New API makes with a POST body.
+ */
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { api, type ApiResult } from "./api.ts";
 
@@ -10,6 +13,11 @@ export interface ApiLoad<T> {
 }
 
 export function useApiGet<T>(path: string | undefined): ApiLoad<T> {
+  return useApiCall<T>("GET", path);
+}
+
+export function useApiCall<T>(method: string, path: string | undefined, body?: unknown): ApiLoad<T> {
+  const bodyText = body === undefined ? undefined : JSON.stringify(body);
   const [result, setResult] = useState<ApiResult<T> | undefined>(undefined);
   const [loading, setLoading] = useState(Boolean(path));
   const [generation, setGeneration] = useState(0);
@@ -17,7 +25,7 @@ export function useApiGet<T>(path: string | undefined): ApiLoad<T> {
     if (!path) return;
     let current = true;
     setLoading(true);
-    api<T>("GET", path).then((r) => {
+    api<T>(method, path, bodyText === undefined ? undefined : JSON.parse(bodyText)).then((r) => {
       if (!current) return;
       setResult(r);
       setLoading(false);
@@ -25,7 +33,7 @@ export function useApiGet<T>(path: string | undefined): ApiLoad<T> {
     return () => {
       current = false;
     };
-  }, [path, generation]);
+  }, [method, path, bodyText, generation]);
   const reload = useCallback(() => setGeneration((g) => g + 1), []);
   return { result, loading, reload };
 }

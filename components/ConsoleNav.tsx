@@ -13,6 +13,7 @@ const userItems: NavItem[] = [
   { href: "/console/token", label: "nav.tokens" },
   { href: "/console/log", label: "nav.logs" },
   { href: "/console/playground", label: "nav.playground" },
+  { href: "/chat2link", label: "nav.chat" },
   { href: "/console/topup", label: "nav.topup" },
   { href: "/console/personal", label: "nav.personal" },
 ];

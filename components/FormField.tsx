@@ -10,11 +10,17 @@ function Hint({ text }: { text?: string }) {
   return text ? <small class="muted">{text}</small> : null;
 }
 
+/** What is wrong with the field's value (a check in the browser or the API's answer), under the field. */
+function FieldError({ text }: { text?: string }) {
+  return text ? <small class="field-error" role="alert">{text}</small> : null;
+}
+
 interface InputProps {
   label: string;
   name: string;
   value?: string | number;
   hint?: string;
+  error?: string;
   type?: "text" | "password" | "email" | "url" | "number" | "datetime-local" | "search";
   required?: boolean;
   minLength?: number;
@@ -27,14 +33,16 @@ interface InputProps {
 }
 
 // Preact types `<input>` per `type`; the field takes any of the listed types, hence the one cast.
-export function TextField({ label, hint, value, type = "text", ...input }: InputProps) {
+export function TextField({ label, hint, error, value, type = "text", ...input }: InputProps) {
   return (
     <label>
       {label}
       <input
         {...{ type, ...input } as InputHTMLAttributes<HTMLInputElement>}
         defaultValue={value === undefined ? undefined : String(value)}
+        aria-invalid={error ? true : undefined}
       />
+      <FieldError text={error} />
       <Hint text={hint} />
     </label>
   );
@@ -45,17 +53,19 @@ interface AreaProps {
   name: string;
   value?: string;
   hint?: string;
+  error?: string;
   rows?: number;
   placeholder?: string;
   autocomplete?: string;
   class?: string;
 }
 
-export function TextArea({ label, hint, value, rows = 2, ...area }: AreaProps) {
+export function TextArea({ label, hint, error, value, rows = 2, ...area }: AreaProps) {
   return (
     <label>
       {label}
-      <textarea rows={rows} {...area} defaultValue={value} />
+      <textarea rows={rows} {...area} defaultValue={value} aria-invalid={error ? true : undefined} />
+      <FieldError text={error} />
       <Hint text={hint} />
     </label>
   );

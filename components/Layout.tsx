@@ -20,6 +20,8 @@ export interface LayoutProps {
   path: string;
   /** The signed-in user: names the account in the header; their role hides admin links. */
   user?: ConsoleUser;
+  /** The Footer option: replaces the default line, as text (New API renders it as HTML). */
+  footer?: string;
   children: ComponentChildren;
 }
 
@@ -75,7 +77,7 @@ export function Layout(props: LayoutProps) {
           )
           : <main id="main" class="content public">{props.children}</main>}
         <footer class="footer">
-          <span>{t("layout.footer", { name: props.systemName })}</span>
+          <span>{props.footer || t("layout.footer", { name: props.systemName })}</span>
         </footer>
       </body>
     </html>

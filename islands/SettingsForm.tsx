@@ -1,20 +1,45 @@
 /**
  * System settings (root): New API options grouped by section, loaded with `GET /api/option/` and saved one
- * changed key at a time with `PUT /api/option/ {key, value}`. Secret options are write-only.
+ * changed key at a time with `PUT /api/option/ {key, value}`. Secret options are write-only. A value the
+ * browser or the API refuses is named under its own field (JSON editors show the parse or rule error).
  */
 import { useState } from "preact/hooks";
 import { useI18n } from "../i18n/context.ts";
 import { api } from "../client/api.ts";
 import { useApiGet } from "../client/use_api.ts";
 import { formValues } from "../client/form.ts";
-import { OPTION_SECTIONS, type OptionSection, optionValueProblem } from "../client/option_fields.ts";
+import {
+  OPTION_SECTIONS,
+  type OptionField,
+  type OptionSection,
+  optionValueProblem,
+} from "../client/option_fields.ts";
 import { ActionMessage, ApiNotice } from "../components/ApiNotice.tsx";
 import { CheckField, FormButtons, SecretField, TextArea, TextField } from "../components/FormField.tsx";
+
+/** A JSON value in one canonical form (compact), or the text itself when it does not parse. */
+function compactJson(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text));
+  } catch {
+    return text;
+  }
+}
+
+/** JSON shown indented in its editor, one entry a line. */
+function prettyJson(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}
 
 export default function SettingsForm() {
   const { t } = useI18n();
   const options = useApiGet<{ key: string; value: string }[]>("/api/option/");
   const [message, setMessage] = useState<{ ok: boolean; text: string }>();
+  const [errors, setErrors] = useState<Record<string, string>>({});
   const current = new Map(
     (Array.isArray(options.result?.data) ? options.result.data : []).map((o) => [o.key, o.value]),
   );
@@ -22,21 +47,77 @@ export default function SettingsForm() {
   const save = async (section: OptionSection, form: HTMLFormElement) => {
     const v = formValues(form);
     const changes: { key: string; value: string }[] = [];
+    const found: Record<string, string> = {};
     for (const field of section.fields) {
-      const value = field.kind === "bool" ? String(v[field.key] === true) : String(v[field.key] ?? "");
+      const typed = field.kind === "bool" ? String(v[field.key] === true) : String(v[field.key] ?? "");
+      const value = field.kind === "json" ? compactJson(typed) : typed;
+      const stored = current.get(field.key) ?? (field.kind === "bool" ? "false" : "");
       if (field.kind === "secret" && value === "") continue;
       const problem = optionValueProblem(field.kind, value);
-      if (problem) return setMessage({ ok: false, text: `${t(field.label)}: ${t(problem)}` });
-      if (value !== (current.get(field.key) ?? (field.kind === "bool" ? "false" : ""))) {
+      if (problem) found[field.key] = t(problem);
+      else if (value !== (field.kind === "json" ? compactJson(stored) : stored)) {
         changes.push({ key: field.key, value });
       }
     }
-    for (const change of changes) {
-      const r = await api("PUT", "/api/option/", change);
-      if (!r.ok) return setMessage({ ok: false, text: `${change.key}: ${r.message}` });
+    let saved = 0;
+    if (Object.keys(found).length === 0) {
+      for (const change of changes) {
+        const r = await api("PUT", "/api/option/", change);
+        if (!r.ok) {
+          found[change.key] = r.message;
+          break;
+        }
+        saved++;
+      }
     }
-    setMessage({ ok: true, text: t("setting.saved", { count: changes.length }) });
-    options.reload();
+    setErrors(found);
+    const failed = Object.keys(found);
+    setMessage(
+      failed.length
+        ? { ok: false, text: t("setting.not_saved", { fields: failed.join(", "), count: saved }) }
+        : { ok: true, text: t("setting.saved", { count: saved }) },
+    );
+    if (saved > 0) options.reload();
+  };
+
+  const input = (field: OptionField) => {
+    const value = current.get(field.key) ?? "";
+    const label = t(field.label);
+    const hint = field.hint ? `${field.key} · ${t(field.hint)}` : field.key;
+    const error = errors[field.key];
+    switch (field.kind) {
+      case "bool":
+        return <CheckField key={field.key} label={label} name={field.key} checked={value === "true"} />;
+      case "secret":
+        return <SecretField key={field.key} label={label} name={field.key} />;
+      case "json":
+      case "textarea":
+        return (
+          <TextArea
+            key={field.key}
+            label={label}
+            name={field.key}
+            rows={field.kind === "json" ? 8 : 3}
+            class={field.kind === "json" ? "mono" : undefined}
+            value={field.kind === "json" ? prettyJson(value) : value}
+            hint={hint}
+            error={error}
+          />
+        );
+      default:
+        return (
+          <TextField
+            key={field.key}
+            label={label}
+            name={field.key}
+            inputMode={field.kind === "number" ? "numeric" : undefined}
+            autocomplete="off"
+            value={value}
+            hint={hint}
+            error={error}
+          />
+        );
+    }
   };
 
   if (!options.result?.ok) return <ApiNotice result={options.result} loading={options.loading} />;
@@ -53,42 +134,7 @@ export default function SettingsForm() {
           }}
         >
           <h2>{t(section.title)}</h2>
-          {section.fields.map((field) => {
-            const value = current.get(field.key) ?? "";
-            const label = t(field.label);
-            switch (field.kind) {
-              case "bool":
-                return (
-                  <CheckField key={field.key} label={label} name={field.key} checked={value === "true"} />
-                );
-              case "secret":
-                return <SecretField key={field.key} label={label} name={field.key} />;
-              case "json":
-                return (
-                  <TextArea
-                    key={field.key}
-                    label={label}
-                    name={field.key}
-                    rows={5}
-                    class="mono"
-                    value={value}
-                    hint={field.key}
-                  />
-                );
-              default:
-                return (
-                  <TextField
-                    key={field.key}
-                    label={label}
-                    name={field.key}
-                    inputMode={field.kind === "number" ? "numeric" : undefined}
-                    autocomplete="off"
-                    value={value}
-                    hint={field.key}
-                  />
-                );
-            }
-          })}
+          {section.fields.map(input)}
           <FormButtons />
         </form>
       ))}

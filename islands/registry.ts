@@ -21,6 +21,7 @@ export const islandLoaders = {
   SettingsForm: () => import("./SettingsForm.tsx"),
   Playground: () => import("./Playground.tsx"),
   PricingTable: () => import("./PricingTable.tsx"),
+  ChatLauncher: () => import("./ChatLauncher.tsx"),
 };
 
 export type IslandName = keyof typeof islandLoaders;

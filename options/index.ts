@@ -8,6 +8,7 @@ import { accountOptions } from "./accounts.ts";
 import { limitOptions } from "./limits.ts";
 import { notifyOptions } from "./notify.ts";
 import { modelSettingOptions } from "./model_settings.ts";
+import { chatOptions } from "./chats.ts";
 
 export const optionRegistry = new OptionRegistry([
   ...generalOptions,
@@ -18,4 +19,5 @@ export const optionRegistry = new OptionRegistry([
   ...limitOptions,
   ...notifyOptions,
   ...modelSettingOptions,
+  ...chatOptions,
 ]);

@@ -34,6 +34,7 @@ import * as setting from "./console/setting.tsx";
 import * as topup from "./console/topup.tsx";
 import * as personal from "./console/personal.tsx";
 import * as playground from "./console/playground.tsx";
+import * as chat2link from "./chat2link.tsx";
 
 export const pages: PageModule[] = [
   home,
@@ -51,6 +52,7 @@ export const pages: PageModule[] = [
   topup,
   personal,
   playground,
+  chat2link,
 ];
 
 export interface ConsoleOptions {
@@ -64,14 +66,19 @@ export interface ConsoleOptions {
   systemName?(): string;
   /** Quota units per currency unit (the QuotaPerUnit option, New API's 500000). */
   quotaPerUnit?(): number;
+  /** The site's own footer line and announcement (the Footer and Notice options), shown as text. */
+  footer?(): string;
+  notice?(): string;
 }
 
-/** The options `createApp` uses: the real signed-in user and the site's own name and quota unit. */
+/** The options `createApp` uses: the real signed-in user and the site's own name, quota unit and texts. */
 export function consoleOptionsFor(deps: AppDeps): Required<ConsoleOptions> {
   return {
     currentUser: (c) => consoleUserOf(deps, c),
     systemName: () => optionRegistry.string(deps.catalog, "SystemName") || "New API",
     quotaPerUnit: () => optionRegistry.float(deps.catalog, "QuotaPerUnit") || 500000,
+    footer: () => optionRegistry.string(deps.catalog, "Footer").trim(),
+    notice: () => optionRegistry.string(deps.catalog, "Notice").trim(),
   };
 }
 
@@ -107,6 +114,8 @@ function respond(c: Context, options: ConsoleOptions, page: PageModule, current?
     lang,
     systemName: options.systemName?.() ?? "New API",
     quotaPerUnit: options.quotaPerUnit?.() ?? 500000,
+    footer: options.footer?.() ?? "",
+    notice: options.notice?.() ?? "",
     user: current,
   }, status);
 }

@@ -21,6 +21,8 @@ import { userAdminRoutes } from "../routes/api/users.ts";
 import { tokenRoutes } from "../routes/api/tokens.ts";
 import { channelBulkRoutes } from "../routes/api/channel_bulk.ts";
 import { channelRoutes } from "../routes/api/channels.ts";
+import { channelKeyRoutes } from "../routes/api/channel_keys.ts";
+import { channelModelRoutes } from "../routes/api/channel_models.ts";
 import { optionRoutes } from "../routes/api/options.ts";
 import { channelTestRoutes } from "../routes/api/channel_test.ts";
 import { relayRoutes } from "../relay/routes.ts";
@@ -54,6 +56,8 @@ export function createApp(deps: AppDeps, consoleOverrides: ConsoleOptions = {}):
   app.route("/", tokenRoutes(deps));
   app.route("/", channelTestRoutes(deps));
   app.route("/", channelBulkRoutes(deps));
+  app.route("/", channelKeyRoutes(deps));
+  app.route("/", channelModelRoutes(deps));
   app.route("/", channelRoutes(deps));
   app.route("/", optionRoutes(deps));
   app.route("/", pricingRoutes(deps));

@@ -67,6 +67,14 @@ export class QuotaDataAggregator {
     return this.#buckets.size;
   }
 
+  /**
+   * The buckets not yet written, as rows (id 0), for readers that want this hour now rather than after the
+   * next flush. A batch being written is briefly in neither place: reads may undercount, never double.
+   */
+  pendingRows(match: (row: QuotaDataRow) => boolean): QuotaDataRow[] {
+    return [...this.#buckets.values()].map((b) => ({ id: 0, ...b })).filter(match);
+  }
+
   /** Writes every pending bucket (increment or insert); on failure the buckets are kept for the next try. */
   async flush(db: Db): Promise<number> {
     if (this.#buckets.size === 0) return 0;
@@ -154,4 +162,29 @@ export async function quotaDataForAdmin(
     [start, end],
   );
   return rows.map(fromRow);
+}
+
+/**
+ * Adds unflushed rows to rows read from the table: summed into the row of the same model and hour (and
+ * user, with `perUser`), or added as their own row; ordered by hour as the queries order them.
+ */
+export function mergeQuotaData(
+  rows: QuotaDataRow[],
+  pending: QuotaDataRow[],
+  perUser: boolean,
+): QuotaDataRow[] {
+  if (pending.length === 0) return rows;
+  const keyOf = (r: QuotaDataRow) => `${perUser ? r.userId : ""}\u0000${r.modelName}\u0000${r.createdAt}`;
+  const merged = new Map(rows.map((r) => [keyOf(r), { ...r }]));
+  for (const p of pending) {
+    const row = merged.get(keyOf(p));
+    if (row) {
+      row.count += p.count;
+      row.quota += p.quota;
+      row.tokenUsed += p.tokenUsed;
+    } else {
+      merged.set(keyOf(p), perUser ? { ...p } : { ...p, userId: 0, username: "" });
+    }
+  }
+  return [...merged.values()].sort((a, b) => a.createdAt - b.createdAt);
 }

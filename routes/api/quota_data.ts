@@ -1,8 +1,18 @@
-/** Dashboard aggregates (New API shapes): `GET /api/data/` for admins, `GET /api/data/self` for the caller. */
+/**
+ * Dashboard aggregates (New API shapes): `GET /api/data/` for admins, `GET /api/data/self` for the caller.
+ * Billing sums usage in memory and writes `quota_data` every DataExportInterval minutes; the answers add
+ * this process's unwritten sums, so a request shows on the chart at once (other instances' after their
+ * next flush).
+ */
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppDeps } from "../../server/deps.ts";
-import { quotaDataForAdmin, quotaDataForUser, type QuotaDataRow } from "../../store/quota_data.ts";
+import {
+  mergeQuotaData,
+  quotaDataForAdmin,
+  quotaDataForUser,
+  type QuotaDataRow,
+} from "../../store/quota_data.ts";
 import { type AuthEnv, authOf, requireAdmin, requireUser } from "../../auth/middleware.ts";
 import { msgFor } from "./messages.ts";
 import { queryInt, readQuery } from "./input.ts";
@@ -15,6 +25,8 @@ const rangeQuery = z.object({
   end_timestamp: queryInt(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
   username: z.string().max(64).optional(),
 });
+
+const inRange = (r: QuotaDataRow, start: number, end: number) => r.createdAt >= start && r.createdAt <= end;
 
 const item = (r: QuotaDataRow) => ({
   id: r.id,
@@ -32,10 +44,12 @@ export function quotaDataRoutes(deps: AppDeps): Hono<AuthEnv> {
 
   app.get("/api/data", requireAdmin(deps), async (c) => {
     const q = readQuery(c, rangeQuery);
-    return ok(
-      c,
-      (await quotaDataForAdmin(deps.db, q.start_timestamp, q.end_timestamp, q.username)).map(item),
+    const username = q.username || undefined;
+    const rows = await quotaDataForAdmin(deps.db, q.start_timestamp, q.end_timestamp, username);
+    const pending = deps.billing.quotaData.pendingRows((r) =>
+      inRange(r, q.start_timestamp, q.end_timestamp) && (username === undefined || r.username === username)
     );
+    return ok(c, mergeQuotaData(rows, pending, username !== undefined).map(item));
   });
 
   app.get("/api/data/self", requireUser(deps), async (c) => {
@@ -44,8 +58,12 @@ export function quotaDataRoutes(deps: AppDeps): Hono<AuthEnv> {
     if (q.end_timestamp - q.start_timestamp > MAX_SELF_RANGE) {
       return c.json({ success: false, message: msgFor(c, "api.range_too_long") });
     }
-    const rows = await quotaDataForUser(deps.db, authOf(c).user.id, q.start_timestamp, q.end_timestamp);
-    return ok(c, rows.map(item));
+    const userId = authOf(c).user.id;
+    const rows = await quotaDataForUser(deps.db, userId, q.start_timestamp, q.end_timestamp);
+    const pending = deps.billing.quotaData.pendingRows((r) =>
+      r.userId === userId && inRange(r, q.start_timestamp, q.end_timestamp)
+    );
+    return ok(c, mergeQuotaData(rows, pending, true).map(item));
   });
 
   return app;

@@ -6,6 +6,7 @@ import { isSetUp } from "./setup.ts";
 import { msgFor } from "./messages.ts";
 import { VERSION } from "../../server/version.ts";
 import { optionRegistry } from "../../options/index.ts";
+import { chatClients } from "../../options/chats.ts";
 
 export function statusRoutes(deps: AppDeps): Hono {
   const app = new Hono();
@@ -20,6 +21,9 @@ export function statusRoutes(deps: AppDeps): Hono {
       system_name: optionRegistry.string(deps.catalog, "SystemName"),
       quota_per_unit: optionRegistry.float(deps.catalog, "QuotaPerUnit"),
       display_in_currency: true,
+      server_address: optionRegistry.string(deps.catalog, "ServerAddress"),
+      // New API's shape: a list of one-entry objects (only the entries /chat2link may use).
+      chats: chatClients(deps.catalog).map(({ name, url }) => ({ [name]: url })),
     });
   });
   return app;

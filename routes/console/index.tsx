@@ -6,11 +6,14 @@ import Dashboard from "../../islands/Dashboard.tsx";
 
 export const config: PageConfig = { path: "/console", title: "dashboard.title", layout: "console" };
 
-export default function DashboardPage({ quotaPerUnit }: PageProps) {
+export default function DashboardPage({ quotaPerUnit, notice }: PageProps) {
   const { t } = useI18n();
   return (
     <>
       <PageHeader title={t("dashboard.title")} description={t("dashboard.description")} />
+      {notice && (
+        <section class="notice notice-warn site-notice" aria-label={t("setting.notice")}>{notice}</section>
+      )}
       <Dashboard quotaPerUnit={quotaPerUnit} />
     </>
   );

@@ -32,6 +32,8 @@ export interface PageProps {
   systemName: string;
   /** Quota units per currency unit (New API's QuotaPerUnit, 500000). */
   quotaPerUnit: number;
+  /** The site's announcement (the Notice option; "" for none), rendered as text. */
+  notice: string;
   user?: ConsoleUser;
 }
 

@@ -31,6 +31,9 @@ export interface RenderContext {
   lang: Language;
   systemName: string;
   quotaPerUnit: number;
+  /** The Footer and Notice options ("" for none). */
+  footer: string;
+  notice: string;
   user?: ConsoleUser;
 }
 
@@ -59,12 +62,14 @@ export async function renderPage(
         layout={page.config.layout}
         path={url.pathname}
         user={ctx.user}
+        footer={ctx.footer}
       >
         <Page
           url={url}
           lang={ctx.lang}
           systemName={ctx.systemName}
           quotaPerUnit={ctx.quotaPerUnit}
+          notice={ctx.notice}
           user={ctx.user}
         />
       </Layout>

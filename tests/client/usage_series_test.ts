@@ -49,6 +49,24 @@ Deno.test("a range starts on a whole bucket so hourly rows line up", () => {
   assertEquals(Math.ceil(now / 3600) * 3600 - rangeStart(now, "24h"), 24 * 3600);
 });
 
+Deno.test("the last bucket of every range is the one now falls in, never a future one", () => {
+  for (const now of [1_700_000_000, 1_699_999_200, 1_700_003_599, 1_700_086_399]) {
+    for (const range of Object.keys(RANGES) as (keyof typeof RANGES)[]) {
+      const { start, end } = rangeBounds(now, range);
+      const bucket = RANGES[range].bucket;
+      const s = usageSeries(
+        [{ model_name: "m", created_at: now - (now % 3600), token_used: 1, count: 1, quota: 1 }],
+        start,
+        end,
+        bucket,
+      );
+      assertEquals(s.count[0].at(-1), 1, `${range} at ${now}: the current hour is in the last bucket`);
+      assertEquals((end - start) % bucket, 0);
+    }
+  }
+  assertEquals(rangeBounds(1_699_999_200, "24h").end, 1_700_002_800, "on the hour: that hour's end");
+});
+
 Deno.test("quota shows as dollars at 500000 per unit, and typed dollars become quota units", () => {
   assertEquals(formatQuota(1_000_000, 500000), "$2.00");
   assertEquals(formatQuota(250, 500000), "$0.000500");

@@ -39,6 +39,17 @@ export function countMessageTokens(ctx: CallContext): Response {
   return jsonResponse({ input_tokens: promptTokensOf(ctx.json) });
 }
 
+/** `GET /v1/models` with Anthropic's auth: Anthropic's paged list shape. */
+export function claudeModels(ctx: CallContext): Response {
+  const ids = ctx.settings.models;
+  return jsonResponse({
+    data: ids.map((id) => ({ type: "model", id, display_name: id, created_at: "2025-10-01T00:00:00Z" })),
+    has_more: false,
+    first_id: ids[0] ?? null,
+    last_id: ids.at(-1) ?? null,
+  });
+}
+
 export function messages(ctx: CallContext): Response {
   const body = ctx.json;
   const problem = validate(body, true);

@@ -1,6 +1,6 @@
 /** The fake upstream's route table: path pattern → dialect, auth style, handler. */
 
-import { countMessageTokens, messages } from "./anthropic.ts";
+import { claudeModels, countMessageTokens, messages } from "./anthropic.ts";
 import type { CallContext } from "./context.ts";
 import type { Dialect } from "./errors.ts";
 import {
@@ -135,6 +135,15 @@ export const ROUTES: Route[] = [
     json: false,
     handle: getModel,
   },
+  // ... and Anthropic's when the caller sends `x-api-key`.
+  {
+    method: "GET",
+    pattern: /^\/v1\/models$/,
+    dialect: "anthropic",
+    auth: "anthropic",
+    json: false,
+    handle: claudeModels,
+  },
   {
     method: "GET",
     pattern: /^\/v1\/models$/,
@@ -153,7 +162,10 @@ export const ROUTES: Route[] = [
   },
 ];
 
-/** Finds the route; Gemini GET routes only match when the request carries a Gemini-style key. */
+/**
+ * Finds the route; Gemini GET routes only match when the request carries a Gemini-style key, Anthropic's
+ * model list only with `x-api-key`.
+ */
 export function matchRoute(
   method: string,
   url: URL,
@@ -165,6 +177,7 @@ export function matchRoute(
     if (method === "GET" && route.auth === "gemini" && !geminiAuth && url.pathname.startsWith("/v1/")) {
       continue;
     }
+    if (method === "GET" && route.auth === "anthropic" && !headers.has("x-api-key")) continue;
     const m = route.pattern.exec(url.pathname);
     if (m) return { route, params: { ...(m.groups ?? {}) } };
   }

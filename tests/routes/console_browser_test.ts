@@ -2,7 +2,8 @@
  * Every console page in headless Chromium against the real server process, signed in as root: readable
  * with JavaScript off, hydrated with it on without a single console error, every island settled on its
  * data (no "unavailable", "sign in" or error notice). Also: the language switcher (the choice is saved to
- * the account), the theme toggle, the phone menu, the 404 page and the way back after signing in.
+ * the account), the theme toggle, the phone menu, the main pages on a phone (no sideways scrolling) and in
+ * the dark theme, the 404 page and the way back after signing in.
  * Screenshots: tests/artifacts/.
  */
 import { assert, assertEquals, assertStringIncludes } from "../support/assert.ts";
@@ -104,6 +105,8 @@ Deno.test({
               t("zh-CN", "dashboard.title"),
               "a browser without the cookie gets the account's saved language",
             );
+            // Before hydration a change does nothing (the form needs its Apply button): wait for it.
+            await waitForHydration(page);
             await page.selectOption("#lang-select", "en");
             await page.waitForSelector('html[lang="en"][data-hydrated]', { state: "attached" });
           });
@@ -138,6 +141,49 @@ Deno.test({
               await screenshot(page, "console-phone-menu");
             },
           );
+        });
+
+        const MAIN_PAGES = [
+          "/",
+          "/pricing",
+          "/console",
+          "/console/token",
+          "/console/channel",
+          "/console/log",
+          "/console/playground",
+          "/console/topup",
+          "/console/setting",
+          "/chat2link",
+        ];
+        await ctx.step("the main pages fit a phone's width and render in the dark theme", async () => {
+          const phone = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
+          await withContext(browser, { ...asRoot, ...phone }, async (page) => {
+            const problems = watchPage(page);
+            for (const path of MAIN_PAGES) {
+              await page.goto(`${base}${path}`);
+              await waitForHydration(page);
+              await page.waitForFunction(() => !document.querySelector('.notice[role="status"]'));
+              const overflow = await page.evaluate(() =>
+                document.documentElement.scrollWidth - document.documentElement.clientWidth
+              );
+              assertEquals(overflow, 0, `${path} scrolls sideways on a phone`);
+              await screenshot(page, `phone${shotName(path).slice("console".length)}`);
+            }
+            assertEquals(problems.errors, []);
+          });
+          await withContext(browser, { ...asRoot, colorScheme: "dark" }, async (page) => {
+            const problems = watchPage(page);
+            for (const path of MAIN_PAGES) {
+              await page.goto(`${base}${path}`);
+              await waitForHydration(page);
+              await page.waitForFunction(() => !document.querySelector('.notice[role="status"]'));
+              const [r, g, b] = (await page.evaluate(() => getComputedStyle(document.body).backgroundColor))
+                .match(/\d+/g)!.map(Number);
+              assert(r + g + b < 150, `${path} is dark (${r}, ${g}, ${b})`);
+              await screenshot(page, `dark${shotName(path).slice("console".length)}`);
+            }
+            assertEquals(problems.errors, []);
+          });
         });
 
         await ctx.step("an unknown path gets the 404 page", async () => {

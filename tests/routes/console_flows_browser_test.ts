@@ -4,8 +4,10 @@
  * edited, disabled, regenerated, deleted), redemption codes made in bulk and redeemed in the wallet, users
  * managed (and what a plain user then sees), a setting saved, log rows and dashboard charts from rows
  * seeded through the store, 中文 with the API's messages translated, and sign-out. Every page runs without
- * a console error; names like `<img src=x onerror=...>` show as text. Screenshots: tests/artifacts/.
- * (The playground step joins once the relay serves `/pg/chat/completions`.)
+ * a console error; names like `<img src=x onerror=...>` show as text. Then the relay end to end: a streamed
+ * answer in the playground (model markup shown as text), a request with the key through the official
+ * `openai` SDK, both in the logs and on the dashboard chart at once, and the channel's Test button.
+ * Screenshots: tests/artifacts/.
  */
 import type { Page } from "playwright-core";
 import { assert, assertEquals, assertStringIncludes } from "../support/assert.ts";
@@ -22,24 +24,22 @@ import { startFakeUpstream } from "../fake_upstream/mod.ts";
 import { insertLog, LogType } from "../../store/logs.ts";
 import { QuotaDataAggregator } from "../../store/quota_data.ts";
 import { t } from "../../i18n/translate.ts";
-import type { MessageKey } from "../../i18n/messages.ts";
+import { formatQuota } from "../../client/format.ts";
+import OpenAI from "openai";
+import { button, confirmDialog, en, EVIL, openPage } from "../support/console_page.ts";
 
-const EVIL = "<img src=x onerror=alert(1)>";
-const en = (key: MessageKey, params?: Record<string, string | number>) => t("en", key, params);
+const open = openPage;
 
-/** Clicks a button by its exact text, optionally inside `within` (a row, a form). */
-function button(page: Page, name: string, within?: ReturnType<Page["locator"]>) {
-  return (within ?? page).getByRole("button", { name, exact: true });
-}
-
-/** Presses "confirm" in the open confirmation dialog. */
-async function confirmDialog(page: Page) {
-  await page.locator("dialog.confirm[open] [data-confirm]").click();
-}
-
-async function open(page: Page, url: string) {
-  await page.goto(url);
-  await waitForHydration(page);
+/** Creates an API key on the open token page (optionally filling more fields); returns the key shown once. */
+async function createKey(page: Page, name: string, fields: Record<string, string> = {}): Promise<string> {
+  await button(page, en("token.create")).click();
+  const form = page.locator("form.form");
+  await form.locator('input[name="name"]').fill(name);
+  for (const [field, value] of Object.entries(fields)) {
+    await form.locator(`input[name="${field}"]`).fill(value);
+  }
+  await button(page, en("common.create"), form).click();
+  return (await page.locator(".key-once pre.secret").textContent()) ?? "";
 }
 
 Deno.test({
@@ -177,13 +177,8 @@ Deno.test({
             "API keys: the key is shown once and copied; edit, disable, regenerate, delete",
             async () => {
               await open(page, `${base}/console/token`);
-              await button(page, en("token.create")).click();
+              key = await createKey(page, EVIL, { amount: "1.5", rpm_limit: "60" });
               const form = page.locator("form.form");
-              await form.locator('input[name="name"]').fill(EVIL);
-              await form.locator('input[name="amount"]').fill("1.5");
-              await form.locator('input[name="rpm_limit"]').fill("60");
-              await button(page, en("common.create"), form).click();
-              key = (await page.locator(".key-once pre.secret").textContent()) ?? "";
               assert(/^sk-[A-Za-z0-9]{20,}$/.test(key), `a full key is shown: ${key}`);
               await button(page, en("common.copy"), page.locator(".key-once")).click();
               await button(page, en("common.copied")).waitFor();
@@ -407,6 +402,127 @@ Deno.test({
             noErrors("dashboard");
             await screenshot(page, "flow-dashboard");
           });
+
+          const MARKUP = "<script>alert(2)</script>";
+          await ctx.step("the playground streams an answer as text from the channel's models", async () => {
+            // The dashboard step reads this hour's bucket: start the two requests well inside one hour.
+            const leftInHour = 3600 - (Date.now() / 1000) % 3600;
+            if (leftInHour < 30) await new Promise((r) => setTimeout(r, leftInHour * 1000 + 500));
+            await open(page, `${base}/console/playground`);
+            const picker = page.getByLabel(en("playground.model"));
+            assertEquals(
+              await picker.locator("option").allTextContents(),
+              ["claude-sonnet-4-6", "gpt-4o-mini"],
+              "the picker lists the channel's models",
+            );
+            await picker.selectOption("gpt-4o-mini");
+            // The fake upstream echoes the prompt's first words: the answer carries the markup back.
+            await page.fill("textarea[aria-label]", `${EVIL} ${MARKUP} [fake:chunks=12] [fake:interval=150]`);
+            await button(page, en("playground.send")).click();
+            const answer = page.locator(".chat-assistant .chat-text");
+            await page.waitForFunction(() =>
+              (document.querySelector(".chat-assistant .chat-text")?.textContent ?? "").length > 0
+            );
+            const partial = (await answer.textContent()) ?? "";
+            assert(await button(page, en("playground.stop")).isVisible(), "still streaming when text shows");
+            await button(page, en("playground.send")).waitFor();
+            const full = (await answer.textContent()) ?? "";
+            assert(full.length > partial.length, `the answer grew while streaming: ${partial} → ${full}`);
+            assert(full.startsWith(`${EVIL} ${MARKUP}`), `model markup shown literally: ${full}`);
+            assertEquals(full.split(" ").length, 12, "every streamed word arrived");
+            assertEquals(await page.locator(".chat-log img, .chat-log script").count(), 0, "never as markup");
+            noErrors("playground");
+            await screenshot(page, "flow-playground");
+          });
+
+          let sdkKey = "";
+          let sdkUsage = { prompt_tokens: 0, completion_tokens: 0 };
+          await ctx.step("a key used through the official openai SDK answers through the relay", async () => {
+            await open(page, `${base}/console/token`);
+            sdkKey = await createKey(page, "sdk-key", { amount: "1" });
+            await button(page, en("common.close"), page.locator(".key-once")).click();
+            const client = new OpenAI({ apiKey: sdkKey, baseURL: `${base}/v1` });
+            const completion = await client.chat.completions.create({
+              model: "gpt-4o-mini",
+              messages: [{ role: "user", content: "hello from the sdk" }],
+            });
+            assert(completion.choices[0].message.content?.startsWith("hello from the sdk"));
+            sdkUsage = completion.usage!;
+            assert(sdkUsage.prompt_tokens > 0 && sdkUsage.completion_tokens > 0);
+          });
+
+          await ctx.step("the logs list both requests with model, tokens and cost", async () => {
+            await open(page, `${base}/console/log`);
+            await page.selectOption('select[name="type"]', String(LogType.consume));
+            await page.fill('input[name="token_name"]', "sdk-key");
+            await button(page, en("common.search")).click();
+            await page.waitForFunction(() => document.querySelectorAll("tbody tr.clickable").length === 1);
+            const res = await page.request.get(`${base}/api/log/self?type=${LogType.consume}`, {
+              headers: { "New-Api-User": "1" },
+            });
+            type Row = {
+              quota: number;
+              token_name: string;
+              prompt_tokens: number;
+              completion_tokens: number;
+            };
+            const [sdkRow, playgroundRow] = (await res.json()).data.items as Row[];
+            assertEquals(sdkRow.token_name, "sdk-key");
+            assertEquals([sdkRow.prompt_tokens, sdkRow.completion_tokens], [
+              sdkUsage.prompt_tokens,
+              sdkUsage.completion_tokens,
+            ]);
+            assert(sdkRow.quota > 0 && playgroundRow.quota > 0, "both requests were charged");
+            const cellsOf = (i: number) =>
+              page.locator("tbody tr.clickable").nth(i).locator("td").allTextContents();
+            const shows = (cells: string[], r: Row) =>
+              cells.includes("gpt-4o-mini") &&
+              cells.includes(`${r.prompt_tokens} / ${r.completion_tokens}`) &&
+              cells.includes(formatQuota(r.quota, 500000));
+            assert(shows(await cellsOf(0), sdkRow), (await cellsOf(0)).join(" | "));
+            await page.fill('input[name="token_name"]', "");
+            await page.selectOption('select[name="type"]', String(LogType.consume));
+            await button(page, en("common.search")).click();
+            await page.waitForFunction(() => document.querySelectorAll("tbody tr.clickable").length > 2);
+            assert(shows(await cellsOf(0), sdkRow), "newest first: the SDK's request");
+            assert(shows(await cellsOf(1), playgroundRow), "then the playground's (no key)");
+            assertEquals((await cellsOf(1))[3], "", "the playground uses no key");
+            noErrors("relay logs");
+            await screenshot(page, "flow-logs-relay");
+          });
+
+          await ctx.step("the dashboard chart counts both requests in the current hour at once", async () => {
+            await open(page, `${base}/console`);
+            await page.waitForSelector(".chart-canvas[data-drawn] canvas");
+            const requests = page.locator("figure.chart").nth(1);
+            // Hovering the right edge of the plot points uPlot's cursor at the last bucket: this hour.
+            const over = requests.locator(".u-over");
+            const box = (await over.boundingBox())!;
+            await page.mouse.move(box.x + box.width - 1, box.y + box.height / 2);
+            const legendRow = requests.locator(".u-legend tr", { hasText: "gpt-4o-mini" });
+
+            assertEquals(await legendRow.locator(".u-value").textContent(), "2");
+            noErrors("relay dashboard");
+          });
+
+          await ctx.step(
+            "the channel's Test button reaches the fake upstream and shows the time",
+            async () => {
+              fake.script({ headerDelayMs: 40, times: 1 });
+              await open(page, `${base}/console/channel`);
+              await button(page, en("channel.test"), row("fake-upstream")).click();
+              const said = en("channel.test_ok", { name: "fake-upstream", seconds: "SECONDS" })
+                .replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace("SECONDS", "\\d+\\.\\d{2}");
+              await page.locator(".notice-ok").getByText(new RegExp(`^${said}$`)).waitFor();
+              const timing = row("fake-upstream").locator("td").nth(4);
+              await page.waitForFunction(
+                (el) => /^\d+ ms$/.test(el?.textContent ?? ""),
+                await timing.elementHandle(),
+              );
+              assert(parseInt((await timing.textContent())!) >= 40, "the response time is the test's");
+              noErrors("channel test");
+            },
+          );
 
           await ctx.step("in 中文 the page and the API's messages are translated", async () => {
             await open(page, `${base}/console/topup`);

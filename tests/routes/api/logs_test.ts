@@ -133,6 +133,41 @@ appTest("hourly quota_data aggregates back the dashboard routes", async (h) => {
   assertEquals((await call("GET", "/api/data/?start_timestamp=x", { as: s.admin })).status, 400);
 });
 
+appTest("the dashboard routes include usage not yet flushed to quota_data, counted once", async (h) => {
+  const s = await seed(h);
+  const call = withTestAuth(h);
+  const now = Math.floor(Date.now() / 1000);
+  const range = `start_timestamp=${now - 7200}&end_timestamp=${now + 3600}`;
+  const totals = async (path: string, as: number) => {
+    const body = await (await call("GET", `${path}?${range}`, { as })).json();
+    return body.data.map((r: { count: number; quota: number }) => [r.count, r.quota]);
+  };
+  assertEquals(h.deps.billing.quotaData.pending > 0, true, "nothing flushed yet");
+  assertEquals(await totals("/api/data/self", s.alice), [[2, 220]], "the caller's unflushed hour");
+  assertEquals(await totals("/api/data/", s.admin), [[3, 223]], "all users summed per model and hour");
+  await h.deps.billing.quotaData.flush(h.deps.db);
+  assertEquals(await totals("/api/data/self", s.alice), [[2, 220]], "the same after the flush");
+  const user = h.deps.catalog.user(s.alice)!;
+  const more = await h.deps.billing.begin({
+    requestId: "req-a3",
+    user,
+    token: h.deps.catalog.token(s.aliceToken)!,
+    model: "test-model",
+    usingGroup: user.group,
+    promptTokens: 10,
+    isStream: false,
+  });
+  more.useChannel({ id: s.channel });
+  await more.settle({ inputTokens: 10, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 5 });
+  assertEquals(await totals("/api/data/self", s.alice), [[3, 240]], "flushed and pending rows add up");
+  const byName = await (await call("GET", `/api/data/?${range}&username=bob`, { as: s.admin })).json();
+  assertEquals(byName.data.map((r: { username: string; count: number }) => [r.username, r.count]), [[
+    "bob",
+    1,
+  ]]);
+  assertEquals(await totals("/api/data/self", s.bob), [[1, 3]]);
+});
+
 appTest("key-query routes work with the key alone, even for an exhausted or expired key", async (h) => {
   const s = await seed(h);
   const call = withTestAuth(h);
