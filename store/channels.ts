@@ -158,6 +158,9 @@ function assignments(fields: ChannelFields, cryptoSecret: string): { sets: strin
   return { sets, params };
 }
 
+/** `channel_info` as text on both stores (an adopted New API database has it as PostgreSQL `json`). */
+export const CHANNEL_INFO_TEXT = "COALESCE(CAST(channel_info AS TEXT), '')";
+
 export async function getChannel(db: Db, id: number): Promise<Channel | undefined> {
   const row = await queryOne(db, `SELECT ${COLUMNS} FROM channels WHERE id = ?`, [id]);
   return row ? channelFromRow(row) : undefined;
@@ -186,11 +189,18 @@ export async function updateChannel(
   cryptoSecret: string,
   id: number,
   fields: ChannelFields,
+  /** Compare-and-swap: update only if `channel_info` is still this text (multi-key state edits). */
+  expectChannelInfo?: string,
 ): Promise<boolean> {
   return await db.transaction(async (tx) => {
     const { sets, params } = assignments(fields, cryptoSecret);
     if (sets.length > 0) {
-      const result = await tx.exec(`UPDATE channels SET ${sets.join(", ")} WHERE id = ?`, [...params, id]);
+      const guard = expectChannelInfo === undefined ? "" : ` AND ${CHANNEL_INFO_TEXT} = ?`;
+      const result = await tx.exec(`UPDATE channels SET ${sets.join(", ")} WHERE id = ?${guard}`, [
+        ...params,
+        id,
+        ...(expectChannelInfo === undefined ? [] : [expectChannelInfo]),
+      ]);
       if (result.changes !== 1) return false;
     }
     const channel = await getChannel(tx, id);

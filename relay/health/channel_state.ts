@@ -7,7 +7,7 @@
  */
 import type { AppDeps } from "../../server/deps.ts";
 import { asInt, nowSeconds, queryOne } from "../../store/db.ts";
-import { ChannelStatus, getChannel } from "../../store/channels.ts";
+import { type Channel, CHANNEL_INFO_TEXT, ChannelStatus, getChannel } from "../../store/channels.ts";
 import { Role } from "../../store/users.ts";
 import { parseJsonObject } from "../providers/spec.ts";
 import { channelDisabledNotice, channelEnabledNotice, type Notice } from "../../notify/notice.ts";
@@ -35,26 +35,49 @@ async function notifyRoot(deps: Deps, notice: Notice): Promise<void> {
   ).catch((err) => log.warn("channel notice not queued", { error: String(err) }));
 }
 
+/**
+ * Writes a channel's status and multi-key state if `channel_info` is still what the caller read
+ * (compare-and-swap), so a key disabled here and a key edited in the console at the same moment do not
+ * overwrite each other. Returns false when another writer got there first.
+ */
 async function writeState(
   deps: Deps,
   id: number,
+  expectedInfo: string,
   status: number,
   channelInfo: string,
   otherInfo: string,
-): Promise<void> {
-  await deps.db.transaction(async (tx) => {
-    await tx.exec("UPDATE channels SET status = ?, channel_info = ?, other_info = ? WHERE id = ?", [
-      status,
-      channelInfo,
-      otherInfo,
-      id,
-    ]);
+): Promise<boolean> {
+  const written = await deps.db.transaction(async (tx) => {
+    const result = await tx.exec(
+      `UPDATE channels SET status = ?, channel_info = ?, other_info = ? WHERE id = ? AND ${CHANNEL_INFO_TEXT} = ?`,
+      [status, channelInfo, otherInfo, id, expectedInfo],
+    );
+    if (result.changes !== 1) return false;
     await tx.exec("UPDATE abilities SET enabled = ? WHERE channel_id = ?", [
       status === ChannelStatus.enabled,
       id,
     ]);
+    return true;
   });
-  await deps.cache.publish({ kind: "channel", id });
+  if (written) await deps.cache.publish({ kind: "channel", id });
+  return written;
+}
+
+/** Re-reads and retries a state change that lost a compare-and-swap race (a few times, then gives up). */
+async function withFreshChannel(
+  deps: Deps,
+  id: number,
+  change: (ch: Channel) => Promise<StateChange | "retry">,
+): Promise<StateChange> {
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const ch = await getChannel(deps.db, id);
+    if (!ch) return "none";
+    const result = await change(ch);
+    if (result !== "retry") return result;
+  }
+  log.warn("channel state change gave up after repeated conflicts", { channel: id });
+  return "none";
 }
 
 function keyCount(info: Record<string, unknown>, fallback: number): number {
@@ -63,72 +86,91 @@ function keyCount(info: Record<string, unknown>, fallback: number): number {
 }
 
 /** Disables the failing key (multi-key) or the channel. `keys` is the channel's key count. */
-export async function disableChannel(
+export function disableChannel(
   deps: Deps,
   id: number,
   keyIndex: number,
   keys: number,
   reason: string,
 ): Promise<StateChange> {
-  const ch = await getChannel(deps.db, id);
-  if (!ch || ch.status !== ChannelStatus.enabled) return "none";
-  const info = parseJsonObject(ch.channelInfo);
-  const other = parseJsonObject(ch.otherInfo);
-  const now = nowSeconds();
-  let status: number = ChannelStatus.autoDisabled;
-  let change: StateChange = "channel";
-  if (info.is_multi_key === true) {
-    const list = parseJsonObject(JSON.stringify(info.multi_key_status_list ?? {}));
-    if (list[keyIndex] === ChannelStatus.autoDisabled) return "none";
-    list[keyIndex] = ChannelStatus.autoDisabled;
-    info.multi_key_status_list = list;
-    info.multi_key_disabled_reason = {
-      ...parseJsonObject(JSON.stringify(info.multi_key_disabled_reason ?? {})),
-      [keyIndex]: reason,
-    };
-    info.multi_key_disabled_time = {
-      ...parseJsonObject(JSON.stringify(info.multi_key_disabled_time ?? {})),
-      [keyIndex]: now,
-    };
-    const disabled = Object.values(list).filter((s) => s !== ChannelStatus.enabled).length;
-    if (disabled < keyCount(info, keys)) {
-      status = ChannelStatus.enabled;
-      change = "key";
+  return withFreshChannel(deps, id, async (ch) => {
+    if (ch.status !== ChannelStatus.enabled) return "none";
+    const info = parseJsonObject(ch.channelInfo);
+    const other = parseJsonObject(ch.otherInfo);
+    const now = nowSeconds();
+    let status: number = ChannelStatus.autoDisabled;
+    let change: StateChange = "channel";
+    if (info.is_multi_key === true) {
+      const list = parseJsonObject(JSON.stringify(info.multi_key_status_list ?? {}));
+      if (list[keyIndex] === ChannelStatus.autoDisabled) return "none";
+      list[keyIndex] = ChannelStatus.autoDisabled;
+      info.multi_key_status_list = list;
+      info.multi_key_disabled_reason = {
+        ...parseJsonObject(JSON.stringify(info.multi_key_disabled_reason ?? {})),
+        [keyIndex]: reason,
+      };
+      info.multi_key_disabled_time = {
+        ...parseJsonObject(JSON.stringify(info.multi_key_disabled_time ?? {})),
+        [keyIndex]: now,
+      };
+      const disabled = Object.values(list).filter((s) => s !== ChannelStatus.enabled).length;
+      if (disabled < keyCount(info, keys)) {
+        status = ChannelStatus.enabled;
+        change = "key";
+      }
     }
-  }
-  if (change === "channel") Object.assign(other, { status_reason: reason, status_time: now });
-  await writeState(deps, id, status, JSON.stringify(info), JSON.stringify(other));
-  log.warn(change === "key" ? "channel key disabled" : "channel disabled", { channel: id, keyIndex, reason });
-  if (change === "channel") await notifyRoot(deps, channelDisabledNotice(id, ch.name, reason));
-  return change;
+    if (change === "channel") Object.assign(other, { status_reason: reason, status_time: now });
+    if (!await writeState(deps, id, ch.channelInfo, status, JSON.stringify(info), JSON.stringify(other))) {
+      return "retry";
+    }
+    log.warn(change === "key" ? "channel key disabled" : "channel disabled", {
+      channel: id,
+      keyIndex,
+      reason,
+    });
+    if (change === "channel") await notifyRoot(deps, channelDisabledNotice(id, ch.name, reason));
+    return change;
+  });
 }
 
 /** Re-enables an auto-disabled channel, or one auto-disabled key of it (`keyIndex`). */
-export async function enableChannel(deps: Deps, id: number, keyIndex?: number): Promise<StateChange> {
-  const ch = await getChannel(deps.db, id);
-  if (!ch || ch.status === ChannelStatus.manuallyDisabled) return "none";
-  const info = parseJsonObject(ch.channelInfo);
-  let change: StateChange = "none";
-  if (info.is_multi_key === true && keyIndex !== undefined) {
-    const list = parseJsonObject(JSON.stringify(info.multi_key_status_list ?? {}));
-    if (list[keyIndex] !== undefined && list[keyIndex] !== ChannelStatus.enabled) {
-      delete list[keyIndex];
-      info.multi_key_status_list = list;
-      for (const k of ["multi_key_disabled_reason", "multi_key_disabled_time"]) {
-        const m = parseJsonObject(JSON.stringify(info[k] ?? {}));
-        delete m[keyIndex];
-        info[k] = m;
+export function enableChannel(deps: Deps, id: number, keyIndex?: number): Promise<StateChange> {
+  return withFreshChannel(deps, id, async (ch) => {
+    if (ch.status === ChannelStatus.manuallyDisabled) return "none";
+    const info = parseJsonObject(ch.channelInfo);
+    let change: StateChange = "none";
+    if (info.is_multi_key === true && keyIndex !== undefined) {
+      const list = parseJsonObject(JSON.stringify(info.multi_key_status_list ?? {}));
+      if (list[keyIndex] !== undefined && list[keyIndex] !== ChannelStatus.enabled) {
+        delete list[keyIndex];
+        info.multi_key_status_list = list;
+        for (const k of ["multi_key_disabled_reason", "multi_key_disabled_time"]) {
+          const m = parseJsonObject(JSON.stringify(info[k] ?? {}));
+          delete m[keyIndex];
+          info[k] = m;
+        }
+        change = "key";
       }
-      change = "key";
     }
-  }
-  if (ch.status === ChannelStatus.autoDisabled) change = "channel";
-  if (change === "none") return change;
-  const other = parseJsonObject(ch.otherInfo);
-  delete other.status_reason;
-  delete other.status_time;
-  await writeState(deps, id, ChannelStatus.enabled, JSON.stringify(info), JSON.stringify(other));
-  log.info(change === "key" ? "channel key re-enabled" : "channel re-enabled", { channel: id, keyIndex });
-  if (change === "channel") await notifyRoot(deps, channelEnabledNotice(id, ch.name));
-  return change;
+    if (ch.status === ChannelStatus.autoDisabled) change = "channel";
+    if (change === "none") return change;
+    const other = parseJsonObject(ch.otherInfo);
+    delete other.status_reason;
+    delete other.status_time;
+    if (
+      !await writeState(
+        deps,
+        id,
+        ch.channelInfo,
+        ChannelStatus.enabled,
+        JSON.stringify(info),
+        JSON.stringify(other),
+      )
+    ) {
+      return "retry";
+    }
+    log.info(change === "key" ? "channel key re-enabled" : "channel re-enabled", { channel: id, keyIndex });
+    if (change === "channel") await notifyRoot(deps, channelEnabledNotice(id, ch.name));
+    return change;
+  });
 }

@@ -17,7 +17,7 @@ import {
 } from "../../store/channels.ts";
 import { splitChannelKeys } from "../../store/cache/catalog.ts";
 import { keyStates, KeyStatus, withKeyStatus, withoutKeys } from "../../store/channel_keys.ts";
-import { badRequest, notFound } from "./errors.ts";
+import { apiError, badRequest, notFound } from "./errors.ts";
 import { bodyId, readJson } from "./input.ts";
 import { ok } from "./respond.ts";
 
@@ -44,6 +44,16 @@ export function channelKeyRoutes(deps: AppDeps): Hono<AuthEnv> {
 
   app.post("/api/channel/multi_key/manage", requireAdmin(deps), async (c) => {
     const body = await readJson(c, manageBody);
+    // The relay may disable a key at the same moment: the write is a compare-and-swap on channel_info,
+    // re-read and re-applied when it loses.
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const answer = await manage(body);
+      if (answer !== "retry") return ok(c, answer);
+    }
+    throw apiError(409, "api.channel_keys_busy");
+  });
+
+  async function manage(body: z.infer<typeof manageBody>): Promise<unknown> {
     const [channel] = await loadChannelsWithKeys(deps.db, secret, body.channel_id);
     if (!channel) throw notFound("api.channel_not_found");
     const info = asJsonObject(channel.channelInfo);
@@ -57,7 +67,7 @@ export function channelKeyRoutes(deps: AppDeps): Hono<AuthEnv> {
       const pageSize = body.page_size ?? 50;
       const totalPages = Math.max(1, Math.ceil(shown.length / pageSize));
       const page = Math.min(body.page ?? 1, totalPages);
-      return ok(c, {
+      return {
         keys: shown.slice((page - 1) * pageSize, page * pageSize),
         total: shown.length,
         page,
@@ -66,7 +76,7 @@ export function channelKeyRoutes(deps: AppDeps): Hono<AuthEnv> {
         enabled_count: count(KeyStatus.enabled),
         manual_disabled_count: count(KeyStatus.manuallyDisabled),
         auto_disabled_count: count(KeyStatus.autoDisabled),
-      });
+      };
     }
 
     const one = () => {
@@ -107,10 +117,10 @@ export function channelKeyRoutes(deps: AppDeps): Hono<AuthEnv> {
       }
     }
     if (changed === 0) throw badRequest("api.channel_keys_unchanged");
-    if (!(await updateChannel(deps.db, secret, channel.id, fields))) throw notFound("api.channel_not_found");
+    if (!(await updateChannel(deps.db, secret, channel.id, fields, channel.channelInfo))) return "retry";
     await deps.cache.publish({ kind: "channel", id: channel.id });
-    return ok(c, { changed });
-  });
+    return { changed };
+  }
 
   return app;
 }
