@@ -23,7 +23,8 @@ export interface Db {
   exec(sql: string, params?: readonly SqlValue[]): Promise<ExecResult>;
   /**
    * Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. SQLite takes
-   * the write lock at BEGIN (IMMEDIATE) so read-then-write sequences inside cannot interleave.
+   * the write lock at BEGIN (IMMEDIATE) so read-then-write sequences inside cannot interleave, and
+   * transactions waiting for the connection share one COMMIT (each in its own savepoint; see sqlite.ts).
    */
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
   close(): Promise<void>;

@@ -1,6 +1,7 @@
 /**
- * SQLite driver through `node:sqlite`: one file, WAL journal, and an in-process lock so an async
- * transaction never interleaves with other statements on the one connection. When another connection
+ * SQLite driver through `node:sqlite`: one file, WAL journal, and an in-process queue so an async
+ * transaction never interleaves with other statements on the one connection (waiting transactions share
+ * one commit). When another connection
  * holds the write lock we wait asynchronously (up to the busy timeout) instead of blocking the thread:
  * a synchronous busy wait would freeze the event loop and, with two connections in one process, deadlock.
  */
@@ -117,11 +118,32 @@ class SqliteTx implements Db {
   }
 }
 
+/** A caller waiting for the connection: a transaction, or one statement outside any transaction. */
+interface Job {
+  run(tx: Db): Promise<unknown>;
+  resolve(value: unknown): void;
+  reject(err: unknown): void;
+}
+
+/** Jobs sharing one commit at most; a bigger queue is served by several commits in a row. */
+const MAX_GROUP = 256;
+
+/**
+ * The connection with group commit. Transactions (and statements arriving while one runs) queue up and
+ * are served in arrival order, as many as are waiting, inside one `BEGIN IMMEDIATE … COMMIT`: each job
+ * in its own savepoint, so a job that throws rolls back alone. Every job's promise settles only after the
+ * COMMIT that made it durable (or, should the COMMIT itself fail, with that error: then nothing of the
+ * group was written). Serial execution on the one connection is unchanged; what is shared is the cost of
+ * the commit (the WAL write of the pages the group touched), which dominated a relay request's CPU time.
+ */
 class SqliteDb implements Db {
   readonly dialect = "sqlite" as const;
   readonly #conn: Connection;
-  /** Set while a transaction owns the connection; other callers wait for it. */
-  #busy: Promise<void> | null = null;
+  readonly #queue: Job[] = [];
+  /** True while groups run: set and cleared in the same tick as the queue is checked. */
+  #running = false;
+  /** The running drain, for close() to wait on. */
+  #drained: Promise<void> = Promise.resolve();
   #closed = false;
 
   readonly #busyTimeoutMs: number;
@@ -135,54 +157,110 @@ class SqliteDb implements Db {
     if (this.#closed) throw new Error("store is closed");
   }
 
-  async query<T = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
-    // Re-check after every wake-up: the check and the statement must run in the same tick.
-    while (this.#busy) await this.#busy;
-    this.#assertOpen();
-    try {
-      return this.#conn.all(sql, params) as T[];
-    } catch (err) {
-      if (!isBusy(err)) throw err;
-      return await this.transaction((tx) => tx.query<T>(sql, params));
-    }
+  query<T = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
+    return this.#statement((c) => c.all(sql, params) as T[], (tx) => tx.query<T>(sql, params));
   }
 
-  async exec(sql: string, params?: readonly SqlValue[]): Promise<ExecResult> {
-    while (this.#busy) await this.#busy;
-    this.#assertOpen();
-    try {
-      return this.#conn.run(sql, params);
-    } catch (err) {
-      if (!isBusy(err)) throw err;
-      return await this.transaction((tx) => tx.exec(sql, params));
-    }
+  exec(sql: string, params?: readonly SqlValue[]): Promise<ExecResult> {
+    return this.#statement((c) => c.run(sql, params), (tx) => tx.exec(sql, params));
   }
 
-  async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
-    while (this.#busy) await this.#busy;
-    this.#assertOpen();
-    let release!: () => void;
-    this.#busy = new Promise((resolve) => (release = resolve));
+  /**
+   * A statement outside a transaction runs at once (autocommit) when the connection is idle; while a
+   * group runs it must not see that group's uncommitted writes, so it queues behind it like a job.
+   */
+  #statement<T>(now: (c: Connection) => T, queued: (tx: Db) => Promise<T>): Promise<T> {
     try {
-      await whenUnlocked(() => this.#conn.raw("BEGIN IMMEDIATE"), this.#busyTimeoutMs);
-      try {
-        const result = await fn(new SqliteTx(this.#conn, 1));
-        this.#conn.raw("COMMIT");
-        return result;
-      } catch (err) {
+      this.#assertOpen();
+      if (!this.#running) return Promise.resolve(now(this.#conn));
+    } catch (err) {
+      // Another connection holds the write lock: wait for it the way a transaction does.
+      if (!isBusy(err)) return Promise.reject(err);
+    }
+    return this.transaction(queued);
+  }
+
+  transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+    try {
+      this.#assertOpen();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ run: fn, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.#running) {
+        this.#running = true;
+        this.#drained = this.#drain();
+      }
+    });
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (this.#queue.length > 0) {
+        const group = this.#queue.splice(0, MAX_GROUP);
         try {
-          this.#conn.raw("ROLLBACK");
-        } catch { /* the transaction may already be gone (e.g. SQLITE_FULL) */ }
-        throw err;
+          await whenUnlocked(() => this.#conn.run("BEGIN IMMEDIATE"), this.#busyTimeoutMs);
+        } catch (err) {
+          for (const job of group) job.reject(err);
+          continue;
+        }
+        await this.#runGroup(group);
       }
     } finally {
-      this.#busy = null;
-      release();
+      this.#running = false;
     }
+  }
+
+  /** Runs one group inside the open transaction and commits it; settles every job of the group. */
+  async #runGroup(group: Job[]): Promise<void> {
+    const outcomes: { ok: boolean; value: unknown }[] = [];
+    let broken: unknown;
+    for (const job of group) {
+      try {
+        this.#conn.run("SAVEPOINT job");
+      } catch (err) {
+        broken = err;
+        break;
+      }
+      try {
+        const value = await job.run(new SqliteTx(this.#conn, 1));
+        this.#conn.run("RELEASE job");
+        outcomes.push({ ok: true, value });
+      } catch (err) {
+        outcomes.push({ ok: false, value: err });
+        try {
+          this.#conn.run("ROLLBACK TO job");
+          this.#conn.run("RELEASE job");
+        } catch (rollbackErr) {
+          // The transaction itself is gone (e.g. SQLITE_FULL): nothing of the group can be kept.
+          broken = rollbackErr;
+          break;
+        }
+      }
+    }
+    if (broken === undefined) {
+      try {
+        this.#conn.run("COMMIT");
+      } catch (err) {
+        broken = err;
+      }
+    }
+    if (broken !== undefined) {
+      try {
+        this.#conn.raw("ROLLBACK");
+      } catch { /* already rolled back by SQLite */ }
+      // A job that failed on its own keeps its own error; the others lost their writes with the group.
+      group.forEach((job, i) => job.reject(outcomes[i]?.ok === false ? outcomes[i].value : broken));
+      return;
+    }
+    group.forEach((job, i) =>
+      outcomes[i].ok ? job.resolve(outcomes[i].value) : job.reject(outcomes[i].value)
+    );
   }
 
   async close(): Promise<void> {
-    while (this.#busy) await this.#busy;
+    while (this.#running) await this.#drained;
     if (this.#closed) return;
     this.#closed = true;
     this.#conn.close();
