@@ -191,12 +191,33 @@ const notApplied = async (tx: Db, requestId: string): Promise<Outcome> => {
   };
 };
 
-/** Flips HELD → `status`; returns the row when this call won, undefined when it was already terminal. */
-async function claim(tx: Db, requestId: string, status: string, resolution: string, now: number) {
+/**
+ * Flips HELD → `status`; returns the row when this call won, undefined when it was already terminal. A
+ * settle also records its charge, capped at the hold (settleReservation corrects it when it took more).
+ */
+async function claim(
+  tx: Db,
+  requestId: string,
+  status: string,
+  resolution: string,
+  now: number,
+  settled?: { quota: number; channelId: number },
+) {
   const [row] = await tx.query(
-    `UPDATE quota_reservations SET status = ?, settled_at = ?, resolution = ?
+    `UPDATE quota_reservations SET status = ?, settled_at = ?, resolution = ?${
+      settled
+        ? ", settled_quota = CASE WHEN amount < ? THEN amount ELSE ? END, shortfall = 0, channel_id = ?"
+        : ""
+    }
      WHERE request_id = ? AND status = ? RETURNING ${RESERVATION_COLUMNS}`,
-    [status, now, resolution, requestId, ReservationStatus.held],
+    [
+      status,
+      now,
+      resolution,
+      ...(settled ? [settled.quota, settled.quota, settled.channelId] : []),
+      requestId,
+      ReservationStatus.held,
+    ],
   );
   return row ? reservationFromRow(row) : undefined;
 }
@@ -215,26 +236,24 @@ export interface SettleArgs {
   now?: number;
 }
 
-/** Settles a held reservation at `quota`, exactly once. */
+/**
+ * Settles a held reservation at `quota`, exactly once. The common case (the answer cost no more than the
+ * hold) is one statement per row touched: the reservation, the user, the token, the channel, the log.
+ */
 export async function settleReservation(db: Db, a: SettleArgs): Promise<Outcome> {
   assertQuota("settled quota", a.quota);
   const now = a.now ?? nowSeconds();
   return await db.transaction(async (tx) => {
-    const r = await claim(tx, a.requestId, ReservationStatus.settled, a.resolution ?? "settle", now);
+    const r = await claim(tx, a.requestId, ReservationStatus.settled, a.resolution ?? "settle", now, {
+      quota: a.quota,
+      channelId: a.channelId,
+    });
     if (!r) return await notApplied(tx, a.requestId);
     let charged = a.quota;
     let shortfall = 0;
+    let userDelta = r.amount - a.quota;
     let tokenDelta = Math.max(0, r.tokenAmount - a.quota);
-    if (a.quota <= r.amount) {
-      const refund = r.amount - a.quota;
-      if (refund > 0) await tx.exec("UPDATE users SET quota = quota + ? WHERE id = ?", [refund, r.userId]);
-      if (tokenDelta > 0) {
-        await tx.exec("UPDATE tokens SET remain_quota = remain_quota + ? WHERE id = ?", [
-          tokenDelta,
-          r.tokenId,
-        ]);
-      }
-    } else {
+    if (a.quota > r.amount) {
       // The answer cost more than the hold: take what the wallet (and a limited token) still has.
       const extra = a.quota - r.amount;
       const user = await queryOne(tx, `SELECT quota FROM users WHERE id = ?${forUpdate(tx)}`, [r.userId]);
@@ -253,33 +272,27 @@ export async function settleReservation(db: Db, a: SettleArgs): Promise<Outcome>
       const taken = Math.min(extra, available);
       shortfall = extra - taken;
       charged = r.amount + taken;
+      userDelta = -taken;
       tokenDelta = tokenLimited ? -taken : 0;
-      if (taken > 0) {
-        const u = await tx.exec("UPDATE users SET quota = quota - ? WHERE id = ? AND quota >= ?", [
-          taken,
-          r.userId,
-          taken,
-        ]);
-        if (u.changes !== 1) throw new Error("user balance changed under a row lock");
-        if (tokenLimited) {
-          await tx.exec("UPDATE tokens SET remain_quota = remain_quota - ? WHERE id = ?", [taken, r.tokenId]);
-        }
-      }
-    }
-    await tx.exec(
-      "UPDATE quota_reservations SET settled_quota = ?, shortfall = ?, channel_id = ? WHERE id = ?",
-      [charged, shortfall, a.channelId, r.id],
-    );
-    await tx.exec(
-      "UPDATE users SET used_quota = used_quota + ?, request_count = request_count + 1 WHERE id = ?",
-      [charged, r.userId],
-    );
-    if (r.tokenId > 0) {
-      await tx.exec("UPDATE tokens SET used_quota = used_quota + ?, accessed_time = ? WHERE id = ?", [
+      await tx.exec("UPDATE quota_reservations SET settled_quota = ?, shortfall = ? WHERE id = ?", [
         charged,
-        now,
-        r.tokenId,
+        shortfall,
+        r.id,
       ]);
+    }
+    // Taking beyond the hold was sized under the row lock above, so the guard can only trip on a bug.
+    const guard = userDelta < 0 ? " AND quota >= ?" : "";
+    const user = await tx.exec(
+      `UPDATE users SET quota = quota + ?, used_quota = used_quota + ?, request_count = request_count + 1
+       WHERE id = ?${guard}`,
+      [userDelta, charged, r.userId, ...(guard ? [-userDelta] : [])],
+    );
+    if (userDelta < 0 && user.changes !== 1) throw new Error("user balance changed under a row lock");
+    if (r.tokenId > 0) {
+      await tx.exec(
+        "UPDATE tokens SET remain_quota = remain_quota + ?, used_quota = used_quota + ?, accessed_time = ? WHERE id = ?",
+        [tokenDelta, charged, now, r.tokenId],
+      );
     }
     if (a.channelId > 0 && charged > 0) {
       await tx.exec("UPDATE channels SET used_quota = used_quota + ? WHERE id = ?", [charged, a.channelId]);
@@ -305,7 +318,7 @@ export async function settleReservation(db: Db, a: SettleArgs): Promise<Outcome>
       status: ReservationStatus.settled,
       userId: r.userId,
       tokenId: r.tokenId,
-      userDelta: r.amount - charged,
+      userDelta,
       tokenDelta,
       charged,
       shortfall,
