@@ -66,3 +66,21 @@ export async function staleReservations(
     );
   return rows.map(reservationFromRow);
 }
+
+/**
+ * Deletes up to `limit` settled or released rows whose hold ended before `before` (seconds), oldest
+ * first, through the (status, expires_at) index; returns how many went. Nothing needs a terminal row once
+ * refunds of its charge are no longer expected.
+ */
+export async function pruneReservations(db: Db, q: { before: number; limit: number }): Promise<number> {
+  let deleted = 0;
+  for (const status of [ReservationStatus.settled, ReservationStatus.released]) {
+    const r = await db.exec(
+      `DELETE FROM quota_reservations WHERE id IN
+        (SELECT id FROM quota_reservations WHERE status = ? AND expires_at < ? ORDER BY expires_at LIMIT ?)`,
+      [status, q.before, q.limit],
+    );
+    deleted += r.changes;
+  }
+  return deleted;
+}

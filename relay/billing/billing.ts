@@ -7,7 +7,8 @@
  * Sweeper policy: a HELD row past `expires_at` (its process stopped heartbeating), or on SQLite any HELD
  * row of an earlier process at start, is settled at its last usage checkpoint when it has one (usage was
  * produced and probably delivered), else released in full. Every resolution is a compare-and-swap on
- * the row, so sweeping twice, from two instances, or racing a late settle charges exactly once.
+ * the row, so sweeping twice, from two instances, or racing a late settle charges exactly once. Each
+ * sweep also deletes terminal holds older than RESERVATION_RETENTION_DAYS.
  */
 import type { Catalog } from "../../store/cache/catalog.ts";
 import { type Db, nowSeconds } from "../../store/db.ts";
@@ -23,6 +24,7 @@ import {
 import {
   checkpointReservation,
   extendReservation,
+  pruneReservations,
   staleReservations,
 } from "../../store/reservation_upkeep.ts";
 import { optionRegistry } from "../../options/index.ts";
@@ -32,6 +34,9 @@ import { tokenCounter } from "./estimate.ts";
 import { PriceTable } from "./price_table.ts";
 import { type PriceData, reservationQuota, resolvePrice } from "./pricing.ts";
 import { BillingSession } from "./session.ts";
+
+/** How long a settled or released hold is kept (later refunds of its charge need it), in days. */
+export const RESERVATION_RETENTION_DAYS = 30;
 
 export interface BillingOptions {
   /** ERROR_LOG_ENABLED: write error rows (type 5). */
@@ -359,7 +364,22 @@ export class Billing {
       }
       if (rows.length < 200) break;
     }
+    await this.prune(now);
     return done;
+  }
+
+  /** Forgets terminal holds older than RESERVATION_RETENTION_DAYS, a bounded batch per sweep. */
+  async prune(now = nowSeconds()): Promise<number> {
+    let pruned = 0;
+    for (let round = 0; round < 10; round++) {
+      const n = await pruneReservations(this.db, {
+        before: now - RESERVATION_RETENTION_DAYS * 86_400,
+        limit: 1000,
+      });
+      pruned += n;
+      if (n < 1000) break;
+    }
+    return pruned;
   }
 
   /** An error row (type 5) for a failed attempt, when ERROR_LOG_ENABLED; written in batches. */
