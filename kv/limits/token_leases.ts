@@ -4,6 +4,7 @@
  * looks at a handful of holders, not every request. A holder that stops renewing (a crash) loses all its
  * slots after the lease. Pure functions over the stored value; `token_limits.ts` does the I/O.
  */
+import { bucketTtlMs } from "./rate.ts";
 
 export interface Holder {
   /** Epoch ms after which these slots no longer count unless renewed. */
@@ -68,4 +69,31 @@ export function renewedIds(
   const ids = new Set(running);
   for (const id of stored ?? []) if (admitting.has(id)) ids.add(id);
   return [...ids];
+}
+
+/** The value to store (undefined when nothing is left) and how long it matters. */
+export function toStore(state: TokenState, now: number) {
+  const out: TokenState = {};
+  let ttl = 1000, empty = true;
+  if (state.rpm !== undefined) {
+    out.rpm = state.rpm;
+    ttl = Math.max(ttl, bucketTtlMs(state.rpm, now));
+    empty = false;
+  }
+  if (state.tpm !== undefined) {
+    out.tpm = state.tpm;
+    ttl = Math.max(ttl, bucketTtlMs(state.tpm.tat, now));
+    empty = false;
+  }
+  if (state.holders) {
+    out.holders = state.holders;
+    for (const id in state.holders) ttl = Math.max(ttl, state.holders[id].until - now + 1000);
+    empty = false;
+  }
+  if (state.leases) {
+    out.leases = state.leases;
+    for (const id in state.leases) ttl = Math.max(ttl, state.leases[id] - now + 1000);
+    empty = false;
+  }
+  return { state: empty ? undefined : out, expireInMs: ttl };
 }

@@ -6,19 +6,12 @@
  * renewing, so its slots expire after `leaseMs`.
  */
 import { updateKey } from "../key_update.ts";
-import {
-  bucketTtlMs,
-  chargeRate,
-  peekRate,
-  type Rate,
-  refundRate,
-  retryAfterSeconds,
-  takeRate,
-} from "./rate.ts";
-import { liveSlots, renewedIds, type TokenState, withHolder } from "./token_leases.ts";
+import { chargeRate, peekRate, type Rate, refundRate, retryAfterSeconds, takeRate } from "./rate.ts";
+import { liveSlots, renewedIds, type TokenState, toStore, withHolder } from "./token_leases.ts";
+import { type LocalSlots, SlotRenewal, type TokenId } from "./slot_renewal.ts";
 
 export interface TokenLimitSetting {
-  tokenId: number | string;
+  tokenId: TokenId;
   /** Requests per minute; 0 or unset means unlimited. */
   rpm?: number;
   /** Tokens (prompt + completion) per minute, charged after each answer; 0 or unset means unlimited. */
@@ -46,41 +39,8 @@ export interface RequestGate {
   release(options?: ReleaseOptions): Promise<void>;
 }
 
-/** This limiter's own slots for one token: admitted and running, or in an admission not yet answered. */
-interface LocalSlots {
-  running: Set<number>;
-  admitting: Set<number>;
-}
-
 const minute = 60_000;
 const perMinute = (limit: number): Rate => ({ limit, periodMs: minute });
-
-/** The value to store (undefined when nothing is left) and how long it matters. */
-function finish(state: TokenState, now: number) {
-  const out: TokenState = {};
-  let ttl = 1000, empty = true;
-  if (state.rpm !== undefined) {
-    out.rpm = state.rpm;
-    ttl = Math.max(ttl, bucketTtlMs(state.rpm, now));
-    empty = false;
-  }
-  if (state.tpm !== undefined) {
-    out.tpm = state.tpm;
-    ttl = Math.max(ttl, bucketTtlMs(state.tpm.tat, now));
-    empty = false;
-  }
-  if (state.holders) {
-    out.holders = state.holders;
-    for (const id in state.holders) ttl = Math.max(ttl, state.holders[id].until - now + 1000);
-    empty = false;
-  }
-  if (state.leases) {
-    out.leases = state.leases;
-    for (const id in state.leases) ttl = Math.max(ttl, state.leases[id] - now + 1000);
-    empty = false;
-  }
-  return { state: empty ? undefined : out, expireInMs: ttl };
-}
 
 const refused = (reason: LimitReason, message: string, ms: number): RequestGate => ({
   ok: false,
@@ -97,18 +57,20 @@ export class TokenLimiter {
   readonly #leaseMs: number;
   /** This limiter's name among the holders of a token's slots. */
   readonly #holder = crypto.randomUUID();
-  readonly #local = new Map<number | string, LocalSlots>();
+  readonly #renewal: SlotRenewal;
   #nextLease = 0;
-  #renewal: ReturnType<typeof setInterval> | undefined;
-  #stopped = false;
 
   /** `leaseMs`: how long a concurrency slot outlives a holder that stopped renewing it (a crash). */
   constructor(kv: Deno.Kv, options: { leaseMs?: number } = {}) {
     this.#kv = kv;
     this.#leaseMs = options.leaseMs ?? 30_000;
+    this.#renewal = new SlotRenewal(
+      Math.max(50, this.#leaseMs / 3),
+      (tokenId, local) => this.#renew(tokenId, local),
+    );
   }
 
-  #key(tokenId: number | string): Deno.KvKey {
+  #key(tokenId: TokenId): Deno.KvKey {
     return ["limits", "token", tokenId];
   }
 
@@ -117,7 +79,7 @@ export class TokenLimiter {
     const rpm = setting.rpm ?? 0, tpm = setting.tpm ?? 0, concurrency = setting.concurrency ?? 0;
     if (rpm <= 0 && tpm <= 0 && concurrency <= 0) return unlimited;
     const leaseId = concurrency > 0 ? ++this.#nextLease : undefined;
-    const local = leaseId === undefined ? undefined : this.#slotsOf(setting.tokenId);
+    const local = leaseId === undefined ? undefined : this.#renewal.slotsOf(setting.tokenId);
     if (leaseId !== undefined) local!.admitting.add(leaseId);
     const holder = this.#holder, leaseMs = this.#leaseMs;
     let gate: RequestGate | null;
@@ -164,21 +126,24 @@ export class TokenLimiter {
             holders,
             leases: slots.leases,
           };
-          return { ...finish(next, now), result: null };
+          return { ...toStore(next, now), result: null };
         },
       );
       // Running before no longer admitting, so a renewal in between never drops the slot.
       if (!gate && leaseId !== undefined) local!.running.add(leaseId);
     } finally {
-      if (leaseId !== undefined) local!.admitting.delete(leaseId);
+      if (leaseId !== undefined) {
+        local!.admitting.delete(leaseId);
+        this.#renewal.forgetIfIdle(setting.tokenId, local!);
+      }
     }
     if (gate) return gate;
-    if (leaseId !== undefined) this.#renewInBackground();
+    if (leaseId !== undefined) this.#renewal.start();
     return this.#admitted(setting.tokenId, rpm, leaseId, local);
   }
 
   #admitted(
-    tokenId: number | string,
+    tokenId: TokenId,
     rpm: number,
     leaseId: number | undefined,
     local: LocalSlots | undefined,
@@ -191,7 +156,10 @@ export class TokenLimiter {
       release: async ({ refund = false, tokens = 0 } = {}) => {
         if (released) return tokens > 0 ? await this.recordTokens(tokenId, tokens) : undefined;
         released = true;
-        if (leaseId !== undefined) local!.running.delete(leaseId);
+        if (leaseId !== undefined) {
+          local!.running.delete(leaseId);
+          this.#renewal.forgetIfIdle(tokenId, local!);
+        }
         const refundRpm = refund && rpm > 0;
         if (leaseId === undefined && !refundRpm && !(tokens > 0)) return;
         await updateKey<TokenState, void>(this.#kv, this.#key(tokenId), (stored, now) => {
@@ -212,48 +180,22 @@ export class TokenLimiter {
             const tat = chargeRate(state.tpm.tat, now, perMinute(state.tpm.limit), tokens)!;
             state = { ...state, tpm: { ...state.tpm, tat } };
           }
-          return { ...finish(state, now), result: undefined };
+          return { ...toStore(state, now), result: undefined };
         });
       },
     };
   }
 
-  #slotsOf(tokenId: number | string): LocalSlots {
-    let slots = this.#local.get(tokenId);
-    if (!slots) this.#local.set(tokenId, slots = { running: new Set(), admitting: new Set() });
-    return slots;
-  }
-
-  /** One timer per limiter while it holds slots; each tick renews every token's slots in one write. */
-  #renewInBackground(): void {
-    if (this.#renewal !== undefined || this.#stopped) return;
-    const renewal = setInterval(() => this.#renewAll(), Math.max(50, this.#leaseMs / 3));
-    // A forgotten release must not keep the process alive; the slot then simply expires.
-    Deno.unrefTimer(renewal);
-    this.#renewal = renewal;
-  }
-
-  #renewAll(): void {
+  /** Rewrites this limiter's slots of one token with a fresh expiry (see `renewedIds`). */
+  #renew(tokenId: TokenId, local: LocalSlots): Promise<void> {
     const holder = this.#holder, leaseMs = this.#leaseMs;
-    for (const [tokenId, local] of this.#local) {
-      if (local.running.size === 0) {
-        if (local.admitting.size === 0) this.#local.delete(tokenId);
-        continue;
-      }
-      updateKey<TokenState, void>(this.#kv, this.#key(tokenId), (stored, now) => {
-        const state = stored ?? {};
-        const slots = liveSlots(state, now);
-        const ids = renewedIds(slots.holders?.[holder]?.ids, local.running, local.admitting);
-        const holders = withHolder(slots.holders, holder, { until: now + leaseMs, ids });
-        return { ...finish({ ...state, holders, leases: slots.leases }, now), result: undefined };
-      }).catch(() => {/* the next renewal retries; the slots outlive a couple of misses */});
-    }
-    if (this.#local.size === 0) this.#stopRenewal();
-  }
-
-  #stopRenewal(): void {
-    if (this.#renewal !== undefined) clearInterval(this.#renewal);
-    this.#renewal = undefined;
+    return updateKey<TokenState, void>(this.#kv, this.#key(tokenId), (stored, now) => {
+      const state = stored ?? {};
+      const slots = liveSlots(state, now);
+      const ids = renewedIds(slots.holders?.[holder]?.ids, local.running, local.admitting);
+      const holders = withHolder(slots.holders, holder, { until: now + leaseMs, ids });
+      return { ...toStore({ ...state, holders, leases: slots.leases }, now), result: undefined };
+    });
   }
 
   /**
@@ -261,17 +203,16 @@ export class TokenLimiter {
    * as a crashed process's would.
    */
   stop(): void {
-    this.#stopped = true;
-    this.#stopRenewal();
+    this.#renewal.stop();
   }
 
   /** Charges the tokens an answer actually used against the TPM limit the token had when admitted. */
-  recordTokens(tokenId: number | string, tokens: number): Promise<void> {
+  recordTokens(tokenId: TokenId, tokens: number): Promise<void> {
     if (!(tokens > 0)) return Promise.resolve();
     return updateKey<TokenState, void>(this.#kv, this.#key(tokenId), (state, now) => {
       if (!state?.tpm) return { state, result: undefined };
       const tat = chargeRate(state.tpm.tat, now, perMinute(state.tpm.limit), tokens)!;
-      return { ...finish({ ...state, tpm: { ...state.tpm, tat } }, now), result: undefined };
+      return { ...toStore({ ...state, tpm: { ...state.tpm, tat } }, now), result: undefined };
     });
   }
 }
