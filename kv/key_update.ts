@@ -1,10 +1,16 @@
 /**
  * Read-modify-write of one KV key, coalesced per process: concurrent updates of a key queue behind one
  * in-flight commit and are applied together in the next, so a burst on one key costs a couple of KV
- * round trips instead of one contended check/set loop per caller. Every commit checks the versionstamp
- * it read, so updates stay exact across handles and processes that share the same KV.
+ * round trips instead of one contended check/set loop per caller. Every commit checks a versionstamp,
+ * so updates stay exact across handles and processes that share the same KV.
+ *
+ * The value and versionstamp this process last committed for a key are remembered (`committed.ts`), and
+ * the next batch starts from them without reading: its commit checks that versionstamp, and only when
+ * another handle or process wrote the key meanwhile does the check fail and the batch re-read and re-run.
+ * A batch that writes nothing still reads, because that read is what makes its answer current.
  */
 import { withKvRetry } from "./retry.ts";
+import { type Committed, committedValues } from "./committed.ts";
 
 /** What an update returns: the new state (`undefined` deletes the key), its result, and a TTL. */
 export interface Applied<S, R> {
@@ -16,7 +22,8 @@ export interface Applied<S, R> {
 
 /**
  * A pure step over the key's current state; it may run more than once if a commit loses a race. It must
- * not mutate `state`: return a new object to change it, or the same one to leave the key untouched.
+ * not mutate `state` (the same object may be handed to later updates): return a new object to change
+ * it, or the same one to leave the key untouched.
  */
 export type Update<S, R> = (state: S | undefined, now: number) => Applied<S, R>;
 
@@ -30,8 +37,16 @@ interface Pending {
 /** Per handle, per key: the updates waiting for the next commit (present while a flusher runs). */
 const waiting = new WeakMap<Deno.Kv, Map<string, Pending[]>>();
 
+function bigintAsText(_k: string, v: unknown): unknown {
+  return typeof v === "bigint" ? `${v}n` : v;
+}
+
+/** A map key for a KV key; the replacer (slow) only for the rare keys that hold bigints or bytes. */
 function keyId(key: Deno.KvKey): string {
-  return JSON.stringify(key, (_k, v) => typeof v === "bigint" ? `${v}n` : v);
+  for (const part of key) {
+    if (typeof part === "bigint" || typeof part === "object") return JSON.stringify(key, bigintAsText);
+  }
+  return JSON.stringify(key);
 }
 
 /** Applies `update` to the value at `key` atomically and returns its result. */
@@ -60,7 +75,7 @@ async function flush(kv: Deno.Kv, key: Deno.KvKey, id: string, byKey: Map<string
       return;
     }
     try {
-      const outcomes = await withKvRetry(() => commitBatch(kv, key, batch));
+      const outcomes = await withKvRetry(() => commitBatch(kv, key, id, batch));
       outcomes.forEach((o, i) => o.ok ? batch[i].resolve(o.value) : batch[i].reject(o.error));
     } catch (err) {
       for (const p of batch) p.reject(err);
@@ -70,10 +85,18 @@ async function flush(kv: Deno.Kv, key: Deno.KvKey, id: string, byKey: Map<string
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
-async function commitBatch(kv: Deno.Kv, key: Deno.KvKey, batch: Pending[]): Promise<Outcome[]> {
+async function read(kv: Deno.Kv, key: Deno.KvKey): Promise<Committed> {
+  const entry = await kv.get(key);
+  return { versionstamp: entry.versionstamp, value: entry.value ?? undefined, expiresAt: Infinity };
+}
+
+async function commitBatch(kv: Deno.Kv, key: Deno.KvKey, id: string, batch: Pending[]): Promise<Outcome[]> {
+  const remembered = committedValues(kv);
+  let current = remembered.get(id, Date.now());
+  let fromCache = current !== undefined;
   for (;;) {
-    const current = await kv.get(key);
-    const before: unknown = current.value ?? undefined;
+    current ??= await read(kv, key);
+    const before = current.value;
     let state = before;
     let expireInMs: number | undefined;
     const now = Date.now();
@@ -87,17 +110,37 @@ async function commitBatch(kv: Deno.Kv, key: Deno.KvKey, batch: Pending[]): Prom
         return { ok: false, error };
       }
     });
-    // Nothing changed: the read itself is the linearisation point, no write needed.
-    if (state === before) return outcomes;
-    const op = kv.atomic().check(current);
-    if (state === undefined) op.delete(key);
-    else {
-      op.set(
-        key,
-        state,
-        expireInMs === undefined ? undefined : { expireIn: Math.max(1, Math.ceil(expireInMs)) },
-      );
+    if (state === before) {
+      // Nothing to write: a read is the linearisation point, so an answer from memory is confirmed first.
+      if (!fromCache) return outcomes;
+      const fresh = await read(kv, key);
+      if (fresh.versionstamp === current.versionstamp) return outcomes;
+      current = fresh;
+      fromCache = false;
+      continue;
     }
-    if ((await op.commit()).ok) return outcomes;
+    const ttl = expireInMs === undefined ? undefined : Math.max(1, Math.ceil(expireInMs));
+    const op = kv.atomic().check({ key, versionstamp: current.versionstamp });
+    if (state === undefined) op.delete(key);
+    else op.set(key, state, ttl === undefined ? undefined : { expireIn: ttl });
+    let res: Deno.KvCommitResult | Deno.KvCommitError;
+    try {
+      res = await op.commit();
+    } catch (err) {
+      remembered.forget(id); // a failed commit may or may not have landed
+      throw err;
+    }
+    if (res.ok) {
+      remembered.set(id, {
+        versionstamp: state === undefined ? null : res.versionstamp,
+        value: state,
+        expiresAt: state === undefined || ttl === undefined ? Infinity : now + ttl,
+      });
+      return outcomes;
+    }
+    // Someone else wrote the key: start over from what is stored now.
+    remembered.forget(id);
+    current = undefined;
+    fromCache = false;
   }
 }

@@ -66,6 +66,7 @@ export async function composeDeps(
 /** Stops background work and flushes what is queued (logs, quota_data); the caller closes store and KV. */
 export async function stopDeps(deps: AppDeps): Promise<void> {
   deps.jobs.stop();
+  deps.limiters.token.stop();
   await deps.cache.stop();
   await deps.billing.stop();
   await deps.upstream.close().catch(() => {});

@@ -9,6 +9,7 @@ import { ChannelStatus } from "../../store/channels.ts";
 import { RelayError } from "../formats/errors.ts";
 import {
   type ModelRequestAnswer,
+  type ModelRequestRateLimitSetting,
   parseModelRequestRateLimit,
   resolveModelRequestLimit,
 } from "../../kv/limits/model_request_limit.ts";
@@ -37,12 +38,24 @@ const LIMIT_KEYS = [
   "ModelRequestRateLimitGroup",
 ];
 
+// The setting parsed from the last option values seen: parsing (JSON and zod) once per change, not per request.
+let lastLimitValues = "";
+let lastLimitSetting: ModelRequestRateLimitSetting | undefined;
+
+function modelRequestRateLimit(catalog: RelayCtx["deps"]["catalog"]): ModelRequestRateLimitSetting {
+  const values = LIMIT_KEYS.map((k) => optionRegistry.string(catalog, k));
+  const joined = values.join("\u0000");
+  if (lastLimitSetting && joined === lastLimitValues) return lastLimitSetting;
+  lastLimitSetting = parseModelRequestRateLimit(Object.fromEntries(LIMIT_KEYS.map((k, i) => [k, values[i]])));
+  lastLimitValues = joined;
+  return lastLimitSetting;
+}
+
 export async function checkLimits(ctx: RelayCtx): Promise<void> {
   const { deps } = ctx;
   const caller = ctx.caller!;
-  const options = Object.fromEntries(LIMIT_KEYS.map((k) => [k, optionRegistry.string(deps.catalog, k)]));
   const limit = resolveModelRequestLimit(
-    parseModelRequestRateLimit(options),
+    modelRequestRateLimit(deps.catalog),
     caller.token?.group,
     caller.user.group,
   );

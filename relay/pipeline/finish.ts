@@ -36,13 +36,19 @@ function formatQuota(ctx: RelayCtx, quota: number): string {
   return `$${(quota / perUnit).toFixed(2)}`;
 }
 
-async function afterSettle(ctx: RelayCtx, charged: number, usage: BillableUsage | undefined): Promise<void> {
-  const { deps, caller } = ctx;
-  const token = caller?.token;
+/** Frees the token's slot and charges its TPM with what the answer used, in one KV write. */
+async function releaseGate(ctx: RelayCtx, usage: BillableUsage | undefined): Promise<void> {
+  const token = ctx.caller?.token;
   const total = usage
     ? promptTokensOf(usage) + usage.outputTokens
     : ctx.promptTokens + (ctx.session?.meter.tokens ?? 0);
-  if (token && token.tpmLimit > 0 && total > 0) await deps.limiters.token.recordTokens(token.id, total);
+  const tokens = token && token.tpmLimit > 0 && total > 0 ? total : 0;
+  if (ctx.gate) await ctx.gate.release({ tokens });
+  else if (token && tokens > 0) await ctx.deps.limiters.token.recordTokens(token.id, tokens);
+}
+
+async function afterSettle(ctx: RelayCtx, charged: number): Promise<void> {
+  const { deps, caller } = ctx;
   if (ctx.modelLimit && caller) await deps.limiters.model.recordSuccess(caller.user.id, ctx.modelLimit);
   if (charged > 0 && caller) {
     const user = deps.catalog.user(caller.user.id);
@@ -79,8 +85,8 @@ export async function finishRequest(ctx: RelayCtx, o: RequestOutcome): Promise<v
     });
   }
   try {
-    await ctx.gate?.release();
-    await afterSettle(ctx, charged, usage);
+    await releaseGate(ctx, usage);
+    await afterSettle(ctx, charged);
   } catch (err) {
     log.warn("post-settlement bookkeeping failed", { requestId: ctx.requestId, error: String(err) });
   } finally {
