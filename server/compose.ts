@@ -1,6 +1,7 @@
 /**
  * Assembles `AppDeps` from the opened store and KV: builds the in-memory catalog and starts its sync,
- * starts billing (which resolves holds a stopped process left behind), the upstream client, the limiters,
+ * starts billing (which resolves holds a stopped process left behind), the upstream client, the limiters
+ * (in memory, written behind to KV, when this process alone owns its store and KV),
  * the notifier on the process's one KV queue router, and the scheduled channel test. `main.ts` and every
  * in-process test harness use these two functions, so they wire and unwire the same things.
  */
@@ -18,6 +19,7 @@ import { ModelRequestLimiter } from "../kv/limits/model_request_limit.ts";
 import { Notifier } from "../notify/notifier.ts";
 import { emailSettings, fetchSetting } from "../notify/settings.ts";
 import { QueueRouter } from "../kv/queue.ts";
+import { ownedKeysOf, ownKeys } from "../kv/owned_keys.ts";
 import { Scheduler } from "../jobs/scheduler.ts";
 import { InflightRequests } from "../relay/inflight.ts";
 import { channelTestJob } from "../relay/health/test_job.ts";
@@ -27,6 +29,9 @@ export async function composeDeps(
   parts: { config: Config; secrets: Secrets; db: Db; kv: Kv },
 ): Promise<AppDeps> {
   const { config, db } = parts;
+  // The embedded default: this process alone writes its SQLite store and local KV file, so limits and
+  // throttles live in memory (exact) and are written behind to KV; shared KV stays the source of truth.
+  if (db.dialect === "sqlite" && !config.kvUrl && config.kvPath !== undefined) ownKeys(parts.kv);
   const catalog = new Catalog(db, parts.secrets.cryptoSecret);
   const cache = new CacheSync(db, catalog, config.syncFrequencySeconds);
   await cache.start();
@@ -67,6 +72,7 @@ export async function composeDeps(
 export async function stopDeps(deps: AppDeps): Promise<void> {
   deps.jobs.stop();
   deps.limiters.token.stop();
+  await ownedKeysOf(deps.kv)?.flush();
   await deps.cache.stop();
   await deps.billing.stop();
   await deps.upstream.close().catch(() => {});
