@@ -23,6 +23,16 @@ interface Pending {
 
 /** Mutations per KV commit when writing behind (KV allows 1,000; values here are small). */
 const WRITE_BATCH = 100;
+/**
+ * How long changes gather before they are written: a busy key changes hundreds of times a second, and
+ * KV only needs its latest value (a crash forgets at most this much of a limit's history).
+ */
+const WRITE_DELAY_MS = 100;
+
+/** A wait that does not keep the process alive (shutdown writes what is left through flush()). */
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => Deno.unrefTimer(setTimeout(resolve, ms)));
+}
 
 export class OwnedKeys {
   readonly #kv: Deno.Kv;
@@ -32,6 +42,8 @@ export class OwnedKeys {
   /** Keys whose memory is newer than KV, and their KV key. */
   readonly #dirty = new Map<string, Deno.KvKey>();
   #writing: Promise<void> | null = null;
+  /** Set by flush(): write what is dirty without waiting for more changes. */
+  #flushing = false;
   #updates = 0;
 
   constructor(kv: Deno.Kv) {
@@ -110,6 +122,7 @@ export class OwnedKeys {
 
   async #writeBehind(): Promise<void> {
     while (this.#dirty.size > 0) {
+      if (!this.#flushing) await pause(WRITE_DELAY_MS);
       const batch = [...this.#dirty].slice(0, WRITE_BATCH);
       for (const [id] of batch) this.#dirty.delete(id);
       const op = this.#kv.atomic();
@@ -130,7 +143,7 @@ export class OwnedKeys {
       } catch {
         // Keep them dirty for the next write unless a newer value is already waiting; memory stays right.
         for (const [id, key] of batch) if (!this.#dirty.has(id)) this.#dirty.set(id, key);
-        await new Promise((r) => setTimeout(r, 1000));
+        await pause(1000);
       }
     }
   }
@@ -138,6 +151,7 @@ export class OwnedKeys {
   /** Resolves once every value changed so far is in KV, or after `timeoutMs` (shutdown calls it). */
   async flush(timeoutMs = 5000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
+    this.#flushing = true;
     while (this.#writing && Date.now() < deadline) {
       let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([
@@ -146,6 +160,7 @@ export class OwnedKeys {
       ]);
       clearTimeout(timer);
     }
+    this.#flushing = false;
   }
 }
 
