@@ -18,16 +18,15 @@ export class StreamMeter {
 
   constructor(private readonly count: CountTokens) {}
 
-  /** Adds a delta of content that was delivered to the client. */
+  /**
+   * Adds a delta of content that was delivered to the client. Text is tokenized only once more than a
+   * segment is pending (most streams end with usage from the upstream and never need the count), so a
+   * stream of small deltas costs a few tokenizer calls instead of one per delta.
+   */
   add(text: string): void {
     if (!text) return;
     this.#chars += text.length;
     let pending = this.#pending + text;
-    const cut = lastCut(pending, 0, pending.length);
-    if (cut > 0) {
-      this.#counted += this.count(pending.slice(0, cut));
-      pending = pending.slice(cut);
-    }
     while (pending.length > MAX_SEGMENT) {
       const c = lastCut(pending, 0, MAX_SEGMENT);
       const end = c > 0 ? c : MAX_SEGMENT;
