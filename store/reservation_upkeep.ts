@@ -40,13 +40,22 @@ export async function checkpointReservation(db: Db, c: CheckpointArgs): Promise<
   return r.changes === 1;
 }
 
-/** Extends the expiry of a held reservation (a heartbeat from the live process that owns it). */
-export async function extendReservation(db: Db, requestId: string, expiresAt: number): Promise<boolean> {
+/**
+ * Extends the expiry of held reservations (the heartbeat of the live process that owns them); returns
+ * how many were extended.
+ */
+export async function extendReservations(
+  db: Db,
+  requestIds: readonly string[],
+  expiresAt: number,
+): Promise<number> {
+  if (requestIds.length === 0) return 0;
   const r = await db.exec(
-    "UPDATE quota_reservations SET expires_at = ? WHERE request_id = ? AND status = ? AND expires_at < ?",
-    [expiresAt, requestId, ReservationStatus.held, expiresAt],
+    `UPDATE quota_reservations SET expires_at = ? WHERE status = ? AND expires_at < ?
+     AND request_id IN (${requestIds.map(() => "?").join(", ")})`,
+    [expiresAt, ReservationStatus.held, expiresAt, ...requestIds],
   );
-  return r.changes === 1;
+  return r.changes;
 }
 
 /** HELD rows the sweeper should resolve: past their expiry, or (with `notOwner`) held by another process. */

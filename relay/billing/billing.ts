@@ -23,7 +23,7 @@ import {
 } from "../../store/reservations.ts";
 import {
   checkpointReservation,
-  extendReservation,
+  extendReservations,
   pruneReservations,
   staleReservations,
 } from "../../store/reservation_upkeep.ts";
@@ -33,7 +33,7 @@ import { Role } from "../../store/users.ts";
 import { tokenCounter } from "./estimate.ts";
 import { PriceTable } from "./price_table.ts";
 import { type PriceData, reservationQuota, resolvePrice } from "./pricing.ts";
-import { BillingSession } from "./session.ts";
+import { BillingSession, MAX_SESSION_MS } from "./session.ts";
 
 /** How long a settled or released hold is kept (later refunds of its charge need it), in days. */
 export const RESERVATION_RETENTION_DAYS = 30;
@@ -144,6 +144,9 @@ export class Billing {
   readonly quotaData = new QuotaDataAggregator();
   readonly holdSeconds: number;
   #sweepTimer?: ReturnType<typeof setInterval>;
+  #heartbeatTimer?: ReturnType<typeof setInterval>;
+  /** Live requests' holds: request id → when it opened (ms). */
+  readonly #open = new Map<string, number>();
   #flushTimer?: ReturnType<typeof setTimeout>;
   #stopped = false;
 
@@ -152,7 +155,7 @@ export class Billing {
     this.holdSeconds = Math.max(1, opts.holdSeconds);
   }
 
-  /** Resolves leftover holds, warms the tokenizer and starts the periodic sweeper and flushes. */
+  /** Resolves leftover holds, warms the tokenizer and starts the sweeper, the heartbeat and the flushes. */
   async start(): Promise<void> {
     void tokenCounter();
     const swept = await this.sweep({ orphans: this.opts.singleProcess });
@@ -163,6 +166,10 @@ export class Billing {
       this.sweep().catch((err) => log.error("reservation sweep failed", { error: String(err) }));
     }, this.opts.sweepIntervalMs ?? 30_000);
     Deno.unrefTimer(this.#sweepTimer);
+    this.#heartbeatTimer = setInterval(() => {
+      this.heartbeat().catch((err) => log.error("reservation heartbeat failed", { error: String(err) }));
+    }, this.heartbeatMs);
+    Deno.unrefTimer(this.#heartbeatTimer);
     this.#scheduleFlush();
   }
 
@@ -182,6 +189,7 @@ export class Billing {
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#sweepTimer !== undefined) clearInterval(this.#sweepTimer);
+    if (this.#heartbeatTimer !== undefined) clearInterval(this.#heartbeatTimer);
     if (this.#flushTimer !== undefined) clearTimeout(this.#flushTimer);
     await this.logQueue.flush();
     await this.quotaData.flush(this.db).catch((err) =>
@@ -312,9 +320,38 @@ export class Billing {
     return outcome;
   }
 
-  /** Heartbeat: keeps a live request's hold from expiring. */
-  async extend(requestId: string): Promise<void> {
-    await extendReservation(this.db, requestId, nowSeconds() + this.holdSeconds);
+  /** Marks a request's hold as live: the heartbeat extends it until `untrack`. */
+  track(requestId: string): void {
+    this.#open.set(requestId, Date.now());
+  }
+
+  untrack(requestId: string): void {
+    this.#open.delete(requestId);
+  }
+
+  /** How often the heartbeat runs: three beats fit in one hold. */
+  get heartbeatMs(): number {
+    return Math.max(1, Math.floor(this.holdSeconds / 3)) * 1000;
+  }
+
+  /**
+   * Extends the holds of every live request old enough to need it, in a few statements however many
+   * requests are open (a request younger than one beat still has most of its hold). A request open past
+   * MAX_SESSION_MS is a relay bug: it stops being extended and the sweeper ends it.
+   */
+  async heartbeat(now = Date.now()): Promise<number> {
+    const due: string[] = [];
+    for (const [requestId, openedAt] of this.#open) {
+      if (now - openedAt > MAX_SESSION_MS) {
+        this.#open.delete(requestId);
+        log.warn("billing session never ended; leaving its hold to the sweeper", { requestId });
+      } else if (now - openedAt >= this.heartbeatMs) due.push(requestId);
+    }
+    let extended = 0;
+    for (let i = 0; i < due.length; i += 500) {
+      extended += await extendReservations(this.db, due.slice(i, i + 500), nowSeconds() + this.holdSeconds);
+    }
+    return extended;
   }
 
   async checkpoint(

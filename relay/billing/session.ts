@@ -1,8 +1,8 @@
 /**
  * One client request's billing, from reservation to its single terminal state. The relay keeps one
  * session across retries on other channels (one reservation per client request) and ends it with exactly
- * one of `settle`, `settleAtEnd` or `release`; later calls are no-ops. While it is open, a heartbeat
- * extends the durable hold so only a dead process's holds ever expire.
+ * one of `settle`, `settleAtEnd` or `release`; later calls are no-ops. While it is open, the billing
+ * service's heartbeat extends the durable hold so only a dead process's holds ever expire.
  */
 import type { Billing } from "./billing.ts";
 import { consumeOther, loggedPromptTokens } from "./log_other.ts";
@@ -72,7 +72,6 @@ export class BillingSession {
   #channels: number[] = [];
   #channel?: ChannelRef;
   #done = false;
-  #heartbeat?: ReturnType<typeof setInterval>;
   #checkpointAt = 0;
 
   constructor(private readonly billing: Billing, init: SessionInit) {
@@ -82,19 +81,7 @@ export class BillingSession {
     this.promptTokens = init.promptTokens;
     this.meter = new StreamMeter(init.count);
     this.#init = init;
-    const every = Math.max(1, Math.floor(billing.holdSeconds / 3)) * 1000;
-    this.#heartbeat = setInterval(() => {
-      // A session nobody ends (a relay bug) must not hold quota forever: stop renewing, the sweeper ends it.
-      if (Date.now() - this.#startedAt > MAX_SESSION_MS) {
-        clearInterval(this.#heartbeat);
-        log.warn("billing session never ended; leaving its hold to the sweeper", {
-          requestId: this.requestId,
-        });
-        return;
-      }
-      billing.extend(this.requestId).catch(() => {});
-    }, every);
-    Deno.unrefTimer(this.#heartbeat);
+    billing.track(this.requestId);
   }
 
   /** Records the channel of an attempt (the retry chain, `admin_info.use_channel`). */
@@ -136,7 +123,7 @@ export class BillingSession {
   #finish(): boolean {
     if (this.#done) return false;
     this.#done = true;
-    if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat);
+    this.billing.untrack(this.requestId);
     return true;
   }
 
