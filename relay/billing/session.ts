@@ -13,7 +13,6 @@ import type { CountTokens } from "./estimate.ts";
 import { type BillableUsage, promptTokensOf, sanitizeUsage } from "./usage.ts";
 import type { NewLog } from "../../store/logs.ts";
 import type { Outcome } from "../../store/reservations.ts";
-import { log } from "../../server/logger.ts";
 
 /** The channel that served an attempt; `setting` may carry `prompt_cache_ratio` (0–1). */
 export interface ChannelRef {
