@@ -67,29 +67,40 @@ async function afterSettle(ctx: RelayCtx, charged: number): Promise<void> {
   }
 }
 
-/** Settles (or releases) and frees what the request held. Never throws. */
-export async function finishRequest(ctx: RelayCtx, o: RequestOutcome): Promise<void> {
-  let charged = 0;
-  const usage = billedUsage(ctx, o);
+async function settle(ctx: RelayCtx, o: RequestOutcome, usage: BillableUsage | undefined): Promise<number> {
   try {
     const result = await ctx.session!.settleAtEnd({ end: o.end, upstreamUsage: usage }, {
       channel: { id: o.channel.id, setting: o.channel.setting },
       upstreamModel: o.upstreamModel !== ctx.parsed?.model ? o.upstreamModel : undefined,
       priceMultiplier: o.priceMultiplier,
     });
-    charged = result?.charged ?? 0;
+    return result?.charged ?? 0;
   } catch (err) {
     log.error("settlement failed; the sweeper will resolve the hold", {
       requestId: ctx.requestId,
       error: String(err),
     });
+    return 0;
   }
-  try {
-    await releaseGate(ctx, usage);
-    await afterSettle(ctx, charged);
-  } catch (err) {
-    log.warn("post-settlement bookkeeping failed", { requestId: ctx.requestId, error: String(err) });
-  } finally {
-    ctx.inflight.end();
-  }
+}
+
+/**
+ * Settles (or releases) and frees the token's slot, side by side (store and KV); the answer waits for
+ * both, so a client that got it sees its balance moved and may send the next request at once. The model
+ * limit's success count and the low-quota notice follow in the background, still counted as in flight so
+ * a shutdown waits for them. Never throws.
+ */
+export async function finishRequest(ctx: RelayCtx, o: RequestOutcome): Promise<void> {
+  const usage = billedUsage(ctx, o);
+  const [charged] = await Promise.all([
+    settle(ctx, o, usage),
+    releaseGate(ctx, usage).catch((err) =>
+      log.warn("releasing the token's limits failed", { requestId: ctx.requestId, error: String(err) })
+    ),
+  ]);
+  afterSettle(ctx, charged)
+    .catch((err) =>
+      log.warn("post-settlement bookkeeping failed", { requestId: ctx.requestId, error: String(err) })
+    )
+    .finally(() => ctx.inflight.end());
 }
