@@ -1,7 +1,7 @@
 /**
  * Assembles `AppDeps` from the opened store and KV: builds the in-memory catalog and starts its sync,
  * starts billing (which resolves holds a stopped process left behind), the upstream client, the limiters
- * (in memory, written behind to KV, when this process alone owns its store and KV),
+ * (in memory, written behind, when the KV is a local file only this process uses),
  * the notifier on the process's one KV queue router, and the scheduled channel test. `main.ts` and every
  * in-process test harness use these two functions, so they wire and unwire the same things.
  */
@@ -29,9 +29,10 @@ export async function composeDeps(
   parts: { config: Config; secrets: Secrets; db: Db; kv: Kv },
 ): Promise<AppDeps> {
   const { config, db } = parts;
-  // The embedded default: this process alone writes its SQLite store and local KV file, so limits and
-  // throttles live in memory (exact) and are written behind to KV; shared KV stays the source of truth.
-  if (db.dialect === "sqlite" && !config.kvUrl && config.kvPath !== undefined) ownKeys(parts.kv);
+  // A local KV file (or `:memory:`) belongs to this process alone (instances that share limits use
+  // DENO_KV_URL or Deploy's KV), so limits and throttles live in memory, exact, and are written behind to
+  // it; a shared KV stays the source of truth.
+  if (!config.kvUrl && config.kvPath !== undefined) ownKeys(parts.kv);
   const catalog = new Catalog(db, parts.secrets.cryptoSecret);
   const cache = new CacheSync(db, catalog, config.syncFrequencySeconds);
   await cache.start();

@@ -119,37 +119,41 @@ export async function reserveQuota(db: Db, a: ReserveArgs): Promise<{ tokenAmoun
   const tokenAmount = a.tokenId > 0 && !a.tokenUnlimited ? a.amount : 0;
   try {
     await db.transaction(async (tx) => {
-      if (a.amount > 0) {
-        const user = await tx.exec(
-          "UPDATE users SET quota = quota - ? WHERE id = ? AND quota >= ? AND deleted_at IS NULL",
-          [a.amount, a.userId, a.amount],
-        );
-        if (user.changes !== 1) throw new InsufficientQuotaError("user", a.amount);
-      }
-      if (tokenAmount > 0) {
-        const token = await tx.exec(
-          "UPDATE tokens SET remain_quota = remain_quota - ? WHERE id = ? AND user_id = ? AND remain_quota >= ?",
-          [tokenAmount, a.tokenId, a.userId, tokenAmount],
-        );
-        if (token.changes !== 1) throw new InsufficientQuotaError("token", tokenAmount);
-      }
+      // Issued together (PostgreSQL pipelines them; SQLite runs them in this order), checked afterwards:
+      // a refused hold throws, and the transaction takes the insert back with it.
       const now = a.now ?? nowSeconds();
-      await tx.exec(
-        `INSERT INTO quota_reservations (request_id, user_id, token_id, amount, token_amount, status, created_at,
-          expires_at, owner, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [
-          a.requestId,
-          a.userId,
-          a.tokenId,
-          a.amount,
-          tokenAmount,
-          ReservationStatus.held,
-          now,
-          a.expiresAt,
-          a.owner,
-          JSON.stringify(a.meta),
-        ],
-      );
+      const [user, token] = await Promise.all([
+        a.amount > 0
+          ? tx.exec(
+            "UPDATE users SET quota = quota - ? WHERE id = ? AND quota >= ? AND deleted_at IS NULL",
+            [a.amount, a.userId, a.amount],
+          )
+          : undefined,
+        tokenAmount > 0
+          ? tx.exec(
+            "UPDATE tokens SET remain_quota = remain_quota - ? WHERE id = ? AND user_id = ? AND remain_quota >= ?",
+            [tokenAmount, a.tokenId, a.userId, tokenAmount],
+          )
+          : undefined,
+        tx.exec(
+          `INSERT INTO quota_reservations (request_id, user_id, token_id, amount, token_amount, status, created_at,
+            expires_at, owner, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          [
+            a.requestId,
+            a.userId,
+            a.tokenId,
+            a.amount,
+            tokenAmount,
+            ReservationStatus.held,
+            now,
+            a.expiresAt,
+            a.owner,
+            JSON.stringify(a.meta),
+          ],
+        ),
+      ]);
+      if (user && user.changes !== 1) throw new InsufficientQuotaError("user", a.amount);
+      if (token && token.changes !== 1) throw new InsufficientQuotaError("token", tokenAmount);
     });
   } catch (err) {
     if (err instanceof UniqueViolation) throw new DuplicateReservationError(a.requestId);
@@ -280,39 +284,43 @@ export async function settleReservation(db: Db, a: SettleArgs): Promise<Outcome>
         r.id,
       ]);
     }
-    // Taking beyond the hold was sized under the row lock above, so the guard can only trip on a bug.
+    // Issued together (PostgreSQL pipelines them; SQLite runs them in this order), so the hot rows (the
+    // user, the token, the channel) stay locked for one round trip. Taking beyond the hold was sized under
+    // the row locks above, so the user's guard can only trip on a bug.
     const guard = userDelta < 0 ? " AND quota >= ?" : "";
-    const user = await tx.exec(
-      `UPDATE users SET quota = quota + ?, used_quota = used_quota + ?, request_count = request_count + 1
-       WHERE id = ?${guard}`,
-      [userDelta, charged, r.userId, ...(guard ? [-userDelta] : [])],
-    );
+    const other = a.log ? { ...(a.log.other ?? {}) } : {};
+    if (a.log && shortfall > 0) {
+      other.admin_info = {
+        ...(other.admin_info as Record<string, unknown> ?? {}),
+        quota_shortfall: shortfall,
+      };
+    }
+    const [user] = await Promise.all([
+      tx.exec(
+        `UPDATE users SET quota = quota + ?, used_quota = used_quota + ?, request_count = request_count + 1
+         WHERE id = ?${guard}`,
+        [userDelta, charged, r.userId, ...(guard ? [-userDelta] : [])],
+      ),
+      r.tokenId > 0
+        ? tx.exec(
+          "UPDATE tokens SET remain_quota = remain_quota + ?, used_quota = used_quota + ?, accessed_time = ? WHERE id = ?",
+          [tokenDelta, charged, now, r.tokenId],
+        )
+        : undefined,
+      a.channelId > 0 && charged > 0
+        ? tx.exec("UPDATE channels SET used_quota = used_quota + ? WHERE id = ?", [charged, a.channelId])
+        : undefined,
+      a.log
+        ? insertLog(tx, {
+          ...a.log,
+          other,
+          type: LogType.consume,
+          quota: charged,
+          createdAt: a.log.createdAt ?? now,
+        })
+        : undefined,
+    ]);
     if (userDelta < 0 && user.changes !== 1) throw new Error("user balance changed under a row lock");
-    if (r.tokenId > 0) {
-      await tx.exec(
-        "UPDATE tokens SET remain_quota = remain_quota + ?, used_quota = used_quota + ?, accessed_time = ? WHERE id = ?",
-        [tokenDelta, charged, now, r.tokenId],
-      );
-    }
-    if (a.channelId > 0 && charged > 0) {
-      await tx.exec("UPDATE channels SET used_quota = used_quota + ? WHERE id = ?", [charged, a.channelId]);
-    }
-    if (a.log) {
-      const other = { ...(a.log.other ?? {}) };
-      if (shortfall > 0) {
-        other.admin_info = {
-          ...(other.admin_info as Record<string, unknown> ?? {}),
-          quota_shortfall: shortfall,
-        };
-      }
-      await insertLog(tx, {
-        ...a.log,
-        other,
-        type: LogType.consume,
-        quota: charged,
-        createdAt: a.log.createdAt ?? now,
-      });
-    }
     return {
       applied: true,
       status: ReservationStatus.settled,
