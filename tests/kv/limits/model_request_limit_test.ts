@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertStringIncludes } from "../../support/assert.ts";
-import { openKv } from "../../../kv/kv.ts";
+import { withMemoryKv } from "../../support/memory_kv.ts";
 import {
   checkModelRequestRateLimitGroup,
   ModelRequestLimiter,
@@ -7,17 +7,8 @@ import {
   resolveModelRequestLimit,
 } from "../../../kv/limits/model_request_limit.ts";
 
-async function withKv(fn: (kv: Deno.Kv) => Promise<void>) {
-  const kv = await openKv({ kvPath: ":memory:" });
-  try {
-    await fn(kv);
-  } finally {
-    kv.close();
-  }
-}
-
 Deno.test("the total count admits exactly Count requests at once, failures included", async () => {
-  await withKv(async (kv) => {
+  await withMemoryKv(async (kv) => {
     const limiter = new ModelRequestLimiter(kv);
     const limit = { durationMinutes: 1, count: 3, successCount: 1000 };
     const answers = await Promise.all(Array.from({ length: 10 }, () => limiter.check(1, limit)));
@@ -29,7 +20,7 @@ Deno.test("the total count admits exactly Count requests at once, failures inclu
 });
 
 Deno.test("only successful requests count against SuccessCount, and only after the answer", async () => {
-  await withKv(async (kv) => {
+  await withMemoryKv(async (kv) => {
     const limiter = new ModelRequestLimiter(kv);
     const limit = { durationMinutes: 1, count: 0, successCount: 2 };
     for (let i = 0; i < 5; i++) assertEquals((await limiter.check(2, limit)).ok, true, "failed requests");
@@ -44,7 +35,7 @@ Deno.test("only successful requests count against SuccessCount, and only after t
 });
 
 Deno.test("a request refused by the success limit is not counted against the total", async () => {
-  await withKv(async (kv) => {
+  await withMemoryKv(async (kv) => {
     const limiter = new ModelRequestLimiter(kv);
     const limit = { durationMinutes: 1, count: 2, successCount: 1 };
     const start = Date.now();

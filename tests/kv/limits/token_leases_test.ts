@@ -5,23 +5,15 @@
  */
 import { assert, assertEquals } from "../../support/assert.ts";
 import { openKv } from "../../../kv/kv.ts";
+import { withMemoryKv } from "../../support/memory_kv.ts";
 import { TokenLimiter } from "../../../kv/limits/token_limits.ts";
 import { renewedIds, type TokenState } from "../../../kv/limits/token_leases.ts";
 import { withTempDir } from "../../support/temp_dir.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function withKv(fn: (kv: Deno.Kv) => Promise<void>) {
-  const kv = await openKv({ kvPath: ":memory:" });
-  try {
-    await fn(kv);
-  } finally {
-    kv.close();
-  }
-}
-
 Deno.test("one renewal per token keeps all of a limiter's slots alive past the lease", async () => {
-  await withKv(async (kv) => {
+  await withMemoryKv(async (kv) => {
     const limiter = new TokenLimiter(kv, { leaseMs: 150 });
     const other = new TokenLimiter(kv, { leaseMs: 150 });
     const setting = { tokenId: 20, concurrency: 3 };
@@ -67,7 +59,7 @@ Deno.test("a stopped limiter's slots expire after the lease, on another handle o
 });
 
 Deno.test("slots lost from the KV while the holder runs come back at its next renewal", async () => {
-  await withKv(async (kv) => {
+  await withMemoryKv(async (kv) => {
     const limiter = new TokenLimiter(kv, { leaseMs: 150 });
     const setting = { tokenId: 22, concurrency: 1 };
     const running = await limiter.checkRequest(setting);
@@ -81,7 +73,7 @@ Deno.test("slots lost from the KV while the holder runs come back at its next re
 });
 
 Deno.test("slots stored one per request by earlier versions count until they expire", async () => {
-  await withKv(async (kv) => {
+  await withMemoryKv(async (kv) => {
     await kv.set(["limits", "token", 23], { leases: { "old-lease": Date.now() + 250 } });
     const limiter = new TokenLimiter(kv);
     const setting = { tokenId: 23, concurrency: 2 };
@@ -103,7 +95,7 @@ Deno.test("a renewal keeps the stored slots it still runs or is admitting, and e
 });
 
 Deno.test("release charges the answer's tokens against TPM in the same write, even when repeated", async () => {
-  await withKv(async (kv) => {
+  await withMemoryKv(async (kv) => {
     const limiter = new TokenLimiter(kv);
     const setting = { tokenId: 24, tpm: 1000, concurrency: 4 };
     const gate = await limiter.checkRequest(setting);

@@ -1,19 +1,11 @@
 import { assert, assertEquals } from "../../support/assert.ts";
 import { openKv } from "../../../kv/kv.ts";
+import { withMemoryKv } from "../../support/memory_kv.ts";
 import { TokenLimiter } from "../../../kv/limits/token_limits.ts";
 import { withTempDir } from "../../support/temp_dir.ts";
 
-async function withKv(fn: (kv: Deno.Kv) => Promise<void>) {
-  const kv = await openKv({ kvPath: ":memory:" });
-  try {
-    await fn(kv);
-  } finally {
-    kv.close();
-  }
-}
-
 Deno.test("5 RPM admits exactly 5 of 50 concurrent requests, then answers with Retry-After", async () => {
-  await withKv(async (kv) => {
+  await withMemoryKv(async (kv) => {
     const limiter = new TokenLimiter(kv);
     const gates = await Promise.all(
       Array.from({ length: 50 }, () => limiter.checkRequest({ tokenId: 1, rpm: 5 })),
@@ -30,7 +22,7 @@ Deno.test("5 RPM admits exactly 5 of 50 concurrent requests, then answers with R
 });
 
 Deno.test("TPM is charged with the tokens actually used and checked before the next request", async () => {
-  await withKv(async (kv) => {
+  await withMemoryKv(async (kv) => {
     const limiter = new TokenLimiter(kv);
     const check = () => limiter.checkRequest({ tokenId: 7, tpm: 1000 });
     assertEquals((await check()).ok, true);
@@ -49,7 +41,7 @@ Deno.test("TPM is charged with the tokens actually used and checked before the n
 });
 
 Deno.test("concurrency 2 admits exactly 2 at once; release frees once, however often it is called", async () => {
-  await withKv(async (kv) => {
+  await withMemoryKv(async (kv) => {
     const limiter = new TokenLimiter(kv);
     const check = () => limiter.checkRequest({ tokenId: 3, concurrency: 2 });
     const gates = await Promise.all([check(), check(), check()]);
@@ -69,7 +61,7 @@ Deno.test("concurrency 2 admits exactly 2 at once; release frees once, however o
 });
 
 Deno.test("a refused request takes nothing: concurrency refusals do not use RPM units", async () => {
-  await withKv(async (kv) => {
+  await withMemoryKv(async (kv) => {
     const limiter = new TokenLimiter(kv);
     const setting = { tokenId: 4, rpm: 5, concurrency: 1 };
     const holder = await limiter.checkRequest(setting);
@@ -90,7 +82,7 @@ Deno.test("a refused request takes nothing: concurrency refusals do not use RPM 
 });
 
 Deno.test("release with refund gives the RPM unit back for a request never sent upstream", async () => {
-  await withKv(async (kv) => {
+  await withMemoryKv(async (kv) => {
     const limiter = new TokenLimiter(kv);
     const setting = { tokenId: 5, rpm: 2 };
     const a = await limiter.checkRequest(setting);
@@ -128,7 +120,7 @@ Deno.test("a slot held by a process that stopped renewing expires after the leas
 });
 
 Deno.test("a running request keeps its slot past the lease by renewing it", async () => {
-  await withKv(async (kv) => {
+  await withMemoryKv(async (kv) => {
     const limiter = new TokenLimiter(kv, { leaseMs: 150 });
     const setting = { tokenId: 10, concurrency: 1 };
     const long = await limiter.checkRequest(setting);
