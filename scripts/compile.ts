@@ -23,8 +23,9 @@ const exists = (path: string) => Deno.stat(`${root}${path}`).then(() => true, ()
 if (await exists("scripts/build_console.ts")) await run(["run", "-A", "scripts/build_console.ts"]);
 
 const includes: string[] = [];
-for (const dir of ["locales", "static"]) {
-  if (await exists(dir)) includes.push("--include", dir);
+// The tokenizer's rank table is read as a file (relay/billing/estimate.ts), not imported.
+for (const path of ["locales", "static", "relay/billing/o200k_base_ranks.json"]) {
+  if (await exists(path)) includes.push("--include", path);
 }
 await run(["compile", "-A", "--target", target, "--output", output, ...includes, "main.ts"]);
 console.log(`compiled ${output} for ${target}`);
