@@ -8,7 +8,7 @@ import type { RelayCtx } from "./context.ts";
 import { overheadMs } from "./context.ts";
 import type { Attempt, AttemptOutcome } from "./attempt.ts";
 import type { SseEvent } from "../sse/event.ts";
-import { sseParserStream } from "../sse/parser.ts";
+import { SseEventReader } from "../sse/event_reader.ts";
 import type { IrStreamEvent } from "../formats/ir.ts";
 import { RelayError } from "../formats/errors.ts";
 import type { StreamTranslator } from "../formats/translate.ts";
@@ -57,9 +57,9 @@ export async function answerStream(ctx: RelayCtx, a: Attempt): Promise<AttemptOu
       ]),
     };
   }
-  const reader = a.res.body
-    .pipeThrough(sseParserStream({ maxBufferBytes: ctx.deps.config.streamScannerMaxBufferBytes }))
-    .getReader();
+  const reader = new SseEventReader(a.res.body, {
+    maxBufferBytes: ctx.deps.config.streamScannerMaxBufferBytes,
+  });
   const first: SseEvent[] = [];
   const peekStarted = performance.now();
   let failure: Failure | undefined;
