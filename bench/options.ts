@@ -53,7 +53,8 @@ export const USAGE = `deno task bench [flags]
                       gateway) for M minutes, RSS sampled every --sample-seconds (default 5)
 
 Environment: BENCH_SQL_DSN (run the gateway on PostgreSQL: a throwaway database on that server),
-BENCH_PEER_URL + BENCH_PEER_KEY (another gateway as an extra target).`;
+BENCH_PEER_URL + BENCH_PEER_KEY (another gateway as an extra target), BENCH_GATEWAY_V8_FLAGS (the gateway's
+V8 flags instead of those of \`deno task start\`; empty for V8's defaults).`;
 
 function num(name: string, value: string | undefined, fallback: number, min = 0): number {
   if (value === undefined) return fallback;

@@ -7,6 +7,7 @@ import type { BenchOptions, TargetName } from "./options.ts";
 import { freePort, type Service, spawnService } from "./processes.ts";
 import { type PreparedGateway, prepareGateway } from "./gateway_setup.ts";
 import type { Scenario } from "./scenarios.ts";
+import { startV8Flags } from "../scripts/start_flags.ts";
 
 const root = new URL("../", import.meta.url).pathname;
 
@@ -85,6 +86,16 @@ async function startBareProxy(
   });
 }
 
+/**
+ * The runtime flags production starts the gateway with (`deno task start`'s, baked into the binary by
+ * `deno task compile`); BENCH_GATEWAY_V8_FLAGS overrides them for an A/B run (empty: V8's defaults).
+ */
+export function gatewayRuntimeArgs(env: Record<string, string | undefined> = Deno.env.toObject()): string[] {
+  const override = env.BENCH_GATEWAY_V8_FLAGS;
+  if (override === undefined) return startV8Flags();
+  return override.trim() ? [`--v8-flags=${override.trim()}`] : [];
+}
+
 async function startGateway(opts: BenchOptions, upstreamUrl: string, denoArgs: string[]) {
   const prepared = await prepareGateway({
     upstreamUrl,
@@ -95,7 +106,7 @@ async function startGateway(opts: BenchOptions, upstreamUrl: string, denoArgs: s
   try {
     const service = await spawnService({
       name: "gateway",
-      args: ["run", "-A", ...denoArgs, `${root}main.ts`],
+      args: ["run", "-A", ...gatewayRuntimeArgs(), ...denoArgs, `${root}main.ts`],
       env: { ...prepared.env, PORT: String(port), HOST: "127.0.0.1" },
       url: `http://127.0.0.1:${port}`,
       healthUrl: `http://127.0.0.1:${port}/api/status`,

@@ -2,12 +2,25 @@
  * Token counting for when the upstream reports no usage: a real BPE tokenizer (gpt-tokenizer, o200k_base)
  * plus New API's per-message overheads (3 per message, 3 per name, 8 per tool, 3 to prime the reply) and
  * flat counts for media it cannot see (image 520, audio 256, video 8192, other file 4096).
- * The encoder (~40 MB, ~300 ms to load) is loaded once, lazily; `Billing.start()` warms it.
+ * The encoder is loaded once, lazily (`Billing.start()` warms it): the rank table comes from
+ * `o200k_base_ranks.json` (written by `scripts/gen_o200k_ranks.ts` from the package, checked equal by a test)
+ * through `JSON.parse`: loaded so it adds ~42 MB to the process's RSS, where importing the package's 4 MB JS
+ * module of string literals added ~67 MB (and 5 MB more heap). The encoding is the package's own
+ * (`GptEncoding` with the o200k_base parameters, exactly what its entry point builds), so counts are equal.
  */
 
 export type CountTokens = (text: string) => number;
 
 let loading: Promise<CountTokens> | undefined;
+
+const RANKS_FILE = new URL("./o200k_base_ranks.json", import.meta.url);
+
+/**
+ * Pre-tokens the encoder remembers the merge of (least recently used dropped first). The package's default,
+ * 100,000, is ~27 MB of heap once full, filled over hours by the distinct words streamed through the meter;
+ * 10,000 is ~3 MB, and a miss costs one BPE merge of one short word. Counts do not depend on it.
+ */
+const MERGE_CACHE_ENTRIES = 10_000;
 
 /**
  * BPE is quadratic in the length of one pre-token (100k characters without a space took 17 s), so text
@@ -29,20 +42,26 @@ export function lastCut(text: string, from: number, to: number): number {
 
 /** The shared counter; the first call loads the encoder. */
 export function tokenCounter(): Promise<CountTokens> {
-  loading ??= import("gpt-tokenizer/encoding/o200k_base").then((m) => {
-    const opts = { disallowedSpecial: new Set<string>() };
-    return (text: string) => {
-      let n = 0;
-      let start = 0;
-      while (text.length - start > MAX_SEGMENT) {
-        const cut = lastCut(text, start, start + MAX_SEGMENT);
-        const end = cut > start ? cut : start + MAX_SEGMENT;
-        n += m.countTokens(text.slice(start, end), opts);
-        start = end;
-      }
-      return start < text.length ? n + m.countTokens(text.slice(start), opts) : n;
-    };
-  });
+  loading ??= Promise.all([import("gpt-tokenizer/GptEncoding"), Deno.readTextFile(RANKS_FILE)]).then(
+    ([{ GptEncoding }, json]) => {
+      // Parsed here, not inside the callback, so no closure keeps the 2 MB text alive.
+      const ranks = JSON.parse(json);
+      const m = GptEncoding.getEncodingApi("o200k_base", () => ranks);
+      m.setMergeCacheSize(MERGE_CACHE_ENTRIES);
+      const opts = { disallowedSpecial: new Set<string>() };
+      return (text: string) => {
+        let n = 0;
+        let start = 0;
+        while (text.length - start > MAX_SEGMENT) {
+          const cut = lastCut(text, start, start + MAX_SEGMENT);
+          const end = cut > start ? cut : start + MAX_SEGMENT;
+          n += m.countTokens(text.slice(start, end), opts);
+          start = end;
+        }
+        return start < text.length ? n + m.countTokens(text.slice(start), opts) : n;
+      };
+    },
+  );
   return loading;
 }
 

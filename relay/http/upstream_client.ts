@@ -209,6 +209,9 @@ function send(
     );
   }
   const { promise, resolve, reject } = Promise.withResolvers<UpstreamResponse>();
+  // The closures below live as long as the call (a stream: minutes); they keep the signal, not `req`
+  // and its body.
+  const signal = req.signal;
 
   let dispatch: Dispatcher.DispatchController | undefined;
   let failure: UpstreamError | undefined;
@@ -224,7 +227,7 @@ function send(
     clearTimeout(totalTimer);
     clearTimeout(idleTimer);
     idleTimer = undefined;
-    req.signal?.removeEventListener("abort", onCallerAbort);
+    signal?.removeEventListener("abort", onCallerAbort);
   };
   /** Ends the call with `error`: rejects the pending promise or errors the body, and drops the socket. */
   const fail = (error: UpstreamError) => {
@@ -248,8 +251,8 @@ function send(
       timeouts.totalTimeoutMs,
     )
     : undefined;
-  const onCallerAbort = () => fail(new UpstreamAbortedError(req.signal?.reason));
-  req.signal?.addEventListener("abort", onCallerAbort, { once: true });
+  const onCallerAbort = () => fail(new UpstreamAbortedError(signal?.reason));
+  signal?.addEventListener("abort", onCallerAbort, { once: true });
   // One timer per idle period, not one per chunk: it re-arms itself for the time left.
   const checkIdle = () => {
     idleTimer = undefined;

@@ -8,7 +8,7 @@ import type { RelayCtx } from "./context.ts";
 import { overheadMs } from "./context.ts";
 import type { Attempt, AttemptOutcome } from "./attempt.ts";
 import type { SseEvent } from "../sse/event.ts";
-import { sseParserStream } from "../sse/parser.ts";
+import { SseEventReader } from "../sse/event_reader.ts";
 import type { IrStreamEvent } from "../formats/ir.ts";
 import { RelayError } from "../formats/errors.ts";
 import type { StreamTranslator } from "../formats/translate.ts";
@@ -20,6 +20,7 @@ import { ClientSink } from "./client_sink.ts";
 import { openAiRawStream } from "./openai_raw_stream.ts";
 import { filtered, hideForcedUsage } from "./client_view.ts";
 import { pump } from "./stream_pump.ts";
+import { releaseRequestBody } from "./parse_request.ts";
 
 export async function answerStream(ctx: RelayCtx, a: Attempt): Promise<AttemptOutcome> {
   const meter = ctx.session!.meter;
@@ -57,9 +58,9 @@ export async function answerStream(ctx: RelayCtx, a: Attempt): Promise<AttemptOu
       ]),
     };
   }
-  const reader = a.res.body
-    .pipeThrough(sseParserStream({ maxBufferBytes: ctx.deps.config.streamScannerMaxBufferBytes }))
-    .getReader();
+  const reader = new SseEventReader(a.res.body, {
+    maxBufferBytes: ctx.deps.config.streamScannerMaxBufferBytes,
+  });
   const first: SseEvent[] = [];
   const peekStarted = performance.now();
   let failure: Failure | undefined;
@@ -101,6 +102,9 @@ export async function answerStream(ctx: RelayCtx, a: Attempt): Promise<AttemptOu
   for (const ev of pending!) meterEvent(ev);
   pending = null;
   a.detach();
+  // No retry can need the request again; the upstream client keeps its own copy until the call ends.
+  releaseRequestBody(ctx.parsed!);
+  a.plan.body = "";
   const headers = new Headers({
     "content-type": ctx.framing === "sse" ? "text/event-stream; charset=utf-8" : "application/json",
     "cache-control": "no-cache",

@@ -178,3 +178,15 @@ export function checkModelName(name: string): void {
     throw new RelayError(400, "model: invalid model name", { code: "invalid_request_error", param: "model" });
   }
 }
+
+/**
+ * Drops the request's body (bytes, JSON, decoded IR, form) once no attempt can need it again: a committed
+ * stream runs for minutes and would otherwise keep two or three prompt-sized copies alive per open stream.
+ * The scalars (model, stream, includeUsage, quantities) stay for billing and logs.
+ */
+export function releaseRequestBody(parsed: ParsedRequest): void {
+  parsed.bytes = new Uint8Array(0);
+  parsed.json = undefined;
+  parsed.ir = undefined;
+  parsed.form = undefined;
+}

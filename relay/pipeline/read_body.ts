@@ -11,11 +11,25 @@ export function bodyTooLarge(maxBytes: number): RelayError {
 }
 
 export async function readRequestBody(req: Request, maxBytes: number): Promise<Uint8Array> {
-  const declared = Number(req.headers.get("content-length") ?? "");
-  if (Number.isFinite(declared) && declared > maxBytes) throw bodyTooLarge(maxBytes);
+  const length = req.headers.get("content-length")?.trim() ?? "";
+  const declared = /^\d+$/.test(length) ? Number(length) : NaN;
+  if (declared > maxBytes) throw bodyTooLarge(maxBytes);
   if (!req.body) return new Uint8Array(0);
-  let stream: ReadableStream<Uint8Array> = req.body;
   const encoding = (req.headers.get("content-encoding") ?? "").trim().toLowerCase();
+  if (Number.isFinite(declared) && (encoding === "" || encoding === "identity")) {
+    // A declared length the server holds the body to: read whole into one buffer of that size. The
+    // streamed read below leaves a 64 KB chunk buffer on the request for as long as the response runs.
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await req.arrayBuffer());
+    } catch {
+      throw new RelayError(400, "The request body could not be read", { code: "invalid_request_body" });
+    }
+    // Only an in-process Request can carry more than it declares; still refused.
+    if (bytes.byteLength > maxBytes) throw bodyTooLarge(maxBytes);
+    return bytes;
+  }
+  let stream: ReadableStream<Uint8Array> = req.body;
   if (encoding === "gzip" || encoding === "x-gzip" || encoding === "deflate") {
     const inflate = new DecompressionStream(encoding === "deflate" ? "deflate" : "gzip");
     stream = stream.pipeThrough(inflate as unknown as TransformStream<Uint8Array, Uint8Array>);

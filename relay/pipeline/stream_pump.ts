@@ -9,6 +9,7 @@ import type { RelayCtx } from "./context.ts";
 import type { Attempt } from "./attempt.ts";
 import type { SseEvent } from "../sse/event.ts";
 import { SseBufferLimitError } from "../sse/parser.ts";
+import type { SseEventReader } from "../sse/event_reader.ts";
 import { RelayError } from "../formats/errors.ts";
 import type { StreamTranslator } from "../formats/translate.ts";
 import { UpstreamResetError, UpstreamTimeoutError } from "../http/upstream_errors.ts";
@@ -52,7 +53,7 @@ export async function pump(
   ctx: RelayCtx,
   a: Attempt,
   t: StreamTranslator,
-  reader: ReadableStreamDefaultReader<SseEvent>,
+  reader: SseEventReader,
   sink: ClientSink,
   first: SseEvent[],
 ): Promise<void> {

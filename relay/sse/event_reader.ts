@@ -1,0 +1,55 @@
+/**
+ * Pulls SSE events from a byte stream on demand: one reader on the body and the parser fed as events are
+ * asked for. Same events, errors and cancellation as `body.pipeThrough(sseParserStream(...)).getReader()`,
+ * without a pipe: per open stream that saves two web streams, their controllers, queues and a few dozen
+ * closures and promises, and a pipe hop per chunk. `cancel` cancels the body (closing the upstream).
+ */
+import type { SseEvent } from "./event.ts";
+import { SseParser, type SseParserOptions } from "./parser.ts";
+
+export class SseEventReader {
+  readonly #body: ReadableStreamDefaultReader<Uint8Array>;
+  readonly #parser: SseParser;
+  /** Events parsed from the last chunk and not read yet (`#head` is the next one). */
+  #queue: SseEvent[] = [];
+  #head = 0;
+  #done = false;
+  readonly #emit = (event: SseEvent) => void this.#queue.push(event);
+
+  constructor(body: ReadableStream<Uint8Array>, options: SseParserOptions) {
+    this.#parser = new SseParser(options);
+    this.#body = body.getReader();
+  }
+
+  /** The next event; `done` at the end of the body. Rejects with the body's error or the parser's. */
+  async read(): Promise<ReadableStreamReadResult<SseEvent>> {
+    while (this.#head >= this.#queue.length) {
+      if (this.#done) return { done: true, value: undefined };
+      this.#queue = [];
+      this.#head = 0;
+      const next = await this.#body.read();
+      if (this.#done) return { done: true, value: undefined }; // cancelled while waiting
+      try {
+        if (next.done) {
+          this.#done = true;
+          this.#parser.finish(this.#emit);
+        } else this.#parser.feed(next.value, this.#emit);
+      } catch (err) {
+        // A line past the buffer limit: the body is dropped, as the pipe would cancel its source.
+        this.#done = true;
+        this.#queue = [];
+        await this.#body.cancel(err).catch(() => {});
+        throw err;
+      }
+    }
+    return { done: false, value: this.#queue[this.#head++] };
+  }
+
+  /** Stops reading: a pending `read` resolves `done`, and the body is cancelled. */
+  cancel(reason?: unknown): Promise<void> {
+    this.#done = true;
+    this.#queue = [];
+    this.#head = 0;
+    return this.#body.cancel(reason);
+  }
+}
