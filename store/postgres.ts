@@ -53,23 +53,28 @@ function params(values: readonly SqlValue[] | undefined): postgres.ParameterOrJS
   return (values ?? []).map((v) => (v === undefined ? null : v)) as postgres.ParameterOrJSON<never>[];
 }
 
+/** Runs one statement on a pool or a transaction; returns its rows and the count of rows it changed. */
+async function run(
+  sql: Sql | TxSql,
+  text: string,
+  values: readonly SqlValue[] | undefined,
+): Promise<{ rows: Row[]; count: number }> {
+  try {
+    const result = await sql.unsafe(toPositional(text), params(values), { prepare: true });
+    return { rows: [...result], count: result.count ?? 0 };
+  } catch (err) {
+    throw translateError(err);
+  }
+}
+
 class PgTx implements Db {
   readonly dialect = "postgres" as const;
   constructor(private readonly sql: TxSql) {}
   async query<T = Row>(text: string, values?: readonly SqlValue[]): Promise<T[]> {
-    try {
-      return [...await this.sql.unsafe(toPositional(text), params(values), { prepare: true })] as T[];
-    } catch (err) {
-      throw translateError(err);
-    }
+    return (await run(this.sql, text, values)).rows as T[];
   }
   async exec(text: string, values?: readonly SqlValue[]): Promise<ExecResult> {
-    try {
-      const result = await this.sql.unsafe(toPositional(text), params(values), { prepare: true });
-      return { changes: result.count ?? 0 };
-    } catch (err) {
-      throw translateError(err);
-    }
+    return { changes: (await run(this.sql, text, values)).count };
   }
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
     return this.sql.savepoint((sp) => fn(new PgTx(sp as TxSql))) as Promise<T>;
@@ -83,19 +88,10 @@ class PgDb implements Db {
   readonly dialect = "postgres" as const;
   constructor(readonly sql: Sql) {}
   async query<T = Row>(text: string, values?: readonly SqlValue[]): Promise<T[]> {
-    try {
-      return [...await this.sql.unsafe(toPositional(text), params(values), { prepare: true })] as T[];
-    } catch (err) {
-      throw translateError(err);
-    }
+    return (await run(this.sql, text, values)).rows as T[];
   }
   async exec(text: string, values?: readonly SqlValue[]): Promise<ExecResult> {
-    try {
-      const result = await this.sql.unsafe(toPositional(text), params(values), { prepare: true });
-      return { changes: result.count ?? 0 };
-    } catch (err) {
-      throw translateError(err);
-    }
+    return { changes: (await run(this.sql, text, values)).count };
   }
   async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
     try {
