@@ -13,6 +13,7 @@ import { buildUpstreamRequest } from "../pipeline/build_request.ts";
 import { parseRequest } from "../pipeline/parse_request.ts";
 import { type Failure, transportFailure, upstreamFailure } from "../pipeline/failure.ts";
 import { RelayError } from "../formats/errors.ts";
+import { providerEnv } from "../providers/spec.ts";
 
 export interface ChannelTestResult {
   ok: boolean;
@@ -74,10 +75,7 @@ export async function testChannel(
       key,
       clientHeaders: new Headers(),
       forceStreamOption: false,
-      env: {
-        azureApiVersion: deps.config.azureDefaultApiVersion,
-        geminiSafety: deps.config.geminiSafetySetting,
-      },
+      env: providerEnv(deps.config),
     });
     const res = await deps.upstream.request({
       method: "POST",

@@ -22,7 +22,19 @@ export interface UpstreamTarget {
   settings: Record<string, unknown>;
   openaiOrganization: string;
   /** Deployment-level defaults (AZURE_DEFAULT_API_VERSION, GEMINI_SAFETY_SETTING). */
-  env: { azureApiVersion: string; geminiSafety: string };
+  env: ProviderEnv;
+}
+
+export interface ProviderEnv {
+  azureApiVersion: string;
+  geminiSafety: string;
+}
+
+/** The deployment-level defaults every provider target carries, from the config. */
+export function providerEnv(
+  config: { azureDefaultApiVersion: string; geminiSafetySetting: string },
+): ProviderEnv {
+  return { azureApiVersion: config.azureDefaultApiVersion, geminiSafety: config.geminiSafetySetting };
 }
 
 export interface ProviderSpec {

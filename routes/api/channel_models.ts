@@ -7,7 +7,7 @@ import { Hono } from "hono";
 import type { AppDeps } from "../../server/deps.ts";
 import { type AuthEnv, requireAdmin } from "../../auth/middleware.ts";
 import { channelConfig, pickKey } from "../../relay/pipeline/channel_config.ts";
-import type { UpstreamTarget } from "../../relay/providers/spec.ts";
+import { providerEnv, type UpstreamTarget } from "../../relay/providers/spec.ts";
 import { apiError, badRequest, notFound } from "./errors.ts";
 import { idParam } from "./input.ts";
 import { ok } from "./respond.ts";
@@ -41,10 +41,7 @@ export function channelModelRoutes(deps: AppDeps): Hono<AuthEnv> {
       other: channel.other,
       settings: config.settings,
       openaiOrganization: channel.openaiOrganization,
-      env: {
-        azureApiVersion: deps.config.azureDefaultApiVersion,
-        geminiSafety: deps.config.geminiSafetySetting,
-      },
+      env: providerEnv(deps.config),
     };
     const url = dialect === "openai_chat" || dialect === "claude"
       ? modelsUrl(config.provider.url(target))
