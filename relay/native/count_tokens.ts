@@ -17,9 +17,8 @@ import { readRequestBody } from "../pipeline/read_body.ts";
 import { checkModelName, parseRequest } from "../pipeline/parse_request.ts";
 import { checkModelAccess, routableTiers } from "../pipeline/admit.ts";
 import { type ChannelConfig, channelConfig, pickKey } from "../pipeline/channel_config.ts";
-import { buildUpstreamRequest } from "../pipeline/build_request.ts";
+import { planRequest } from "../pipeline/attempt.ts";
 import { promptShapeOf } from "../pipeline/prompt_estimate.ts";
-import { suffixOptions } from "../pipeline/suffix_options.ts";
 import { errorResponse, requestIdHeaders, toRelayError } from "../pipeline/errors.ts";
 
 /** A count answer is a few bytes; anything larger is not one. */
@@ -42,20 +41,7 @@ async function countUpstream(
   if (!picked) return undefined;
   const { deps } = ctx;
   try {
-    const plan = await buildUpstreamRequest({
-      endpoint: ctx.endpoint,
-      parsed: ctx.parsed!,
-      channel,
-      config,
-      key: picked.key,
-      clientHeaders: ctx.clientHeaders,
-      forceStreamOption: false,
-      env: {
-        azureApiVersion: deps.config.azureDefaultApiVersion,
-        geminiSafety: deps.config.geminiSafetySetting,
-      },
-      suffixOptions: suffixOptions(deps.catalog),
-    });
+    const plan = await planRequest(ctx, channel, config, picked.key, false);
     const res = await deps.upstream.request({
       method: "POST",
       url: plan.url,

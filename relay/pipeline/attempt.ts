@@ -13,6 +13,7 @@ import { ChannelError, channelFailure, type Failure, transportFailure, upstreamF
 import { ClientGoneError, shuttingDown } from "./errors.ts";
 import { answerJson } from "./answer_json.ts";
 import { answerStream } from "./answer_stream.ts";
+import { providerEnv } from "../providers/spec.ts";
 
 export interface Attempt {
   channel: ChannelView;
@@ -29,6 +30,28 @@ export interface Attempt {
 
 export type AttemptOutcome = { response: Response } | { failure: Failure; keyIndex?: number };
 
+/** The upstream request for this client request on `channel` with `key` (throws ChannelError). */
+export function planRequest(
+  ctx: RelayCtx,
+  channel: ChannelView,
+  config: ChannelConfig,
+  key: string,
+  forceStreamOption: boolean,
+): Promise<UpstreamPlan> {
+  const { deps } = ctx;
+  return buildUpstreamRequest({
+    endpoint: ctx.endpoint,
+    parsed: ctx.parsed!,
+    channel,
+    config,
+    key,
+    clientHeaders: ctx.clientHeaders,
+    forceStreamOption,
+    env: providerEnv(deps.config),
+    suffixOptions: suffixOptions(deps.catalog),
+  });
+}
+
 export async function attemptChannel(
   ctx: RelayCtx,
   channel: ChannelView,
@@ -40,20 +63,7 @@ export async function attemptChannel(
   const secrets = [picked.key];
   let plan: UpstreamPlan;
   try {
-    plan = await buildUpstreamRequest({
-      endpoint: ctx.endpoint,
-      parsed: ctx.parsed!,
-      channel,
-      config,
-      key: picked.key,
-      clientHeaders: ctx.clientHeaders,
-      forceStreamOption: deps.config.forceStreamOption,
-      env: {
-        azureApiVersion: deps.config.azureDefaultApiVersion,
-        geminiSafety: deps.config.geminiSafetySetting,
-      },
-      suffixOptions: suffixOptions(deps.catalog),
-    });
+    plan = await planRequest(ctx, channel, config, picked.key, deps.config.forceStreamOption);
   } catch (e) {
     if (e instanceof ChannelError) return { failure: channelFailure(e), keyIndex: picked.index };
     throw e;
