@@ -126,7 +126,7 @@ const schema = z.object({
   STREAM_SCANNER_MAX_BUFFER_MB: integer("STREAM_SCANNER_MAX_BUFFER_MB", 64, 1, 1024),
   FORCE_STREAM_OPTION: boolean("FORCE_STREAM_OPTION", true),
   ERROR_LOG_ENABLED: boolean("ERROR_LOG_ENABLED", false),
-  TRUSTED_PROXIES: text("loopback,private"),
+  TRUSTED_PROXIES: text("none"),
   NODE_TYPE: oneOf("NODE_TYPE", "master", ["master", "slave"] as const),
   NODE_NAME: z.string().optional(),
   DEBUG: boolean("DEBUG", false),
