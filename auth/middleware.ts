@@ -6,6 +6,7 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppDeps } from "../server/deps.ts";
+import { publicUrl } from "../server/client_ip.ts";
 import { getUserByAccessTokenHash, Role, type User, UserStatus } from "../store/users.ts";
 import { apiError, forbidden } from "../routes/api/errors.ts";
 import { accessTokenHash } from "./credentials.ts";
@@ -38,10 +39,7 @@ export function isCrossSite(c: Context, whenUnknown: boolean): boolean {
   } catch {
     return true;
   }
-  const hosts = [c.req.header("host"), c.req.header("x-forwarded-host")?.split(",")[0].trim()]
-    .filter((h): h is string => Boolean(h));
-  if (hosts.length === 0) hosts.push(new URL(c.req.url).host);
-  return !hosts.includes(host);
+  return host !== publicUrl(c).host;
 }
 
 function presentedAccessToken(c: Context): string | undefined {

@@ -8,6 +8,7 @@ import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { createHmac } from "node:crypto";
 import type { AppDeps } from "../server/deps.ts";
+import { forwardedView } from "../server/client_ip.ts";
 import { deriveKey } from "../crypto/keys.ts";
 import { nowSeconds } from "../store/db.ts";
 import type { User } from "../store/users.ts";
@@ -38,9 +39,7 @@ function newSessionId(): string {
 }
 
 function isHttps(deps: AppDeps, c: Context): boolean {
-  if (deps.config.sessionCookieSecure) return true;
-  if (new URL(c.req.url).protocol === "https:") return true;
-  return (c.req.header("x-forwarded-proto") ?? "").split(",")[0].trim().toLowerCase() === "https";
+  return deps.config.sessionCookieSecure || forwardedView(c).proto === "https";
 }
 
 /** The live session named by the request's cookie, checked against expiry and the user's auth version. */

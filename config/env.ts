@@ -126,7 +126,7 @@ const schema = z.object({
   STREAM_SCANNER_MAX_BUFFER_MB: integer("STREAM_SCANNER_MAX_BUFFER_MB", 64, 1, 1024),
   FORCE_STREAM_OPTION: boolean("FORCE_STREAM_OPTION", true),
   ERROR_LOG_ENABLED: boolean("ERROR_LOG_ENABLED", false),
-  TRUSTED_PROXIES: text("loopback,private"),
+  TRUSTED_PROXIES: text("none"),
   NODE_TYPE: oneOf("NODE_TYPE", "master", ["master", "slave"] as const),
   NODE_NAME: z.string().optional(),
   DEBUG: boolean("DEBUG", false),
@@ -153,6 +153,9 @@ const schema = z.object({
   SEARCH_RATE_LIMIT_ENABLE: boolean("SEARCH_RATE_LIMIT_ENABLE", true),
   SEARCH_RATE_LIMIT: integer("SEARCH_RATE_LIMIT", 10, 1, 10_000_000),
   SEARCH_RATE_LIMIT_DURATION: integer("SEARCH_RATE_LIMIT_DURATION", 60, 1, 86400),
+  LOGIN_LOCKOUT_THRESHOLD: integer("LOGIN_LOCKOUT_THRESHOLD", 5, 0, 1000),
+  LOGIN_LOCKOUT_SECONDS: integer("LOGIN_LOCKOUT_SECONDS", 60, 1, 86400),
+  LOGIN_LOCKOUT_MAX_SECONDS: integer("LOGIN_LOCKOUT_MAX_SECONDS", 900, 1, 604800),
   NOTIFY_LIMIT_COUNT: integer("NOTIFY_LIMIT_COUNT", 2, 0, 100000),
   NOTIFICATION_LIMIT_DURATION_MINUTE: integer("NOTIFICATION_LIMIT_DURATION_MINUTE", 10, 1, 525600),
   TLS_INSECURE_SKIP_VERIFY: boolean("TLS_INSECURE_SKIP_VERIFY", false),
@@ -209,6 +212,8 @@ export interface Config {
     critical: RateLimitSetting;
     search: RateLimitSetting;
   };
+  /** Per-account password sign-in lock (`kv/limits/login_lockout.ts`); threshold 0 turns it off. */
+  loginLockout: { threshold: number; seconds: number; maxSeconds: number };
   notifyLimitCount: number;
   notificationLimitMinutes: number;
 }
@@ -250,6 +255,11 @@ export function loadConfig(env: Env): Config {
     parseIpRangeList(e.TRUSTED_PROXIES, "TRUSTED_PROXIES");
   } catch (err) {
     throw new ConfigError((err as Error).message);
+  }
+  if (e.LOGIN_LOCKOUT_MAX_SECONDS < e.LOGIN_LOCKOUT_SECONDS) {
+    throw new ConfigError(
+      `LOGIN_LOCKOUT_MAX_SECONDS=${e.LOGIN_LOCKOUT_MAX_SECONDS}: below LOGIN_LOCKOUT_SECONDS=${e.LOGIN_LOCKOUT_SECONDS}`,
+    );
   }
   const kvUrl = blank(e.DENO_KV_URL) ? undefined : e.DENO_KV_URL!.trim();
   if (kvUrl && !/^https?:\/\//.test(kvUrl)) {
@@ -317,6 +327,11 @@ export function loadConfig(env: Env): Config {
       ),
       critical: rl(e.CRITICAL_RATE_LIMIT_ENABLE, e.CRITICAL_RATE_LIMIT, e.CRITICAL_RATE_LIMIT_DURATION),
       search: rl(e.SEARCH_RATE_LIMIT_ENABLE, e.SEARCH_RATE_LIMIT, e.SEARCH_RATE_LIMIT_DURATION),
+    },
+    loginLockout: {
+      threshold: e.LOGIN_LOCKOUT_THRESHOLD,
+      seconds: e.LOGIN_LOCKOUT_SECONDS,
+      maxSeconds: e.LOGIN_LOCKOUT_MAX_SECONDS,
     },
     notifyLimitCount: e.NOTIFY_LIMIT_COUNT,
     notificationLimitMinutes: e.NOTIFICATION_LIMIT_DURATION_MINUTE,

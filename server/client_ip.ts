@@ -1,35 +1,43 @@
 /**
- * The client's IP address: the connection's peer, or what a trusted reverse proxy says in
- * `X-Forwarded-For` / `X-Real-IP` when — and only when — the peer is in `TRUSTED_PROXIES`. A client
- * talking to us directly cannot choose its address by sending those headers (gin's default trusted
- * everyone, which defeated per-IP limits and token IP allow-lists in one-api).
+ * Who is on the other end, and where they think they are: the client's IP, scheme and host. A proxy's
+ * `X-Forwarded-For` / `X-Real-IP` / `X-Forwarded-Proto` / `X-Forwarded-Host` are believed when — and
+ * only when — the connection's peer is in `TRUSTED_PROXIES` (default `none`). `resolveForwarded` is the
+ * one place that decides; session cookies, the same-origin check and page URLs read its answer.
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { formatIp, type IpMatcher, parseIp } from "../net/ip.ts";
 import { parseIpRangeList } from "../net/ip_ranges.ts";
 
+/** The request as the client made it (before any trusted proxy). */
+export interface ForwardedView {
+  /** Empty when the peer is unknown (in-process requests). */
+  ip: string;
+  proto: "http" | "https";
+  /** `host[:port]`, as in the Host header. */
+  host: string;
+}
+
 declare module "hono" {
   interface ContextVariableMap {
     /** Set by `clientIpMiddleware`; empty when the peer is unknown (in-process requests). */
     clientIp: string;
+    /** Set by `clientIpMiddleware`; read it through `forwardedView(c)`. */
+    forwarded: ForwardedView;
   }
 }
 
-/** Parses `TRUSTED_PROXIES` (default `loopback,private`; `none` trusts nobody). */
+/** Parses `TRUSTED_PROXIES` (default `none`; also `loopback`, `private`, CIDRs, comma separated). */
 export function parseTrustedProxies(text: string): IpMatcher {
   return parseIpRangeList(text, "TRUSTED_PROXIES");
 }
 
 /**
- * Resolves the client address from the peer and the request headers. `X-Forwarded-For` is read right
- * to left: each proxy appends the address it saw, so hops we trust are skipped and the first untrusted
- * one is the client (when all are trusted, the leftmost). A malformed entry ends the walk, falling back
- * to `X-Real-IP`, then the peer.
+ * The client address behind a trusted peer. `X-Forwarded-For` is read right to left: each proxy appends
+ * the address it saw, so hops we trust are skipped and the first untrusted one is the client (when all
+ * are trusted, the leftmost). Hops left of it were written by the client and are never read. A malformed
+ * entry ends the walk, falling back to `X-Real-IP`, then the peer.
  */
-export function resolveClientIp(peer: string, headers: Headers, trusted: IpMatcher): string {
-  const peerIp = parseIp(peer);
-  if (!peerIp) return peer;
-  if (!trusted.matches(peerIp)) return formatIp(peerIp);
+function forwardedClient(peerIp: Uint8Array, headers: Headers, trusted: IpMatcher): string {
   const forwarded = headers.get("x-forwarded-for");
   if (forwarded) {
     const hops = forwarded.split(",");
@@ -43,6 +51,45 @@ export function resolveClientIp(peer: string, headers: Headers, trusted: IpMatch
   return formatIp(real ?? peerIp);
 }
 
+/** The value the nearest proxy wrote: the last of a comma-separated header, or undefined. */
+function lastValue(headers: Headers, name: string): string | undefined {
+  const value = headers.get(name)?.split(",").pop()?.trim();
+  return value ? value : undefined;
+}
+
+/**
+ * Resolves the client's address, scheme and host from the peer, the request URL and its headers.
+ * An untrusted or unknown peer's forwarded headers are ignored: the peer is the client, the URL's scheme
+ * and the Host header are the request's.
+ */
+export function resolveForwarded(
+  peer: string,
+  url: URL,
+  headers: Headers,
+  trusted: IpMatcher,
+): ForwardedView {
+  const own: ForwardedView = {
+    ip: peer,
+    proto: url.protocol === "https:" ? "https" : "http",
+    host: headers.get("host") || url.host,
+  };
+  const peerIp = parseIp(peer);
+  if (!peerIp) return own;
+  if (!trusted.matches(peerIp)) return { ...own, ip: formatIp(peerIp) };
+  const proto = lastValue(headers, "x-forwarded-proto")?.toLowerCase();
+  const host = lastValue(headers, "x-forwarded-host");
+  return {
+    ip: forwardedClient(peerIp, headers, trusted),
+    proto: proto === "https" || proto === "http" ? proto : own.proto,
+    host: host ?? own.host,
+  };
+}
+
+/** The client address alone (see `resolveForwarded`). */
+export function resolveClientIp(peer: string, headers: Headers, trusted: IpMatcher): string {
+  return resolveForwarded(peer, new URL("http://localhost/"), headers, trusted).ip;
+}
+
 /** The peer address Deno.serve passes as `c.env` (what `hono/deno`'s getConnInfo reads). */
 export function peerAddress(c: Context): string {
   const addr = (c.env as { remoteAddr?: Deno.Addr } | undefined)?.remoteAddr;
@@ -51,11 +98,34 @@ export function peerAddress(c: Context): string {
   return addr.transport === "tcp" || addr.transport === "udp" ? addr.hostname : "127.0.0.1";
 }
 
-/** Sets `c.get("clientIp")` for every later handler. */
+const nobody = parseTrustedProxies("none");
+
+/**
+ * The request's view as resolved by `clientIpMiddleware`; without it (a sub-app mounted alone), nobody
+ * is trusted.
+ */
+export function forwardedView(c: Context): ForwardedView {
+  return c.get("forwarded") ??
+    resolveForwarded(peerAddress(c), new URL(c.req.url), c.req.raw.headers, nobody);
+}
+
+/** The request URL with the client's scheme and host (for absolute links on pages). */
+export function publicUrl(c: Context): URL {
+  const url = new URL(c.req.url);
+  const view = forwardedView(c);
+  try {
+    return new URL(`${url.pathname}${url.search}`, `${view.proto}://${view.host}`);
+  } catch {
+    return url; // a host no URL can carry: keep the one the request arrived with
+  }
+}
+
+/** Sets `c.get("clientIp")` and the forwarded view for every later handler. */
 export function clientIpMiddleware(trusted: IpMatcher): MiddlewareHandler {
   return async function clientIp(c, next) {
-    const peer = peerAddress(c);
-    c.set("clientIp", peer ? resolveClientIp(peer, c.req.raw.headers, trusted) : "");
+    const view = resolveForwarded(peerAddress(c), new URL(c.req.url), c.req.raw.headers, trusted);
+    c.set("forwarded", view);
+    c.set("clientIp", view.ip);
     await next();
   };
 }

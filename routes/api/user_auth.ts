@@ -1,8 +1,9 @@
 /**
  * Signing up, in and out: `POST /api/user/register`, `POST /api/user/login` (rotates the session
- * cookie), `POST /api/user/logout`. Unknown users and wrong passwords get the same answer in the same time.
+ * cookie), `POST /api/user/logout`. Unknown users and wrong passwords get the same answer in the same time;
+ * after repeated failures a username's password sign-in is locked for a while (`login_lockout.ts`).
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { AppDeps } from "../../server/deps.ts";
 import { ok } from "./respond.ts";
@@ -26,6 +27,9 @@ import {
   UserStatus,
 } from "../../store/users.ts";
 import { createToken } from "../../store/tokens.ts";
+import { type AttemptAnswer, clearLoginAttempts, takeLoginAttempt } from "../../kv/limits/login_lockout.ts";
+import { retryAfterSeconds } from "../../kv/limits/rate.ts";
+import { log } from "../../server/logger.ts";
 
 const loginBody = z.object({
   username: z.string().trim().min(1).max(256),
@@ -40,9 +44,27 @@ const registerBody = z.object({
   aff_code: z.string().max(32).optional(),
 });
 
+/** 429 in New API's envelope, saying when to retry. */
+function lockedAnswer(c: Context, retryAfterMs: number): Response {
+  const seconds = retryAfterSeconds(retryAfterMs);
+  c.header("Retry-After", String(seconds));
+  return c.json({ success: false, message: msgFor(c, "api.login_locked", { seconds }) }, 429);
+}
+
 export function userAuthRoutes(deps: AppDeps): Hono {
   const app = new Hono();
   const bool = (key: string) => optionRegistry.bool(deps.catalog, key);
+  const policy = deps.config.loginLockout;
+  // Like the per-IP limits, the lock fails open: an unavailable KV must not stop every sign-in.
+  const takeAttempt = (username: string): Promise<AttemptAnswer> =>
+    takeLoginAttempt(deps.kv, username, policy).catch((err) => {
+      log.error("login lockout unavailable; attempt allowed", { error: String(err) });
+      return { ok: true };
+    });
+  const clearAttempts = (username: string): Promise<void> =>
+    clearLoginAttempts(deps.kv, username, policy).catch((err) => {
+      log.error("login lockout unavailable; attempts not cleared", { error: String(err) });
+    });
 
   app.post("/api/user/register", sameOriginOnly(), async (c) => {
     if (!bool("RegisterEnabled")) throw apiError(403, "api.register_disabled");
@@ -81,12 +103,16 @@ export function userAuthRoutes(deps: AppDeps): Hono {
   app.post("/api/user/login", sameOriginOnly(), async (c) => {
     if (!bool("PasswordLoginEnabled")) throw apiError(403, "api.password_login_disabled");
     const body = await readJson(c, loginBody, deps.config.anonymousRequestBodyBytes);
+    // Checked before the user is looked up: a locked name answers the same whether or not it exists.
+    const lock = await takeAttempt(body.username);
+    if (!lock.ok) return lockedAnswer(c, lock.retryAfterMs);
     const found = await getUserByUsername(deps.db, body.username);
     const hash = found ? await getPasswordHash(deps.db, found.id) : undefined;
     const passwordOk = await verifySignIn(body.password, hash);
     if (!found || !passwordOk || found.status !== UserStatus.enabled) {
       throw apiError(401, "api.wrong_credentials");
     }
+    await clearAttempts(body.username);
     await updateUser(deps.db, found.id, { lastLoginAt: nowSeconds() });
     await deps.cache.publish({ kind: "user", id: found.id });
     const user = (await getUser(deps.db, found.id))!;

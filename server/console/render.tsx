@@ -11,6 +11,7 @@ import type { Language } from "../../i18n/languages.ts";
 import { t } from "../../i18n/translate.ts";
 import { consoleManifest } from "./assets.ts";
 import { loadIslands } from "./islands.ts";
+import { publicUrl } from "../client_ip.ts";
 import type { ConsoleUser, PageModule } from "./page.ts";
 
 /** Scripts only from our origin (the island bundle); the JSON props are data attributes, not scripts. */
@@ -46,7 +47,7 @@ export async function renderPage(
   const [manifest] = await Promise.all([consoleManifest(), loadIslands()]);
   const themeCookie = getCookie(c, "theme");
   const theme = themeCookie === "light" || themeCookie === "dark" ? themeCookie : undefined;
-  const url = new URL(c.req.url);
+  const url = publicUrl(c);
   const i18n = {
     lang: ctx.lang,
     t: (key: Parameters<typeof t>[1], params?: Parameters<typeof t>[2]) => t(ctx.lang, key, params),

@@ -15,6 +15,12 @@ Deno.test("defaults follow New API: port 3000, SQLite under ./data, 300 s stream
   assertEquals(c.forceStreamOption, true);
 });
 
+Deno.test("forwarded headers are trusted from nobody by default; sign-in locks after 5 failures for 60-900 s", () => {
+  const c = loadConfig({});
+  assertEquals(c.trustedProxies, "none");
+  assertEquals(c.loginLockout, { threshold: 5, seconds: 60, maxSeconds: 900 });
+});
+
 Deno.test("SQL_DSN with postgres:// selects PostgreSQL; CRYPTO_SECRET defaults to SESSION_SECRET", () => {
   const c = loadConfig({ SQL_DSN: "postgresql://u:p@db:5432/newapi", SESSION_SECRET: "0123456789abcdef!" });
   assertEquals(c.store, "postgres");
@@ -41,6 +47,8 @@ for (
     [{ TLS_INSECURE_SKIP_VERIFY: "true" }, "TLS_INSECURE_SKIP_VERIFY"],
     [{ DENO_DEPLOYMENT_ID: "abc" }, "SQL_DSN: required on Deno Deploy"],
     [{ TRUSTED_PROXIES: "loopback,10.0.0.0/40" }, 'TRUSTED_PROXIES: "10.0.0.0/40"'],
+    [{ LOGIN_LOCKOUT_SECONDS: "120", LOGIN_LOCKOUT_MAX_SECONDS: "60" }, "LOGIN_LOCKOUT_MAX_SECONDS=60"],
+    [{ LOGIN_LOCKOUT_THRESHOLD: "-1" }, "LOGIN_LOCKOUT_THRESHOLD"],
   ] as const
 ) {
   Deno.test(`invalid ${JSON.stringify(env)} is refused with a message naming it`, () => {

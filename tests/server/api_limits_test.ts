@@ -62,7 +62,7 @@ Deno.test("the global API limit covers every /api route but not the relay", asyn
 });
 
 Deno.test("a trusted proxy's client address is what gets limited", async () => {
-  await withApp({ SEARCH_RATE_LIMIT: "2" }, async (app) => {
+  await withApp({ SEARCH_RATE_LIMIT: "2", TRUSTED_PROXIES: "private" }, async (app) => {
     const search = (client: string) =>
       app.request("/api/token/search", { headers: { "x-forwarded-for": client } }, from("10.0.0.5"));
     assert((await search("203.0.113.1")).status !== 429);

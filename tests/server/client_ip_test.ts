@@ -1,6 +1,11 @@
 import { Hono } from "hono";
 import { assertEquals, assertStringIncludes } from "../support/assert.ts";
-import { clientIpMiddleware, parseTrustedProxies, resolveClientIp } from "../../server/client_ip.ts";
+import {
+  clientIpMiddleware,
+  parseTrustedProxies,
+  resolveClientIp,
+  resolveForwarded,
+} from "../../server/client_ip.ts";
 
 const defaults = parseTrustedProxies("loopback,private");
 const h = (init: Record<string, string>) => new Headers(init);
@@ -61,4 +66,39 @@ Deno.test("the middleware reads the peer Deno.serve hands to Hono", async () => 
   assertEquals(await (await app.request("/ip", spoof, env("198.51.100.3"))).text(), "198.51.100.3");
   assertEquals(await (await app.request("/ip", spoof, env("127.0.0.1"))).text(), "9.9.9.9");
   assertEquals(await (await app.request("/ip", spoof)).text(), "", "no peer known");
+});
+
+Deno.test("scheme and host come from a trusted peer's last X-Forwarded-Proto/Host, else the request's own", () => {
+  const url = new URL("http://gateway:3000/x");
+  const headers = h({
+    host: "gateway:3000",
+    "x-forwarded-proto": "http, https",
+    "x-forwarded-host": "a, b.example",
+  });
+  assertEquals(resolveForwarded("10.0.0.1", url, headers, defaults), {
+    ip: "10.0.0.1",
+    proto: "https",
+    host: "b.example",
+  });
+  assertEquals(resolveForwarded("198.51.100.1", url, headers, defaults), {
+    ip: "198.51.100.1",
+    proto: "http",
+    host: "gateway:3000",
+  });
+  const odd = h({ host: "gateway:3000", "x-forwarded-proto": "ftp", "x-forwarded-host": " " });
+  assertEquals(
+    resolveForwarded("10.0.0.1", url, odd, defaults).proto,
+    "http",
+    "an unknown scheme is ignored",
+  );
+  assertEquals(
+    resolveForwarded("10.0.0.1", url, odd, defaults).host,
+    "gateway:3000",
+    "an empty host is ignored",
+  );
+  assertEquals(
+    resolveForwarded("", url, headers, defaults).host,
+    "gateway:3000",
+    "no peer known: nobody trusted",
+  );
 });

@@ -173,11 +173,11 @@ appTest("a token's IP allow-list holds against a spoofed X-Forwarded-For", async
   const spoofed = { ...auth, "x-forwarded-for": "203.0.113.7", "x-real-ip": "203.0.113.7" };
   await expectError(await post(h, body, spoofed, "198.51.100.1"), 403, "access_denied");
   assertEquals(fake.requestCount, 0);
-  // Through a trusted proxy (private range by default) the forwarded address counts.
+  // Through a trusted proxy (TRUSTED_PROXIES=private here) the forwarded address counts.
   assertEquals((await post(h, body, spoofed, "10.0.0.5")).status, 200);
   assertEquals((await post(h, body, auth, "2001:db8::1")).status, 200);
   await expectError(await post(h, body, auth, "10.0.0.5"), 403);
-});
+}, { TRUSTED_PROXIES: "private" });
 
 appTest("an admin may pin a channel with sk-<key>-<id>; it is used alone, without retries", async (h) => {
   await using fake = await startFakeUpstream();

@@ -25,20 +25,18 @@ appTest("login sets an HttpOnly SameSite=Strict session cookie, Secure only over
   assertStringIncludes(line, "Path=/");
   assert(!line.includes("Secure"), line);
   assertEquals((await plain.json()).data.username, "root");
-  const behindTls = await h.call(
-    "POST",
-    "/api/user/login",
-    { username: "root", password: "root-password-1" },
-    {
-      "x-forwarded-proto": "https",
-    },
-  );
+  // Behind a TLS-terminating proxy in TRUSTED_PROXIES (loopback here), its X-Forwarded-Proto counts.
+  const behindTls = await h.app.request("/api/user/login", {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-forwarded-proto": "https" },
+    body: JSON.stringify({ username: "root", password: "root-password-1" }),
+  }, { remoteAddr: { transport: "tcp", hostname: "127.0.0.1", port: 40000 } });
   assertStringIncludes(behindTls.headers.getSetCookie().find((l) => l.startsWith("session="))!, "Secure");
   // The cookie value is never stored: only its keyed hash is.
   const sid = sessionCookieOf(plain)!.slice("session=".length);
   const dump = JSON.stringify(await h.deps.db.query("SELECT * FROM user_sessions"));
   assert(!dump.includes(sid), "the session id is stored hashed");
-});
+}, { TRUSTED_PROXIES: "loopback" });
 
 appTest("unknown users and wrong passwords get the same answer", async (h) => {
   await setupRoot(h);
