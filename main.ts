@@ -3,6 +3,7 @@
  * shutdown on SIGTERM/SIGINT. No business logic lives here.
  */
 import { ConfigError, loadConfig } from "./config/env.ts";
+import { unhonouredEnvNotices } from "./config/new_api_env.ts";
 import { resolveSecrets } from "./config/secrets.ts";
 import { openMigratedStore } from "./store/open.ts";
 import { openKv } from "./kv/kv.ts";
@@ -26,6 +27,10 @@ async function start(): Promise<void> {
     throw err;
   }
   setDebug(config.debug);
+  for (const notice of unhonouredEnvNotices(Deno.env.toObject())) log.warn(notice);
+  if (config.tlsInsecureSkipVerify) {
+    log.warn("TLS_INSECURE_SKIP_VERIFY=true: upstream TLS certificates are NOT verified");
+  }
   let secrets, db;
   try {
     secrets = await resolveSecrets(config);

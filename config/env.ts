@@ -110,7 +110,6 @@ const schema = z.object({
   SQL_MAX_LIFETIME: integer("SQL_MAX_LIFETIME", 60, 0, 86400),
   SQL_CONNECT_TIMEOUT: integer("SQL_CONNECT_TIMEOUT", 10, 1, 300),
   SQLITE_BUSY_TIMEOUT: integer("SQLITE_BUSY_TIMEOUT", 30000, 0, 600000),
-  LOG_SQL_DSN: z.string().optional(),
   DENO_KV_PATH: z.string().optional(),
   DENO_KV_URL: z.string().optional(),
   SESSION_SECRET: secret("SESSION_SECRET"),
@@ -123,7 +122,7 @@ const schema = z.object({
   SHUTDOWN_TIMEOUT_SECONDS: integer("SHUTDOWN_TIMEOUT_SECONDS", 120, 0, 3600),
   MAX_REQUEST_BODY_MB: integer("MAX_REQUEST_BODY_MB", 128, 1, 2048),
   ANONYMOUS_REQUEST_BODY_LIMIT_KB: integer("ANONYMOUS_REQUEST_BODY_LIMIT_KB", 512, 1, 1048576),
-  STREAM_SCANNER_MAX_BUFFER_MB: integer("STREAM_SCANNER_MAX_BUFFER_MB", 64, 1, 1024),
+  STREAM_SCANNER_MAX_BUFFER_MB: integer("STREAM_SCANNER_MAX_BUFFER_MB", 128, 1, 1024),
   FORCE_STREAM_OPTION: boolean("FORCE_STREAM_OPTION", true),
   ERROR_LOG_ENABLED: boolean("ERROR_LOG_ENABLED", false),
   TRUSTED_PROXIES: text("none"),
@@ -131,16 +130,11 @@ const schema = z.object({
   NODE_NAME: z.string().optional(),
   DEBUG: boolean("DEBUG", false),
   VERSION: z.string().optional(),
-  BATCH_UPDATE_INTERVAL: integer("BATCH_UPDATE_INTERVAL", 5, 1, 3600),
   GENERATE_DEFAULT_TOKEN: boolean("GENERATE_DEFAULT_TOKEN", false),
   AZURE_DEFAULT_API_VERSION: text("2025-04-01-preview"),
   GEMINI_SAFETY_SETTING: text("BLOCK_NONE"),
-  COHERE_SAFETY_SETTING: text("NONE"),
   CHANNEL_TEST_FREQUENCY: integer("CHANNEL_TEST_FREQUENCY", 0, 0, 525600),
-  CHANNEL_UPDATE_FREQUENCY: integer("CHANNEL_UPDATE_FREQUENCY", 0, 0, 525600),
   POLLING_INTERVAL: integer("POLLING_INTERVAL", 0, 0, 3600),
-  UPDATE_TASK: boolean("UPDATE_TASK", true),
-  TASK_TIMEOUT_MINUTES: integer("TASK_TIMEOUT_MINUTES", 1440, 1, 525600),
   GLOBAL_API_RATE_LIMIT_ENABLE: boolean("GLOBAL_API_RATE_LIMIT_ENABLE", true),
   GLOBAL_API_RATE_LIMIT: integer("GLOBAL_API_RATE_LIMIT", 360, 1, 10_000_000),
   GLOBAL_API_RATE_LIMIT_DURATION: integer("GLOBAL_API_RATE_LIMIT_DURATION", 180, 1, 86400),
@@ -159,6 +153,7 @@ const schema = z.object({
   NOTIFY_LIMIT_COUNT: integer("NOTIFY_LIMIT_COUNT", 2, 0, 100000),
   NOTIFICATION_LIMIT_DURATION_MINUTE: integer("NOTIFICATION_LIMIT_DURATION_MINUTE", 10, 1, 525600),
   TLS_INSECURE_SKIP_VERIFY: boolean("TLS_INSECURE_SKIP_VERIFY", false),
+  RELAY_IDLE_CONN_TIMEOUT: integer("RELAY_IDLE_CONN_TIMEOUT", 0, 0, 86400),
 });
 
 export type StoreKind = "sqlite" | "postgres";
@@ -196,16 +191,11 @@ export interface Config {
   nodeName: string;
   debug: boolean;
   versionOverride?: string;
-  batchUpdateIntervalSeconds: number;
   generateDefaultToken: boolean;
   azureDefaultApiVersion: string;
   geminiSafetySetting: string;
-  cohereSafetySetting: string;
   channelTestFrequencyMinutes: number;
-  channelUpdateFrequencyMinutes: number;
   pollingIntervalSeconds: number;
-  updateTask: boolean;
-  taskTimeoutMinutes: number;
   rateLimits: {
     globalApi: RateLimitSetting;
     globalWeb: RateLimitSetting;
@@ -216,6 +206,10 @@ export interface Config {
   loginLockout: { threshold: number; seconds: number; maxSeconds: number };
   notifyLimitCount: number;
   notificationLimitMinutes: number;
+  /** Upstream TLS certificates are not verified (New API's TLS_INSECURE_SKIP_VERIFY); warned at start. */
+  tlsInsecureSkipVerify: boolean;
+  /** Idle keep-alive of pooled upstream connections, seconds; 0 = the HTTP client's default (4 s). */
+  relayIdleConnTimeoutSeconds: number;
 }
 
 export interface RateLimitSetting {
@@ -240,13 +234,11 @@ export function loadConfig(env: Env): Config {
   const e = parsed.data;
   const deploy = onDenoDeploy(env);
   const dataDir = e.DATA_DIR.replace(/\/+$/, "") || ".";
-  if (e.LOG_SQL_DSN && e.LOG_SQL_DSN.trim() !== "") {
+  if (!blank(env.LOG_SQL_DSN)) {
+    // Refused rather than ignored: logs would silently land in SQL_DSN's database instead.
     throw new ConfigError(
-      "LOG_SQL_DSN: a separate log database is not supported; unset it to keep logs in SQL_DSN",
+      "LOG_SQL_DSN: a separate log database is not supported yet; unset it to keep logs in SQL_DSN",
     );
-  }
-  if (e.TLS_INSECURE_SKIP_VERIFY) {
-    throw new ConfigError("TLS_INSECURE_SKIP_VERIFY=true: refusing to start with TLS verification disabled");
   }
   if (deploy && !e.SQL_DSN) {
     throw new ConfigError("SQL_DSN: required on Deno Deploy (there is no writable disk for SQLite)");
@@ -304,16 +296,11 @@ export function loadConfig(env: Env): Config {
     nodeName: blank(e.NODE_NAME) ? (env.HOSTNAME ?? "node") : e.NODE_NAME!.trim(),
     debug: e.DEBUG,
     versionOverride: blank(e.VERSION) ? undefined : e.VERSION!.trim(),
-    batchUpdateIntervalSeconds: e.BATCH_UPDATE_INTERVAL,
     generateDefaultToken: e.GENERATE_DEFAULT_TOKEN,
     azureDefaultApiVersion: e.AZURE_DEFAULT_API_VERSION,
     geminiSafetySetting: e.GEMINI_SAFETY_SETTING,
-    cohereSafetySetting: e.COHERE_SAFETY_SETTING,
     channelTestFrequencyMinutes: e.CHANNEL_TEST_FREQUENCY,
-    channelUpdateFrequencyMinutes: e.CHANNEL_UPDATE_FREQUENCY,
     pollingIntervalSeconds: e.POLLING_INTERVAL,
-    updateTask: e.UPDATE_TASK,
-    taskTimeoutMinutes: e.TASK_TIMEOUT_MINUTES,
     rateLimits: {
       globalApi: rl(
         e.GLOBAL_API_RATE_LIMIT_ENABLE,
@@ -335,5 +322,7 @@ export function loadConfig(env: Env): Config {
     },
     notifyLimitCount: e.NOTIFY_LIMIT_COUNT,
     notificationLimitMinutes: e.NOTIFICATION_LIMIT_DURATION_MINUTE,
+    tlsInsecureSkipVerify: e.TLS_INSECURE_SKIP_VERIFY,
+    relayIdleConnTimeoutSeconds: e.RELAY_IDLE_CONN_TIMEOUT,
   };
 }

@@ -40,7 +40,14 @@ export class Scheduler {
     }
   }
 
+  /** Names of the jobs started here, in order. */
+  get started(): string[] {
+    return [...this.#started];
+  }
+  #started: string[] = [];
+
   start(job: Job): void {
+    this.#started.push(job.name);
     const timer = setInterval(() => void this.tick(job), job.intervalMs);
     Deno.unrefTimer(timer);
     this.#timers.push(timer);
@@ -49,5 +56,6 @@ export class Scheduler {
   stop(): void {
     for (const t of this.#timers) clearInterval(t);
     this.#timers = [];
+    this.#started = [];
   }
 }

@@ -2,7 +2,8 @@
  * Where New API applies its per-IP limits, mounted before any route so they hold even for handlers
  * added later: the global API limit on all of `/api`, the critical limit on sign-in, sign-up, password
  * reset, OAuth, step-up verification, key reveal, payments and usage queries, the search limit on
- * searches. The global web limit is for the console pages (mount it where they are served).
+ * searches; the global web limit on the console's pages (not on `/static/`, whose content-hashed files a
+ * browser caches: New API's one-bundle front-end loads a handful once, our islands load per page).
  */
 import type { Hono } from "hono";
 import type { AppDeps } from "./deps.ts";
@@ -40,7 +41,10 @@ export const searchRoutes: string[] = [
   "/api/log/self/search",
 ];
 
-/** Sets the client IP and mounts the per-IP limits on `/api`. Call before mounting any route. */
+/** Paths that are neither the management API, nor the relay, nor static assets: the console's pages. */
+const notWebPage = /^\/(api|v1|v1beta|dashboard|mj|suno|pg|static)(\/|$)/;
+
+/** Sets the client IP and mounts the per-IP limits. Call before mounting any route. */
 export function useApiLimits(app: Hono, deps: AppDeps): void {
   const { kv, config } = deps;
   app.use("*", clientIpMiddleware(parseTrustedProxies(config.trustedProxies)));
@@ -49,4 +53,14 @@ export function useApiLimits(app: Hono, deps: AppDeps): void {
   for (const [methods, path] of criticalRoutes) app.on(methods, path, critical);
   const search = ipRateLimit({ kv, name: "SR", setting: config.rateLimits.search });
   for (const path of searchRoutes) app.on("GET", path, search);
+  const web = ipRateLimit({
+    kv,
+    name: "GW",
+    setting: config.rateLimits.globalWeb,
+    render: (c, message) => c.text(message, 429),
+  });
+  app.use("*", async function globalWebRateLimit(c, next) {
+    if (notWebPage.test(c.req.path)) return await next();
+    return await web(c, next);
+  });
 }

@@ -65,7 +65,8 @@ export async function composeDeps(
     startedAt: Math.floor(Date.now() / 1000),
     state: { draining: false, setUp: false },
   };
-  deps.jobs.start(channelTestJob(deps));
+  // As in New API, a slave node serves requests and leaves the scheduled jobs to the master.
+  if (config.nodeType === "master") deps.jobs.start(channelTestJob(deps));
   return deps;
 }
 

@@ -50,6 +50,8 @@ export interface UpstreamClientOptions extends Partial<UpstreamTimeouts> {
   connectTimeoutMs?: number;
   /** Extra TLS options for the connector (e.g. `ca` for a private upstream). */
   tls?: { ca?: string | string[]; rejectUnauthorized?: boolean };
+  /** How long an idle pooled connection is kept (RELAY_IDLE_CONN_TIMEOUT); default undici's 4 s. */
+  keepAliveTimeoutMs?: number;
 }
 
 export interface UpstreamRequest extends Partial<UpstreamTimeouts> {
@@ -102,6 +104,11 @@ export function upstreamClientOptions(config: Config): UpstreamClientOptions {
     firstByteTimeoutMs: config.relayFirstByteTimeoutSeconds * 1000,
     idleTimeoutMs: config.streamingTimeoutSeconds * 1000,
     totalTimeoutMs: config.relayTimeoutSeconds * 1000,
+    keepAliveTimeoutMs: config.relayIdleConnTimeoutSeconds
+      ? config.relayIdleConnTimeoutSeconds * 1000
+      : undefined,
+    // TLS_INSECURE_SKIP_VERIFY=true: New API's switch for upstreams with self-signed certificates.
+    tls: config.tlsInsecureSkipVerify ? { rejectUnauthorized: false } : undefined,
   };
 }
 
@@ -117,6 +124,9 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
     connections: options.connectionsPerOrigin ?? null,
     headersTimeout: 0,
     bodyTimeout: 0,
+    ...(options.keepAliveTimeoutMs
+      ? { keepAliveTimeout: options.keepAliveTimeoutMs, keepAliveMaxTimeout: options.keepAliveTimeoutMs }
+      : {}),
   };
   const agent = new Agent({
     ...poolOptions,

@@ -13,6 +13,8 @@ Deno.test("defaults follow New API: port 3000, SQLite under ./data, 300 s stream
   assertEquals(c.rateLimits.globalApi, { enabled: true, limit: 360, durationSeconds: 180 });
   assertEquals(c.rateLimits.critical, { enabled: true, limit: 20, durationSeconds: 1200 });
   assertEquals(c.forceStreamOption, true);
+  assertEquals(c.streamScannerMaxBufferBytes, 128 * 1024 * 1024);
+  assertEquals(c.tlsInsecureSkipVerify, false);
 });
 
 Deno.test("forwarded headers are trusted from nobody by default; sign-in locks after 5 failures for 60-900 s", () => {
@@ -44,7 +46,8 @@ for (
     [{ SESSION_SECRET: "random_string" }, "SESSION_SECRET"],
     [{ SESSION_SECRET: "short" }, "SESSION_SECRET: too short"],
     [{ NODE_TYPE: "worker" }, "NODE_TYPE"],
-    [{ TLS_INSECURE_SKIP_VERIFY: "true" }, "TLS_INSECURE_SKIP_VERIFY"],
+    [{ TLS_INSECURE_SKIP_VERIFY: "maybe" }, "TLS_INSECURE_SKIP_VERIFY"],
+    [{ LOG_SQL_DSN: "root:pw@tcp(logs:3306)/logs" }, "LOG_SQL_DSN: a separate log database"],
     [{ DENO_DEPLOYMENT_ID: "abc" }, "SQL_DSN: required on Deno Deploy"],
     [{ TRUSTED_PROXIES: "loopback,10.0.0.0/40" }, 'TRUSTED_PROXIES: "10.0.0.0/40"'],
     [{ LOGIN_LOCKOUT_SECONDS: "120", LOGIN_LOCKOUT_MAX_SECONDS: "60" }, "LOGIN_LOCKOUT_MAX_SECONDS=60"],

@@ -109,3 +109,39 @@ Deno.test("a route can render the 429 in its own dialect; Retry-After is added e
     kv.close();
   }
 });
+
+Deno.test("the global web limit covers the console's pages, not /static, /api or the relay", async () => {
+  await withApp({ GLOBAL_WEB_RATE_LIMIT: "3" }, async (app) => {
+    const page = async (path: string) => (await app.request(path, {}, from("192.0.2.20"))).status;
+    const codes = [];
+    for (let i = 0; i < 5; i++) codes.push(await page(i % 2 ? "/login" : "/"));
+    assertEquals(codes.map((c) => c === 429), [false, false, false, true, true]);
+    assert(await page("/api/status") !== 429, "/api has its own limit");
+    assert(await page("/v1/models") !== 429, "the relay is not a web page");
+    assert(await page("/static/console.css") !== 429, "content-hashed assets are not counted");
+    assert((await app.request("/login", {}, from("192.0.2.21"))).status !== 429, "per client");
+  });
+  await withApp({ GLOBAL_WEB_RATE_LIMIT: "1", GLOBAL_WEB_RATE_LIMIT_ENABLE: "false" }, async (app) => {
+    for (let i = 0; i < 3; i++) assert((await app.request("/login", {}, from("192.0.2.22"))).status !== 429);
+  });
+});
+
+Deno.test("NODE_TYPE=slave serves but leaves the scheduled channel test to the master", async () => {
+  await withTempDir(async (dir) => {
+    for (const [nodeType, expected] of [["master", ["channel_test"]], ["slave", []]] as const) {
+      const config = loadConfig({ DATA_DIR: dir, NODE_TYPE: nodeType, CHANNEL_TEST_FREQUENCY: "10" });
+      const db = await openSqlite({ path: `${dir}/${nodeType}.db`, busyTimeoutMs: 5000 });
+      await migrate(db, allTables, migrations, { secrets: testSecrets });
+      const kv = await openKv({ kvPath: ":memory:" });
+      const deps = await composeDeps({ config, secrets: testSecrets, db, kv });
+      try {
+        assertEquals(deps.jobs.started, [...expected]);
+        assertEquals((await createApp(deps).request("/api/status")).status, 200);
+      } finally {
+        await stopDeps(deps);
+        kv.close();
+        await db.close();
+      }
+    }
+  });
+});

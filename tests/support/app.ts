@@ -31,6 +31,7 @@ export async function buildHarness(
     GLOBAL_API_RATE_LIMIT_ENABLE: "false",
     CRITICAL_RATE_LIMIT_ENABLE: "false",
     SEARCH_RATE_LIMIT_ENABLE: "false",
+    GLOBAL_WEB_RATE_LIMIT_ENABLE: "false",
     ...env,
   });
   const kv = await openKv(config);

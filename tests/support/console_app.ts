@@ -26,7 +26,7 @@ export function withConsoleApp(
   options: ConsoleOptions = {},
 ): Promise<void> {
   return withTempDir(async (dir) => {
-    const config = loadConfig({ DATA_DIR: dir });
+    const config = loadConfig({ DATA_DIR: dir, GLOBAL_WEB_RATE_LIMIT_ENABLE: "false" });
     const secrets = await resolveSecrets(config);
     const db = await openMigratedStore(config, secrets);
     const kv = await openKv(config);

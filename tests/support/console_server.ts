@@ -26,7 +26,11 @@ export interface ConsoleServer {
 export async function withConsoleServer(fn: (s: ConsoleServer) => Promise<void>): Promise<void> {
   await withTempDir(async (dir) => {
     // The per-IP API limit has its own tests; a long browser session would only make it flaky here.
-    const server = await startServer({ DATA_DIR: dir, GLOBAL_API_RATE_LIMIT_ENABLE: "false" });
+    const server = await startServer({
+      DATA_DIR: dir,
+      GLOBAL_API_RATE_LIMIT_ENABLE: "false",
+      GLOBAL_WEB_RATE_LIMIT_ENABLE: "false",
+    });
     let db: Db | undefined;
     const post = (path: string, body: unknown) =>
       fetch(`${server.url}${path}`, {

@@ -3,11 +3,13 @@ import {
   UpstreamAbortedError,
   UpstreamBodyTooLargeError,
   type UpstreamClient,
+  upstreamClientOptions,
   UpstreamConnectError,
   UpstreamError,
   UpstreamResetError,
   UpstreamTimeoutError,
 } from "../../../relay/http/upstream_client.ts";
+import { loadConfig } from "../../../config/env.ts";
 import { sseParserStream } from "../../../relay/sse/parser.ts";
 import type { SseEvent } from "../../../relay/sse/event.ts";
 import { type FakeUpstream, startFakeUpstream } from "../../fake_upstream/mod.ts";
@@ -344,6 +346,34 @@ Deno.test("HTTPS upstreams: verified against the given CA, refused as a connect 
   } finally {
     await trusting.close();
     await strict.close();
+    await fake.close();
+  }
+});
+
+Deno.test("TLS_INSECURE_SKIP_VERIFY=true reaches an upstream with a self-signed certificate", async () => {
+  const dir = new URL("../../fixtures/tls/", import.meta.url);
+  const cert = await Deno.readTextFile(new URL("localhost.crt", dir));
+  const key = await Deno.readTextFile(new URL("localhost.key", dir));
+  const fake = await startFakeUpstream({ tls: { cert, key } });
+  const insecure = createUpstreamClient(
+    upstreamClientOptions(loadConfig({ TLS_INSECURE_SKIP_VERIFY: "true" })),
+  );
+  const verifying = createUpstreamClient(upstreamClientOptions(loadConfig({})));
+  try {
+    const res = await insecure.request({
+      url: `${fake.url}/v1/chat/completions`,
+      headers: AUTH,
+      body: chat("x"),
+    });
+    assertEquals(res.status, 200);
+    await readText(res.body);
+    await assertRejects(
+      () => verifying.request({ url: `${fake.url}/v1/chat/completions`, headers: AUTH, body: chat("x") }),
+      UpstreamConnectError,
+    );
+  } finally {
+    await insecure.close();
+    await verifying.close();
     await fake.close();
   }
 });
