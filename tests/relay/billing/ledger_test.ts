@@ -166,7 +166,7 @@ for (const scope of ["user", "token"] as const) {
 }
 
 storeTest(
-  "an answer costlier than the hold takes only what the balance has and records the shortfall",
+  "an answer costlier than the hold is charged in full; what the wallet lacked is its debt (the shortfall)",
   async (s) => {
     const db = await s.openMigrated();
     try {
@@ -182,9 +182,10 @@ storeTest(
       });
       assertEquals(sess.reserved, 100);
       const r = await sess.settle(usage(100, 5_000));
-      assertEquals([r!.quota, r!.charged, r!.shortfall], [10_100, 1_000, 9_100]);
+      assertEquals([r!.quota, r!.charged, r!.shortfall], [10_100, 10_100, 9_100]);
       const c = await counters(f);
-      assertEquals([c.userQuota, c.userUsed, c.consumeSum], [0, 1_000, 1_000]);
+      assertEquals([c.userQuota, c.userUsed, c.consumeSum], [-9_100, 10_100, 10_100]);
+      assert(c.userQuota >= -(10_100 - sess.reserved), "the debt is at most what the request overran");
       const row = await queryOne(db, "SELECT other FROM logs WHERE request_id = ?", [sess.requestId]);
       assertEquals(JSON.parse(String(row!.other)).admin_info.quota_shortfall, 9_100);
       assertEquals((await getReservation(db, sess.requestId))!.shortfall, 9_100);
