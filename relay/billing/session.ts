@@ -120,18 +120,11 @@ export class BillingSession {
    */
   async coverDelivered(): Promise<{ cost: number } | undefined> {
     if (this.#done || this.price.usePrice) return undefined;
-    const price = this.#priced(this.#channel);
-    const costOf = (outputTokens: number) =>
-      usageQuota(price, {
-        inputTokens: Math.max(0, this.promptTokens),
-        cacheReadTokens: 0,
-        cacheWriteTokens: 0,
-        outputTokens,
-      }).quota;
-    if (costOf(this.meter.maxTokens) <= this.#held) return undefined;
+    // No cache tokens in this estimate, so the channel's cache ratio cannot change it.
+    if (this.#costOf(this.meter.maxTokens) <= this.#held) return undefined;
     if (this.meter.chars - this.#checkedChars < COVER_CHECK_CHARS) return undefined;
     this.#checkedChars = this.meter.chars;
-    const cost = costOf(this.meter.tokens);
+    const cost = this.#costOf(this.meter.tokens);
     const need = cost - this.#held;
     if (need <= 0) return undefined;
     const userId = this.#init.logBase.userId;
@@ -142,6 +135,16 @@ export class BillingSession {
       }
     }
     return { cost };
+  }
+
+  /** The charge for the estimated prompt plus `outputTokens` of completion. */
+  #costOf(outputTokens: number): number {
+    return usageQuota(this.price, {
+      inputTokens: Math.max(0, this.promptTokens),
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      outputTokens,
+    }).quota;
   }
 
   /**

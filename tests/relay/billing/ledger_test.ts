@@ -374,3 +374,35 @@ storeTest(
     }
   },
 );
+
+storeTest(
+  "a hold grows against the wallet only while it can cover it, and a release gives all of it back",
+  async (s) => {
+    const db = await s.openMigrated();
+    try {
+      const f = await billingFixture(db, { userQuota: 1_000, tokenQuota: 200, unlimitedToken: false });
+      const sess = await f.billing.begin({
+        requestId: rid(),
+        user: f.user,
+        token: f.token,
+        model: "test-model",
+        usingGroup: "default",
+        promptTokens: 100,
+        isStream: true,
+      });
+      assertEquals(await f.billing.extendHeld(sess.requestId, f.userId, 800), true, "the token is not asked");
+      assertEquals(await f.billing.extendHeld(sess.requestId, f.userId, 101), false, "100 left, 101 asked");
+      const mid = await counters(f);
+      assertEquals([mid.userQuota, mid.tokenRemain], [100, 100]);
+      assertEquals((await getReservation(db, sess.requestId))!.amount, 900);
+      assertEquals(f.catalog.user(f.userId)!.quota, 100);
+      await sess.release();
+      const end = await counters(f);
+      assertEquals([end.userQuota, end.tokenRemain, end.held], [1_000, 200, 0]);
+      assertEquals(await f.billing.extendHeld(sess.requestId, f.userId, 1), false, "not held any more");
+      assertEquals((await counters(f)).userQuota, 1_000);
+    } finally {
+      await db.close();
+    }
+  },
+);
