@@ -325,7 +325,9 @@ export async function settleReservation(db: Db, a: SettleArgs): Promise<Outcome>
     if (userDelta < 0) {
       // The answer cost more than the hold: take the overrun whatever is left; the part the wallet did
       // not have becomes its (bounded) debt and is recorded as the shortfall.
-      const [row] = await tx.query(`${userUpdate} RETURNING quota`, userArgs);
+      // Read back after the update (the row is locked by it), not with RETURNING: portable to every driver.
+      await tx.exec(userUpdate, userArgs);
+      const row = await queryOne(tx, "SELECT quota FROM users WHERE id = ?", [r.userId]);
       shortfall = Math.min(-userDelta, Math.max(0, -asInt(row?.quota)));
       if (shortfall > 0) {
         await tx.exec("UPDATE quota_reservations SET shortfall = ? WHERE id = ?", [shortfall, r.id]);
