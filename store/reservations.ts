@@ -1,15 +1,27 @@
 /**
- * The quota ledger: reserve → settle | release, durable and exactly once per request id.
+ * The quota ledger: reserve → (extend)* → settle | release, durable and exactly once per request id.
  *
  * - `reserveQuota` takes the hold from the user and (unless unlimited) the token with conditional updates
- *   (`... WHERE quota >= ?`) and writes the HELD row, all in one transaction: all or nothing, and no
- *   balance ever goes below zero whatever the concurrency.
- * - `settleReservation` flips HELD → SETTLED with a compare-and-swap, then refunds the unused hold or
- *   charges the extra (only what the balance covers; the rest is recorded as `shortfall`), updates the
- *   used-quota and request counters and writes the consume log row, in the same transaction.
+ *   (`... WHERE quota >= ?`) and writes the HELD row, all in one transaction: all or nothing. A refused
+ *   hold says what the request needs and what the user (or token) has left.
+ * - `extendHold` grows a live hold against the user's wallet (a stream whose running cost passed it);
+ *   refused when the wallet cannot cover the extension (the relay then cuts the stream).
+ * - `settleReservation` flips HELD → SETTLED with a compare-and-swap and charges the FULL usage to the
+ *   user's wallet (refunding the unused hold, or taking the overrun), moves a limited token's
+ *   remain_quota by the same full charge, updates the used-quota and request counters and writes the
+ *   consume log row, in the same transaction.
  * - `releaseReservation` flips HELD → RELEASED and refunds the whole hold.
  * Whoever loses the compare-and-swap (a second settle, a sweeper racing a late settle) changes nothing.
  * Lock order is always users → tokens → channels, so concurrent billing transactions cannot deadlock.
+ *
+ * Overdraft rule (docs/architecture.md, "Billing"): usage is never left unpaid. The token's remain_quota
+ * is an admission limit, never a cap on the charge: it may go below 0, and a token at or below 0 admits
+ * nothing. The wallet never goes below 0 by admission (a hold needs `quota >= hold` and `quota > 0`);
+ * it goes below 0 only when a request settles for more than its hold and the wallet no longer has the
+ * overrun. So the debt is bounded: a wallet is never lower than −(sum of `charge − hold` over the
+ * requests that were in flight when it crossed 0), and a negative wallet admits nothing until topped up.
+ * Streams keep their overrun small by extending the hold as they go (`extendHold`); the part of a
+ * charge the wallet did not have is recorded as `shortfall` (and `admin_info.quota_shortfall`).
  * Heartbeats, checkpoints and the sweeper's queries are in reservation_upkeep.ts; refunds in refunds.ts.
  */
 import { asInt, type Db, nowSeconds, queryOne, type Row, UniqueViolation } from "./db.ts";
@@ -113,25 +125,29 @@ export interface ReserveArgs {
   now?: number;
 }
 
-/** Holds `amount` from the user and the token and records the hold; throws when either cannot cover it. */
+/**
+ * Holds `amount` from the user and the token and records the hold; throws InsufficientQuotaError (with
+ * what is left) when either cannot cover it. A wallet at or below 0, or a limited token at or below 0,
+ * admits nothing even for a hold of 0.
+ */
 export async function reserveQuota(db: Db, a: ReserveArgs): Promise<{ tokenAmount: number }> {
   assertQuota("reservation amount", a.amount);
-  const tokenAmount = a.tokenId > 0 && !a.tokenUnlimited ? a.amount : 0;
+  const tokenLimited = a.tokenId > 0 && !a.tokenUnlimited;
+  const tokenAmount = tokenLimited ? a.amount : 0;
   try {
     await db.transaction(async (tx) => {
       // Issued together (PostgreSQL pipelines them; SQLite runs them in this order), checked afterwards:
       // a refused hold throws, and the transaction takes the insert back with it.
       const now = a.now ?? nowSeconds();
       const [user, token] = await Promise.all([
-        a.amount > 0
+        tx.exec(
+          "UPDATE users SET quota = quota - ? WHERE id = ? AND quota >= ? AND quota > 0 AND deleted_at IS NULL",
+          [a.amount, a.userId, a.amount],
+        ),
+        tokenLimited
           ? tx.exec(
-            "UPDATE users SET quota = quota - ? WHERE id = ? AND quota >= ? AND deleted_at IS NULL",
-            [a.amount, a.userId, a.amount],
-          )
-          : undefined,
-        tokenAmount > 0
-          ? tx.exec(
-            "UPDATE tokens SET remain_quota = remain_quota - ? WHERE id = ? AND user_id = ? AND remain_quota >= ?",
+            `UPDATE tokens SET remain_quota = remain_quota - ? WHERE id = ? AND user_id = ? AND remain_quota >= ?
+             AND remain_quota > 0`,
             [tokenAmount, a.tokenId, a.userId, tokenAmount],
           )
           : undefined,
@@ -152,8 +168,19 @@ export async function reserveQuota(db: Db, a: ReserveArgs): Promise<{ tokenAmoun
           ],
         ),
       ]);
-      if (user && user.changes !== 1) throw new InsufficientQuotaError("user", a.amount);
-      if (token && token.changes !== 1) throw new InsufficientQuotaError("token", tokenAmount);
+      if (user.changes !== 1) {
+        const row = await queryOne(tx, "SELECT quota FROM users WHERE id = ? AND deleted_at IS NULL", [
+          a.userId,
+        ]);
+        throw new InsufficientQuotaError("user", a.amount, asInt(row?.quota));
+      }
+      if (token && token.changes !== 1) {
+        const row = await queryOne(tx, "SELECT remain_quota FROM tokens WHERE id = ? AND user_id = ?", [
+          a.tokenId,
+          a.userId,
+        ]);
+        throw new InsufficientQuotaError("token", tokenAmount, asInt(row?.remain_quota));
+      }
     });
   } catch (err) {
     if (err instanceof UniqueViolation) throw new DuplicateReservationError(a.requestId);
@@ -161,6 +188,41 @@ export async function reserveQuota(db: Db, a: ReserveArgs): Promise<{ tokenAmoun
   }
   return { tokenAmount };
 }
+
+/**
+ * Grows a HELD reservation by `amount`, taken from the user's wallet only (the token limits admission,
+ * not what a running request may cost). False, with nothing changed, when the wallet cannot cover it or
+ * the hold is no longer HELD.
+ */
+export async function extendHold(
+  db: Db,
+  requestId: string,
+  userId: number,
+  amount: number,
+): Promise<boolean> {
+  assertQuota("hold extension", amount);
+  if (amount === 0) return true;
+  // The hold row first, then the wallet: the same lock order as a settle (reservation → users).
+  return await db.transaction(async (tx) => {
+    const hold = await tx.exec(
+      "UPDATE quota_reservations SET amount = amount + ? WHERE request_id = ? AND user_id = ? AND status = ?",
+      [amount, requestId, userId, ReservationStatus.held],
+    );
+    if (hold.changes !== 1) return false;
+    const user = await tx.exec(
+      "UPDATE users SET quota = quota - ? WHERE id = ? AND quota >= ? AND deleted_at IS NULL",
+      [amount, userId, amount],
+    );
+    // The wallet cannot cover it: throwing rolls the hold's growth back.
+    if (user.changes !== 1) throw new WalletShort();
+    return true;
+  }).catch((err) => {
+    if (err instanceof WalletShort) return false;
+    throw err;
+  });
+}
+
+class WalletShort extends Error {}
 
 export interface Outcome {
   /** False when the reservation was already terminal (or missing): nothing changed. */
@@ -197,7 +259,7 @@ const notApplied = async (tx: Db, requestId: string): Promise<Outcome> => {
 
 /**
  * Flips HELD → `status`; returns the row when this call won, undefined when it was already terminal. A
- * settle also records its charge, capped at the hold (settleReservation corrects it when it took more).
+ * settle also records its charge (always the full usage).
  */
 async function claim(
   tx: Db,
@@ -209,24 +271,20 @@ async function claim(
 ) {
   const [row] = await tx.query(
     `UPDATE quota_reservations SET status = ?, settled_at = ?, resolution = ?${
-      settled
-        ? ", settled_quota = CASE WHEN amount < ? THEN amount ELSE ? END, shortfall = 0, channel_id = ?"
-        : ""
+      settled ? ", settled_quota = ?, shortfall = 0, channel_id = ?" : ""
     }
      WHERE request_id = ? AND status = ? RETURNING ${RESERVATION_COLUMNS}`,
     [
       status,
       now,
       resolution,
-      ...(settled ? [settled.quota, settled.quota, settled.channelId] : []),
+      ...(settled ? [settled.quota, settled.channelId] : []),
       requestId,
       ReservationStatus.held,
     ],
   );
   return row ? reservationFromRow(row) : undefined;
 }
-
-const forUpdate = (tx: Db) => (tx.dialect === "postgres" ? " FOR UPDATE" : "");
 
 export interface SettleArgs {
   requestId: string;
@@ -241,8 +299,10 @@ export interface SettleArgs {
 }
 
 /**
- * Settles a held reservation at `quota`, exactly once. The common case (the answer cost no more than the
- * hold) is one statement per row touched: the reservation, the user, the token, the channel, the log.
+ * Settles a held reservation at `quota`, exactly once, charging all of it to the user's wallet whatever
+ * the token's limit says (see the overdraft rule at the top). The common case (the answer cost no more
+ * than the hold) is one statement per row touched: the reservation, the user, the token, the channel, the
+ * log.
  */
 export async function settleReservation(db: Db, a: SettleArgs): Promise<Outcome> {
   assertQuota("settled quota", a.quota);
@@ -253,41 +313,28 @@ export async function settleReservation(db: Db, a: SettleArgs): Promise<Outcome>
       channelId: a.channelId,
     });
     if (!r) return await notApplied(tx, a.requestId);
-    let charged = a.quota;
+    const charged = a.quota;
+    const userDelta = r.amount - charged;
+    // A token limited when the hold was taken moves by the full charge (and may go below 0).
+    const tokenDelta = r.tokenAmount > 0 ? r.tokenAmount - charged : 0;
     let shortfall = 0;
-    let userDelta = r.amount - a.quota;
-    let tokenDelta = Math.max(0, r.tokenAmount - a.quota);
-    if (a.quota > r.amount) {
-      // The answer cost more than the hold: take what the wallet (and a limited token) still has.
-      const extra = a.quota - r.amount;
-      const user = await queryOne(tx, `SELECT quota FROM users WHERE id = ?${forUpdate(tx)}`, [r.userId]);
-      let available = Math.max(0, asInt(user?.quota));
-      let tokenLimited = false;
-      if (r.tokenId > 0) {
-        const token = await queryOne(
-          tx,
-          `SELECT remain_quota, unlimited_quota FROM tokens WHERE id = ?${forUpdate(tx)}`,
-          [r.tokenId],
-        );
-        tokenLimited = token !== undefined &&
-          !(token.unlimited_quota === true || token.unlimited_quota === 1);
-        if (tokenLimited) available = Math.min(available, Math.max(0, asInt(token!.remain_quota)));
+    const userUpdate =
+      `UPDATE users SET quota = quota + ?, used_quota = used_quota + ?, request_count = request_count + 1
+       WHERE id = ?`;
+    const userArgs = [userDelta, charged, r.userId];
+    if (userDelta < 0) {
+      // The answer cost more than the hold: take the overrun whatever is left; the part the wallet did
+      // not have becomes its (bounded) debt and is recorded as the shortfall.
+      // Read back after the update (the row is locked by it), not with RETURNING: portable to every driver.
+      await tx.exec(userUpdate, userArgs);
+      const row = await queryOne(tx, "SELECT quota FROM users WHERE id = ?", [r.userId]);
+      shortfall = Math.min(-userDelta, Math.max(0, -asInt(row?.quota)));
+      if (shortfall > 0) {
+        await tx.exec("UPDATE quota_reservations SET shortfall = ? WHERE id = ?", [shortfall, r.id]);
       }
-      const taken = Math.min(extra, available);
-      shortfall = extra - taken;
-      charged = r.amount + taken;
-      userDelta = -taken;
-      tokenDelta = tokenLimited ? -taken : 0;
-      await tx.exec("UPDATE quota_reservations SET settled_quota = ?, shortfall = ? WHERE id = ?", [
-        charged,
-        shortfall,
-        r.id,
-      ]);
     }
     // Issued together (PostgreSQL pipelines them; SQLite runs them in this order), so the hot rows (the
-    // user, the token, the channel) stay locked for one round trip. Taking beyond the hold was sized under
-    // the row locks above, so the user's guard can only trip on a bug.
-    const guard = userDelta < 0 ? " AND quota >= ?" : "";
+    // user, the token, the channel) stay locked for one round trip.
     const other = a.log ? { ...(a.log.other ?? {}) } : {};
     if (a.log && shortfall > 0) {
       other.admin_info = {
@@ -295,12 +342,8 @@ export async function settleReservation(db: Db, a: SettleArgs): Promise<Outcome>
         quota_shortfall: shortfall,
       };
     }
-    const [user] = await Promise.all([
-      tx.exec(
-        `UPDATE users SET quota = quota + ?, used_quota = used_quota + ?, request_count = request_count + 1
-         WHERE id = ?${guard}`,
-        [userDelta, charged, r.userId, ...(guard ? [-userDelta] : [])],
-      ),
+    await Promise.all([
+      userDelta < 0 ? undefined : tx.exec(userUpdate, userArgs),
       r.tokenId > 0
         ? tx.exec(
           "UPDATE tokens SET remain_quota = remain_quota + ?, used_quota = used_quota + ?, accessed_time = ? WHERE id = ?",
@@ -320,7 +363,6 @@ export async function settleReservation(db: Db, a: SettleArgs): Promise<Outcome>
         })
         : undefined,
     ]);
-    if (userDelta < 0 && user.changes !== 1) throw new Error("user balance changed under a row lock");
     return {
       applied: true,
       status: ReservationStatus.settled,

@@ -16,6 +16,7 @@ import { LogQueue } from "../../store/log_queue.ts";
 import { LogType, type NewLog } from "../../store/logs.ts";
 import { QuotaDataAggregator } from "../../store/quota_data.ts";
 import {
+  extendHold,
   type Outcome,
   releaseReservation,
   reserveQuota,
@@ -312,6 +313,13 @@ export class Billing {
       });
     }
     return outcome;
+  }
+
+  /** Grows a live hold against the user's wallet; false when the wallet cannot cover `amount`. */
+  async extendHeld(requestId: string, userId: number, amount: number): Promise<boolean> {
+    const ok = await withRetries(() => extendHold(this.db, requestId, userId, amount));
+    if (ok && amount > 0) this.catalog.adjustUserQuota(userId, -amount);
+    return ok;
   }
 
   async releaseHeld(requestId: string, resolution = "release"): Promise<Outcome> {

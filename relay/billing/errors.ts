@@ -41,21 +41,28 @@ export class ModelNotPricedError extends BillingError {
   }
 }
 
-/** The user's wallet or the token's remaining quota cannot cover the reservation; nothing was held. */
+/**
+ * The user's wallet or the token's remaining quota cannot cover the reservation; nothing was held. The
+ * message says what the request needs and what is left, so a caller with quota left is not told it is
+ * used up.
+ */
 export class InsufficientQuotaError extends BillingError {
   override name = "InsufficientQuotaError";
   readonly scope: "user" | "token";
   readonly needed: number;
-  constructor(scope: "user" | "token", needed: number) {
+  /** What the user's wallet (or the token) had left when the hold was refused (may be ≤ 0). */
+  readonly left: number;
+  constructor(scope: "user" | "token", needed: number, left: number) {
     super(
       403,
       scope === "user" ? "insufficient_user_quota" : "pre_consume_token_quota_failed",
       scope === "user"
-        ? `insufficient user quota: this request needs ${needed} quota`
-        : `token quota is not enough: this request needs ${needed} quota`,
+        ? `insufficient user quota: this request needs ${needed} quota and the user has ${left} left`
+        : `token quota is not enough: this request needs ${needed} quota and the token has ${left} left`,
     );
     this.scope = scope;
     this.needed = needed;
+    this.left = left;
   }
 }
 

@@ -54,13 +54,16 @@ export interface SessionInit {
   >;
 }
 
+/** How much delivered text (UTF-16 units) may pass between exact running-cost checks of a stream. */
+export const COVER_CHECK_CHARS = 256;
+
 /** The longest a live request keeps renewing its hold (streams included). */
 export const MAX_SESSION_MS = 6 * 3600 * 1000;
 
 export class BillingSession {
   readonly requestId: string;
   readonly price: PriceData;
-  /** Quota held for this request. */
+  /** Quota held for this request when it was admitted (`held` is the hold now, after extensions). */
   readonly reserved: number;
   readonly promptTokens: number;
   /** Counts the completion delivered to the client (feed it content deltas as they are written). */
@@ -72,11 +75,15 @@ export class BillingSession {
   #channel?: ChannelRef;
   #done = false;
   #checkpointAt = 0;
+  #held: number;
+  /** Delivered characters at the last exact cost check (`coverDelivered`). */
+  #checkedChars = -Infinity;
 
   constructor(private readonly billing: Billing, init: SessionInit) {
     this.requestId = init.requestId;
     this.price = init.price;
     this.reserved = init.reserved;
+    this.#held = init.reserved;
     this.promptTokens = init.promptTokens;
     this.meter = new StreamMeter(init.count);
     this.#init = init;
@@ -96,6 +103,48 @@ export class BillingSession {
 
   get finished(): boolean {
     return this.#done;
+  }
+
+  /** The quota held now: the admission hold plus every extension. */
+  get held(): number {
+    return this.#held;
+  }
+
+  /**
+   * Keeps the hold ahead of a stream's running cost (the estimated prompt plus the completion delivered
+   * so far). When the cost passes the hold, the hold is extended against the wallet: by at least the
+   * admission hold, so extensions stay rare, or by exactly what is missing when the wallet has less.
+   * Returns undefined while covered, or the running cost when the wallet cannot cover it (the caller
+   * cuts the stream and settles what was delivered). The exact count (a tokenizer call) is made at most
+   * once per COVER_CHECK_CHARS delivered, and only once a cheap upper bound passes the hold.
+   */
+  async coverDelivered(): Promise<{ cost: number } | undefined> {
+    if (this.#done || this.price.usePrice) return undefined;
+    // No cache tokens in this estimate, so the channel's cache ratio cannot change it.
+    if (this.#costOf(this.meter.maxTokens) <= this.#held) return undefined;
+    if (this.meter.chars - this.#checkedChars < COVER_CHECK_CHARS) return undefined;
+    this.#checkedChars = this.meter.chars;
+    const cost = this.#costOf(this.meter.tokens);
+    const need = cost - this.#held;
+    if (need <= 0) return undefined;
+    const userId = this.#init.logBase.userId;
+    for (const step of need < this.reserved ? [this.reserved, need] : [need]) {
+      if (await this.billing.extendHeld(this.requestId, userId, step)) {
+        this.#held += step;
+        return undefined;
+      }
+    }
+    return { cost };
+  }
+
+  /** The charge for the estimated prompt plus `outputTokens` of completion. */
+  #costOf(outputTokens: number): number {
+    return usageQuota(this.price, {
+      inputTokens: Math.max(0, this.promptTokens),
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      outputTokens,
+    }).quota;
   }
 
   /**

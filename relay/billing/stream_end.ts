@@ -25,7 +25,9 @@ export type RequestEnd =
   /** The client went away before the upstream finished. */
   | "client_gone"
   /** The upstream failed (error status, error event, reset, timeout). */
-  | "upstream_error";
+  | "upstream_error"
+  /** The relay cut the stream: its running cost passed the hold and the wallet could not extend it. */
+  | "quota_exhausted";
 
 export interface EndState {
   end: RequestEnd;

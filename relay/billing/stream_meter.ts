@@ -46,6 +46,19 @@ export class StreamMeter {
     return this.#counted + this.count(this.#pending) + this.#toolCalls * TOKENS_PER_TOOL_CALL;
   }
 
+  /**
+   * A cheap upper bound of `tokens`, with no tokenizer call: a token is at least one UTF-8 byte and a
+   * UTF-16 unit is at most three.
+   */
+  get maxTokens(): number {
+    return 3 * this.#chars + this.#toolCalls * TOKENS_PER_TOOL_CALL;
+  }
+
+  /** UTF-16 units of answer content delivered so far. */
+  get chars(): number {
+    return this.#chars;
+  }
+
   /** Whether any answer content reached the client. */
   get delivered(): boolean {
     return this.#chars > 0 || this.#toolCalls > 0;

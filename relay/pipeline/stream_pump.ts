@@ -3,7 +3,10 @@
  * ClientSink, and decides how it ends. A client that leaves is handled at once: the upstream is read on for
  * up to DISCONNECT_USAGE_WAIT_MS when a final usage event is expected (at most MAX_DRAINS at a time), else
  * closed; a shutdown at the drain deadline ends the stream with an error event. Then the request is settled
- * (before the body closes) by the policy in `billing/stream_end.ts`.
+ * (before the body closes) by the policy in `billing/stream_end.ts`. While it streams, the running cost
+ * of what was delivered keeps the hold covered (`BillingSession.coverDelivered`, extending it against the
+ * wallet); when the wallet cannot cover it the stream ends with an `insufficient_user_quota` error event
+ * and is charged what was delivered.
  */
 import type { RelayCtx } from "./context.ts";
 import type { Attempt } from "./attempt.ts";
@@ -18,6 +21,7 @@ import { shuttingDown } from "./errors.ts";
 import type { ClientSink } from "./client_sink.ts";
 import { finishRequest } from "./finish.ts";
 import { priceMultiplierOf } from "./answer_json.ts";
+import { log } from "../../server/logger.ts";
 
 /** Streams at most this many disconnected clients' upstreams at once for their final usage. */
 const MAX_DRAINS = 256;
@@ -40,6 +44,15 @@ function midStreamError(e: unknown): RelayError {
     });
   }
   return new RelayError(502, "The upstream stream failed", { code: "upstream_error" });
+}
+
+function quotaCut(cost: number): RelayError {
+  return new RelayError(
+    403,
+    `insufficient user quota: the answer so far costs ${cost} quota, more than the user has left; the ` +
+      "stream was stopped",
+    { code: "insufficient_user_quota" },
+  );
 }
 
 /** Whether the upstream will send usage at the end (so a disconnected client is worth draining for). */
@@ -80,9 +93,23 @@ export async function pump(
   if (ctx.clientSignal.aborted) sink.markGone();
   let end: RequestEnd = "completed";
   let checkpointAt = Date.now();
+  /** After content was written: false (and the stream ended with its error) when the wallet is short. */
+  const covered = async (): Promise<boolean> => {
+    if (sink.gone) return true;
+    const short = await ctx.session!.coverDelivered().catch((err) => {
+      // The settlement still charges everything delivered; only the early cut is lost.
+      log.warn("extending a stream's hold failed", { requestId: ctx.requestId, error: String(err) });
+      return undefined;
+    });
+    if (!short) return true;
+    await sink.writeEvents(t.fail(quotaCut(short.cost)));
+    end = "quota_exhausted";
+    return false;
+  };
   try {
     await sink.writeEvents(first);
-    for (;;) {
+    // Each pass first checks that the wallet covers what was written so far.
+    while (await covered()) {
       const next = await reader.read();
       if (next.done) {
         if (sink.gone) end = t.completed ? "completed" : "client_gone";

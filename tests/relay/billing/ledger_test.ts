@@ -166,7 +166,7 @@ for (const scope of ["user", "token"] as const) {
 }
 
 storeTest(
-  "an answer costlier than the hold takes only what the balance has and records the shortfall",
+  "an answer costlier than the hold is charged in full; what the wallet lacked is its debt (the shortfall)",
   async (s) => {
     const db = await s.openMigrated();
     try {
@@ -182,9 +182,10 @@ storeTest(
       });
       assertEquals(sess.reserved, 100);
       const r = await sess.settle(usage(100, 5_000));
-      assertEquals([r!.quota, r!.charged, r!.shortfall], [10_100, 1_000, 9_100]);
+      assertEquals([r!.quota, r!.charged, r!.shortfall], [10_100, 10_100, 9_100]);
       const c = await counters(f);
-      assertEquals([c.userQuota, c.userUsed, c.consumeSum], [0, 1_000, 1_000]);
+      assertEquals([c.userQuota, c.userUsed, c.consumeSum], [-9_100, 10_100, 10_100]);
+      assert(c.userQuota >= -(10_100 - sess.reserved), "the debt is at most what the request overran");
       const row = await queryOne(db, "SELECT other FROM logs WHERE request_id = ?", [sess.requestId]);
       assertEquals(JSON.parse(String(row!.other)).admin_info.quota_shortfall, 9_100);
       assertEquals((await getReservation(db, sess.requestId))!.shortfall, 9_100);
@@ -368,6 +369,38 @@ storeTest(
       const sess = await f.billing.begin({ ...args, requestId: rid(), user: accepting });
       assertEquals([sess.price.modelRatio, sess.price.selfUseFallback, sess.reserved], [37.5, true, 375]);
       await sess.release();
+    } finally {
+      await db.close();
+    }
+  },
+);
+
+storeTest(
+  "a hold grows against the wallet only while it can cover it, and a release gives all of it back",
+  async (s) => {
+    const db = await s.openMigrated();
+    try {
+      const f = await billingFixture(db, { userQuota: 1_000, tokenQuota: 200, unlimitedToken: false });
+      const sess = await f.billing.begin({
+        requestId: rid(),
+        user: f.user,
+        token: f.token,
+        model: "test-model",
+        usingGroup: "default",
+        promptTokens: 100,
+        isStream: true,
+      });
+      assertEquals(await f.billing.extendHeld(sess.requestId, f.userId, 800), true, "the token is not asked");
+      assertEquals(await f.billing.extendHeld(sess.requestId, f.userId, 101), false, "100 left, 101 asked");
+      const mid = await counters(f);
+      assertEquals([mid.userQuota, mid.tokenRemain], [100, 100]);
+      assertEquals((await getReservation(db, sess.requestId))!.amount, 900);
+      assertEquals(f.catalog.user(f.userId)!.quota, 100);
+      await sess.release();
+      const end = await counters(f);
+      assertEquals([end.userQuota, end.tokenRemain, end.held], [1_000, 200, 0]);
+      assertEquals(await f.billing.extendHeld(sess.requestId, f.userId, 1), false, "not held any more");
+      assertEquals((await counters(f)).userQuota, 1_000);
     } finally {
       await db.close();
     }
