@@ -51,7 +51,7 @@ export interface ChannelWithKey extends Channel {
 
 const COLUMNS = `id, type, name, status, weight, priority, base_url, models, "group", model_mapping,
   status_code_mapping, test_model, auto_ban, other, other_info, setting, settings, param_override,
-  header_override, tag, remark, openai_organization, channel_info, created_time, test_time, response_time,
+  header_override, tag, remark, open_ai_organization, channel_info, created_time, test_time, response_time,
   balance, balance_updated_time, used_quota`;
 
 const str = (v: unknown) => (v == null ? "" : String(v));
@@ -79,7 +79,7 @@ export function channelFromRow(r: Row): Channel {
     headerOverride: str(r.header_override),
     tag: str(r.tag),
     remark: str(r.remark),
-    openaiOrganization: str(r.openai_organization),
+    openaiOrganization: str(r.open_ai_organization),
     channelInfo: str(r.channel_info),
     createdTime: asInt(r.created_time),
     testTime: asInt(r.test_time),
@@ -114,7 +114,7 @@ const FIELD_COLUMNS: Record<string, string> = {
   headerOverride: "header_override",
   tag: "tag",
   remark: "remark",
-  openaiOrganization: "openai_organization",
+  openaiOrganization: "open_ai_organization",
   channelInfo: "channel_info",
   testTime: "test_time",
   responseTime: "response_time",

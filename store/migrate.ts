@@ -1,6 +1,7 @@
 /**
- * Brings a database up to date at start: the declarative schema is synced (missing tables, columns and
- * indexes are added), then numbered data migrations run once each. Everything happens in one transaction
+ * Brings a database up to date at start: migrations marked `beforeSchema` run first (they move aside what
+ * would clash with the declared schema), the declarative schema is synced (missing tables, columns and
+ * indexes are added), then the other numbered data migrations run once each. Everything happens in one transaction
  * under a lock, so two processes starting together migrate once and a failure leaves nothing half-done.
  */
 import type { Db } from "./db.ts";
@@ -14,13 +15,16 @@ export interface MigrationContext {
 export interface Migration {
   /** Sortable and unique, e.g. `0002_hash_token_keys`. */
   id: string;
+  /** Runs before the schema sync (e.g. renaming a table whose name the schema gives to another). */
+  beforeSchema?: boolean;
   up(tx: Db, ctx: MigrationContext): Promise<void>;
 }
 
 /** Arbitrary constant naming our migration lock among PostgreSQL advisory locks. */
 const PG_MIGRATION_LOCK = 720_431_977;
 
-async function existingColumns(tx: Db): Promise<Map<string, Set<string>>> {
+/** The columns of every table in the database, by table name. */
+export async function existingColumns(tx: Db): Promise<Map<string, Set<string>>> {
   const rows = tx.dialect === "postgres"
     ? await tx.query<{ t: string; c: string }>(
       "SELECT table_name AS t, column_name AS c FROM information_schema.columns WHERE table_schema = current_schema()",
@@ -73,7 +77,6 @@ export async function migrate(
   return await db.transaction(async (tx) => {
     // SQLite's BEGIN IMMEDIATE already holds the write lock; PostgreSQL needs an explicit one.
     if (tx.dialect === "postgres") await tx.exec(`SELECT pg_advisory_xact_lock(${PG_MIGRATION_LOCK})`);
-    const changes = await syncSchema(tx, tables);
     await tx.exec(
       "CREATE TABLE IF NOT EXISTS schema_migrations (id varchar(191) PRIMARY KEY, applied_at bigint NOT NULL)",
     );
@@ -81,15 +84,20 @@ export async function migrate(
       (await tx.query<{ id: string }>("SELECT id FROM schema_migrations")).map((r) => r.id),
     );
     const applied: string[] = [];
-    for (const m of [...migrations].sort((a, b) => a.id.localeCompare(b.id))) {
-      if (done.has(m.id)) continue;
-      await m.up(tx, ctx);
-      await tx.exec("INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)", [
-        m.id,
-        Math.floor(Date.now() / 1000),
-      ]);
-      applied.push(m.id);
-    }
+    const runPending = async (phase: Migration[]) => {
+      for (const m of phase.sort((a, b) => a.id.localeCompare(b.id))) {
+        if (done.has(m.id)) continue;
+        await m.up(tx, ctx);
+        await tx.exec("INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)", [
+          m.id,
+          Math.floor(Date.now() / 1000),
+        ]);
+        applied.push(m.id);
+      }
+    };
+    await runPending(migrations.filter((m) => m.beforeSchema));
+    const changes = await syncSchema(tx, tables);
+    await runPending(migrations.filter((m) => !m.beforeSchema));
     return { schemaChanges: changes.length, applied };
   });
 }

@@ -1,5 +1,5 @@
 /**
- * The `user_sessions` table: console sessions looked up by the keyed hash of the cookie value (the value
+ * The `console_sessions` table: console sessions looked up by the keyed hash of the cookie value (the value
  * itself is never stored). Revocation is a timestamp, so a revoked session can never come back.
  */
 import { asInt, type Db, nowSeconds, queryOne, type Row } from "./db.ts";
@@ -30,7 +30,7 @@ export async function insertSession(
 ): Promise<number> {
   const now = nowSeconds();
   const [row] = await db.query<{ id: number }>(
-    `INSERT INTO user_sessions (user_id, session_hash, auth_version, created_at, last_seen_at, expires_at, user_agent)
+    `INSERT INTO console_sessions (user_id, session_hash, auth_version, created_at, last_seen_at, expires_at, user_agent)
      VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     [s.userId, s.hash, s.authVersion, now, now, s.expiresAt, s.userAgent.slice(0, 255)],
   );
@@ -41,7 +41,7 @@ export async function insertSession(
 export async function findSession(db: Db, hash: string): Promise<Session | undefined> {
   const row = await queryOne(
     db,
-    `SELECT id, user_id, auth_version, created_at, last_seen_at, expires_at FROM user_sessions
+    `SELECT id, user_id, auth_version, created_at, last_seen_at, expires_at FROM console_sessions
      WHERE session_hash = ? AND revoked_at IS NULL`,
     [hash],
   );
@@ -49,11 +49,11 @@ export async function findSession(db: Db, hash: string): Promise<Session | undef
 }
 
 export async function touchSession(db: Db, id: number, at: number): Promise<void> {
-  await db.exec("UPDATE user_sessions SET last_seen_at = ? WHERE id = ?", [at, id]);
+  await db.exec("UPDATE console_sessions SET last_seen_at = ? WHERE id = ?", [at, id]);
 }
 
 export async function revokeSession(db: Db, id: number): Promise<void> {
-  await db.exec("UPDATE user_sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", [
+  await db.exec("UPDATE console_sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", [
     nowSeconds(),
     id,
   ]);
@@ -62,7 +62,7 @@ export async function revokeSession(db: Db, id: number): Promise<void> {
 /** Revokes every live session of a user, except `keepId` when given. Returns how many ended. */
 export async function revokeUserSessions(db: Db, userId: number, keepId?: number): Promise<number> {
   const result = await db.exec(
-    `UPDATE user_sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL AND id <> ?`,
+    `UPDATE console_sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL AND id <> ?`,
     [nowSeconds(), userId, keepId ?? -1],
   );
   return result.changes;
@@ -71,5 +71,5 @@ export async function revokeUserSessions(db: Db, userId: number, keepId?: number
 /** Drops rows that can no longer authenticate anything (expired a day ago or revoked a day ago). */
 export async function purgeOldSessions(db: Db): Promise<void> {
   const cutoff = nowSeconds() - 86400;
-  await db.exec("DELETE FROM user_sessions WHERE expires_at < ? OR revoked_at < ?", [cutoff, cutoff]);
+  await db.exec("DELETE FROM console_sessions WHERE expires_at < ? OR revoked_at < ?", [cutoff, cutoff]);
 }

@@ -1,5 +1,11 @@
-/** Numbered data migrations, applied once each after the schema sync (see ../migrate.ts). */
+/** Numbered data migrations, applied once each around the schema sync (see ../migrate.ts). */
 import type { Migration } from "../migrate.ts";
 import { protectAdoptedSecrets } from "./0001_protect_adopted_secrets.ts";
+import { consoleSessionsOwnTable } from "./0002_console_sessions_own_table.ts";
+import { channelOpenAiOrganization } from "./0003_channel_open_ai_organization.ts";
 
-export const migrations: Migration[] = [protectAdoptedSecrets];
+export const migrations: Migration[] = [
+  protectAdoptedSecrets,
+  consoleSessionsOwnTable,
+  channelOpenAiOrganization,
+];

@@ -3,6 +3,12 @@ import type { Table } from "./table.ts";
 import { newApiTables } from "./new_api.ts";
 import { ourTables } from "./ours.ts";
 import { billingTables } from "./billing.ts";
-import { userSessions } from "./sessions.ts";
+import { consoleSessions, newApiUserSessions } from "./sessions.ts";
 
-export const allTables: Table[] = [...newApiTables, ...ourTables, ...billingTables, userSessions];
+export const allTables: Table[] = [
+  ...newApiTables,
+  ...ourTables,
+  ...billingTables,
+  consoleSessions,
+  newApiUserSessions,
+];

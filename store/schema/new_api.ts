@@ -105,7 +105,7 @@ export const channels: Table = {
     col("type", "int", { default: 0 }),
     // Encrypted at rest (AES-GCM); see the channel repository.
     col("key", "text", { notNull: true, default: "" }),
-    col("openai_organization", "text"),
+    col("open_ai_organization", "text"),
     col("test_model", "text"),
     col("status", "int", { default: 1 }),
     col("name", "text"),

@@ -34,7 +34,7 @@ appTest("login sets an HttpOnly SameSite=Strict session cookie, Secure only over
   assertStringIncludes(behindTls.headers.getSetCookie().find((l) => l.startsWith("session="))!, "Secure");
   // The cookie value is never stored: only its keyed hash is.
   const sid = sessionCookieOf(plain)!.slice("session=".length);
-  const dump = JSON.stringify(await h.deps.db.query("SELECT * FROM user_sessions"));
+  const dump = JSON.stringify(await h.deps.db.query("SELECT * FROM console_sessions"));
   assert(!dump.includes(sid), "the session id is stored hashed");
 }, { TRUSTED_PROXIES: "loopback" });
 
@@ -150,10 +150,10 @@ appTest(
 appTest("a session idle for more than a day or past its lifetime is refused", async (h) => {
   await setupRoot(h);
   const root = await login(h, "root", "root-password-1");
-  await h.deps.db.exec("UPDATE user_sessions SET last_seen_at = last_seen_at - 90000");
+  await h.deps.db.exec("UPDATE console_sessions SET last_seen_at = last_seen_at - 90000");
   assertEquals((await root.call("GET", "/api/user/self")).status, 401);
   const again = await login(h, "root", "root-password-1");
-  await h.deps.db.exec("UPDATE user_sessions SET expires_at = 1 WHERE revoked_at IS NULL");
+  await h.deps.db.exec("UPDATE console_sessions SET expires_at = 1 WHERE revoked_at IS NULL");
   assertEquals((await again.call("GET", "/api/user/self")).status, 401);
 });
 
