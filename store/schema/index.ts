@@ -1,12 +1,14 @@
 /** Every table the gateway uses, New API's first. Add a table by adding a module and listing it here. */
 import type { Table } from "./table.ts";
 import { newApiTables } from "./new_api.ts";
+import { newApiFeatureTables } from "./new_api_features.ts";
 import { ourTables } from "./ours.ts";
 import { billingTables } from "./billing.ts";
 import { consoleSessions, newApiUserSessions } from "./sessions.ts";
 
 export const allTables: Table[] = [
   ...newApiTables,
+  ...newApiFeatureTables,
   ...ourTables,
   ...billingTables,
   consoleSessions,

@@ -83,6 +83,7 @@ export const tokens: Table = {
     col("used_quota", "int", { default: 0 }),
     col("group", "text", { default: "" }),
     col("cross_group_retry", "bool", { default: false }),
+    col("auto_groups", "text"),
     col("deleted_at", "timestamp"),
     // ours: masked key for display, and per-token limits.
     col("key_hint", "varchar(64)", { default: "" }),
@@ -177,6 +178,9 @@ export const logs: Table = {
     col("group", "text"),
     col("ip", "text", { default: "" }),
     col("other", "text"),
+    // GORM read-only in New API (`->`) but still migrated, and the upstream's request id.
+    col("channel_name", "text"),
+    col("upstream_request_id", "varchar(128)", { default: "" }),
     // ours (New API keeps these inside `other`): the request id, indexed for lookups.
     col("request_id", "varchar(64)", { default: "" }),
   ],
@@ -248,6 +252,7 @@ export const topUps: Table = {
     col("money", "float"),
     col("trade_no", "varchar(255)"),
     col("payment_method", "varchar(50)"),
+    col("payment_provider", "varchar(50)"),
     col("create_time", "int"),
     col("complete_time", "int"),
     col("status", "text"),
@@ -266,6 +271,11 @@ export const quotaData: Table = {
     col("token_used", "int", { default: 0 }),
     col("count", "int", { default: 0 }),
     col("quota", "int", { default: 0 }),
+    // New API's per-group, token, channel and node breakdown; declared for adoption, not yet written.
+    col("use_group", "varchar(64)", { default: "" }),
+    col("token_id", "int", { default: 0 }),
+    col("channel_id", "int", { default: 0 }),
+    col("node_name", "varchar(64)", { default: "" }),
   ],
   indexes: [
     idx("quota_data", "user_id"),
@@ -342,6 +352,8 @@ export const midjourneys: Table = {
     col("quota", "int"),
     col("buttons", "text"),
     col("properties", "text"),
+    col("token_id", "int", { default: 0 }),
+    col("billing_channel_id", "int", { default: 0 }),
   ],
   indexes: [
     idx("midjourneys", "user_id"),
