@@ -1,10 +1,17 @@
 /**
  * Keys derived from CRYPTO_SECRET with HKDF, one per purpose, so a token hash can never be confused with
- * a channel-key ciphertext. Changing CRYPTO_SECRET invalidates stored token hashes and channel keys.
+ * a channel-key ciphertext. Changing CRYPTO_SECRET invalidates stored token and redemption-code hashes,
+ * channel keys and users' notification secrets.
  */
 import { hkdfSync } from "node:crypto";
 
-export type KeyPurpose = "token-hash" | "access-token-hash" | "channel-key" | "session";
+export type KeyPurpose =
+  | "token-hash"
+  | "access-token-hash"
+  | "redemption-hash"
+  | "channel-key"
+  | "notify-secret"
+  | "session";
 
 const cache = new Map<string, Uint8Array>();
 

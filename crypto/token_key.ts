@@ -35,7 +35,7 @@ export function bareKey(presented: string): string {
 
 export function hashWithPurpose(
   secret: string,
-  purpose: "token-hash" | "access-token-hash",
+  purpose: "token-hash" | "access-token-hash" | "redemption-hash",
   value: string,
 ): string {
   const mac = createHmac("sha256", deriveKey(secret, purpose)).update(value).digest("base64url");

@@ -1,9 +1,11 @@
 /**
- * Redemption codes. A code is claimed with a compare-and-swap on its status inside the transaction that
- * credits the user, so concurrent redemptions of one code credit exactly once on both stores.
+ * Redemption codes, stored only as keyed hashes (`../crypto/redemption_code.ts`): a code is found by the
+ * hash of what the user presents. A code is claimed with a compare-and-swap on its status inside the
+ * transaction that credits the user, so concurrent redemptions of one code credit exactly once on both
+ * stores.
  */
 import { asInt, type Db, nowSeconds, queryOne, type Row, type SqlValue } from "./db.ts";
-import { randomAlphanumeric } from "../crypto/token_key.ts";
+import { generateRedemptionCode, hashRedemptionCode } from "../crypto/redemption_code.ts";
 import { likeLiteral } from "./users.ts";
 
 export const RedemptionStatus = { enabled: 1, disabled: 2, used: 3 } as const;
@@ -11,6 +13,7 @@ export const RedemptionStatus = { enabled: 1, disabled: 2, used: 3 } as const;
 export interface Redemption {
   id: number;
   userId: number;
+  /** The stored keyed hash, never the code. */
   key: string;
   status: number;
   name: string;
@@ -40,21 +43,25 @@ function fromRow(r: Row): Redemption {
   };
 }
 
-/** Creates `count` codes of 32 random characters (New API's format) in one transaction. */
+/**
+ * Creates `count` codes of 32 random characters (New API's format) in one transaction and returns them:
+ * the only time the plaintext exists.
+ */
 export async function createRedemptions(
   db: Db,
+  cryptoSecret: string,
   input: { userId: number; name: string; quota: number; count: number; expiredTime: number },
 ): Promise<string[]> {
   return await db.transaction(async (tx) => {
     const keys: string[] = [];
     for (let i = 0; i < input.count; i++) {
-      const key = randomAlphanumeric(32);
+      const key = generateRedemptionCode();
       await tx.exec(
         `INSERT INTO redemptions (user_id, "key", status, name, quota, created_time, expired_time)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
         [
           input.userId,
-          key,
+          hashRedemptionCode(cryptoSecret, key),
           RedemptionStatus.enabled,
           input.name,
           input.quota,
@@ -75,8 +82,10 @@ export async function getRedemption(db: Db, id: number): Promise<Redemption | un
   return row ? fromRow(row) : undefined;
 }
 
+/** A keyword matches an id, a name fragment, or a whole code (by its hash). */
 export async function listRedemptions(
   db: Db,
+  cryptoSecret: string,
   q: { offset: number; limit: number; keyword?: string },
 ): Promise<{ items: Redemption[]; total: number }> {
   const where = ["deleted_at IS NULL"];
@@ -84,7 +93,7 @@ export async function listRedemptions(
   if (q.keyword) {
     const id = /^\d+$/.test(q.keyword) ? Number(q.keyword) : -1;
     where.push(`(id = ? OR name LIKE ? ESCAPE '!' OR "key" = ?)`);
-    params.push(id, likeLiteral(q.keyword), q.keyword);
+    params.push(id, likeLiteral(q.keyword), hashRedemptionCode(cryptoSecret, q.keyword));
   }
   const clause = where.join(" AND ");
   const total = asInt(
@@ -150,6 +159,7 @@ export type RedeemResult = { ok: true; quota: number; redemptionId: number } | {
  */
 export async function redeemCode(
   db: Db,
+  cryptoSecret: string,
   key: string,
   userId: number,
   /** Runs inside the same transaction after the claim, e.g. to write the top-up log row. */
@@ -159,9 +169,7 @@ export async function redeemCode(
     const row = await queryOne(
       tx,
       `SELECT ${COLUMNS} FROM redemptions WHERE "key" = ? AND deleted_at IS NULL`,
-      [
-        key.trim(),
-      ],
+      [hashRedemptionCode(cryptoSecret, key)],
     );
     if (!row) return { ok: false, reason: "invalid" } as const;
     const code = fromRow(row);

@@ -72,7 +72,7 @@ export function redemptionRoutes(deps: AppDeps): Hono<AuthEnv> {
   const list = async (c: Context<AuthEnv>) => {
     const q = readQuery(c, searchQuery);
     const paging = pagingOf(q);
-    const { items, total } = await listRedemptions(deps.db, {
+    const { items, total } = await listRedemptions(deps.db, deps.secrets.cryptoSecret, {
       offset: paging.offset,
       limit: paging.pageSize,
       keyword: q.keyword,
@@ -92,7 +92,8 @@ export function redemptionRoutes(deps: AppDeps): Hono<AuthEnv> {
     const body = await readJson(c, createBody);
     const count = body.count ?? 1;
     if (count < 1 || count > 100) throw badRequest("api.redemption_count_range");
-    const keys = await createRedemptions(deps.db, {
+    // The plaintext codes, once: only their hashes are stored.
+    const keys = await createRedemptions(deps.db, deps.secrets.cryptoSecret, {
       userId: authOf(c).user.id,
       name: checkName(body.name),
       quota: checkQuota(body.quota),
@@ -138,7 +139,7 @@ export function redemptionRoutes(deps: AppDeps): Hono<AuthEnv> {
   app.post("/api/user/topup", requireUser(deps), async (c) => {
     const { user } = authOf(c);
     const { key } = await readJson(c, z.object({ key: z.string().trim().min(1).max(128) }));
-    const result = await redeemCode(deps.db, key, user.id, async (tx, claimed) => {
+    const result = await redeemCode(deps.db, deps.secrets.cryptoSecret, key, user.id, async (tx, claimed) => {
       await insertAccountLog(tx, {
         userId: user.id,
         username: user.username,

@@ -8,6 +8,7 @@ import type { Token } from "../../store/tokens.ts";
 import type { Channel } from "../../store/channels.ts";
 import type { Redemption } from "../../store/redemptions.ts";
 import { asJsonObject } from "../../store/db.ts";
+import { redemptionCodeHint } from "../../crypto/redemption_code.ts";
 
 /**
  * A user's `setting` JSON without the secrets a user may keep there (webhook secret, Gotify token, ...):
@@ -142,12 +143,15 @@ export function channelView(ch: Channel) {
   };
 }
 
-/** A redemption code (administrators only: the code itself is what they hand out). */
+/**
+ * A redemption code. `key` stays a string, as consoles expect, but holds a mask: the code itself was
+ * shown once, at creation, and only its hash is stored.
+ */
 export function redemptionView(r: Redemption) {
   return {
     id: r.id,
     user_id: r.userId,
-    key: r.key,
+    key: redemptionCodeHint(r.key),
     status: r.status,
     name: r.name,
     quota: r.quota,

@@ -3,9 +3,11 @@ import type { Migration } from "../migrate.ts";
 import { protectAdoptedSecrets } from "./0001_protect_adopted_secrets.ts";
 import { consoleSessionsOwnTable } from "./0002_console_sessions_own_table.ts";
 import { channelOpenAiOrganization } from "./0003_channel_open_ai_organization.ts";
+import { hashRedemptionCodes } from "./0004_hash_redemption_codes.ts";
 
 export const migrations: Migration[] = [
   protectAdoptedSecrets,
   consoleSessionsOwnTable,
   channelOpenAiOrganization,
+  hashRedemptionCodes,
 ];

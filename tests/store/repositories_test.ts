@@ -131,7 +131,7 @@ storeTest("50 concurrent redemptions of one code: exactly one succeeds and credi
     const users = await Promise.all(
       Array.from({ length: 10 }, (_, i) => insertUser(db, { username: `r${i}`, passwordHash: "x" })),
     );
-    const [code] = await createRedemptions(db, {
+    const [code] = await createRedemptions(db, secret, {
       userId: users[0],
       name: "promo",
       quota: 1000,
@@ -139,7 +139,7 @@ storeTest("50 concurrent redemptions of one code: exactly one succeeds and credi
       expiredTime: 0,
     });
     const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => redeemCode(i % 2 ? other : db, code, users[i % 10])),
+      Array.from({ length: 50 }, (_, i) => redeemCode(i % 2 ? other : db, secret, code, users[i % 10])),
     );
     assertEquals(results.filter((r) => r.ok).length, 1);
     const total = await queryOne(db, "SELECT SUM(quota) AS s FROM users");

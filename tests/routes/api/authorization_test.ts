@@ -61,9 +61,10 @@ appTest("common users get 403 on admin routes and redemptions; anonymous callers
     assertEquals(res.body.success, false);
     assertEquals((await anonymous(h, method, path, body)).status, 401, `anonymous ${method} ${path}`);
   }
-  // The code is still there and unused.
+  // The code is still there, unused, and redeems.
   const after = await root.call("GET", `/api/redemption/${codeId}`);
-  assertEquals([after.body.data.key, after.body.data.status], [code, 1]);
+  assertEquals([after.body.data.id, after.body.data.status], [codeId, 1]);
+  assertEquals((await alice.call("POST", "/api/user/topup", { key: code })).body.data, 100);
 });
 
 appTest("an admin gets 403 on root routes and on any admin or root user", async (h) => {
