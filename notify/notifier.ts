@@ -15,6 +15,7 @@ import { sendBark, sendGotify } from "./push.ts";
 import { takeNotifySlot } from "./throttle.ts";
 import type { NotifyType, UserSetting } from "./user_setting.ts";
 import { sendWebhook } from "./webhook.ts";
+import { openSettingSecrets } from "./setting_secrets.ts";
 
 export interface Recipient {
   userId: number;
@@ -34,6 +35,8 @@ export interface DeliveryOutcome {
 
 export interface NotifierOptions {
   kv: Deno.Kv;
+  /** Opens the users' notification secrets, which stay encrypted in the queue until sent. */
+  cryptoSecret: string;
   /** NOTIFY_LIMIT_COUNT per NOTIFICATION_LIMIT_DURATION_MINUTE. */
   throttle: { count: number; minutes: number };
   /** Current `fetch_setting.*` options (read at each delivery, so admin changes apply). */
@@ -149,7 +152,15 @@ export class Notifier {
   }
 
   async #send({ recipient, notice, via }: Delivery): Promise<void> {
-    const s = recipient.setting;
+    let s: UserSetting;
+    try {
+      s = openSettingSecrets(this.#o.cryptoSecret, recipient.setting);
+    } catch {
+      throw new DeliveryError(
+        "the notification secret cannot be decrypted (was CRYPTO_SECRET changed?)",
+        false,
+      );
+    }
     const fetchOptions = { setting: this.#o.fetchSetting(), resolver: this.#o.resolver };
     switch (via) {
       case "webhook":

@@ -45,6 +45,7 @@ export async function composeDeps(
   await billing.start();
   const notifier = new Notifier({
     kv: parts.kv,
+    cryptoSecret: parts.secrets.cryptoSecret,
     throttle: { count: config.notifyLimitCount, minutes: config.notificationLimitMinutes },
     fetchSetting: () => fetchSetting(catalog),
     email: () => emailSettings(catalog),

@@ -48,7 +48,7 @@ export function userSelfRoutes(deps: AppDeps): Hono<AuthEnv> {
   app.get("/api/user/self", signedIn, async (c) => {
     const user = await getUser(deps.db, authOf(c).user.id);
     if (!user) throw apiError(401, "api.not_logged_in");
-    return ok(c, selfView(user));
+    return ok(c, selfView(user, deps.secrets.cryptoSecret));
   });
 
   app.put("/api/user/self", signedIn, async (c) => {

@@ -2,7 +2,8 @@
  * `PUT /api/user/setting`: the signed-in user's notification preferences (New API's body: `notify_type`,
  * `quota_warning_threshold`, the destination of that type, `accept_unset_model_ratio_model`,
  * `record_ip_log`). Destinations of other types are cleared; a webhook secret or Gotify token left empty
- * keeps the stored one. Other fields of `users.setting` (language, sidebar) are kept.
+ * keeps the stored one, and so does the masked Bark URL `GET /api/user/self` shows. Secrets are stored
+ * encrypted (../../notify/setting_secrets.ts). Other fields of `users.setting` (language, sidebar) are kept.
  */
 import { Hono } from "hono";
 import { z } from "zod";
@@ -15,6 +16,7 @@ import { type AuthEnv, authOf, requireUser } from "../../auth/middleware.ts";
 import { getUser, updateUser } from "../../store/users.ts";
 import { asJsonObject } from "../../store/db.ts";
 import { notifyTypes } from "../../notify/user_setting.ts";
+import { maskedBarkUrl, sealSettingSecrets } from "../../notify/setting_secrets.ts";
 import { isMailbox } from "../../notify/email.ts";
 
 const url = z.string().trim().max(2048);
@@ -52,7 +54,11 @@ function httpUrl(field: string, value: string | undefined): string {
 }
 
 /** The notification fields to store, checked as New API checks them. */
-function notificationFields(body: SettingBody, stored: Record<string, unknown>): Record<string, unknown> {
+function notificationFields(
+  body: SettingBody,
+  stored: Record<string, unknown>,
+  cryptoSecret: string,
+): Record<string, unknown> {
   if (!(notifyTypes as readonly string[]).includes(body.notify_type)) {
     throw badRequest("api.setting_notify_type_invalid");
   }
@@ -78,9 +84,11 @@ function notificationFields(body: SettingBody, stored: Record<string, unknown>):
         out.notification_email = body.notification_email;
       }
       break;
-    case "bark":
-      out.bark_url = httpUrl("Bark", body.bark_url);
+    case "bark": {
+      const kept = body.bark_url && body.bark_url === maskedBarkUrl(cryptoSecret, stored.bark_url);
+      out.bark_url = kept ? stored.bark_url : httpUrl("Bark", body.bark_url);
       break;
+    }
     case "gotify": {
       out.gotify_url = httpUrl("Gotify", body.gotify_url);
       const token = body.gotify_token || (typeof stored.gotify_token === "string" ? stored.gotify_token : "");
@@ -106,7 +114,8 @@ export function userSettingRoutes(deps: AppDeps): Hono<AuthEnv> {
     const user = await getUser(deps.db, authOf(c).user.id);
     if (!user) throw apiError(401, "api.not_logged_in");
     const stored = asJsonObject(user.setting);
-    const setting = { ...stored, ...notificationFields(body, stored) };
+    const secret = deps.secrets.cryptoSecret;
+    const setting = sealSettingSecrets(secret, { ...stored, ...notificationFields(body, stored, secret) });
     await updateUser(deps.db, user.id, { setting: JSON.stringify(setting) });
     await deps.cache.publish({ kind: "user", id: user.id });
     return ok(c, undefined, msgFor(c, "api.setting_saved"));

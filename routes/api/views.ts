@@ -9,16 +9,17 @@ import type { Channel } from "../../store/channels.ts";
 import type { Redemption } from "../../store/redemptions.ts";
 import { asJsonObject } from "../../store/db.ts";
 import { redemptionCodeHint } from "../../crypto/redemption_code.ts";
+import { settingForOwner } from "../../notify/setting_secrets.ts";
 
 /**
- * A user's `setting` JSON without the secrets a user may keep there (webhook secret, Gotify token, ...):
- * administrators see the preferences, never the credentials.
+ * A user's `setting` JSON without the secrets a user may keep there (webhook secret, Gotify token, the Bark
+ * URL with its device key, ...): administrators see the preferences, never the credentials.
  */
 function settingWithoutSecrets(text: string): string {
   if (!text) return text;
   const setting = asJsonObject(text);
   for (const key of Object.keys(setting)) {
-    if (/secret|token|password|key/i.test(key)) delete setting[key];
+    if (/secret|token|password|key/i.test(key) || key === "bark_url") delete setting[key];
   }
   return JSON.stringify(setting);
 }
@@ -55,13 +56,16 @@ function permissionsOf(role: number) {
   return { sidebar_settings: true, sidebar_modules: { admin: false } };
 }
 
-/** The signed-in user's own view (`/api/user/self`, login). */
-export function selfView(u: User) {
+/**
+ * The signed-in user's own view (`/api/user/self`, login). Its `setting` hides the notification secrets
+ * (empty) and masks the Bark URL; saving those back keeps the stored ones.
+ */
+export function selfView(u: User, cryptoSecret: string) {
   const setting = asJsonObject(u.setting);
   const { remark: _remark, ...rest } = userView(u);
   return {
     ...rest,
-    setting: u.setting,
+    setting: u.setting ? JSON.stringify(settingForOwner(cryptoSecret, setting)) : u.setting,
     sidebar_modules: typeof setting.sidebar_modules === "string" ? setting.sidebar_modules : "",
     permissions: permissionsOf(u.role),
   };

@@ -49,6 +49,7 @@ async function withNotifier(
   const outcomes = new Outcomes();
   const notifier = new Notifier({
     kv,
+    cryptoSecret: "c".repeat(32),
     throttle: { count: 2, minutes: 10 },
     fetchSetting: () => allowReceivers,
     email: () => null,

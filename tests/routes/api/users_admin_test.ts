@@ -99,6 +99,7 @@ appTest("administrators see a user's preferences but not the secrets kept in the
       webhook_url: "https://hook.example",
       webhook_secret: "whsec-CANARY",
       gotify_token: "gt-CANARY",
+      bark_url: "https://api.day.app/bark-CANARY/{{title}}",
       language: "fr",
     }),
     alice.userId,
@@ -111,9 +112,10 @@ appTest("administrators see a user's preferences but not the secrets kept in the
     language: "fr",
   });
   assert(!(await admin.call("GET", "/api/user/search?keyword=alice")).text.includes("CANARY"));
-  assertStringIncludes(
-    (await alice.call("GET", "/api/user/self")).body.data.setting,
-    "whsec-CANARY",
-    "the user sees their own",
+  const own = JSON.parse((await alice.call("GET", "/api/user/self")).body.data.setting);
+  assertEquals(
+    [own.webhook_secret, own.gotify_token, own.bark_url, own.language],
+    ["", "", "https://api.day.app/****/{{title}}", "fr"],
+    "the user sees their own preferences, the secrets write-only and the Bark URL masked",
   );
 });
