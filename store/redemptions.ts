@@ -12,6 +12,7 @@ export const RedemptionStatus = { enabled: 1, disabled: 2, used: 3 } as const;
 
 export interface Redemption {
   id: number;
+  /** The admin who set the code's value: its creator, or whoever last changed its quota. */
   userId: number;
   /** The stored keyed hash, never the code. */
   key: string;
@@ -109,9 +110,10 @@ export async function listRedemptions(
 export async function updateRedemption(
   db: Db,
   id: number,
-  patch: Partial<{ name: string; status: number; quota: number; expiredTime: number }>,
+  patch: Partial<{ name: string; status: number; quota: number; expiredTime: number; userId: number }>,
 ): Promise<boolean> {
   const columns: Record<string, string> = {
+    userId: "user_id",
     name: "name",
     status: "status",
     quota: "quota",
@@ -150,12 +152,13 @@ export async function deleteInvalidRedemptions(db: Db): Promise<number> {
 
 export type RedeemResult = { ok: true; quota: number; redemptionId: number } | {
   ok: false;
-  reason: "invalid" | "used" | "expired";
+  reason: "invalid" | "used" | "expired" | "own_code";
 };
 
 /**
  * Redeems a code for `userId`: flips it enabled → used (compare-and-swap) and credits the quota in the
- * same transaction. Exactly one of any number of concurrent attempts succeeds.
+ * same transaction. Exactly one of any number of concurrent attempts succeeds. The admin who set the
+ * code's value (`user_id`) cannot redeem it: that would be crediting oneself (`own_code`).
  */
 export async function redeemCode(
   db: Db,
@@ -173,6 +176,7 @@ export async function redeemCode(
     );
     if (!row) return { ok: false, reason: "invalid" } as const;
     const code = fromRow(row);
+    if (code.userId === userId) return { ok: false, reason: "own_code" } as const;
     if (code.status !== RedemptionStatus.enabled) return { ok: false, reason: "used" } as const;
     const now = nowSeconds();
     if (code.expiredTime !== 0 && code.expiredTime < now) return { ok: false, reason: "expired" } as const;

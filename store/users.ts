@@ -177,8 +177,15 @@ export type UserPatch = Partial<{
 }>;
 
 /**
- * Updates the given fields of one user. A change of password, role or status bumps `auth_version`,
- * which invalidates that user's console sessions.
+ * What every change to a user's sign-in (password, role, status, delete) does in the same UPDATE: bump
+ * `auth_version`, which ends the console sessions, and drop the access token, which has no version of
+ * its own to check (a re-enabled or re-promoted user generates a new one).
+ */
+const REVOKE_CREDENTIALS = "auth_version = auth_version + 1, access_token_hash = NULL, access_token = NULL";
+
+/**
+ * Updates the given fields of one user. A change of password, role or status revokes the user's
+ * credentials (`REVOKE_CREDENTIALS`).
  */
 export async function updateUser(db: Db, id: number, patch: UserPatch): Promise<boolean> {
   const sets: string[] = [];
@@ -190,7 +197,7 @@ export async function updateUser(db: Db, id: number, patch: UserPatch): Promise<
     params.push(value as SqlValue);
   }
   if (patch.passwordHash !== undefined || patch.role !== undefined || patch.status !== undefined) {
-    sets.push("auth_version = auth_version + 1");
+    sets.push(REVOKE_CREDENTIALS);
   }
   if (sets.length === 0) return false;
   const result = await db.exec(`UPDATE users SET ${sets.join(", ")} WHERE id = ? AND deleted_at IS NULL`, [
@@ -226,7 +233,7 @@ export async function setUserQuota(db: Db, id: number, quota: number): Promise<b
 export async function softDeleteUser(db: Db, id: number): Promise<boolean> {
   const stamp = new Date().toISOString();
   const result = await db.exec(
-    "UPDATE users SET deleted_at = ?, auth_version = auth_version + 1 WHERE id = ? AND deleted_at IS NULL",
+    `UPDATE users SET deleted_at = ?, ${REVOKE_CREDENTIALS} WHERE id = ? AND deleted_at IS NULL`,
     [stamp, id],
   );
   return result.changes === 1;

@@ -8,7 +8,7 @@ import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { AppDeps } from "../../server/deps.ts";
 import { ok } from "./respond.ts";
-import { badRequest, notFound } from "./errors.ts";
+import { badRequest, forbidden, notFound } from "./errors.ts";
 import { bodyId, idParam, pageData, pageQuery, pagingOf, queryBool, readJson, readQuery } from "./input.ts";
 import { msg } from "./messages.ts";
 import { redemptionView } from "./views.ts";
@@ -115,9 +115,14 @@ export function redemptionRoutes(deps: AppDeps): Hono<AuthEnv> {
       }
       await updateRedemption(deps.db, existing.id, { status: body.status });
     } else {
+      const quota = body.quota === undefined || body.quota === existing.quota
+        ? undefined
+        : checkQuota(body.quota);
       await updateRedemption(deps.db, existing.id, {
         name: body.name === undefined ? undefined : checkName(body.name),
-        quota: body.quota === undefined ? undefined : checkQuota(body.quota),
+        quota,
+        // Whoever sets a code's value answers for it, and so may not redeem it (see redeemCode).
+        userId: quota === undefined ? undefined : authOf(c).user.id,
         expiredTime: body.expired_time === undefined || body.expired_time === existing.expiredTime
           ? undefined
           : checkExpiry(body.expired_time),
@@ -151,7 +156,9 @@ export function redemptionRoutes(deps: AppDeps): Hono<AuthEnv> {
         quota: claimed.quota,
       });
     });
-    // One answer for every failure, so codes cannot be probed for their state (as New API does).
+    // The creator already knows the code, so telling them why reveals nothing.
+    if (!result.ok && result.reason === "own_code") throw forbidden("api.redeem_own_code");
+    // One answer for every other failure, so codes cannot be probed for their state (as New API does).
     if (!result.ok) throw badRequest("api.redeem_failed");
     await deps.cache.publish({ kind: "user", id: user.id });
     return ok(c, result.quota);

@@ -185,6 +185,9 @@ export function userAdminRoutes(deps: AppDeps): Hono<AuthEnv> {
       checkPassword(body.password);
       patch.passwordHash = await hashPassword(body.password);
     }
+    if (body.quota !== undefined && body.quota !== target.quota && target.id === authOf(c).user.id) {
+      throw forbidden("api.cannot_change_own_quota");
+    }
     if (body.quota !== undefined && body.quota > maxQuota(deps.catalog)) {
       throw badRequest("api.quota_too_large", { max: maxQuota(deps.catalog) });
     }
@@ -248,6 +251,8 @@ export function userAdminRoutes(deps: AppDeps): Hono<AuthEnv> {
         if (target.role === Role.common) throw badRequest("api.already_common");
         return await statusAnswer({ role: Role.common });
       case "add_quota":
+        // Root may manage itself, but no one moves their own money (issue 14: no self-credit by any route).
+        if (target.id === actor.id) throw forbidden("api.cannot_change_own_quota");
         return await changeQuota(c, target, body.mode ?? "add", body.value ?? 0);
       default:
         throw badRequest("api.unknown_action", { action: body.action });
