@@ -2,7 +2,8 @@
  * Who is calling the management API, and may they: `requireUser`, `requireAdmin` and `requireRoot`
  * (roles 1 / 10 / 100) authenticate by access token (`Authorization: <token>` or `Bearer <token>`) or by
  * session cookie, re-check the user's status and role on every request, honour `New-Api-User`, and refuse
- * cross-site writes made with the cookie. `sameOriginOnly` guards unauthenticated writes (login, setup).
+ * cross-site writes made with the cookie (a script's cookie write, with no Origin, passes with
+ * `New-Api-User`). `sameOriginOnly` guards unauthenticated writes (login, setup).
  */
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppDeps } from "../server/deps.ts";
@@ -49,6 +50,11 @@ function presentedAccessToken(c: Context): string | undefined {
   return token;
 }
 
+/** Whether the request names its user in `New-Api-User` (which `identify` holds to the credential's). */
+function claimsUser(c: Context): boolean {
+  return (c.req.header("new-api-user") ?? "").trim() !== "";
+}
+
 /**
  * Identifies the caller by access token or session cookie, or returns undefined when no credential was
  * presented; a bad token or a mismatched `New-Api-User` throws a 401 ApiError. Status and role are the
@@ -81,7 +87,10 @@ export function requireRole(deps: AppDeps, minRole: number): MiddlewareHandler<A
     const auth = await identify(deps, c);
     if (!auth) throw apiError(401, "api.not_logged_in");
     if (auth.user.status !== UserStatus.enabled) throw apiError(403, "api.user_disabled");
-    if (auth.via === "session" && !SAFE_METHODS.has(c.req.method) && isCrossSite(c, true)) {
+    // A cookie write with neither Origin nor Sec-Fetch-Site is no browser's (browsers send one on every
+    // write); it is a script's, and passes when it carries `New-Api-User` (checked against the session in
+    // `identify`), New API's own CSRF defence: a header no cross-site form can send.
+    if (auth.via === "session" && !SAFE_METHODS.has(c.req.method) && isCrossSite(c, !claimsUser(c))) {
       throw forbidden("api.cross_site_refused");
     }
     if (auth.user.role < minRole) throw forbidden();

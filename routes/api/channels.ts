@@ -9,16 +9,7 @@ import type { AppDeps } from "../../server/deps.ts";
 import { asJsonObject } from "../../store/db.ts";
 import { ok } from "./respond.ts";
 import { badRequest, notFound } from "./errors.ts";
-import {
-  idParam,
-  pageQuery,
-  pagingOf,
-  parseWith,
-  queryBool,
-  queryInt,
-  readJson,
-  readQuery,
-} from "./input.ts";
+import { idParam, parseWith, queryBool, queryInt, readJson, readPaging, readQuery } from "./input.ts";
 import { channelView } from "./views.ts";
 import {
   channelFieldsFrom,
@@ -44,7 +35,7 @@ import {
   updateChannel,
 } from "../../store/channels.ts";
 
-const listQuery = pageQuery.extend({
+const listQuery = z.object({
   id_sort: queryBool.optional(),
   tag_mode: queryBool.optional(),
   sort_by: z.string().max(32).optional(),
@@ -86,7 +77,7 @@ export function channelRoutes(deps: AppDeps): Hono<AuthEnv> {
 
   const list = async (c: Context<AuthEnv>, defaultSize: number) => {
     const q = readQuery(c, listQuery);
-    const paging = pagingOf(q, defaultSize);
+    const paging = readPaging(c, defaultSize);
     const filter: ChannelFilter = {
       ...statusFilter(q.status),
       keyword: q.keyword,

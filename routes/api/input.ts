@@ -1,7 +1,7 @@
 /**
  * Reading requests at the edge: JSON bodies (size-capped, zod-checked), query strings, paging
- * (`p`/`page`, `page_size`/`size`) and numeric path ids. Every failure becomes a 400 ApiError with a
- * message naming the field.
+ * (`p`, `page_size`/`ps`/`size`, New API's lenient rule) and numeric path ids. Every other failure becomes
+ * a 400 ApiError with a message naming the field.
  */
 import type { Context } from "hono";
 import { z } from "zod";
@@ -89,13 +89,8 @@ export const queryInt = (min: number, max: number) =>
 export const queryBool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 
 export const MAX_PAGE_SIZE = 100;
-
-export const pageQuery = z.object({
-  p: queryInt(1, 1_000_000).optional(),
-  page: queryInt(1, 1_000_000).optional(),
-  page_size: queryInt(1, MAX_PAGE_SIZE).optional(),
-  size: queryInt(1, MAX_PAGE_SIZE).optional(),
-});
+/** Far past any real list; it only keeps `offset` a safe integer for the database. */
+const MAX_PAGE = 1_000_000;
 
 export interface Paging {
   page: number;
@@ -103,10 +98,29 @@ export interface Paging {
   offset: number;
 }
 
-/** New API's paging: `p` (or `page`) from 1, `page_size` (or `size`), default 10 per page. */
-export function pagingOf(q: z.output<typeof pageQuery>, defaultSize = 10): Paging {
-  const page = q.p ?? q.page ?? 1;
-  const pageSize = q.page_size ?? q.size ?? defaultSize;
+/** Go's `strconv.Atoi`: an optionally signed decimal integer, else nothing (New API then defaults). */
+function atoi(text: string | undefined): number | undefined {
+  if (text === undefined || !/^[+-]?\d{1,15}$/.test(text)) return undefined;
+  return Number(text);
+}
+
+/**
+ * The one paging parser of `/api`, New API's `GetPageQuery`: `p` counts from 1 (absent, 0, negative or
+ * not a number → 1); the size is the first of `page_size`, `ps`, `size` that is a nonzero integer, else
+ * `defaultSize`; below 1 → `defaultSize`, above 100 → 100. Never an error: One API scripts send `p=0`.
+ */
+export function readPaging(c: Context, defaultSize = 10): Paging {
+  const page = Math.min(MAX_PAGE, Math.max(1, atoi(c.req.query("p")) ?? 1));
+  let pageSize = defaultSize;
+  for (const name of ["page_size", "ps", "size"]) {
+    const n = atoi(c.req.query(name));
+    if (n) {
+      pageSize = n;
+      break;
+    }
+  }
+  if (pageSize < 1) pageSize = defaultSize;
+  if (pageSize > MAX_PAGE_SIZE) pageSize = MAX_PAGE_SIZE;
   return { page, pageSize, offset: (page - 1) * pageSize };
 }
 

@@ -8,7 +8,7 @@ import type { AppDeps } from "../../server/deps.ts";
 import { channelNames, listLogs, type LogFilter, logStat } from "../../store/logs.ts";
 import { type AuthEnv, authOf, requireAdmin, requireUser } from "../../auth/middleware.ts";
 import { adminLogItem, userLogItem } from "./log_view.ts";
-import { pageBody, pageQuery } from "./page_query.ts";
+import { pageData, readPaging } from "./input.ts";
 import { ok } from "./respond.ts";
 
 const num = (v: string | undefined) => {
@@ -44,10 +44,10 @@ export function logRoutes(deps: AppDeps): Hono<AuthEnv> {
   const db = deps.db;
 
   app.get("/api/log", requireAdmin(deps), async (c) => {
-    const page = pageQuery(c);
+    const page = readPaging(c);
     const { items, total } = await listLogs(db, filterFrom(c, true), page.offset, page.pageSize);
     const names = await channelNames(db, items.map((l) => l.channelId));
-    return ok(c, pageBody(page, total, items.map((l) => adminLogItem(l, names.get(l.channelId)))));
+    return ok(c, pageData(page, items.map((l) => adminLogItem(l, names.get(l.channelId))), total));
   });
 
   app.get("/api/log/stat", requireAdmin(deps), async (c) => ok(c, await logStat(db, filterFrom(c, true))));
@@ -59,10 +59,10 @@ export function logRoutes(deps: AppDeps): Hono<AuthEnv> {
   });
 
   app.get("/api/log/self", requireUser(deps), async (c) => {
-    const page = pageQuery(c);
+    const page = readPaging(c);
     const filter = { ...filterFrom(c, false), userId: authOf(c).user.id };
     const { items, total } = await listLogs(db, filter, page.offset, page.pageSize);
-    return ok(c, pageBody(page, total, items.map(userLogItem)));
+    return ok(c, pageData(page, items.map(userLogItem), total));
   });
 
   app.get("/api/log/self/stat", requireUser(deps), async (c) => {

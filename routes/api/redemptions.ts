@@ -9,7 +9,7 @@ import { z } from "zod";
 import type { AppDeps } from "../../server/deps.ts";
 import { ok } from "./respond.ts";
 import { badRequest, forbidden, notFound } from "./errors.ts";
-import { bodyId, idParam, pageData, pageQuery, pagingOf, queryBool, readJson, readQuery } from "./input.ts";
+import { bodyId, idParam, pageData, queryBool, readJson, readPaging, readQuery } from "./input.ts";
 import { msg } from "./messages.ts";
 import { redemptionView } from "./views.ts";
 import { formatQuota } from "./quota_text.ts";
@@ -47,7 +47,7 @@ const updateBody = z.object({
   status: z.int().min(RedemptionStatus.enabled).max(RedemptionStatus.used).optional(),
 });
 
-const searchQuery = pageQuery.extend({ keyword: z.string().max(128).optional() });
+const searchQuery = z.object({ keyword: z.string().max(128).optional() });
 
 export function redemptionRoutes(deps: AppDeps): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
@@ -71,7 +71,7 @@ export function redemptionRoutes(deps: AppDeps): Hono<AuthEnv> {
 
   const list = async (c: Context<AuthEnv>) => {
     const q = readQuery(c, searchQuery);
-    const paging = pagingOf(q);
+    const paging = readPaging(c);
     const { items, total } = await listRedemptions(deps.db, deps.secrets.cryptoSecret, {
       offset: paging.offset,
       limit: paging.pageSize,

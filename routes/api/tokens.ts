@@ -8,7 +8,7 @@ import { z } from "zod";
 import type { AppDeps } from "../../server/deps.ts";
 import { ok } from "./respond.ts";
 import { badRequest, notFound } from "./errors.ts";
-import { bodyId, idParam, pageData, pageQuery, pagingOf, queryBool, readJson, readQuery } from "./input.ts";
+import { bodyId, idParam, pageData, queryBool, readJson, readPaging, readQuery } from "./input.ts";
 import { tokenView } from "./views.ts";
 import { checkCanEnable, createTokenBody, tokenFieldsFrom, updateTokenBody } from "./token_input.ts";
 import { type AuthEnv, authOf, requireUser } from "../../auth/middleware.ts";
@@ -26,7 +26,7 @@ import {
   updateToken,
 } from "../../store/tokens.ts";
 
-const searchQuery = pageQuery.extend({
+const searchQuery = z.object({
   keyword: z.string().max(128).optional(),
   token: z.string().max(256).optional(),
 });
@@ -45,7 +45,7 @@ export function tokenRoutes(deps: AppDeps): Hono<AuthEnv> {
   };
 
   app.get("/api/token", signedIn, async (c) => {
-    const paging = pagingOf(readQuery(c, pageQuery));
+    const paging = readPaging(c);
     const { items, total } = await listTokens(deps.db, {
       userId: authOf(c).user.id,
       offset: paging.offset,
@@ -56,7 +56,7 @@ export function tokenRoutes(deps: AppDeps): Hono<AuthEnv> {
 
   app.get("/api/token/search", signedIn, async (c) => {
     const q = readQuery(c, searchQuery);
-    const paging = pagingOf(q);
+    const paging = readPaging(c);
     const { items, total } = await listTokens(deps.db, {
       userId: authOf(c).user.id,
       offset: paging.offset,

@@ -8,7 +8,7 @@ import { z } from "zod";
 import type { AppDeps } from "../../server/deps.ts";
 import { ok } from "./respond.ts";
 import { apiError, badRequest, forbidden, notFound } from "./errors.ts";
-import { bodyId, idParam, pageData, pageQuery, pagingOf, queryInt, readJson, readQuery } from "./input.ts";
+import { bodyId, idParam, pageData, queryInt, readJson, readPaging, readQuery } from "./input.ts";
 import { msg } from "./messages.ts";
 import { userView } from "./views.ts";
 import { type AuthEnv, authOf, requireAdmin } from "../../auth/middleware.ts";
@@ -40,9 +40,9 @@ const sortQuery = {
   sort_order: z.enum(["asc", "desc"]).optional(),
 };
 
-const listQuery = pageQuery.extend(sortQuery);
+const listQuery = z.object(sortQuery);
 
-const searchQuery = pageQuery.extend({
+const searchQuery = z.object({
   ...sortQuery,
   keyword: z.string().max(128).optional(),
   group: z.string().max(64).optional(),
@@ -110,7 +110,7 @@ export function userAdminRoutes(deps: AppDeps): Hono<AuthEnv> {
 
   app.get("/api/user", admin, async (c) => {
     const q = readQuery(c, listQuery);
-    const paging = pagingOf(q);
+    const paging = readPaging(c);
     const { items, total } = await listUsers(deps.db, {
       offset: paging.offset,
       limit: paging.pageSize,
@@ -122,7 +122,7 @@ export function userAdminRoutes(deps: AppDeps): Hono<AuthEnv> {
 
   app.get("/api/user/search", admin, async (c) => {
     const q = readQuery(c, searchQuery);
-    const paging = pagingOf(q);
+    const paging = readPaging(c);
     const { items, total } = await listUsers(deps.db, {
       offset: paging.offset,
       limit: paging.pageSize,

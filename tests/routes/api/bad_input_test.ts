@@ -60,9 +60,7 @@ function cases(ids: { token: number; channel: number; user: number }): Case[] {
     ["POST", "/api/redemption/", { name: "n", quota: huge }, 400],
     ["POST", "/api/user/manage", { id: ids.user, action: "add_quota", mode: "add", value: -5 }, 400],
     ["PUT", "/api/user/", { id: ids.user, quota: -1 }, 400],
-    ["GET", "/api/token/?p=0", undefined, 400],
-    ["GET", "/api/token/?p=abc", undefined, 400],
-    ["GET", "/api/token/?page_size=100000", undefined, 400],
+    // Paging is lenient as New API's (p=0 → page 1, page_size capped): tests/routes/api/paging_test.ts.
     ["GET", "/api/channel/?type=-3", undefined, 400],
     // Unknown ids
     ["GET", "/api/token/999999", undefined, 404],

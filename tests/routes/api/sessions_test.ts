@@ -172,7 +172,7 @@ appTest("cookie writes must be same-origin; token writes and reads are exempt", 
   assertEquals(
     (await h.call("POST", "/api/token/", create, { cookie: alice.cookie! })).status,
     403,
-    "a cookie write with neither Origin nor Sec-Fetch-Site is refused",
+    "a cookie write with neither Origin, Sec-Fetch-Site nor New-Api-User is refused",
   );
   assertEquals(
     (await alice.call("POST", "/api/token/", create, { "sec-fetch-site": "same-origin" })).status,
