@@ -158,13 +158,15 @@ export type RedeemResult = { ok: true; quota: number; redemptionId: number } | {
 /**
  * Redeems a code for `userId`: flips it enabled → used (compare-and-swap) and credits the quota in the
  * same transaction. Exactly one of any number of concurrent attempts succeeds. The admin who set the
- * code's value (`user_id`) cannot redeem it: that would be crediting oneself (`own_code`).
+ * code's value (`user_id`) cannot redeem it: that would be crediting oneself (`own_code`). Only root,
+ * whose money it is, may (`ownCodeAllowed`).
  */
 export async function redeemCode(
   db: Db,
   cryptoSecret: string,
   key: string,
   userId: number,
+  ownCodeAllowed: boolean,
   /** Runs inside the same transaction after the claim, e.g. to write the top-up log row. */
   onClaimed?: (tx: Db, claimed: { quota: number; redemptionId: number }) => Promise<void>,
 ): Promise<RedeemResult> {
@@ -176,7 +178,7 @@ export async function redeemCode(
     );
     if (!row) return { ok: false, reason: "invalid" } as const;
     const code = fromRow(row);
-    if (code.userId === userId) return { ok: false, reason: "own_code" } as const;
+    if (code.userId === userId && !ownCodeAllowed) return { ok: false, reason: "own_code" } as const;
     if (code.status !== RedemptionStatus.enabled) return { ok: false, reason: "used" } as const;
     const now = nowSeconds();
     if (code.expiredTime !== 0 && code.expiredTime < now) return { ok: false, reason: "expired" } as const;

@@ -16,6 +16,7 @@ import { formatQuota } from "./quota_text.ts";
 import { type AuthEnv, authOf, requireAdmin, requireUser } from "../../auth/middleware.ts";
 import { maxQuota } from "../../options/accounts.ts";
 import { nowSeconds } from "../../store/db.ts";
+import { Role } from "../../store/users.ts";
 import {
   createRedemptions,
   deleteInvalidRedemptions,
@@ -144,18 +145,28 @@ export function redemptionRoutes(deps: AppDeps): Hono<AuthEnv> {
   app.post("/api/user/topup", requireUser(deps), async (c) => {
     const { user } = authOf(c);
     const { key } = await readJson(c, z.object({ key: z.string().trim().min(1).max(128) }));
-    const result = await redeemCode(deps.db, deps.secrets.cryptoSecret, key, user.id, async (tx, claimed) => {
-      await insertAccountLog(tx, {
-        userId: user.id,
-        username: user.username,
-        type: AccountLogType.topup,
-        content: msg("api.log_topup", {
-          quota: formatQuota(deps.catalog, claimed.quota),
-          id: claimed.redemptionId,
-        }),
-        quota: claimed.quota,
-      });
-    });
+    const result = await redeemCode(
+      deps.db,
+      deps.secrets.cryptoSecret,
+      key,
+      user.id,
+      user.role === Role.root,
+      async (
+        tx,
+        claimed,
+      ) => {
+        await insertAccountLog(tx, {
+          userId: user.id,
+          username: user.username,
+          type: AccountLogType.topup,
+          content: msg("api.log_topup", {
+            quota: formatQuota(deps.catalog, claimed.quota),
+            id: claimed.redemptionId,
+          }),
+          quota: claimed.quota,
+        });
+      },
+    );
     // The creator already knows the code, so telling them why reveals nothing.
     if (!result.ok && result.reason === "own_code") throw forbidden("api.redeem_own_code");
     // One answer for every other failure, so codes cannot be probed for their state (as New API does).

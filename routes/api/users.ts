@@ -185,7 +185,12 @@ export function userAdminRoutes(deps: AppDeps): Hono<AuthEnv> {
       checkPassword(body.password);
       patch.passwordHash = await hashPassword(body.password);
     }
-    if (body.quota !== undefined && body.quota !== target.quota && target.id === authOf(c).user.id) {
+    const self = authOf(c).user;
+    // An admin never moves their own money; root, whose money it is, may (issue 14: no self-credit).
+    if (
+      body.quota !== undefined && body.quota !== target.quota && target.id === self.id &&
+      self.role !== Role.root
+    ) {
       throw forbidden("api.cannot_change_own_quota");
     }
     if (body.quota !== undefined && body.quota > maxQuota(deps.catalog)) {
@@ -251,8 +256,10 @@ export function userAdminRoutes(deps: AppDeps): Hono<AuthEnv> {
         if (target.role === Role.common) throw badRequest("api.already_common");
         return await statusAnswer({ role: Role.common });
       case "add_quota":
-        // Root may manage itself, but no one moves their own money (issue 14: no self-credit by any route).
-        if (target.id === actor.id) throw forbidden("api.cannot_change_own_quota");
+        // An admin never moves their own money; root, whose money it is, may (issue 14: no self-credit).
+        if (target.id === actor.id && actor.role !== Role.root) {
+          throw forbidden("api.cannot_change_own_quota");
+        }
         return await changeQuota(c, target, body.mode ?? "add", body.value ?? 0);
       default:
         throw badRequest("api.unknown_action", { action: body.action });
