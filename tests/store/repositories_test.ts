@@ -139,7 +139,10 @@ storeTest("50 concurrent redemptions of one code: exactly one succeeds and credi
       expiredTime: 0,
     });
     const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => redeemCode(i % 2 ? other : db, secret, code, users[i % 10])),
+      Array.from(
+        { length: 50 },
+        (_, i) => redeemCode(i % 2 ? other : db, secret, code, users[i % 10], false),
+      ),
     );
     assertEquals(results.filter((r) => r.ok).length, 1);
     const total = await queryOne(db, "SELECT SUM(quota) AS s FROM users");
