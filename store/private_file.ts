@@ -5,6 +5,7 @@
  * it (SQLite gives its -wal/-shm files the main file's mode), and files an earlier run left wider are
  * tightened. An existing directory is left as it is: it may be shared (`/tmp`, a mounted volume).
  */
+import { log } from "../server/logger.ts";
 
 const POSIX = Deno.build.os !== "windows";
 
@@ -20,7 +21,10 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
   await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
 }
 
-/** Drops the group and other bits of `path`, if it exists and has any. */
+/**
+ * Drops the group and other bits of `path`, if it exists and has any. A file this process may use but
+ * not chmod (another owner, a read-only mount) is warned about, not fatal: the operator chose it.
+ */
 export async function tightenFile(path: string): Promise<void> {
   if (!POSIX) return;
   let mode: number;
@@ -30,7 +34,17 @@ export async function tightenFile(path: string): Promise<void> {
     if (err instanceof Deno.errors.NotFound) return;
     throw err;
   }
-  if ((mode & 0o077) !== 0) await Deno.chmod(path, mode & 0o700);
+  if ((mode & 0o077) === 0) return;
+  try {
+    await Deno.chmod(path, mode & 0o700);
+  } catch (err) {
+    log.warn(
+      `${path} is readable by others (mode ${(mode & 0o777).toString(8)}) and cannot be made private`,
+      {
+        error: String(err),
+      },
+    );
+  }
 }
 
 /**
