@@ -6,7 +6,7 @@ COPY . .
 RUN deno install --frozen && OUTPUT=/out/newapi-deno deno task compile
 
 FROM debian:bookworm-slim
-RUN useradd --system --uid 10001 --home /data newapi && mkdir -p /data && chown newapi /data \
+RUN useradd --system --uid 10001 --home /data newapi && mkdir -p /data && chown newapi /data && chmod 0700 /data \
   && apt-get update && apt-get install -y --no-install-recommends ca-certificates && rm -rf /var/lib/apt/lists/*
 COPY --from=build /out/newapi-deno /usr/local/bin/newapi-deno
 USER newapi

@@ -4,6 +4,7 @@
  * With PostgreSQL every instance must share them, so they must come from the environment.
  */
 import { type Config, ConfigError } from "./env.ts";
+import { ensurePrivateDir, tightenFile } from "../store/private_file.ts";
 
 export interface Secrets {
   sessionSecret: string;
@@ -38,13 +39,14 @@ export async function resolveSecrets(config: Config): Promise<Secrets> {
   }
   const path = `${config.dataDir}/secrets.json`;
   const stored = await readSecretsFile(path);
+  if (stored) await tightenFile(path);
   const secrets: Secrets = {
     sessionSecret: config.sessionSecret ?? stored?.sessionSecret ?? randomSecret(),
     cryptoSecret: config.cryptoSecret ?? stored?.cryptoSecret ?? stored?.sessionSecret ?? randomSecret(),
   };
   if (!stored) {
     // Publish with link(): atomic and refusing to overwrite, so two processes starting at once agree.
-    await Deno.mkdir(config.dataDir, { recursive: true });
+    await ensurePrivateDir(config.dataDir);
     const tmp = `${path}.${crypto.randomUUID()}.tmp`;
     await Deno.writeTextFile(tmp, JSON.stringify(secrets, null, 2) + "\n", { mode: 0o600 });
     try {

@@ -7,19 +7,23 @@
 import type { Config } from "../config/env.ts";
 import { updateKey } from "./key_update.ts";
 import { withKvRetry } from "./retry.ts";
+import { preparePrivateFile, tightenSqliteSidecars } from "../store/private_file.ts";
 
 export { kvBusyRetries, withKvRetry } from "./retry.ts";
 
 export type Kv = Deno.Kv;
 
-/** Opens KV from DENO_KV_URL, DENO_KV_PATH (file or `:memory:`), or Deno Deploy's built-in store. */
+/**
+ * Opens KV from DENO_KV_URL, DENO_KV_PATH (file or `:memory:`), or Deno Deploy's built-in store. A local
+ * file is created 0600 in a 0700 directory (`store/private_file.ts`).
+ */
 export async function openKv(config: Pick<Config, "kvUrl" | "kvPath">): Promise<Kv> {
   if (config.kvUrl) return await Deno.openKv(config.kvUrl);
-  if (config.kvPath && config.kvPath !== ":memory:") {
-    const dir = config.kvPath.includes("/") ? config.kvPath.slice(0, config.kvPath.lastIndexOf("/")) : "";
-    if (dir) await Deno.mkdir(dir, { recursive: true });
-  }
-  return await Deno.openKv(config.kvPath);
+  const file = config.kvPath && config.kvPath !== ":memory:" ? config.kvPath : undefined;
+  if (file) await preparePrivateFile(file);
+  const kv = await Deno.openKv(config.kvPath);
+  if (file) await tightenSqliteSidecars(file);
+  return kv;
 }
 
 export interface WindowCount {

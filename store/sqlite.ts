@@ -7,6 +7,7 @@
  */
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import { type Db, type ExecResult, type Row, type SqlValue, UniqueViolation } from "./db.ts";
+import { preparePrivateFile, tightenSqliteSidecars } from "./private_file.ts";
 
 export interface SqliteOptions {
   path: string;
@@ -267,17 +268,16 @@ class SqliteDb implements Db {
   }
 }
 
-/** Opens (creating if needed) the SQLite file with WAL and a busy timeout. */
+/** Opens (creating if needed, 0600 in a 0700 directory) the SQLite file with WAL and a busy timeout. */
 export async function openSqlite(options: SqliteOptions): Promise<Db> {
-  if (options.path !== ":memory:") {
-    const dir = options.path.includes("/") ? options.path.slice(0, options.path.lastIndexOf("/")) : ".";
-    if (dir) await Deno.mkdir(dir, { recursive: true });
-  }
+  const onDisk = options.path !== ":memory:";
+  if (onDisk) await preparePrivateFile(options.path);
   const db = new DatabaseSync(options.path);
   // Waiting for other writers happens asynchronously in whenUnlocked(), never inside SQLite.
   db.exec("PRAGMA busy_timeout = 0");
-  if (options.path !== ":memory:") {
+  if (onDisk) {
     await whenUnlocked(() => db.exec("PRAGMA journal_mode = WAL"), options.busyTimeoutMs);
+    await tightenSqliteSidecars(options.path);
   }
   db.exec("PRAGMA synchronous = NORMAL");
   db.exec("PRAGMA foreign_keys = OFF");

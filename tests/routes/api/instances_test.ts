@@ -58,11 +58,9 @@ Deno.test({
         true,
         "instance B ends the demoted admin's session",
       );
-      assertEquals(
-        (await tokenOnB.call("GET", "/api/user/")).status,
-        403,
-        "and refuses the token admin rights",
-      );
+      // Issue 14: the demotion also cleared the access token in the shared store, so B refuses it outright.
+      assertEquals((await tokenOnB.call("GET", "/api/user/")).status, 401, "and the demoted admin's token");
+      assertEquals((await tokenOnB.call("GET", "/api/user/self")).status, 401);
     } finally {
       await a.close();
       await b.close();
