@@ -17,6 +17,7 @@ export async function openStore(config: Config): Promise<Db> {
       connectTimeoutSeconds: config.sqlConnectTimeoutSeconds,
     });
   }
+  if (config.store === "mysql") throw new Error("SQL_DSN: the MySQL store is not built yet");
   return await openSqlite({ path: config.sqlitePath, busyTimeoutMs: config.sqliteBusyTimeoutMs });
 }
 
