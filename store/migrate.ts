@@ -4,7 +4,7 @@
  * indexes are added), then the other numbered data migrations run once each. Everything happens in one transaction
  * under a lock, so two processes starting together migrate once and a failure leaves nothing half-done.
  */
-import type { Db } from "./db.ts";
+import { type Db, lockTransaction } from "./db.ts";
 import type { Secrets } from "../config/secrets.ts";
 import { addColumnSql, createIndexSql, createTableSql, type Table } from "./schema/table.ts";
 
@@ -20,8 +20,8 @@ export interface Migration {
   up(tx: Db, ctx: MigrationContext): Promise<void>;
 }
 
-/** Arbitrary constant naming our migration lock among PostgreSQL advisory locks. */
-const PG_MIGRATION_LOCK = 720_431_977;
+/** Arbitrary constant naming our migration lock (PostgreSQL advisory lock, MySQL named lock). */
+const MIGRATION_LOCK = 720_431_977;
 
 /** The columns of every table in the database, by table name. */
 export async function existingColumns(tx: Db): Promise<Map<string, Set<string>>> {
@@ -75,8 +75,7 @@ export async function migrate(
     ids.add(m.id);
   }
   return await db.transaction(async (tx) => {
-    // SQLite's BEGIN IMMEDIATE already holds the write lock; PostgreSQL needs an explicit one.
-    if (tx.dialect === "postgres") await tx.exec(`SELECT pg_advisory_xact_lock(${PG_MIGRATION_LOCK})`);
+    await lockTransaction(tx, MIGRATION_LOCK);
     await tx.exec(
       "CREATE TABLE IF NOT EXISTS schema_migrations (id varchar(191) PRIMARY KEY, applied_at bigint NOT NULL)",
     );
