@@ -73,6 +73,9 @@ function execResultOf(result: Row[] | ResultSetHeader): ExecResult {
 }
 
 /** One transaction on its own connection; `depth` 0 is the outer transaction. */
+/** Statements after which MySQL has committed on its own (DDL ends the transaction it ran in). */
+const IMPLICIT_COMMIT = /^\s*(CREATE(?!\s+TEMPORARY)|ALTER|DROP|RENAME|TRUNCATE)\b/i;
+
 class MysqlTx implements Db {
   readonly dialect = "mysql" as const;
   constructor(
@@ -81,10 +84,22 @@ class MysqlTx implements Db {
     private readonly depth: number,
   ) {}
   async query<T = Row>(sql: string, values?: readonly SqlValue[]): Promise<T[]> {
-    return rowsOf(await run(this.conn, sql, values)) as T[];
+    return rowsOf(await this.#run(sql, values)) as T[];
   }
   async exec(sql: string, values?: readonly SqlValue[]): Promise<ExecResult> {
-    return execResultOf(await run(this.conn, sql, values));
+    return execResultOf(await this.#run(sql, values));
+  }
+  /**
+   * DDL commits what came before it and leaves the session in autocommit: a new transaction is begun at
+   * once so that the statements after it (a migration's data changes) still roll back together.
+   */
+  async #run(sql: string, values?: readonly SqlValue[]): Promise<Row[] | ResultSetHeader> {
+    if (!IMPLICIT_COMMIT.test(sql)) return await run(this.conn, sql, values);
+    try {
+      return await run(this.conn, sql, values);
+    } finally {
+      await this.conn.query("START TRANSACTION");
+    }
   }
   async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
     const name = `sp${this.depth + 1}`;
