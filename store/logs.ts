@@ -214,11 +214,12 @@ export async function listLogs(
   const w = where(f);
   const [rows, count] = await Promise.all([
     // Pick the page's ids first (index-only where possible), then read just those rows: sorting ids is
-    // cheap where sorting whole rows (with their `other` JSON) is not.
+    // cheap where sorting whole rows (with their `other` JSON) is not. The derived table (page) is for
+    // MySQL, which refuses LIMIT inside an IN subquery.
     db.query(
-      `SELECT ${COLUMNS} FROM logs WHERE id IN (
+      `SELECT ${COLUMNS} FROM logs WHERE id IN (SELECT id FROM (
          SELECT id FROM logs ${w.sql} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?
-       ) ORDER BY created_at DESC, id DESC`,
+       ) page) ORDER BY created_at DESC, id DESC`,
       [...w.params, limit, offset],
     ),
     queryOne(db, `SELECT COUNT(*) AS n FROM logs ${w.sql}`, w.params),

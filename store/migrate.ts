@@ -7,7 +7,7 @@
  */
 import { type Db, lockTransaction } from "./db.ts";
 import type { Secrets } from "../config/secrets.ts";
-import { addColumnSql, createIndexSql, createTableSql, type Table } from "./schema/table.ts";
+import { addColumnSql, createIndexSql, createTableSql, quoteIdent, type Table } from "./schema/table.ts";
 
 export interface MigrationContext {
   secrets: Secrets;
@@ -37,6 +37,14 @@ const COLUMNS_SQL = {
   sqlite:
     "SELECT m.name AS t, p.name AS c FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table'",
 };
+
+/** Drops index `name` of `table` when there is one (MySQL has no DROP INDEX IF EXISTS and names it per table). */
+export async function dropIndexIfExists(tx: Db, table: string, name: string): Promise<void> {
+  if (tx.dialect !== "mysql") await tx.exec(`DROP INDEX IF EXISTS ${quoteIdent(name)}`);
+  else if ((await existingIndexes(tx)).get(table)?.has(name)) {
+    await tx.exec(`DROP INDEX ${quoteIdent(name)} ON ${quoteIdent(table)}`);
+  }
+}
 
 /** MySQL only (the others have CREATE INDEX IF NOT EXISTS): the index names of every table. */
 async function existingIndexes(tx: Db): Promise<Map<string, Set<string>>> {
