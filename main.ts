@@ -47,7 +47,11 @@ async function start(): Promise<void> {
     port: config.port,
     hostname: config.host,
     onListen: ({ hostname, port }) => {
-      const where = config.store === "postgres" ? "PostgreSQL" : `SQLite ${config.sqlitePath}`;
+      const where = config.store === "postgres"
+        ? "PostgreSQL"
+        : config.store === "mysql"
+        ? "MySQL"
+        : `SQLite ${config.sqlitePath}`;
       log.info(`newapi-deno ${VERSION} listening on http://${hostname}:${port} (store: ${where})`);
     },
   }, app.fetch);

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { parseIpRangeList } from "../net/ip_ranges.ts";
+import { looksLikeMysqlDsn, parseMysqlDsn } from "../store/mysql_dsn.ts";
 
 /** Thrown when a variable has a value we cannot accept; the message is one line naming it. */
 export class ConfigError extends Error {
@@ -57,15 +58,27 @@ function oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[
   });
 }
 
-/** `SQL_DSN`: unset means the embedded SQLite store; otherwise a postgres:// or postgresql:// URL. */
+/**
+ * `SQL_DSN`: unset means the embedded SQLite store; a postgres:// URL means PostgreSQL; New API's MySQL
+ * form (`user:pass@tcp(host:3306)/db?parseTime=true`) or a mysql:// URL means MySQL/MariaDB.
+ */
 const sqlDsn = z.string().optional().transform((raw, ctx) => {
   if (blank(raw) || raw!.trim() === "local") return undefined;
   const value = raw!.trim();
+  if (looksLikeMysqlDsn(value)) {
+    try {
+      parseMysqlDsn(value);
+    } catch (err) {
+      ctx.addIssue({ code: "custom", message: `SQL_DSN: ${(err as Error).message}` });
+      return z.NEVER;
+    }
+    return value;
+  }
   if (!/^postgres(ql)?:\/\//i.test(value)) {
     ctx.addIssue({
       code: "custom",
-      message: "SQL_DSN: expected a postgres:// or postgresql:// URL (MySQL is not supported; " +
-        "leave SQL_DSN unset for the embedded SQLite store)",
+      message: "SQL_DSN: expected a postgres:// URL, New API's MySQL form user:pass@tcp(host:3306)/db or a " +
+        "mysql:// URL (leave SQL_DSN unset for the embedded SQLite store)",
     });
     return z.NEVER;
   }
@@ -156,7 +169,7 @@ const schema = z.object({
   RELAY_IDLE_CONN_TIMEOUT: integer("RELAY_IDLE_CONN_TIMEOUT", 0, 0, 86400),
 });
 
-export type StoreKind = "sqlite" | "postgres";
+export type StoreKind = "sqlite" | "postgres" | "mysql";
 
 /** The validated configuration every other module receives (never `Deno.env` directly). */
 export interface Config {
@@ -269,7 +282,7 @@ export function loadConfig(env: Env): Config {
     port: e.PORT,
     host: e.HOST,
     dataDir,
-    store: e.SQL_DSN ? "postgres" : "sqlite",
+    store: !e.SQL_DSN ? "sqlite" : looksLikeMysqlDsn(e.SQL_DSN) ? "mysql" : "postgres",
     sqlDsn: e.SQL_DSN,
     sqlitePath: blank(e.SQLITE_PATH) ? `${dataDir}/one-api.db` : e.SQLITE_PATH!.trim(),
     sqlMaxOpenConns: e.SQL_MAX_OPEN_CONNS,

@@ -31,7 +31,7 @@ export async function resolveSecrets(config: Config): Promise<Secrets> {
   if (config.sessionSecret && config.cryptoSecret) {
     return { sessionSecret: config.sessionSecret, cryptoSecret: config.cryptoSecret };
   }
-  if (config.store === "postgres") {
+  if (config.store !== "sqlite") {
     throw new ConfigError(
       "SESSION_SECRET: required with SQL_DSN (set SESSION_SECRET, and optionally CRYPTO_SECRET, to the same " +
         "random value of 16+ characters on every instance)",

@@ -3,18 +3,26 @@
  * instance at a time even when many share the database. A lease is taken or renewed with one
  * conditional upsert; it lapses on its own if its holder dies.
  */
-import type { Db } from "../store/db.ts";
+import { type Db, insertIgnoreSql } from "../store/db.ts";
 
 /** Takes (or renews) the lease `name` for `holder` for `ttlMs`; true when this holder now has it. */
 export async function acquireLease(db: Db, name: string, holder: string, ttlMs: number): Promise<boolean> {
   const now = Date.now();
-  const result = await db.exec(
-    `INSERT INTO job_leases (name, holder, expires_at) VALUES (?, ?, ?)
-     ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-     WHERE job_leases.expires_at < ? OR job_leases.holder = excluded.holder`,
-    [name, holder, now + ttlMs, now],
+  // Two statements, each atomic on its own: the first taker inserts; a lapsed lease or its own is updated.
+  const inserted = await db.exec(
+    insertIgnoreSql(db.dialect, "job_leases", ["name", "holder", "expires_at"]),
+    [
+      name,
+      holder,
+      now + ttlMs,
+    ],
   );
-  return result.changes === 1;
+  if (inserted.changes === 1) return true;
+  const taken = await db.exec(
+    "UPDATE job_leases SET holder = ?, expires_at = ? WHERE name = ? AND (expires_at < ? OR holder = ?)",
+    [holder, now + ttlMs, name, now, holder],
+  );
+  return taken.changes === 1;
 }
 
 /** Gives the lease up early (only if `holder` still has it). */

@@ -3,7 +3,17 @@
  * rebuilt in the same transaction whenever a channel is saved. Keys are encrypted on write and only
  * decrypted by `loadChannelsWithKeys` for the relay's cache; list and detail reads never select them.
  */
-import { asInt, type Db, nowSeconds, queryOne, type Row, type SqlValue } from "./db.ts";
+import {
+  asInt,
+  castText,
+  type Db,
+  type Dialect,
+  insertReturningId,
+  nowSeconds,
+  queryOne,
+  type Row,
+  type SqlValue,
+} from "./db.ts";
 import { decryptChannelKey, encryptChannelKey } from "../crypto/channel_key.ts";
 import { likeLiteral } from "./users.ts";
 
@@ -158,8 +168,8 @@ function assignments(fields: ChannelFields, cryptoSecret: string): { sets: strin
   return { sets, params };
 }
 
-/** `channel_info` as text on both stores (an adopted New API database has it as PostgreSQL `json`). */
-export const CHANNEL_INFO_TEXT = "COALESCE(CAST(channel_info AS TEXT), '')";
+/** `channel_info` as text on every store (an adopted New API database has it as a `json` column). */
+export const channelInfoText = (dialect: Dialect) => `COALESCE(${castText(dialect, "channel_info")}, '')`;
 
 export async function getChannel(db: Db, id: number): Promise<Channel | undefined> {
   const row = await queryOne(db, `SELECT ${COLUMNS} FROM channels WHERE id = ?`, [id]);
@@ -171,13 +181,13 @@ export async function insertChannel(db: Db, cryptoSecret: string, fields: Channe
   return await db.transaction(async (tx) => {
     const { sets, params } = assignments({ status: ChannelStatus.enabled, ...fields }, cryptoSecret);
     const columns = sets.map((s) => s.slice(0, s.indexOf(" =")));
-    const [row] = await tx.query<{ id: number }>(
+    const id = await insertReturningId(
+      tx,
       `INSERT INTO channels (${[...columns, "created_time"].join(", ")}) VALUES (${
         [...columns.map(() => "?"), "?"].join(", ")
-      }) RETURNING id`,
+      })`,
       [...params, nowSeconds()],
     );
-    const id = asInt(row.id);
     await rebuildAbilities(tx, (await getChannel(tx, id))!);
     return id;
   });
@@ -195,7 +205,7 @@ export async function updateChannel(
   return await db.transaction(async (tx) => {
     const { sets, params } = assignments(fields, cryptoSecret);
     if (sets.length > 0) {
-      const guard = expectChannelInfo === undefined ? "" : ` AND ${CHANNEL_INFO_TEXT} = ?`;
+      const guard = expectChannelInfo === undefined ? "" : ` AND ${channelInfoText(tx.dialect)} = ?`;
       const result = await tx.exec(`UPDATE channels SET ${sets.join(", ")} WHERE id = ?${guard}`, [
         ...params,
         id,

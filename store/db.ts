@@ -1,9 +1,10 @@
 /**
  * The small driver interface every repository uses. SQL is written once with `?` placeholders and the
- * reserved New API column names (`"group"`, `"key"`) double-quoted, which both SQLite and PostgreSQL accept.
+ * reserved New API column names (`"group"`, `"key"`) double-quoted, which SQLite, PostgreSQL and MySQL (run with
+ * ANSI_QUOTES) accept. What the dialects spell differently goes through the helpers at the end of this file.
  */
 
-export type Dialect = "sqlite" | "postgres";
+export type Dialect = "sqlite" | "postgres" | "mysql";
 
 export type Row = Record<string, unknown>;
 
@@ -13,6 +14,8 @@ export type SqlValue = string | number | bigint | boolean | null | Uint8Array;
 export interface ExecResult {
   /** Rows changed by INSERT/UPDATE/DELETE. */
   changes: number;
+  /** MySQL only: the AUTO_INCREMENT id an INSERT assigned (see insertReturningId). */
+  lastInsertId?: number;
 }
 
 export interface Db {
@@ -33,6 +36,8 @@ export interface Db {
    * returns an unsubscribe function. Absent on SQLite, where one process owns the file.
    */
   listen?(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
+  /** MySQL only: takes the named lock `key` (GET_LOCK) until the outer transaction ends (see lockTransaction). */
+  holdLock?(key: number): Promise<void>;
   /** PostgreSQL only: sends NOTIFY `channel` with `payload` (delivered at commit when inside a transaction). */
   notify?(channel: string, payload: string): Promise<void>;
 }
@@ -79,4 +84,84 @@ export function asJsonObject(text: string | null | undefined): Record<string, un
 /** Current time in whole seconds, the unit New API's time columns use. */
 export function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
+}
+
+/** Inserts one row (`sql` is an INSERT without RETURNING) and returns its new `id`. */
+export async function insertReturningId(db: Db, sql: string, params: readonly SqlValue[]): Promise<number> {
+  if (db.dialect === "mysql") return (await db.exec(sql, params)).lastInsertId ?? 0;
+  const [row] = await db.query<{ id: unknown }>(`${sql} RETURNING id`, params);
+  return asInt(row.id);
+}
+
+/** Inserts one row into `table` (which has an `id`) and returns `columns` of it as stored. */
+export async function insertReturning(
+  db: Db,
+  table: string,
+  sql: string,
+  params: readonly SqlValue[],
+  columns: string,
+): Promise<Row> {
+  if (db.dialect !== "mysql") return (await db.query(`${sql} RETURNING ${columns}`, params))[0];
+  return await db.transaction(async (tx) => {
+    const id = await insertReturningId(tx, sql, params);
+    return (await queryOne(tx, `SELECT ${columns} FROM ${table} WHERE id = ?`, [id]))!;
+  });
+}
+
+/**
+ * UPDATE … RETURNING `columns`: the changed rows as they are after the update. MySQL has no UPDATE …
+ * RETURNING: there the update runs in a (nested) transaction, which keeps the rows locked, and the rows are
+ * read back by `key`, the unique column the WHERE clause pins (its value must be among the parameters).
+ */
+export async function updateReturning(
+  db: Db,
+  u: { table: string; sql: string; params: readonly SqlValue[]; columns: string; key: [string, SqlValue] },
+): Promise<Row[]> {
+  if (db.dialect !== "mysql") return await db.query(`${u.sql} RETURNING ${u.columns}`, u.params);
+  return await db.transaction(async (tx) => {
+    if ((await tx.exec(u.sql, u.params)).changes === 0) return [];
+    return await tx.query(`SELECT ${u.columns} FROM ${u.table} WHERE ${u.key[0]} = ?`, [u.key[1]]);
+  });
+}
+
+/**
+ * INSERT INTO `table` (`columns`) VALUES (?, …), or, when the unique key `conflict` already holds a row,
+ * sets `update` to the new values instead.
+ */
+export function upsertSql(
+  dialect: Dialect,
+  table: string,
+  columns: readonly string[],
+  conflict: readonly string[],
+  update: readonly string[],
+): string {
+  const insert = `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`;
+  if (dialect === "mysql") {
+    return `${insert} ON DUPLICATE KEY UPDATE ${update.map((c) => `${c} = VALUES(${c})`).join(", ")}`;
+  }
+  return `${insert} ON CONFLICT (${conflict.join(", ")}) DO UPDATE SET ${
+    update.map((c) => `${c} = excluded.${c}`).join(", ")
+  }`;
+}
+
+/** INSERT INTO `table` (`columns`) VALUES (?, …) that does nothing when a unique key already holds the row. */
+export function insertIgnoreSql(dialect: Dialect, table: string, columns: readonly string[]): string {
+  const values = `(${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`;
+  return dialect === "mysql"
+    ? `INSERT IGNORE INTO ${table} ${values}`
+    : `INSERT INTO ${table} ${values} ON CONFLICT DO NOTHING`;
+}
+
+/**
+ * Serialises transactions that take the same `key` until the calling transaction ends. SQLite's BEGIN
+ * IMMEDIATE already serialises every writer; PostgreSQL takes an advisory lock, MySQL a named lock.
+ */
+export async function lockTransaction(tx: Db, key: number): Promise<void> {
+  if (tx.dialect === "postgres") await tx.exec(`SELECT pg_advisory_xact_lock(${key})`);
+  else if (tx.dialect === "mysql") await tx.holdLock!(key);
+}
+
+/** `expr` as text (MySQL casts to CHAR; elsewhere CHAR means one character). */
+export function castText(dialect: Dialect, expr: string): string {
+  return `CAST(${expr} AS ${dialect === "mysql" ? "CHAR" : "TEXT"})`;
 }

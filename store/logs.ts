@@ -3,7 +3,16 @@
  * refund) are written inside the transaction that moves it; error and system rows go through the batched
  * LogQueue. Quotas and token counts are never negative: the insert refuses them.
  */
-import { asBool, asInt, type Db, nowSeconds, queryOne, type Row, type SqlValue } from "./db.ts";
+import {
+  asBool,
+  asInt,
+  type Db,
+  insertReturningId,
+  nowSeconds,
+  queryOne,
+  type Row,
+  type SqlValue,
+} from "./db.ts";
 
 export const LogType = {
   unknown: 0,
@@ -128,11 +137,11 @@ function values(l: NewLog): SqlValue[] {
 
 /** Inserts one row (pass the transaction handle when money moves with it). */
 export async function insertLog(db: Db, l: NewLog): Promise<number> {
-  const [row] = await db.query<{ id: number }>(
-    `INSERT INTO logs (${INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+  return await insertReturningId(
+    db,
+    `INSERT INTO logs (${INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     values(l),
   );
-  return asInt(row.id);
 }
 
 /** Inserts many rows with multi-row INSERTs (used by the batched queue and bulk loads). */
@@ -205,11 +214,12 @@ export async function listLogs(
   const w = where(f);
   const [rows, count] = await Promise.all([
     // Pick the page's ids first (index-only where possible), then read just those rows: sorting ids is
-    // cheap where sorting whole rows (with their `other` JSON) is not.
+    // cheap where sorting whole rows (with their `other` JSON) is not. The derived table (page) is for
+    // MySQL, which refuses LIMIT inside an IN subquery.
     db.query(
-      `SELECT ${COLUMNS} FROM logs WHERE id IN (
+      `SELECT ${COLUMNS} FROM logs WHERE id IN (SELECT id FROM (
          SELECT id FROM logs ${w.sql} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?
-       ) ORDER BY created_at DESC, id DESC`,
+       ) page) ORDER BY created_at DESC, id DESC`,
       [...w.params, limit, offset],
     ),
     queryOne(db, `SELECT COUNT(*) AS n FROM logs ${w.sql}`, w.params),

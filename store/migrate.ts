@@ -2,11 +2,12 @@
  * Brings a database up to date at start: migrations marked `beforeSchema` run first (they move aside what
  * would clash with the declared schema), the declarative schema is synced (missing tables, columns and
  * indexes are added), then the other numbered data migrations run once each. Everything happens in one transaction
- * under a lock, so two processes starting together migrate once and a failure leaves nothing half-done.
+ * under a lock, so two processes starting together migrate once and a failure leaves nothing half-done (on
+ * MySQL, DDL commits implicitly: there the lock still holds, but a failure can leave added tables behind).
  */
-import type { Db } from "./db.ts";
+import { type Db, lockTransaction } from "./db.ts";
 import type { Secrets } from "../config/secrets.ts";
-import { addColumnSql, createIndexSql, createTableSql, type Table } from "./schema/table.ts";
+import { addColumnSql, createIndexSql, createTableSql, quoteIdent, type Table } from "./schema/table.ts";
 
 export interface MigrationContext {
   secrets: Secrets;
@@ -20,18 +21,42 @@ export interface Migration {
   up(tx: Db, ctx: MigrationContext): Promise<void>;
 }
 
-/** Arbitrary constant naming our migration lock among PostgreSQL advisory locks. */
-const PG_MIGRATION_LOCK = 720_431_977;
+/** Arbitrary constant naming our migration lock (PostgreSQL advisory lock, MySQL named lock). */
+const MIGRATION_LOCK = 720_431_977;
 
 /** The columns of every table in the database, by table name. */
 export async function existingColumns(tx: Db): Promise<Map<string, Set<string>>> {
-  const rows = tx.dialect === "postgres"
-    ? await tx.query<{ t: string; c: string }>(
-      "SELECT table_name AS t, column_name AS c FROM information_schema.columns WHERE table_schema = current_schema()",
-    )
-    : await tx.query<{ t: string; c: string }>(
-      "SELECT m.name AS t, p.name AS c FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table'",
-    );
+  return groupByTable(await tx.query<{ t: string; c: string }>(COLUMNS_SQL[tx.dialect]));
+}
+
+const COLUMNS_SQL = {
+  postgres:
+    "SELECT table_name AS t, column_name AS c FROM information_schema.columns WHERE table_schema = current_schema()",
+  mysql:
+    "SELECT table_name AS t, column_name AS c FROM information_schema.columns WHERE table_schema = DATABASE()",
+  sqlite:
+    "SELECT m.name AS t, p.name AS c FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table'",
+};
+
+/** Drops index `name` of `table` when there is one (MySQL has no DROP INDEX IF EXISTS and names it per table). */
+export async function dropIndexIfExists(tx: Db, table: string, name: string): Promise<void> {
+  if (tx.dialect !== "mysql") await tx.exec(`DROP INDEX IF EXISTS ${quoteIdent(name)}`);
+  else if ((await existingIndexes(tx)).get(table)?.has(name)) {
+    await tx.exec(`DROP INDEX ${quoteIdent(name)} ON ${quoteIdent(table)}`);
+  }
+}
+
+/** MySQL only (the others have CREATE INDEX IF NOT EXISTS): the index names of every table. */
+async function existingIndexes(tx: Db): Promise<Map<string, Set<string>>> {
+  if (tx.dialect !== "mysql") return new Map();
+  return groupByTable(
+    await tx.query<{ t: string; c: string }>(
+      "SELECT DISTINCT table_name AS t, index_name AS c FROM information_schema.statistics WHERE table_schema = DATABASE()",
+    ),
+  );
+}
+
+function groupByTable(rows: { t: string; c: string }[]): Map<string, Set<string>> {
   const tables = new Map<string, Set<string>>();
   for (const { t, c } of rows) {
     if (!tables.has(t)) tables.set(t, new Set());
@@ -48,6 +73,7 @@ export async function syncSchema(tx: Db, tables: readonly Table[]): Promise<stri
     ran.push(sql);
   };
   const existing = await existingColumns(tx);
+  const indexes = await existingIndexes(tx);
   for (const table of tables) {
     const have = existing.get(table.name);
     if (!have) {
@@ -57,7 +83,9 @@ export async function syncSchema(tx: Db, tables: readonly Table[]): Promise<stri
         if (!have.has(column.name)) await run(addColumnSql(table, column, tx.dialect));
       }
     }
-    for (const index of table.indexes ?? []) await tx.exec(createIndexSql(table, index));
+    for (const index of table.indexes ?? []) {
+      if (!indexes.get(table.name)?.has(index.name)) await tx.exec(createIndexSql(table, index, tx.dialect));
+    }
   }
   return ran;
 }
@@ -75,8 +103,7 @@ export async function migrate(
     ids.add(m.id);
   }
   return await db.transaction(async (tx) => {
-    // SQLite's BEGIN IMMEDIATE already holds the write lock; PostgreSQL needs an explicit one.
-    if (tx.dialect === "postgres") await tx.exec(`SELECT pg_advisory_xact_lock(${PG_MIGRATION_LOCK})`);
+    await lockTransaction(tx, MIGRATION_LOCK);
     await tx.exec(
       "CREATE TABLE IF NOT EXISTS schema_migrations (id varchar(191) PRIMARY KEY, applied_at bigint NOT NULL)",
     );

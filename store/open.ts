@@ -4,6 +4,7 @@ import type { Secrets } from "../config/secrets.ts";
 import type { Db } from "./db.ts";
 import { openSqlite } from "./sqlite.ts";
 import { openPostgres } from "./postgres.ts";
+import { openMysql } from "./mysql.ts";
 import { migrate } from "./migrate.ts";
 import { allTables } from "./schema/index.ts";
 import { migrations } from "./migrations/index.ts";
@@ -12,6 +13,14 @@ export async function openStore(config: Config): Promise<Db> {
   if (config.store === "postgres") {
     return await openPostgres({
       url: config.sqlDsn!,
+      max: config.sqlMaxOpenConns,
+      maxLifetimeSeconds: config.sqlMaxLifetimeSeconds,
+      connectTimeoutSeconds: config.sqlConnectTimeoutSeconds,
+    });
+  }
+  if (config.store === "mysql") {
+    return await openMysql({
+      dsn: config.sqlDsn!,
       max: config.sqlMaxOpenConns,
       maxLifetimeSeconds: config.sqlMaxLifetimeSeconds,
       connectTimeoutSeconds: config.sqlConnectTimeoutSeconds,

@@ -1,5 +1,5 @@
 /** The `options` key/value table (New API's settings store: strings, JSON for maps). */
-import type { Db } from "./db.ts";
+import { type Db, upsertSql } from "./db.ts";
 
 export async function loadOptions(db: Db): Promise<Map<string, string>> {
   const rows = await db.query<{ key: string; value: string | null }>(`SELECT "key", value FROM options`);
@@ -11,7 +11,7 @@ export async function saveOptions(db: Db, entries: Record<string, string>): Prom
   await db.transaction(async (tx) => {
     for (const [key, value] of Object.entries(entries)) {
       await tx.exec(
-        `INSERT INTO options ("key", value) VALUES (?, ?) ON CONFLICT ("key") DO UPDATE SET value = excluded.value`,
+        upsertSql(tx.dialect, "options", ['"key"', "value"], ['"key"'], ["value"]),
         [key, value],
       );
     }

@@ -3,7 +3,7 @@
  * memory per (user, username, model, hour) and flushed in one transaction every DataExportInterval
  * minutes and at shutdown. It is derived data: the logs stay the record of truth.
  */
-import { asInt, type Db, type Row } from "./db.ts";
+import { asInt, type Db, lockTransaction, type Row } from "./db.ts";
 
 export interface QuotaDataRow {
   id: number;
@@ -27,7 +27,7 @@ interface Bucket {
 }
 
 /** Arbitrary constant naming the flush among PostgreSQL advisory locks (one instance flushes at a time). */
-const PG_FLUSH_LOCK = 720_431_978;
+const FLUSH_LOCK = 720_431_978;
 
 export class QuotaDataAggregator {
   #buckets = new Map<string, Bucket>();
@@ -82,7 +82,7 @@ export class QuotaDataAggregator {
     this.#buckets = new Map();
     try {
       await db.transaction(async (tx) => {
-        if (tx.dialect === "postgres") await tx.exec(`SELECT pg_advisory_xact_lock(${PG_FLUSH_LOCK})`);
+        await lockTransaction(tx, FLUSH_LOCK);
         for (const b of batch.values()) {
           const updated = await tx.exec(
             `UPDATE quota_data SET count = count + ?, quota = quota + ?, token_used = token_used + ?

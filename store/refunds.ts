@@ -2,7 +2,7 @@
  * Refunds of settled charges (e.g. an async task that failed after it was billed), at most what was
  * charged per request id, each with a positive refund log row (type 6).
  */
-import { type Db, nowSeconds } from "./db.ts";
+import { type Db, nowSeconds, updateReturning } from "./db.ts";
 import { insertLog, LogType } from "./logs.ts";
 import { assertQuota, RESERVATION_COLUMNS, reservationFromRow, ReservationStatus } from "./reservations.ts";
 
@@ -23,11 +23,14 @@ export async function refundSettled(db: Db, a: RefundArgs): Promise<number> {
   if (a.quota === 0) return 0;
   const now = a.now ?? nowSeconds();
   return await db.transaction(async (tx) => {
-    const [row] = await tx.query(
-      `UPDATE quota_reservations SET refunded_quota = refunded_quota + ?
-       WHERE request_id = ? AND status = ? AND settled_quota - refunded_quota >= ? RETURNING ${RESERVATION_COLUMNS}`,
-      [a.quota, a.requestId, ReservationStatus.settled, a.quota],
-    );
+    const [row] = await updateReturning(tx, {
+      table: "quota_reservations",
+      sql: `UPDATE quota_reservations SET refunded_quota = refunded_quota + ?
+       WHERE request_id = ? AND status = ? AND settled_quota - refunded_quota >= ?`,
+      params: [a.quota, a.requestId, ReservationStatus.settled, a.quota],
+      columns: RESERVATION_COLUMNS,
+      key: ["request_id", a.requestId],
+    });
     if (!row) return 0;
     const r = reservationFromRow(row);
     await tx.exec("UPDATE users SET quota = quota + ?, used_quota = used_quota - ? WHERE id = ?", [

@@ -85,8 +85,10 @@ export async function pruneReservations(db: Db, q: { before: number; limit: numb
   let deleted = 0;
   for (const status of [ReservationStatus.settled, ReservationStatus.released]) {
     const r = await db.exec(
-      `DELETE FROM quota_reservations WHERE id IN
-        (SELECT id FROM quota_reservations WHERE status = ? AND expires_at < ? ORDER BY expires_at LIMIT ?)`,
+      // The derived table (doomed) is for MySQL, which refuses LIMIT in an IN subquery and a subquery
+      // reading the table being deleted from.
+      `DELETE FROM quota_reservations WHERE id IN (SELECT id FROM
+        (SELECT id FROM quota_reservations WHERE status = ? AND expires_at < ? ORDER BY expires_at LIMIT ?) doomed)`,
       [status, q.before, q.limit],
     );
     deleted += r.changes;

@@ -24,7 +24,7 @@
  * charge the wallet did not have is recorded as `shortfall` (and `admin_info.quota_shortfall`).
  * Heartbeats, checkpoints and the sweeper's queries are in reservation_upkeep.ts; refunds in refunds.ts.
  */
-import { asInt, type Db, nowSeconds, queryOne, type Row, UniqueViolation } from "./db.ts";
+import { asInt, type Db, nowSeconds, queryOne, type Row, UniqueViolation, updateReturning } from "./db.ts";
 import { insertLog, LogType, type NewLog } from "./logs.ts";
 import { DuplicateReservationError, InsufficientQuotaError } from "../relay/billing/errors.ts";
 
@@ -269,12 +269,13 @@ async function claim(
   now: number,
   settled?: { quota: number; channelId: number },
 ) {
-  const [row] = await tx.query(
-    `UPDATE quota_reservations SET status = ?, settled_at = ?, resolution = ?${
+  const [row] = await updateReturning(tx, {
+    table: "quota_reservations",
+    sql: `UPDATE quota_reservations SET status = ?, settled_at = ?, resolution = ?${
       settled ? ", settled_quota = ?, shortfall = 0, channel_id = ?" : ""
     }
-     WHERE request_id = ? AND status = ? RETURNING ${RESERVATION_COLUMNS}`,
-    [
+     WHERE request_id = ? AND status = ?`,
+    params: [
       status,
       now,
       resolution,
@@ -282,7 +283,9 @@ async function claim(
       requestId,
       ReservationStatus.held,
     ],
-  );
+    columns: RESERVATION_COLUMNS,
+    key: ["request_id", requestId],
+  });
   return row ? reservationFromRow(row) : undefined;
 }
 

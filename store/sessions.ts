@@ -2,7 +2,7 @@
  * The `console_sessions` table: console sessions looked up by the keyed hash of the cookie value (the value
  * itself is never stored). Revocation is a timestamp, so a revoked session can never come back.
  */
-import { asInt, type Db, nowSeconds, queryOne, type Row } from "./db.ts";
+import { asInt, type Db, insertReturningId, nowSeconds, queryOne, type Row } from "./db.ts";
 
 export interface Session {
   id: number;
@@ -29,12 +29,12 @@ export async function insertSession(
   s: { userId: number; hash: string; authVersion: number; expiresAt: number; userAgent: string },
 ): Promise<number> {
   const now = nowSeconds();
-  const [row] = await db.query<{ id: number }>(
+  return await insertReturningId(
+    db,
     `INSERT INTO console_sessions (user_id, session_hash, auth_version, created_at, last_seen_at, expires_at, user_agent)
-     VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
     [s.userId, s.hash, s.authVersion, now, now, s.expiresAt, s.userAgent.slice(0, 255)],
   );
-  return asInt(row.id);
 }
 
 /** A live (not revoked) session by hash; expiry is the caller's decision. */

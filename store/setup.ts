@@ -3,11 +3,11 @@
  * transaction that creates the root user, the operating-mode options and the `setups` row. Concurrent
  * attempts serialise on a lock, so exactly one root is ever created this way.
  */
-import { asInt, type Db, nowSeconds, queryOne } from "./db.ts";
+import { asInt, type Db, lockTransaction, nowSeconds, queryOne, upsertSql } from "./db.ts";
 import { insertUser, Role, UserStatus } from "./users.ts";
 
 /** Arbitrary constant naming the setup lock among PostgreSQL advisory locks. */
-const PG_SETUP_LOCK = 720_431_978;
+const SETUP_LOCK = 720_431_979;
 
 export const ROOT_INITIAL_QUOTA = 100_000_000;
 
@@ -36,9 +36,8 @@ export async function completeSetup(
   input: SetupInput,
 ): Promise<{ ok: true; rootId: number } | { ok: false; reason: "locked" }> {
   return await db.transaction(async (tx) => {
-    // SQLite's BEGIN IMMEDIATE already serialises writers; PostgreSQL needs an explicit lock because two
-    // READ COMMITTED transactions would both see "no root yet".
-    if (tx.dialect === "postgres") await tx.exec(`SELECT pg_advisory_xact_lock(${PG_SETUP_LOCK})`);
+    // Two READ COMMITTED transactions would both see "no root yet" (SQLite's BEGIN IMMEDIATE needs no lock).
+    await lockTransaction(tx, SETUP_LOCK);
     if ((await setupState(tx)).setUp) return { ok: false, reason: "locked" } as const;
     const rootId = await insertUser(tx, {
       username: input.username,
@@ -55,7 +54,7 @@ export async function completeSetup(
       ]
     ) {
       await tx.exec(
-        `INSERT INTO options ("key", value) VALUES (?, ?) ON CONFLICT ("key") DO UPDATE SET value = excluded.value`,
+        upsertSql(tx.dialect, "options", ['"key"', "value"], ['"key"'], ["value"]),
         [key, value],
       );
     }

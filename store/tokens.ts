@@ -2,7 +2,16 @@
  * The `tokens` table. The `key` column holds only the keyed hash of the API key; the plaintext key is
  * returned once by `createToken`/`regenerateTokenKey`. Quota moves through conditional updates.
  */
-import { asBool, asInt, type Db, nowSeconds, queryOne, type Row, type SqlValue } from "./db.ts";
+import {
+  asBool,
+  asInt,
+  type Db,
+  insertReturning,
+  nowSeconds,
+  queryOne,
+  type Row,
+  type SqlValue,
+} from "./db.ts";
 import { generateTokenKey, hashTokenKey, maskTokenKey } from "../crypto/token_key.ts";
 import { likeLiteral } from "./users.ts";
 
@@ -108,11 +117,13 @@ export async function createToken(
   bareKey = generateTokenKey(),
 ): Promise<{ token: Token; key: string }> {
   const now = nowSeconds();
-  const [row] = await db.query(
+  const row = await insertReturning(
+    db,
+    "tokens",
     `INSERT INTO tokens (user_id, "key", key_hint, status, name, created_time, accessed_time, expired_time,
       remain_quota, unlimited_quota, used_quota, model_limits_enabled, model_limits, allow_ips, "group",
       cross_group_retry, rpm_limit, tpm_limit, concurrency_limit)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${COLUMNS}`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [
       userId,
       hashTokenKey(cryptoSecret, bareKey),
@@ -133,6 +144,7 @@ export async function createToken(
       fields.tpmLimit ?? 0,
       fields.concurrencyLimit ?? 0,
     ],
+    COLUMNS,
   );
   return { token: tokenFromRow(row), key: `sk-${bareKey}` };
 }

@@ -2,7 +2,7 @@
  * The `users` table: New API's columns, soft delete through `deleted_at`, and money moved only through
  * conditional updates. Secrets (password hash, access token hash) never leave this module in list reads.
  */
-import { asInt, type Db, nowSeconds, queryOne, type Row, type SqlValue } from "./db.ts";
+import { asInt, type Db, insertReturningId, nowSeconds, queryOne, type Row, type SqlValue } from "./db.ts";
 
 export const Role = { guest: 0, common: 1, admin: 10, root: 100 } as const;
 export const UserStatus = { enabled: 1, disabled: 2 } as const;
@@ -126,10 +126,11 @@ export interface NewUser {
 
 /** Inserts a user; a taken username surfaces as UniqueViolation. */
 export async function insertUser(db: Db, u: NewUser): Promise<number> {
-  const [row] = await db.query<{ id: number }>(
+  return await insertReturningId(
+    db,
     `INSERT INTO users (username, password, display_name, role, status, email, quota, "group", aff_code,
       inviter_id, setting, remark, created_at, auth_version)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
     [
       u.username,
       u.passwordHash,
@@ -146,7 +147,6 @@ export async function insertUser(db: Db, u: NewUser): Promise<number> {
       nowSeconds(),
     ],
   );
-  return asInt(row.id);
 }
 
 /** Fields an update may touch, by column; anything else is ignored (no mass assignment). */

@@ -7,7 +7,7 @@
  */
 import type { AppDeps } from "../../server/deps.ts";
 import { asInt, nowSeconds, queryOne } from "../../store/db.ts";
-import { type Channel, CHANNEL_INFO_TEXT, ChannelStatus, getChannel } from "../../store/channels.ts";
+import { type Channel, channelInfoText, ChannelStatus, getChannel } from "../../store/channels.ts";
 import { Role } from "../../store/users.ts";
 import { parseJsonObject } from "../providers/spec.ts";
 import { channelDisabledNotice, channelEnabledNotice, type Notice } from "../../notify/notice.ts";
@@ -50,7 +50,9 @@ async function writeState(
 ): Promise<boolean> {
   const written = await deps.db.transaction(async (tx) => {
     const result = await tx.exec(
-      `UPDATE channels SET status = ?, channel_info = ?, other_info = ? WHERE id = ? AND ${CHANNEL_INFO_TEXT} = ?`,
+      `UPDATE channels SET status = ?, channel_info = ?, other_info = ? WHERE id = ? AND ${
+        channelInfoText(tx.dialect)
+      } = ?`,
       [status, channelInfo, otherInfo, id, expectedInfo],
     );
     if (result.changes !== 1) return false;

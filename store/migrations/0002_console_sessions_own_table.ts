@@ -6,7 +6,7 @@
  * New API's `user_sessions` is left as it is.
  */
 import type { Migration } from "../migrate.ts";
-import { existingColumns } from "../migrate.ts";
+import { dropIndexIfExists, existingColumns } from "../migrate.ts";
 
 const oldIndexes = [
   "idx_user_sessions_session_hash",
@@ -21,6 +21,6 @@ export const consoleSessionsOwnTable: Migration = {
     const tables = await existingColumns(tx);
     if (!tables.get("user_sessions")?.has("session_hash") || tables.has("console_sessions")) return;
     await tx.exec('ALTER TABLE "user_sessions" RENAME TO "console_sessions"');
-    for (const name of oldIndexes) await tx.exec(`DROP INDEX IF EXISTS "${name}"`);
+    for (const name of oldIndexes) await dropIndexIfExists(tx, "console_sessions", name);
   },
 };

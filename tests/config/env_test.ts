@@ -29,6 +29,16 @@ Deno.test("SQL_DSN with postgres:// selects PostgreSQL; CRYPTO_SECRET defaults t
   assertEquals(c.cryptoSecret, "0123456789abcdef!");
 });
 
+Deno.test("SQL_DSN in New API's MySQL form or as a mysql:// URL selects MySQL; unset stays SQLite", () => {
+  const secret = { SESSION_SECRET: "0123456789abcdef!" };
+  assertEquals(
+    loadConfig({ SQL_DSN: "root:pw@tcp(db:3306)/new-api?parseTime=true", ...secret }).store,
+    "mysql",
+  );
+  assertEquals(loadConfig({ SQL_DSN: "mysql://root:pw@db:3306/new-api", ...secret }).store, "mysql");
+  assertEquals(loadConfig({}).store, "sqlite");
+});
+
 Deno.test("DATA_DIR moves the SQLite file and the KV file together", () => {
   const c = loadConfig({ DATA_DIR: "/var/lib/napi/" });
   assertEquals(c.sqlitePath, "/var/lib/napi/one-api.db");
@@ -39,7 +49,9 @@ for (
   const [env, fragment] of [
     [{ PORT: "abc" }, 'PORT="abc": expected an integer from 0 to 65535'],
     [{ PORT: "70000" }, "PORT"],
-    [{ SQL_DSN: "root:pw@tcp(localhost:3306)/oneapi" }, "SQL_DSN: expected a postgres://"],
+    [{ SQL_DSN: "mongodb://db/x" }, "SQL_DSN: expected a postgres:// URL, New API's MySQL form"],
+    [{ SQL_DSN: "root:pw@tcp(localhost:99999)/oneapi" }, 'SQL_DSN: port "99999"'],
+    [{ SQL_DSN: "root:pw@tcp(localhost:3306)/" }, "SQL_DSN: no database name"],
     [{ SQL_DSN: "postgres://" }, "SQL_DSN: not a valid URL"],
     [{ STREAMING_TIMEOUT: "-5" }, "STREAMING_TIMEOUT"],
     [{ FORCE_STREAM_OPTION: "maybe" }, 'FORCE_STREAM_OPTION="maybe": expected true or false'],

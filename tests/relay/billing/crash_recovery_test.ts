@@ -9,6 +9,7 @@ import { billingFixture, counters, rid } from "../../support/billing.ts";
 import { Billing } from "../../../relay/billing/billing.ts";
 import { Catalog } from "../../../store/cache/catalog.ts";
 import { testSecrets } from "../../support/stores.ts";
+import { mysqlDatabaseUrl } from "../../support/mysql.ts";
 import { getReservation } from "../../../store/reservations.ts";
 import { asInt, type Db, nowSeconds, queryOne } from "../../../store/db.ts";
 
@@ -20,6 +21,10 @@ async function locationOf(s: StoreFixture, db: Db): Promise<string> {
     const url = new URL(Deno.env.get("TEST_POSTGRES_URL") ?? "postgres://postgres@127.0.0.1:5432/postgres");
     url.pathname = `/${row.d}`;
     return url.toString();
+  }
+  if (s.kind === "mysql") {
+    const [row] = await db.query<{ d: string }>("SELECT DATABASE() AS d");
+    return mysqlDatabaseUrl(row.d);
   }
   const [row] = await db.query<{ file: string }>("SELECT file FROM pragma_database_list WHERE name = 'main'");
   return row.file;
@@ -78,8 +83,9 @@ storeTest(
           singleProcess: s.kind === "sqlite",
         });
         await b.start();
-        // PostgreSQL may have other live instances: only expired holds are theirs to take, so let time pass.
-        const later = s.kind === "postgres"
+        // PostgreSQL and MySQL may have other live instances: only expired holds are theirs to take, so let
+        // time pass.
+        const later = s.kind !== "sqlite"
           ? await b.sweep({ now: nowSeconds() + 10 })
           : { settled: 0, released: 0 };
         await b.stop();
