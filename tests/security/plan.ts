@@ -283,7 +283,6 @@ export const PLAN: PlanRow[] = [
       ...pins(A + "authorization_test.ts", "a user cannot read, change, regenerate or delete another user"),
       ...pins("tests/store/repositories_test.ts", "a user cannot read or change another user's token"),
       ...pins(A + "logs_test.ts", "users see only their own rows"),
-      ...pins(S + "t24_bola_idor_test.ts"),
     ],
     gaps: "no async tasks, videos or top-up orders exist to probe",
   },
