@@ -10,6 +10,23 @@ export function bodyTooLarge(maxBytes: number): RelayError {
   });
 }
 
+/**
+ * Deno's DecompressionStream inflates a whole input chunk in one step (1 MiB of gzip can be 1 GiB out),
+ * so the compressed bytes are fed to it 1 KiB at a time: each step then yields at most about 1 MiB and
+ * the size check below stops the read before memory grows.
+ */
+const INFLATE_STEP = 1024;
+
+function inSmallSteps(): TransformStream<Uint8Array, Uint8Array> {
+  return new TransformStream({
+    transform(chunk, c) {
+      for (let at = 0; at < chunk.byteLength; at += INFLATE_STEP) {
+        c.enqueue(chunk.subarray(at, at + INFLATE_STEP));
+      }
+    },
+  });
+}
+
 export async function readRequestBody(req: Request, maxBytes: number): Promise<Uint8Array> {
   const length = req.headers.get("content-length")?.trim() ?? "";
   const declared = /^\d+$/.test(length) ? Number(length) : NaN;
@@ -32,7 +49,8 @@ export async function readRequestBody(req: Request, maxBytes: number): Promise<U
   let stream: ReadableStream<Uint8Array> = req.body;
   if (encoding === "gzip" || encoding === "x-gzip" || encoding === "deflate") {
     const inflate = new DecompressionStream(encoding === "deflate" ? "deflate" : "gzip");
-    stream = stream.pipeThrough(inflate as unknown as TransformStream<Uint8Array, Uint8Array>);
+    stream = stream.pipeThrough(inSmallSteps())
+      .pipeThrough(inflate as unknown as TransformStream<Uint8Array, Uint8Array>);
   } else if (encoding !== "" && encoding !== "identity") {
     throw new RelayError(415, `Content-Encoding "${encoding.slice(0, 32)}" is not supported`, {
       code: "unsupported_content_encoding",
