@@ -57,7 +57,7 @@ export const billingOptions: OptionDef[] = [
   { ...ratioMapOption("TopupGroupRatio", DEFAULT_GROUP_RATIO), implemented: false },
   boolOption("DataExportEnabled", true),
   intOption("DataExportInterval", 5, 1, 1440),
-  { key: "DataExportDefaultTime", default: "hour", implemented: false },
+  { key: "DataExportDefaultTime", default: "hour" },
   {
     key: "general_setting.quota_display_type",
     default: "USD",

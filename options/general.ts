@@ -3,7 +3,7 @@ import { boolOption, floatOption, intOption, type OptionDef } from "./registry.t
 
 export const generalOptions: OptionDef[] = [
   { key: "SystemName", default: "New API" },
-  { key: "Logo", default: "", implemented: false },
+  { key: "Logo", default: "" },
   { key: "Footer", default: "" },
   { key: "Notice", default: "" },
   { key: "About", default: "", implemented: false },

@@ -11,6 +11,7 @@ import { modelSettingOptions } from "./model_settings.ts";
 import { chatOptions } from "./chats.ts";
 import { fetchSettingOptions } from "./fetch_setting.ts";
 import { notActedOnOptions } from "./not_acted_on.ts";
+import { siteDisplayOptions } from "./site_display.ts";
 
 export const optionRegistry = new OptionRegistry([
   ...generalOptions,
@@ -23,5 +24,6 @@ export const optionRegistry = new OptionRegistry([
   ...modelSettingOptions,
   ...chatOptions,
   ...fetchSettingOptions,
+  ...siteDisplayOptions,
   ...notActedOnOptions,
 ]);
