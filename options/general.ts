@@ -1,13 +1,13 @@
 /** Site-wide options every part of the gateway reads (New API names and defaults). */
-import { boolOption, intOption, type OptionDef } from "./registry.ts";
+import { boolOption, floatOption, intOption, type OptionDef } from "./registry.ts";
 
 export const generalOptions: OptionDef[] = [
   { key: "SystemName", default: "New API" },
   { key: "Logo", default: "" },
   { key: "Footer", default: "" },
   { key: "Notice", default: "" },
-  { key: "About", default: "" },
-  { key: "HomePageContent", default: "" },
+  { key: "About", default: "", implemented: false },
+  { key: "HomePageContent", default: "", implemented: false },
   { key: "ServerAddress", default: "" },
   boolOption("RegisterEnabled", true),
   boolOption("PasswordLoginEnabled", true),
@@ -16,13 +16,13 @@ export const generalOptions: OptionDef[] = [
   boolOption("SelfUseModeEnabled", false),
   boolOption("DemoSiteEnabled", false),
   intOption("QuotaForNewUser", 0),
-  intOption("QuotaForInviter", 0),
-  intOption("QuotaForInvitee", 0),
+  { ...intOption("QuotaForInviter", 0), implemented: false },
+  { ...intOption("QuotaForInvitee", 0), implemented: false },
   intOption("QuotaRemindThreshold", 1000),
   intOption("PreConsumedQuota", 500),
   boolOption("DisplayInCurrencyEnabled", true),
   boolOption("DisplayTokenStatEnabled", true),
   boolOption("LogConsumeEnabled", true),
-  { key: "QuotaPerUnit", default: "500000" },
-  { key: "USDExchangeRate", default: "7.3" },
+  floatOption("QuotaPerUnit", 500000),
+  floatOption("USDExchangeRate", 7.3),
 ];

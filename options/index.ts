@@ -9,6 +9,9 @@ import { limitOptions } from "./limits.ts";
 import { notifyOptions } from "./notify.ts";
 import { modelSettingOptions } from "./model_settings.ts";
 import { chatOptions } from "./chats.ts";
+import { fetchSettingOptions } from "./fetch_setting.ts";
+import { notActedOnOptions } from "./not_acted_on.ts";
+import { siteDisplayOptions } from "./site_display.ts";
 
 export const optionRegistry = new OptionRegistry([
   ...generalOptions,
@@ -20,4 +23,7 @@ export const optionRegistry = new OptionRegistry([
   ...notifyOptions,
   ...modelSettingOptions,
   ...chatOptions,
+  ...fetchSettingOptions,
+  ...siteDisplayOptions,
+  ...notActedOnOptions,
 ]);

@@ -14,6 +14,11 @@ export interface OptionDef {
   secret?: boolean;
   /** Checks a value before it is saved; returns what is wrong (an `api.option_*` message) or undefined. */
   validate?: (value: string) => Message | undefined;
+  /**
+   * False for New API keys this project stores (so a New API database and its clients keep them) but does
+   * not act on yet; `GET /api/option/` says so per key. Absent means acted on.
+   */
+  implemented?: false;
 }
 
 export type OptionSource = Pick<Catalog, "option">;
@@ -80,11 +85,22 @@ export const intOption = (key: string, value: number, min = 0, max = Number.MAX_
   key,
   default: String(value),
   validate: (v) => {
-    const n = Number(v);
+    // Number("") and Number(" 1e3") are numbers; New API's Atoi takes only a decimal integer.
+    const n = /^[+-]?\d{1,16}$/.test(v) ? Number(v) : NaN;
     return Number.isInteger(n) && n >= min && n <= max
       ? undefined
       : { key: "api.option_int_range", params: { key, min, max } };
   },
+});
+
+export const floatOption = (key: string, value: number): OptionDef => ({
+  key,
+  default: String(value),
+  validate: (
+    v,
+  ) => (v.trim() !== "" && Number.isFinite(Number(v))
+    ? undefined
+    : { key: "api.option_number", params: { key } }),
 });
 
 export const jsonOption = (key: string, value: unknown): OptionDef => ({

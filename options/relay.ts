@@ -1,7 +1,7 @@
 /** Relay options: retries, channel health, stream behaviour (New API names and defaults). */
 import { DEFAULT_DISABLE_KEYWORDS, DEFAULT_RETRY_STATUS_CODES } from "../relay/routing/retry_policy.ts";
 import { parseStatusRanges } from "../relay/routing/status_ranges.ts";
-import { boolOption, intOption, type OptionDef } from "./registry.ts";
+import { boolOption, floatOption, intOption, type OptionDef } from "./registry.ts";
 
 const ranges = (key: string, value: string): OptionDef => ({
   key,
@@ -23,7 +23,7 @@ export const relayOptions: OptionDef[] = [
   { key: "AutomaticDisableKeywords", default: DEFAULT_DISABLE_KEYWORDS },
   boolOption("AutomaticDisableChannelEnabled", false),
   boolOption("AutomaticEnableChannelEnabled", false),
-  { key: "ChannelDisableThreshold", default: "5" },
+  floatOption("ChannelDisableThreshold", 5),
   boolOption("monitor_setting.auto_test_channel_enabled", false),
   intOption("monitor_setting.auto_test_channel_minutes", 10, 1, 1440),
   boolOption("CountToken", true),

@@ -1,7 +1,8 @@
 /**
  * Site options (root only): `GET /api/option/` lists every declared option (stored value or default)
- * and any other stored key, leaving out secret ones entirely, as New API does; `PUT /api/option/`
- * updates one declared option after its own validation. Unknown keys are refused.
+ * and any other stored key, leaving out secret ones entirely, as New API does, each declared one marked
+ * `implemented` true or false; `PUT /api/option/` updates one declared option (every New API key is
+ * declared) after its own validation. Unknown keys are refused.
  */
 import { Hono } from "hono";
 import { z } from "zod";
@@ -26,10 +27,13 @@ export function optionRoutes(deps: AppDeps): Hono<AuthEnv> {
 
   app.get("/api/option", root, (c) => {
     const keys = new Set([...optionRegistry.all().map((d) => d.key), ...deps.catalog.options().keys()]);
-    const data = [...keys].filter((key) => !optionRegistry.isSecret(key)).sort().map((key) => ({
-      key,
-      value: optionRegistry.string(deps.catalog, key),
-    }));
+    // `implemented` is an extra field New API's clients ignore (they read key and value): false for keys
+    // stored but not acted on, absent from stored keys nobody declared.
+    const data = [...keys].filter((key) => !optionRegistry.isSecret(key)).sort().map((key) => {
+      const def = optionRegistry.get(key);
+      const value = optionRegistry.string(deps.catalog, key);
+      return def ? { key, value, implemented: def.implemented ?? true } : { key, value };
+    });
     return ok(c, data);
   });
 
