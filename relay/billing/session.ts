@@ -96,6 +96,11 @@ export class BillingSession {
     this.#channel = channel;
   }
 
+  /** The channels tried so far, in order (`admin_info.use_channel`). */
+  get channelsTried(): readonly number[] {
+    return this.#channels;
+  }
+
   /** Marks the first byte of the answer (the log's `frt`). */
   markFirstResponse(): void {
     this.#firstResponseAt ??= Date.now();

@@ -30,6 +30,7 @@ export interface Codec<DecodeState = unknown, EncodeState = unknown> {
   decodeResponse(body: unknown): IrResponse;
   encodeResponse(ir: IrResponse, opts?: StreamEncodeOptions): Record<string, unknown>;
   newStreamDecoder(): DecodeState;
+  /** One upstream event → IR; throws SseUndecodableError for data that is not an event (filler: none). */
   decodeStreamEvent(state: DecodeState, event: SseEvent): IrStreamEvent[];
   newStreamEncoder(opts?: StreamEncodeOptions): EncodeState;
   encodeStreamEvent(state: EncodeState, event: IrStreamEvent): SseEvent[];

@@ -222,3 +222,10 @@ export function truncatedStreamError(): RelayError {
     code: "upstream_stream_truncated",
   });
 }
+
+/** Raised when an upstream stream holds a line or event that cannot be decoded (its text goes to admins). */
+export function undecodableStreamError(): RelayError {
+  return new RelayError(502, "The upstream sent a stream event that could not be decoded", {
+    code: "bad_response_body",
+  });
+}

@@ -12,6 +12,7 @@ import type { Dialect, IrFinishReason, IrRequest, IrResponse, IrStreamEvent, IrU
 import { openAiChatCodec } from "./openai_chat/index.ts";
 import { openAiResponsesCodec } from "./openai_responses/index.ts";
 import type { ResponsesDecodeState } from "./openai_responses/stream_decode.ts";
+import { isStreamFiller } from "./upstream_body.ts";
 import { newThinkingToContent, thinkingToContent, thinkingToContentResponse } from "./thinking_to_content.ts";
 
 export const CODECS: Record<Dialect, Codec> = {
@@ -37,7 +38,7 @@ export interface StreamHooks {
 }
 
 export interface StreamTranslator {
-  /** One upstream event in, the client's events out (possibly none). */
+  /** One upstream event in, the client's events out (possibly none); throws SseUndecodableError for junk. */
   push(event: SseEvent): SseEvent[];
   /** The upstream body ended: the success terminator, or an error event if the upstream was cut short. */
   end(): SseEvent[];
@@ -190,6 +191,10 @@ function passthroughStream(codec: Codec, opts: StreamEncodeOptions, hooks: Strea
   return {
     push(event) {
       if (closed) return [];
+      // Keep-alives and a stray `[DONE]` are not forwarded (SDKs would try to parse them as events).
+      if (isStreamFiller(event.data) && !(codec.dialect === "openai_chat" && event.data === "[DONE]")) {
+        return [];
+      }
       const evs = codec.decodeStreamEvent(decoder, event).map((ev) => hooked(ev, hooks));
       for (const ev of evs) w.see(ev);
       if (w.upstreamError && hooks.sanitizeError) {
@@ -277,8 +282,9 @@ export function translatorTransform(t: StreamTranslator): TransformStream<SseEve
 }
 
 /**
- * Translates an upstream event stream; if reading it fails (reset, idle timeout), the client gets the
- * error event of its dialect instead of a torn connection. `toError` maps the failure to a RelayError.
+ * Translates an upstream event stream; if reading it fails (reset, idle timeout) or an event cannot be
+ * decoded, the client gets the error event of its dialect instead of a torn connection. `toError` maps
+ * the failure to a RelayError.
  */
 export function translateEventStream(
   source: ReadableStream<SseEvent>,
@@ -302,7 +308,16 @@ export function translateEventStream(
           controller.close();
           return;
         }
-        const out = t.push(next.value);
+        let out: SseEvent[];
+        try {
+          out = t.push(next.value);
+        } catch (e) {
+          // An event that cannot be decoded ends the stream as a failed read does.
+          await reader.cancel(e).catch(() => {});
+          for (const ev of t.fail(toError(e))) controller.enqueue(ev);
+          controller.close();
+          return;
+        }
         if (!out.length) continue;
         for (const ev of out) controller.enqueue(ev);
         return;

@@ -1,4 +1,5 @@
 /** Shared checks on upstream answers: a body that is not the expected JSON object is a 502, not a crash. */
+import { SseUndecodableError } from "../sse/parser.ts";
 import { errorFromUpstream, RelayError } from "./errors.ts";
 
 export type JsonObject = Record<string, unknown>;
@@ -13,14 +14,26 @@ export function upstreamObject(body: unknown, what: string): JsonObject {
   return obj;
 }
 
-/** Parses one stream event's data; undefined for data that is not a JSON object (skipped by decoders). */
-export function parseEventData(data: string): JsonObject | undefined {
+/** Data between events that means nothing: blank (a keep-alive) or a `[DONE]` in a dialect without one. */
+export function isStreamFiller(data: string): boolean {
+  const t = data.trim();
+  return t === "" || t === "[DONE]";
+}
+
+/**
+ * One stream event's data as a JSON object; undefined for filler (skipped). Anything else throws
+ * SseUndecodableError: an event that cannot be read ends the stream with an error, never silently.
+ */
+export function streamEventObject(data: string): JsonObject | undefined {
+  let v: unknown;
   try {
-    const v = JSON.parse(data);
-    return v && typeof v === "object" && !Array.isArray(v) ? v : undefined;
+    v = JSON.parse(data);
   } catch {
-    return undefined;
+    if (isStreamFiller(data)) return undefined;
+    throw new SseUndecodableError("an event whose data is not JSON", data);
   }
+  if (v && typeof v === "object" && !Array.isArray(v)) return v as JsonObject;
+  throw new SseUndecodableError("an event whose data is not a JSON object", data);
 }
 
 export const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);

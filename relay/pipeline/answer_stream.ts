@@ -60,6 +60,7 @@ export async function answerStream(ctx: RelayCtx, a: Attempt): Promise<AttemptOu
   }
   const reader = new SseEventReader(a.res.body, {
     maxBufferBytes: ctx.deps.config.streamScannerMaxBufferBytes,
+    rejectUnknownLines: true,
   });
   const first: SseEvent[] = [];
   const peekStarted = performance.now();

@@ -3,7 +3,8 @@
  * disable: the mapped status and the raw upstream message, which is never shown), what the client gets
  * if it is the last attempt (sanitized), and the redacted detail for the admin error log.
  */
-import { errorFromUpstream, RelayError } from "../formats/errors.ts";
+import { errorFromUpstream, RelayError, undecodableStreamError } from "../formats/errors.ts";
+import { SseUndecodableError } from "../sse/parser.ts";
 import type { AttemptFailure } from "../routing/retry_policy.ts";
 import { mapStatus } from "../routing/model_mapping.ts";
 import {
@@ -52,7 +53,7 @@ export function upstreamFailure(
   };
 }
 
-/** No usable HTTP answer: timeouts, refused or broken connections, oversized answers. */
+/** No usable HTTP answer: timeouts, refused or broken connections, oversized or undecodable answers. */
 export function transportFailure(e: unknown, secrets: readonly string[]): Failure {
   let client: RelayError;
   let channelError = false;
@@ -62,6 +63,8 @@ export function transportFailure(e: unknown, secrets: readonly string[]): Failur
     client = new RelayError(502, "Could not connect to the upstream", { code: "upstream_unreachable" });
   } else if (e instanceof UpstreamResetError) {
     client = new RelayError(502, "The upstream connection failed", { code: "upstream_connection_error" });
+  } else if (e instanceof SseUndecodableError) {
+    client = undecodableStreamError();
   } else if (e instanceof UpstreamBodyTooLargeError) {
     client = new RelayError(502, "The upstream answer is too large", { code: "bad_response_body" });
   } else {

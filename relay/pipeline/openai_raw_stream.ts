@@ -1,8 +1,9 @@
 /**
  * The stream watcher for OpenAI endpoints without a codec (legacy `/v1/completions`): events pass through
  * unchanged; it reads usage and `choices[].text` (for the meter), hides a usage-only chunk the client did
- * not ask for, and ends a cut stream with an error event instead of `[DONE]`. Same interface as the
- * codecs' stream translators, so the stream answer treats both alike.
+ * not ask for, and ends a cut stream with an error event instead of `[DONE]`; data that is not an event
+ * throws, as in the codecs. Same interface as the codecs' stream translators, so the stream answer treats
+ * both alike.
  */
 import type { SseEvent } from "../sse/event.ts";
 import type { IrFinishReason, IrUsage } from "../formats/ir.ts";
@@ -13,7 +14,7 @@ import {
   truncatedStreamError,
 } from "../formats/errors.ts";
 import type { StreamHooks, StreamTranslator } from "../formats/translate.ts";
-import { parseEventData } from "../formats/upstream_body.ts";
+import { streamEventObject } from "../formats/upstream_body.ts";
 import { fromOpenAiUsage } from "../billing/usage.ts";
 
 export function openAiRawStream(includeUsage: boolean, hooks: StreamHooks = {}): StreamTranslator {
@@ -36,8 +37,8 @@ export function openAiRawStream(includeUsage: boolean, hooks: StreamHooks = {}):
         closed = true;
         return [event];
       }
-      const data = parseEventData(event.data);
-      if (!data) return [event];
+      const data = streamEventObject(event.data);
+      if (!data) return [];
       if (data.error) {
         const raw = errorFromStreamPayload(data);
         upstreamError = hooks.sanitizeError ? hooks.sanitizeError(raw) : raw;

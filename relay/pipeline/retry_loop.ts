@@ -15,6 +15,7 @@ import { disableChannel } from "../health/channel_state.ts";
 import { channelConfig } from "./channel_config.ts";
 import { attemptChannel } from "./attempt.ts";
 import type { Failure } from "./failure.ts";
+import { logUpstreamFailure } from "./error_log.ts";
 
 const cache = new WeakMap<object, { version: number; policy: RetryPolicy }>();
 
@@ -39,28 +40,9 @@ async function recordFailure(
   channel: ChannelView,
   failure: Failure,
   keyIndex: number,
-  tried: number[],
 ): Promise<void> {
-  const { deps, caller, parsed } = ctx;
-  log.warn("upstream attempt failed", {
-    requestId: ctx.requestId,
-    channel: channel.id,
-    status: failure.upstreamStatus,
-    detail: failure.detail,
-  });
-  deps.billing.recordError({
-    requestId: ctx.requestId,
-    user: caller!.user,
-    token: caller!.token,
-    model: parsed!.model,
-    group: caller!.usingGroup,
-    channelId: channel.id,
-    content: failure.detail,
-    isStream: parsed!.stream,
-    useTimeSeconds: (performance.now() - ctx.startedAt) / 1000,
-    useChannel: tried,
-    statusCode: failure.upstreamStatus || undefined,
-  });
+  const { deps } = ctx;
+  logUpstreamFailure(ctx, channel.id, failure.detail, failure.upstreamStatus);
   const routing = { ...failure.routing, status: failure.upstreamStatus || failure.routing.status };
   if (keyIndex >= 0 && shouldDisable(policy, routing, channel.autoBan !== 0)) {
     await disableChannel(deps, channel.id, keyIndex, channel.keys.length, failure.detail.slice(0, 300)).catch(
@@ -88,7 +70,7 @@ export async function runAttempts(ctx: RelayCtx, tiers: ChannelView[][]): Promis
     const outcome = await attemptChannel(ctx, channel, channelConfig(channel)!);
     if ("response" in outcome) return outcome.response;
     last = outcome.failure;
-    await recordFailure(ctx, policy, channel, last, outcome.keyIndex ?? -1, [...tried]);
+    await recordFailure(ctx, policy, channel, last, outcome.keyIndex ?? -1);
     const ctxRetry = { attempt, bytesSentToClient: false, pinnedChannel: pinned };
     if (!shouldRetry(policy, last.routing, ctxRetry)) throw last.client;
   }

@@ -6,14 +6,15 @@
  * (before the body closes) by the policy in `billing/stream_end.ts`. While it streams, the running cost
  * of what was delivered keeps the hold covered (`BillingSession.coverDelivered`, extending it against the
  * wallet); when the wallet cannot cover it the stream ends with an `insufficient_user_quota` error event
- * and is charged what was delivered.
+ * and is charged what was delivered. A line or event the upstream sent that cannot be decoded ends the
+ * stream with an error event too (logged for admins, redacted), charged as any broken stream.
  */
 import type { RelayCtx } from "./context.ts";
 import type { Attempt } from "./attempt.ts";
 import type { SseEvent } from "../sse/event.ts";
-import { SseBufferLimitError } from "../sse/parser.ts";
+import { SseBufferLimitError, SseUndecodableError } from "../sse/parser.ts";
 import type { SseEventReader } from "../sse/event_reader.ts";
-import { RelayError } from "../formats/errors.ts";
+import { RelayError, undecodableStreamError } from "../formats/errors.ts";
 import type { StreamTranslator } from "../formats/translate.ts";
 import { UpstreamResetError, UpstreamTimeoutError } from "../http/upstream_errors.ts";
 import { DISCONNECT_USAGE_WAIT_MS, type RequestEnd } from "../billing/stream_end.ts";
@@ -22,6 +23,8 @@ import type { ClientSink } from "./client_sink.ts";
 import { finishRequest } from "./finish.ts";
 import { priceMultiplierOf } from "./answer_json.ts";
 import { log } from "../../server/logger.ts";
+import { logUpstreamFailure } from "./error_log.ts";
+import { redactSecrets } from "./sanitize.ts";
 
 /** Streams at most this many disconnected clients' upstreams at once for their final usage. */
 const MAX_DRAINS = 256;
@@ -38,6 +41,7 @@ function midStreamError(e: unknown): RelayError {
       code: "bad_response_body",
     });
   }
+  if (e instanceof SseUndecodableError) return undecodableStreamError();
   if (e instanceof UpstreamResetError) {
     return new RelayError(502, "The upstream connection broke mid-stream", {
       code: "upstream_connection_error",
@@ -140,6 +144,10 @@ export async function pump(
       }
     }
   } catch (e) {
+    if (e instanceof SseUndecodableError) {
+      // The client gets a generic error event; the admin gets what the upstream sent, redacted.
+      logUpstreamFailure(ctx, a.channel.id, redactSecrets(e.message, [a.key]).slice(0, 1000));
+    }
     if (sink.gone) end = "client_gone";
     else {
       await sink.writeEvents(t.fail(stopping ? shuttingDown() : midStreamError(e)));

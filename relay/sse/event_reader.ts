@@ -1,8 +1,9 @@
 /**
  * Pulls SSE events from a byte stream on demand: one reader on the body and the parser fed as events are
- * asked for. Same events, errors and cancellation as `body.pipeThrough(sseParserStream(...)).getReader()`,
- * without a pipe: per open stream that saves two web streams, their controllers, queues and a few dozen
- * closures and promises, and a pipe hop per chunk. `cancel` cancels the body (closing the upstream).
+ * asked for. Same events, errors and cancellation as `body.pipeThrough(sseParserStream(...)).getReader()`
+ * (except that a parser error comes after the events parsed before it, not instead of them), without a
+ * pipe: per open stream that saves two web streams, their controllers, queues and a few dozen closures and
+ * promises, and a pipe hop per chunk. `cancel` cancels the body (closing the upstream).
  */
 import type { SseEvent } from "./event.ts";
 import { SseParser, type SseParserOptions } from "./parser.ts";
@@ -14,6 +15,8 @@ export class SseEventReader {
   #queue: SseEvent[] = [];
   #head = 0;
   #done = false;
+  /** The parser's error, thrown once the events parsed before it are read. */
+  #error: { cause: unknown } | undefined;
   readonly #emit = (event: SseEvent) => void this.#queue.push(event);
 
   constructor(body: ReadableStream<Uint8Array>, options: SseParserOptions) {
@@ -21,9 +24,13 @@ export class SseEventReader {
     this.#body = body.getReader();
   }
 
-  /** The next event; `done` at the end of the body. Rejects with the body's error or the parser's. */
+  /**
+   * The next event; `done` at the end of the body. Rejects with the body's error or the parser's; events
+   * parsed before the parser's error (same chunk, earlier lines) are still returned first.
+   */
   async read(): Promise<ReadableStreamReadResult<SseEvent>> {
     while (this.#head >= this.#queue.length) {
+      if (this.#error) throw this.#error.cause;
       if (this.#done) return { done: true, value: undefined };
       this.#queue = [];
       this.#head = 0;
@@ -35,11 +42,11 @@ export class SseEventReader {
           this.#parser.finish(this.#emit);
         } else this.#parser.feed(next.value, this.#emit);
       } catch (err) {
-        // A line past the buffer limit: the body is dropped, as the pipe would cancel its source.
+        // A line past the buffer limit or a garbage line: the body is dropped, as the pipe would cancel its
+        // source; the events before it still count (they were whole).
         this.#done = true;
-        this.#queue = [];
+        this.#error = { cause: err };
         await this.#body.cancel(err).catch(() => {});
-        throw err;
       }
     }
     return { done: false, value: this.#queue[this.#head++] };
@@ -48,6 +55,7 @@ export class SseEventReader {
   /** Stops reading: a pending `read` resolves `done`, and the body is cancelled. */
   cancel(reason?: unknown): Promise<void> {
     this.#done = true;
+    this.#error = undefined;
     this.#queue = [];
     this.#head = 0;
     return this.#body.cancel(reason);

@@ -1,7 +1,8 @@
 /**
  * Server-sent events parser: upstream bytes → `SseEvent`s, following the WHATWG event-stream rules
- * (LF/CR/CRLF line ends, multi-line data, comments, `event`/`id`/`retry`, a leading BOM). It scans each
- * byte once and holds at most one unfinished line plus one event's data, both bounded by `maxBufferBytes`
+ * (LF/CR/CRLF line ends, multi-line data, comments, `event`/`id`/`retry`, a leading BOM), or stricter than
+ * them about lines that are no field (`rejectUnknownLines`, for upstreams). It scans each byte once and
+ * holds at most one unfinished line plus one event's data, both bounded by `maxBufferBytes`
  * (`STREAM_SCANNER_MAX_BUFFER_MB`), so a hostile or broken upstream cannot grow memory without limit.
  */
 
@@ -16,6 +17,12 @@ export interface SseParserOptions {
    * look complete.
    */
   dispatchUnterminated?: boolean;
+  /**
+   * Throw `SseUndecodableError` on a line that is neither a comment nor a known field (`data`, `event`,
+   * `id`, `retry`), where the spec ignores it: from an upstream such a line is garbage (an HTML error page
+   * after the 200, a proxy's text, bare JSON), and the stream it sits in cannot be trusted to be whole.
+   */
+  rejectUnknownLines?: boolean;
 }
 
 /** The upstream sent a line (or one event's data) longer than the configured buffer. */
@@ -23,6 +30,18 @@ export class SseBufferLimitError extends Error {
   override name = "SseBufferLimitError";
   constructor(readonly limitBytes: number) {
     super(`SSE line or event exceeds the ${limitBytes}-byte buffer limit (STREAM_SCANNER_MAX_BUFFER_MB)`);
+  }
+}
+
+/** The upstream's stream holds something that is not an event: a garbage line or undecodable data. */
+export class SseUndecodableError extends Error {
+  override name = "SseUndecodableError";
+  /** The start of the offending line or data, as received (unredacted: redact before showing it). */
+  readonly sample: string;
+  constructor(what: string, text: string) {
+    const sample = text.length > 200 ? `${text.slice(0, 200)}…` : text;
+    super(`upstream stream sent ${what}: ${JSON.stringify(sample)}`);
+    this.sample = sample;
   }
 }
 
@@ -38,6 +57,7 @@ const SPACE = 0x20;
 export class SseParser {
   readonly #max: number;
   readonly #dispatchUnterminated: boolean;
+  readonly #rejectUnknown: boolean;
   readonly #decoder = new TextDecoder("utf-8", { ignoreBOM: true });
   #pending: Uint8Array[] = [];
   #pendingBytes = 0;
@@ -54,6 +74,7 @@ export class SseParser {
     if (!(options.maxBufferBytes > 0)) throw new RangeError("maxBufferBytes must be positive");
     this.#max = options.maxBufferBytes;
     this.#dispatchUnterminated = options.dispatchUnterminated ?? false;
+    this.#rejectUnknown = options.rejectUnknownLines ?? false;
   }
 
   feed(chunk: Uint8Array, emit: (event: SseEvent) => void): void {
@@ -150,6 +171,13 @@ export class SseParser {
           this.#retry = Number(this.#decoder.decode(value));
         }
         break;
+      default:
+        if (this.#rejectUnknown) {
+          throw new SseUndecodableError(
+            "a line that is not an event",
+            this.#decoder.decode(line.subarray(0, 800)),
+          );
+        }
     }
   }
 

@@ -24,6 +24,9 @@ export interface Fault {
   errorAfter?: number;
   /** Streams: after this many events insert one event whose data is not valid JSON, then go on. */
   malformedAfter?: number;
+  /** Streams: after `junkAfter` (default 1) events send `junk` as it is (no framing added; bytes for non-UTF-8). */
+  junk?: string | Uint8Array;
+  junkAfter?: number;
   /** Streams: after `oversizedAfter` (default 1) events send one `data:` line of this many bytes. */
   oversizedLineBytes?: number;
   oversizedAfter?: number;
@@ -44,6 +47,7 @@ const NUMBER_KEYS = [
   "malformedAfter",
   "oversizedLineBytes",
   "oversizedAfter",
+  "junkAfter",
   "latencyMs",
   "chunks",
   "chunkIntervalMs",
@@ -69,6 +73,7 @@ function normalizeFault(raw: Record<string, unknown>): Fault {
   }
   if (raw.message !== undefined) out.message = String(raw.message);
   if (raw.retryAfter !== undefined) out.retryAfter = String(raw.retryAfter);
+  if (raw.junk !== undefined) out.junk = String(raw.junk);
   if (raw.hang !== undefined) out.hang = raw.hang === true || raw.hang === "true";
   if (raw.noUsage !== undefined) out.noUsage = raw.noUsage === true || raw.noUsage === "true";
   return out;

@@ -1,6 +1,6 @@
 /**
  * Turns a planned event sequence into a paced `text/event-stream` response, applying stream faults (cut,
- * stall, in-stream error, malformed or oversized events) and recording when the client goes away.
+ * stall, in-stream error, malformed, raw junk or oversized events) and recording when the client goes away.
  */
 
 import type { Fault } from "./faults.ts";
@@ -62,6 +62,11 @@ export function sseResponse(
       if (!extrasDone) {
         extrasDone = true;
         if (fault.malformedAfter === i) controller.enqueue(encoder.encode('data: {"choices":[{"delta":\n\n'));
+        if (fault.junk !== undefined && (fault.junkAfter ?? 1) === i) {
+          controller.enqueue(
+            typeof fault.junk === "string" ? encoder.encode(fault.junk) : fault.junk.slice(),
+          );
+        }
         if (fault.oversizedLineBytes !== undefined && (fault.oversizedAfter ?? 1) === i) {
           enqueueOversized(controller, fault.oversizedLineBytes);
         }

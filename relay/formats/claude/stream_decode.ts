@@ -5,7 +5,7 @@
 import type { SseEvent } from "../../sse/event.ts";
 import { errorFromStreamPayload } from "../errors.ts";
 import type { IrStreamEvent } from "../ir.ts";
-import { type JsonObject, num, obj, parseEventData, str } from "../upstream_body.ts";
+import { type JsonObject, num, obj, str, streamEventObject } from "../upstream_body.ts";
 import { claudeStopToIr } from "./finish.ts";
 import { claudeUsageToIr, mergeClaudeUsage } from "./usage.ts";
 
@@ -85,7 +85,7 @@ function usageEvent(state: ClaudeDecodeState, raw: unknown, out: IrStreamEvent[]
 
 export function decodeClaudeStreamEvent(state: ClaudeDecodeState, event: SseEvent): IrStreamEvent[] {
   const out: IrStreamEvent[] = [];
-  const data = parseEventData(event.data);
+  const data = streamEventObject(event.data);
   if (!data) return out;
   switch (str(data.type) ?? event.event) {
     case "message_start": {

@@ -6,7 +6,7 @@
 import type { SseEvent } from "../../sse/event.ts";
 import { errorFromStreamPayload } from "../errors.ts";
 import type { IrStreamEvent } from "../ir.ts";
-import { arr, type JsonObject, obj, parseEventData, str } from "../upstream_body.ts";
+import { arr, type JsonObject, obj, str, streamEventObject } from "../upstream_body.ts";
 import { geminiFinishToIr } from "./finish.ts";
 import { decodeOutputPart } from "./response.ts";
 import { geminiUsageToIr } from "./usage.ts";
@@ -45,7 +45,7 @@ function readParts(state: GeminiDecodeState, parts: unknown[], out: IrStreamEven
 
 export function decodeGeminiStreamEvent(state: GeminiDecodeState, event: SseEvent): IrStreamEvent[] {
   const out: IrStreamEvent[] = [];
-  const chunk: JsonObject | undefined = parseEventData(event.data);
+  const chunk: JsonObject | undefined = streamEventObject(event.data);
   if (!chunk) return out;
   if (chunk.error && typeof chunk.error === "object") {
     out.push({ type: "error", error: errorFromStreamPayload(chunk) });

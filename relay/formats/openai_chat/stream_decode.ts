@@ -6,7 +6,7 @@
 import type { SseEvent } from "../../sse/event.ts";
 import { errorFromStreamPayload } from "../errors.ts";
 import type { IrStreamEvent } from "../ir.ts";
-import { arr, type JsonObject, num, obj, parseEventData, str } from "../upstream_body.ts";
+import { arr, type JsonObject, num, obj, str, streamEventObject } from "../upstream_body.ts";
 import { chatFinishToIr } from "./finish.ts";
 import { chatUsageToIr } from "./usage.ts";
 
@@ -112,7 +112,7 @@ export function decodeChatStreamEvent(state: ChatDecodeState, event: SseEvent): 
     out.push({ type: "end" });
     return out;
   }
-  const chunk = parseEventData(event.data);
+  const chunk = streamEventObject(event.data);
   if (!chunk) return out;
   if (event.event === "error" || (chunk.error && typeof chunk.error === "object")) {
     out.push({ type: "error", error: errorFromStreamPayload(chunk) });

@@ -5,7 +5,7 @@
 import type { SseEvent } from "../../sse/event.ts";
 import { errorFromStreamPayload } from "../errors.ts";
 import type { IrStreamEvent } from "../ir.ts";
-import { arr, type JsonObject, num, obj, parseEventData, str } from "../upstream_body.ts";
+import { arr, type JsonObject, num, obj, str, streamEventObject } from "../upstream_body.ts";
 import { responsesStatusToIr } from "./response.ts";
 import { responsesUsageToIr } from "./usage.ts";
 
@@ -99,7 +99,7 @@ function finished(data: JsonObject, out: IrStreamEvent[]): void {
 
 export function decodeResponsesStreamEvent(state: ResponsesDecodeState, event: SseEvent): IrStreamEvent[] {
   const out: IrStreamEvent[] = [];
-  const data = parseEventData(event.data);
+  const data = streamEventObject(event.data);
   if (!data) return out;
   state.lastSequence = num(data.sequence_number) ?? state.lastSequence;
   switch (str(data.type) ?? event.event) {

@@ -1,7 +1,7 @@
 /** `SseEventReader` gives what `body.pipeThrough(sseParserStream(...))` gives: events, errors, cancellation. */
 import type { SseEvent } from "../../../relay/sse/event.ts";
 import { SseEventReader } from "../../../relay/sse/event_reader.ts";
-import { SseBufferLimitError, sseParserStream } from "../../../relay/sse/parser.ts";
+import { SseBufferLimitError, sseParserStream, SseUndecodableError } from "../../../relay/sse/parser.ts";
 import { assert, assertEquals, assertRejects } from "../../support/assert.ts";
 
 const encoder = new TextEncoder();
@@ -88,4 +88,21 @@ Deno.test("cancel during a pending read resolves it as done and cancels the body
   assertEquals(await pending, { done: true, value: undefined });
   assert(cancelled);
   assertEquals((await reader.read()).done, true);
+});
+
+Deno.test("a garbage line: the events before it in the same chunk come first, then the error", async () => {
+  let cancelled: unknown;
+  const body = new ReadableStream<Uint8Array>({
+    start(c) {
+      c.enqueue(encoder.encode("data: one\n\ndata: two\n\n<html>\ndata: three\n\n"));
+    },
+    cancel(reason) {
+      cancelled = reason;
+    },
+  });
+  const reader = new SseEventReader(body, { maxBufferBytes: MB, rejectUnknownLines: true });
+  assertEquals(await reader.read(), { done: false, value: { data: "one" } });
+  assertEquals(await reader.read(), { done: false, value: { data: "two" } });
+  await assertRejects(() => reader.read(), SseUndecodableError);
+  assert(cancelled instanceof SseUndecodableError, "the body was cancelled with the error");
 });

@@ -1,5 +1,10 @@
 import type { SseEvent } from "../../../relay/sse/event.ts";
-import { SseBufferLimitError, SseParser, sseParserStream } from "../../../relay/sse/parser.ts";
+import {
+  SseBufferLimitError,
+  SseParser,
+  sseParserStream,
+  SseUndecodableError,
+} from "../../../relay/sse/parser.ts";
 import { assert, assertEquals, assertRejects } from "../../support/assert.ts";
 
 const encoder = new TextEncoder();
@@ -231,4 +236,28 @@ Deno.test("many small events in one chunk are all dispatched", () => {
   const events = parseSync([encoder.encode(text)]);
   assertEquals(events.length, 5000);
   assertEquals(events[4999], { data: "4999" });
+});
+
+Deno.test("rejectUnknownLines: a line that is no field throws; comments, fields and blank lines do not", () => {
+  const strict = () => new SseParser({ maxBufferBytes: MB, rejectUnknownLines: true });
+  const events: SseEvent[] = [];
+  strict().feed(
+    encoder.encode(": ping\n\nevent: x\nid: 1\nretry: 5\ndata: a\n\n\ndata\n\nevent\n\n"),
+    (e) => void events.push(e),
+  );
+  assertEquals(events, [{ event: "x", id: "1", retry: 5, data: "a" }, { data: "" }]);
+  for (const junk of ["<html>\n", '{"error":{}}\n', "Data: x\n", "\xff\xfe\n"]) {
+    let err: unknown;
+    try {
+      strict().feed(encoder.encode(`data: a\n\n${junk}`), () => {});
+    } catch (e) {
+      err = e;
+    }
+    assert(err instanceof SseUndecodableError, junk);
+    assert(err.message.includes(JSON.stringify(junk.trimEnd())), err.message);
+  }
+  // The spec's parser ignores such lines.
+  const lax: SseEvent[] = [];
+  new SseParser({ maxBufferBytes: MB }).feed(encoder.encode("<html>\ndata: a\n\n"), (e) => void lax.push(e));
+  assertEquals(lax, [{ data: "a" }]);
 });
