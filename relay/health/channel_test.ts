@@ -12,6 +12,8 @@ import { channelConfig, pickKey } from "../pipeline/channel_config.ts";
 import { buildUpstreamRequest } from "../pipeline/build_request.ts";
 import { parseRequest } from "../pipeline/parse_request.ts";
 import { type Failure, transportFailure, upstreamFailure } from "../pipeline/failure.ts";
+import type { ErrorAudience } from "../pipeline/sanitize.ts";
+import { secretsInPlay } from "../pipeline/secrets_in_play.ts";
 import { RelayError } from "../formats/errors.ts";
 import { providerEnv } from "../providers/spec.ts";
 
@@ -64,6 +66,8 @@ export async function testChannel(
     : pickKey(channel)?.key ?? channel.keys[0];
   if (!key) return done({ ok: false, message: "the channel has no key" });
   let failure: Failure | undefined;
+  // The channel test is an admin's: it sees the upstream's text, redacted.
+  const audience: ErrorAudience = { secrets: secretsInPlay({ channel, key }), admin: true };
   try {
     const ep = endpoint(name);
     const parsed = await parseRequest(ep, new TextEncoder().encode(JSON.stringify(body)), "application/json");
@@ -77,6 +81,7 @@ export async function testChannel(
       forceStreamOption: false,
       env: providerEnv(deps.config),
     });
+    audience.secrets = secretsInPlay({ channel, key, upstream: plan });
     const res = await deps.upstream.request({
       method: "POST",
       url: plan.url,
@@ -86,18 +91,18 @@ export async function testChannel(
       totalTimeoutMs: 60_000,
     });
     if (!res.ok) {
-      failure = upstreamFailure(res.status, await res.readErrorText(), channel.statusCodeMapping, [key]);
+      failure = upstreamFailure(res.status, await res.readErrorText(), channel.statusCodeMapping, audience);
     } else {
       const json = JSON.parse(new TextDecoder().decode(await res.bytes(8 * 1024 * 1024)));
       if (plan.translation) plan.translation.translateResponse(json);
       else if (json?.error) {
-        failure = upstreamFailure(500, JSON.stringify(json), channel.statusCodeMapping, [key]);
+        failure = upstreamFailure(500, JSON.stringify(json), channel.statusCodeMapping, audience);
       }
     }
   } catch (e) {
     failure = e instanceof RelayError
-      ? upstreamFailure(e.status, e, channel.statusCodeMapping, [key])
-      : transportFailure(e, [key]);
+      ? upstreamFailure(e.status, e, channel.statusCodeMapping, audience)
+      : transportFailure(e, audience);
   }
   const result = done(failure ? { ok: false, message: failure.detail, failure } : { ok: true, message: "" });
   await deps.db.exec("UPDATE channels SET test_time = ?, response_time = ? WHERE id = ?", [

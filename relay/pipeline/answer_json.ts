@@ -60,7 +60,7 @@ export async function answerJson(ctx: RelayCtx, a: Attempt): Promise<AttemptOutc
     bytes = await a.res.bytes(MAX_ANSWER_BYTES);
   } catch (e) {
     if (ctx.clientSignal.aborted) throw new ClientGoneError();
-    return { failure: transportFailure(e, [a.key]) };
+    return { failure: transportFailure(e, a.audience) };
   } finally {
     ctx.upstreamMs += performance.now() - started;
     a.detach();
@@ -83,7 +83,7 @@ export async function answerJson(ctx: RelayCtx, a: Attempt): Promise<AttemptOutc
         translated = t.translateResponse(json);
       } catch (e) {
         if (e instanceof RelayError && e.code !== "bad_response_body") {
-          return { failure: upstreamFailure(e.status, e, a.channel.statusCodeMapping, [a.key]) };
+          return { failure: upstreamFailure(e.status, e, a.channel.statusCodeMapping, a.audience) };
         }
         throw badBody();
       }
@@ -94,7 +94,9 @@ export async function answerJson(ctx: RelayCtx, a: Attempt): Promise<AttemptOutc
     } else if (json && typeof json === "object" && !Array.isArray(json)) {
       const obj = json as Record<string, unknown>;
       if (obj.error && typeof obj.error === "object") {
-        return { failure: upstreamFailure(500, JSON.stringify(obj), a.channel.statusCodeMapping, [a.key]) };
+        return {
+          failure: upstreamFailure(500, JSON.stringify(obj), a.channel.statusCodeMapping, a.audience),
+        };
       }
       usage = rawUsage(obj);
       if (a.plan.convertResponse) {
@@ -102,7 +104,7 @@ export async function answerJson(ctx: RelayCtx, a: Attempt): Promise<AttemptOutc
           out = JSON.stringify(a.plan.convertResponse(obj));
         } catch (e) {
           const err = e instanceof RelayError ? e : badBody();
-          return { failure: upstreamFailure(502, err, a.channel.statusCodeMapping, [a.key]) };
+          return { failure: upstreamFailure(502, err, a.channel.statusCodeMapping, a.audience) };
         }
       }
     }

@@ -39,7 +39,7 @@ export async function answerStream(ctx: RelayCtx, a: Attempt): Promise<AttemptOu
     },
     sanitizeError: (err: RelayError) => {
       rawError = err;
-      return clientError(err.status, err, [a.key]);
+      return clientError(err.status, err, a.audience);
     },
   };
   const includeUsage = ctx.parsed!.includeUsage;
@@ -53,9 +53,12 @@ export async function answerStream(ctx: RelayCtx, a: Attempt): Promise<AttemptOu
     const text = await a.res.readErrorText().catch(() => "");
     a.detach();
     return {
-      failure: upstreamFailure(502, text || "the upstream did not stream", a.channel.statusCodeMapping, [
-        a.key,
-      ]),
+      failure: upstreamFailure(
+        502,
+        text || "the upstream did not stream",
+        a.channel.statusCodeMapping,
+        a.audience,
+      ),
     };
   }
   const reader = new SseEventReader(a.res.body, {
@@ -70,16 +73,17 @@ export async function answerStream(ctx: RelayCtx, a: Attempt): Promise<AttemptOu
       const next = await reader.read();
       if (next.done) {
         if (!t.completed) {
-          failure = transportFailure(new UpstreamResetError("stream ended before any content", "body"), [
-            a.key,
-          ]);
+          failure = transportFailure(
+            new UpstreamResetError("stream ended before any content", "body"),
+            a.audience,
+          );
         } else first.push(...t.end());
         break;
       }
       const out = t.push(next.value);
       if (t.upstreamError) {
         const err = rawError ?? t.upstreamError;
-        failure = upstreamFailure(err.status, err, a.channel.statusCodeMapping, [a.key]);
+        failure = upstreamFailure(err.status, err, a.channel.statusCodeMapping, a.audience);
         break;
       }
       if (out.length) {
@@ -90,7 +94,7 @@ export async function answerStream(ctx: RelayCtx, a: Attempt): Promise<AttemptOu
   } catch (e) {
     if (ctx.clientSignal.aborted) throw new ClientGoneError();
     if (ctx.inflight.shutdown.aborted) throw shuttingDown();
-    failure = transportFailure(e, [a.key]);
+    failure = transportFailure(e, a.audience);
   }
   ctx.upstreamMs += performance.now() - peekStarted;
   if (failure) {

@@ -14,6 +14,8 @@ import { ClientGoneError, shuttingDown } from "./errors.ts";
 import { answerJson } from "./answer_json.ts";
 import { answerStream } from "./answer_stream.ts";
 import { providerEnv } from "../providers/spec.ts";
+import type { ErrorAudience } from "./sanitize.ts";
+import { errorAudience } from "./secrets_in_play.ts";
 
 export interface Attempt {
   channel: ChannelView;
@@ -22,6 +24,8 @@ export interface Attempt {
   res: UpstreamResponse;
   key: string;
   keyIndex: number;
+  /** Who this attempt's errors are for and the secrets they must not carry. */
+  audience: ErrorAudience;
   /** Aborts the upstream call (the client left before the answer started). */
   abort: AbortController;
   /** Detaches the pre-answer disconnect handler (the answer writer installs its own). */
@@ -60,7 +64,6 @@ export async function attemptChannel(
   const { deps } = ctx;
   const picked = pickKey(channel);
   if (!picked) return { failure: channelFailure(new ChannelError("no enabled key")), keyIndex: -1 };
-  const secrets = [picked.key];
   let plan: UpstreamPlan;
   try {
     plan = await planRequest(ctx, channel, config, picked.key, deps.config.forceStreamOption);
@@ -68,6 +71,7 @@ export async function attemptChannel(
     if (e instanceof ChannelError) return { failure: channelFailure(e), keyIndex: picked.index };
     throw e;
   }
+  const audience = errorAudience(ctx, channel, picked.key, plan);
   const abort = new AbortController();
   const onGone = () => abort.abort(new ClientGoneError());
   const signals = [ctx.clientSignal, ctx.inflight.shutdown];
@@ -96,7 +100,7 @@ export async function attemptChannel(
     detach();
     if (ctx.clientSignal.aborted) throw new ClientGoneError();
     if (ctx.inflight.shutdown.aborted) throw shuttingDown();
-    return { failure: transportFailure(e, secrets), keyIndex: picked.index };
+    return { failure: transportFailure(e, audience), keyIndex: picked.index };
   }
   if (!res.ok) {
     const text = await res.readErrorText().catch(() => "");
@@ -104,7 +108,7 @@ export async function attemptChannel(
     detach();
     if (ctx.clientSignal.aborted) throw new ClientGoneError();
     return {
-      failure: upstreamFailure(res.status, text, channel.statusCodeMapping, secrets),
+      failure: upstreamFailure(res.status, text, channel.statusCodeMapping, audience),
       keyIndex: picked.index,
     };
   }
@@ -116,6 +120,7 @@ export async function attemptChannel(
     res,
     key: picked.key,
     keyIndex: picked.index,
+    audience,
     abort,
     detach,
   };

@@ -20,6 +20,8 @@ export interface RelayCtx {
   startedAt: number;
   clientIp: string;
   clientHeaders: Headers;
+  /** The key the client presented (header or `?key=`), kept out of upstream error text. */
+  clientKey?: string;
   path: string;
   /** How a stream is written to this client (SSE unless a Gemini client asked for a JSON array). */
   framing: StreamFraming;

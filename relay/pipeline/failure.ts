@@ -13,7 +13,8 @@ import {
   UpstreamResetError,
   UpstreamTimeoutError,
 } from "../http/upstream_errors.ts";
-import { clientError, redactSecrets } from "./sanitize.ts";
+import { clientError, type ErrorAudience } from "./sanitize.ts";
+import { redactSecrets } from "./redact_secrets.ts";
 
 /** A local problem with the channel (no usable key, bad base URL or override): retried elsewhere. */
 export class ChannelError extends Error {
@@ -41,20 +42,20 @@ export function upstreamFailure(
   status: number,
   body: string | RelayError,
   statusCodeMapping: string,
-  secrets: readonly string[],
+  audience: ErrorAudience,
 ): Failure {
   const err = typeof body === "string" ? errorFromUpstream(status, parseBody(body)) : body;
   const mapped = mapStatus(statusCodeMapping, status);
   return {
     routing: { status: mapped, message: err.message },
     upstreamStatus: status,
-    client: clientError(mapped, err, secrets),
-    detail: `upstream status ${status}: ${redactSecrets(err.message, secrets).slice(0, 1000)}`,
+    client: clientError(mapped, err, audience),
+    detail: `upstream status ${status}: ${redactSecrets(err.message, audience.secrets).slice(0, 1000)}`,
   };
 }
 
 /** No usable HTTP answer: timeouts, refused or broken connections, oversized or undecodable answers. */
-export function transportFailure(e: unknown, secrets: readonly string[]): Failure {
+export function transportFailure(e: unknown, audience: ErrorAudience): Failure {
   let client: RelayError;
   let channelError = false;
   if (e instanceof UpstreamTimeoutError) {
@@ -71,7 +72,7 @@ export function transportFailure(e: unknown, secrets: readonly string[]): Failur
     channelError = true;
     client = new RelayError(502, "This channel is misconfigured", { code: "channel_error" });
   }
-  const message = redactSecrets((e as Error)?.message ?? String(e), secrets);
+  const message = redactSecrets((e as Error)?.message ?? String(e), audience.secrets);
   return {
     routing: { status: 0, message: "", channelError },
     upstreamStatus: 0,

@@ -14,7 +14,7 @@ import { RelayError } from "../formats/errors.ts";
 import { BillingError } from "../billing/errors.ts";
 import type { RelayCtx } from "./context.ts";
 import type { StreamFraming } from "./client_sink.ts";
-import type { Caller } from "./key_auth.ts";
+import { type Caller, presentedKey } from "./key_auth.ts";
 import { ClientGoneError, errorResponse, REQUEST_ID_HEADER, toRelayError } from "./errors.ts";
 import { newRequestId } from "./request_id.ts";
 import { readRequestBody } from "./read_body.ts";
@@ -36,6 +36,7 @@ export interface RelayEntry {
 /** The state of a request that just arrived on `entry`'s route. */
 export function newRelayContext(deps: AppDeps, c: Context, entry: RelayEntry): RelayCtx {
   const endpoint = entry.endpoint;
+  const url = new URL(c.req.url);
   return {
     deps,
     requestId: newRequestId(),
@@ -44,7 +45,8 @@ export function newRelayContext(deps: AppDeps, c: Context, entry: RelayEntry): R
     startedAt: performance.now(),
     clientIp: c.get("clientIp") ?? "",
     clientHeaders: c.req.raw.headers,
-    path: new URL(c.req.url).pathname,
+    clientKey: presentedKey(url.pathname, c.req.raw.headers, url),
+    path: url.pathname,
     clientSignal: c.req.raw.signal,
     framing: entry.framing?.(c) ?? "sse",
     inflight: deps.inflight.begin(),

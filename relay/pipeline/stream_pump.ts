@@ -24,7 +24,7 @@ import { finishRequest } from "./finish.ts";
 import { priceMultiplierOf } from "./answer_json.ts";
 import { log } from "../../server/logger.ts";
 import { logUpstreamFailure } from "./error_log.ts";
-import { redactSecrets } from "./sanitize.ts";
+import { redactSecrets } from "./redact_secrets.ts";
 
 /** Streams at most this many disconnected clients' upstreams at once for their final usage. */
 const MAX_DRAINS = 256;

@@ -4,12 +4,15 @@
  * header, a `[fake:...]` directive in the prompt, or a `fault-...` model name (the last two survive a
  * gateway that drops unknown headers).
  */
+import type { KeyEcho } from "./key_echo.ts";
 
 export interface Fault {
   /** Answer with this HTTP status and the dialect's error body instead of a result. */
   status?: number;
   /** Error message (default: a dialect-typical one; 401 echoes the caller's key on purpose). */
   message?: string;
+  /** Error message that echoes the caller's key in this altered form (`key_echo.ts`), error and stream. */
+  echoKey?: KeyEcho;
   /** `Retry-After` header value for the error answer (429 gets "1" by default). */
   retryAfter?: string;
   /** Extra delay before the response headers. */
@@ -72,6 +75,7 @@ function normalizeFault(raw: Record<string, unknown>): Fault {
     if (raw[key] !== undefined) out[key] = Number(raw[key]);
   }
   if (raw.message !== undefined) out.message = String(raw.message);
+  if (raw.echoKey !== undefined) out.echoKey = String(raw.echoKey) as KeyEcho;
   if (raw.retryAfter !== undefined) out.retryAfter = String(raw.retryAfter);
   if (raw.junk !== undefined) out.junk = String(raw.junk);
   if (raw.hang !== undefined) out.hang = raw.hang === true || raw.hang === "true";

@@ -16,6 +16,7 @@ import {
   scriptMatches,
 } from "./faults.ts";
 import { RecordedRequest } from "./recording.ts";
+import { keyEcho } from "./key_echo.ts";
 import { type AuthStyle, callerKey, matchRoute } from "./routes.ts";
 import { sleep } from "./sse_response.ts";
 
@@ -177,6 +178,7 @@ export function startFakeUpstream(options: FakeUpstreamOptions = {}): Promise<Fa
       ...(key ? keyFaults.get(key) : undefined),
       ...takeScripted(url.pathname),
     };
+    if (fault.echoKey && key) fault.message ??= keyEcho(fault.echoKey, key);
     if (record) record.fault = fault;
 
     const delay = (fault.latencyMs ?? settings.latencyMs) + Math.random() * settings.jitterMs +

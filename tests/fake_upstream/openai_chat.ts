@@ -138,7 +138,7 @@ export function chatCompletions(ctx: CallContext): Response {
     });
   }
   frames.push({ data: "[DONE]" });
-  return streamResponse(ctx, { frames, errorFrames: () => [openaiStreamError()] });
+  return streamResponse(ctx, { frames, errorFrames: () => [openaiStreamError(ctx.fault.message)] });
 }
 
 export function completions(ctx: CallContext): Response {
@@ -185,5 +185,5 @@ export function completions(ctx: CallContext): Response {
   });
   if (includeUsage && usage) frames.push({ data: JSON.stringify({ ...base, choices: [], usage }) });
   frames.push({ data: "[DONE]" });
-  return streamResponse(ctx, { frames, errorFrames: () => [openaiStreamError()] });
+  return streamResponse(ctx, { frames, errorFrames: () => [openaiStreamError(ctx.fault.message)] });
 }

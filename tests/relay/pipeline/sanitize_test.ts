@@ -1,6 +1,9 @@
 /** Upstream error text never carries keys to clients: redaction, and generic messages for account errors. */
 import { assert, assertEquals } from "../../support/assert.ts";
-import { clientError, redactSecrets } from "../../../relay/pipeline/sanitize.ts";
+import { clientError } from "../../../relay/pipeline/sanitize.ts";
+import { redactSecrets } from "../../../relay/pipeline/redact_secrets.ts";
+
+const user = { secrets: [], admin: false };
 import { RelayError } from "../../../relay/formats/errors.ts";
 
 Deno.test("key-like text is redacted", () => {
@@ -18,24 +21,24 @@ Deno.test("account and server errors get a generic message; request errors keep 
   const upstream = new RelayError(401, "Incorrect API key provided: sk-abcdefgh", {
     code: "invalid_api_key",
   });
-  const auth = clientError(401, upstream, []);
+  const auth = clientError(401, upstream, user);
   assertEquals([auth.status, auth.code], [401, "upstream_error"]);
   assert(!auth.message.includes("sk-"));
   assertEquals(
-    clientError(503, new RelayError(503, "node x7 down"), []).message,
+    clientError(503, new RelayError(503, "node x7 down"), user).message,
     "The upstream service failed (HTTP 503)",
   );
   assertEquals(
-    clientError(429, new RelayError(429, "org-123 over limit"), []).message.includes("org-123"),
+    clientError(429, new RelayError(429, "org-123 over limit"), user).message.includes("org-123"),
     false,
   );
-  const user = clientError(
+  const request = clientError(
     400,
     new RelayError(400, "This model's maximum context length is 8192 tokens", {
       code: "context_length_exceeded",
     }),
-    [],
+    user,
   );
-  assertEquals([user.status, user.code], [400, "context_length_exceeded"]);
-  assert(user.message.startsWith("This model's maximum context length"));
+  assertEquals([request.status, request.code], [400, "context_length_exceeded"]);
+  assert(request.message.startsWith("This model's maximum context length"));
 });

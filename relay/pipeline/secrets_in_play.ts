@@ -1,0 +1,64 @@
+/**
+ * The secrets an attempt's error text must never carry: every key of the channel, the key the caller
+ * presented, and the credentials the upstream request sends (auth headers, header overrides, `?key=`).
+ */
+import type { ChannelView } from "../../store/cache/catalog.ts";
+import type { RelayCtx } from "./context.ts";
+import type { ErrorAudience } from "./sanitize.ts";
+import { Role } from "../../store/users.ts";
+
+const CREDENTIAL_NAME = /auth|key|token|secret|signature|cookie|password|credential/i;
+
+/** A credential value without its scheme word; Basic credentials decoded into their parts too. */
+function credentialParts(value: string): string[] {
+  const v = value.trim();
+  const m = /^(bearer|basic|token|key|apikey)\s+(.+)$/i.exec(v);
+  if (!m) return [v];
+  const parts = [m[2].trim()];
+  if (m[1].toLowerCase() === "basic") {
+    try {
+      const plain = atob(m[2].trim());
+      parts.push(plain, ...plain.split(":"));
+    } catch { /* not base64 */ }
+  }
+  return parts;
+}
+
+export interface SecretSources {
+  channel: ChannelView;
+  /** The key this attempt uses. */
+  key: string;
+  /** The key the client presented. */
+  clientKey?: string;
+  /** The upstream request as built. */
+  upstream?: { url: string; headers: Record<string, string> };
+}
+
+export function secretsInPlay({ channel, key, clientKey, upstream }: SecretSources): string[] {
+  const out = new Set<string>([key, ...channel.keys]);
+  if (clientKey) { for (const p of credentialParts(clientKey)) out.add(p); }
+  if (upstream) {
+    for (const [name, value] of Object.entries(upstream.headers)) {
+      if (CREDENTIAL_NAME.test(name)) { for (const p of credentialParts(value)) out.add(p); }
+    }
+    try {
+      for (const [name, value] of new URL(upstream.url).searchParams) {
+        if (CREDENTIAL_NAME.test(name) || name === "sig") out.add(value);
+      }
+    } catch { /* a bad URL fails the request elsewhere */ }
+  }
+  return [...out].filter((s) => s.length >= 6);
+}
+
+/** Who an attempt's errors are for: the secrets in play and whether the caller is an admin. */
+export function errorAudience(
+  ctx: RelayCtx,
+  channel: ChannelView,
+  key: string,
+  upstream?: { url: string; headers: Record<string, string> },
+): ErrorAudience {
+  return {
+    secrets: secretsInPlay({ channel, key, clientKey: ctx.clientKey, upstream }),
+    admin: (ctx.caller?.user.role ?? 0) >= Role.admin,
+  };
+}
