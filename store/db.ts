@@ -81,6 +81,15 @@ export function asJsonObject(text: string | null | undefined): Record<string, un
   }
 }
 
+/**
+ * A moment as a parameter for a timestamp column (GORM's `deleted_at`): ISO 8601 for SQLite and PostgreSQL;
+ * MySQL's datetime refuses the `T…Z` form, so there it is `YYYY-MM-DD HH:MM:SS.mmm` in UTC.
+ */
+export function timestampValue(dialect: Dialect, at = new Date()): string {
+  const iso = at.toISOString();
+  return dialect === "mysql" ? iso.replace("T", " ").replace("Z", "") : iso;
+}
+
 /** Current time in whole seconds, the unit New API's time columns use. */
 export function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);

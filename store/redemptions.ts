@@ -4,7 +4,7 @@
  * transaction that credits the user, so concurrent redemptions of one code credit exactly once on both
  * stores.
  */
-import { asInt, type Db, nowSeconds, queryOne, type Row, type SqlValue } from "./db.ts";
+import { asInt, type Db, nowSeconds, queryOne, type Row, type SqlValue, timestampValue } from "./db.ts";
 import { generateRedemptionCode, hashRedemptionCode } from "../crypto/redemption_code.ts";
 import { likeLiteral } from "./users.ts";
 
@@ -135,7 +135,7 @@ export async function updateRedemption(
 
 export async function deleteRedemption(db: Db, id: number): Promise<boolean> {
   return (await db.exec("UPDATE redemptions SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL", [
-    new Date().toISOString(),
+    timestampValue(db.dialect),
     id,
   ])).changes === 1;
 }
@@ -146,7 +146,7 @@ export async function deleteInvalidRedemptions(db: Db): Promise<number> {
   return (await db.exec(
     `UPDATE redemptions SET deleted_at = ? WHERE deleted_at IS NULL
        AND (status <> ? OR (expired_time IS NOT NULL AND expired_time <> 0 AND expired_time < ?))`,
-    [new Date().toISOString(), RedemptionStatus.enabled, now],
+    [timestampValue(db.dialect), RedemptionStatus.enabled, now],
   )).changes;
 }
 

@@ -11,6 +11,7 @@ import {
   queryOne,
   type Row,
   type SqlValue,
+  timestampValue,
 } from "./db.ts";
 import { generateTokenKey, hashTokenKey, maskTokenKey } from "../crypto/token_key.ts";
 import { likeLiteral } from "./users.ts";
@@ -219,7 +220,7 @@ export async function deleteTokens(db: Db, ids: number[], userId: number): Promi
   const marks = ids.map(() => "?").join(", ");
   const result = await db.exec(
     `UPDATE tokens SET deleted_at = ? WHERE user_id = ? AND id IN (${marks}) AND deleted_at IS NULL`,
-    [new Date().toISOString(), userId, ...ids],
+    [timestampValue(db.dialect), userId, ...ids],
   );
   return result.changes;
 }

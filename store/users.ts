@@ -2,7 +2,16 @@
  * The `users` table: New API's columns, soft delete through `deleted_at`, and money moved only through
  * conditional updates. Secrets (password hash, access token hash) never leave this module in list reads.
  */
-import { asInt, type Db, insertReturningId, nowSeconds, queryOne, type Row, type SqlValue } from "./db.ts";
+import {
+  asInt,
+  type Db,
+  insertReturningId,
+  nowSeconds,
+  queryOne,
+  type Row,
+  type SqlValue,
+  timestampValue,
+} from "./db.ts";
 
 export const Role = { guest: 0, common: 1, admin: 10, root: 100 } as const;
 export const UserStatus = { enabled: 1, disabled: 2 } as const;
@@ -231,7 +240,7 @@ export async function setUserQuota(db: Db, id: number, quota: number): Promise<b
 }
 
 export async function softDeleteUser(db: Db, id: number): Promise<boolean> {
-  const stamp = new Date().toISOString();
+  const stamp = timestampValue(db.dialect);
   const result = await db.exec(
     `UPDATE users SET deleted_at = ?, ${REVOKE_CREDENTIALS} WHERE id = ? AND deleted_at IS NULL`,
     [stamp, id],

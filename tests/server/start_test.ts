@@ -82,7 +82,11 @@ Deno.test({
 for (
   const [env, fragment] of [
     [{ PORT: "abc" }, "PORT"],
-    [{ SQL_DSN: "mysql://root@localhost/oneapi" }, "SQL_DSN"],
+    [{ SQL_DSN: "mongodb://root@localhost/oneapi" }, "SQL_DSN"],
+    [
+      { SQL_DSN: "root:pw@tcp(127.0.0.1:1)/none?parseTime=true", SESSION_SECRET: "0123456789abcdef0" },
+      "cannot connect to MySQL at 127.0.0.1:1/none",
+    ],
     [
       { SQL_DSN: "postgres://nobody:pw@127.0.0.1:1/none", SESSION_SECRET: "0123456789abcdef0" },
       "cannot connect",

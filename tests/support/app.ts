@@ -1,6 +1,6 @@
 /**
  * An in-process application on a real store: `appTest` runs a body against the full Hono app backed by
- * a fresh SQLite file and, separately, a fresh PostgreSQL database (KV in memory). Requests go through
+ * a fresh SQLite file and, separately, a fresh PostgreSQL and a fresh MySQL/MariaDB database (KV in memory). Requests go through
  * `app.request(...)`, no ports involved.
  */
 import type { Hono } from "hono";
@@ -55,7 +55,7 @@ export async function buildHarness(
   };
 }
 
-/** Registers `name [sqlite]` and `name [postgres]`, each with a fresh app. */
+/** Registers `name [sqlite]`, `name [postgres]` and `name [mysql]`, each with a fresh app. */
 export function appTest(
   name: string,
   fn: (h: AppHarness) => Promise<void>,
