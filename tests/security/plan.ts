@@ -235,7 +235,7 @@ export const PLAN: PlanRow[] = [
     expected: "normal requests unaffected; slow connections closed at the header timeout",
     pins: [],
     notBuilt:
-      "Deno.serve has no header timeout option; the README's deployment puts a reverse proxy in front",
+      "no header-read timeout (Deno.serve has none): only a reverse proxy in front would close slow clients",
   },
   {
     id: "T21",

@@ -72,25 +72,49 @@ export function parseJunit(xml: string): TestCase[] {
   return cases;
 }
 
-function matches(pin: Pin, c: TestCase): boolean {
-  return c.file === normaliseFile(pin.file) && (pin.test === undefined || c.name.includes(pin.test));
+/**
+ * The names a test file registers through a helper (`appTest("…")`, `storeTest(\`…${x}…\`)`), as patterns
+ * matching the start of a JUnit name. Deno's JUnit report files such tests under the helper's module
+ * (tests/support/stores.ts), so they are traced back to their file by name.
+ */
+export function helperTestNames(source: string): RegExp[] {
+  const calls = /\b(?!Deno\.)[a-zA-Z]+Test\(\s*(["'`])((?:\\.|(?!\1)[^\\])*)\1/g;
+  const out: RegExp[] = [];
+  for (const m of source.matchAll(calls)) {
+    const parts = m[2].split(/\$\{[^}]*\}/).map((p) =>
+      p.replace(/\\(.)/g, "$1").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+    );
+    out.push(new RegExp("^" + parts.join(".*?") + "( \\[|$)"));
+  }
+  return out;
+}
+
+/** A pin's file as the scorer sees it: absent (undefined), or its helper-registered name patterns. */
+export type FileLookup = (file: string) => RegExp[] | undefined;
+
+const isTestFile = (file: string) => /_test\.tsx?$/.test(file);
+
+function inFile(pin: Pin, c: TestCase, helperNames: RegExp[]): boolean {
+  if (c.file === normaliseFile(pin.file)) return true;
+  return !isTestFile(c.file) && helperNames.some((re) => re.test(c.name));
+}
+
+function matches(pin: Pin, c: TestCase, helperNames: RegExp[]): boolean {
+  return inFile(pin, c, helperNames) && (pin.test === undefined || c.name.includes(pin.test));
 }
 
 const pinLabel = (pin: Pin) => pin.test === undefined ? pin.file : `${pin.file} ~ "${pin.test}"`;
 
-/** One status per plan row. `fileExists` only words the note of a pin without results. */
-export function scorePlan(
-  plan: PlanRow[],
-  cases: TestCase[],
-  fileExists: (file: string) => boolean = () => true,
-): RowResult[] {
+/** One status per plan row. `lookup` says which pin files exist and what names they register. */
+export function scorePlan(plan: PlanRow[], cases: TestCase[], lookup: FileLookup = () => []): RowResult[] {
   return plan.map((row) => {
     if (row.na !== undefined) return { row, status: "n.a.", passed: 0, failed: 0, notes: [row.na] };
     let passed = 0, failed = 0;
     const notes: string[] = [];
     let broken = false, missing = false;
     for (const pin of row.pins) {
-      const hit = cases.filter((c) => matches(pin, c));
+      const helperNames = lookup(pin.file);
+      const hit = cases.filter((c) => matches(pin, c, helperNames ?? []));
       const ok = hit.filter((c) => c.outcome === "passed").length;
       const bad = hit.filter((c) => c.outcome === "failed");
       passed += ok;
@@ -100,11 +124,11 @@ export function scorePlan(
         for (const c of bad) notes.push(`failed: ${c.file} "${c.name}"`);
       } else if (ok === 0) {
         missing = true;
-        const why = !fileExists(pin.file)
+        const why = helperNames === undefined
           ? "file not written yet"
           : hit.length > 0
           ? "only skipped results"
-          : cases.some((c) => c.file === normaliseFile(pin.file))
+          : cases.some((c) => inFile({ file: pin.file }, c, helperNames))
           ? "no test of that name"
           : "not in the report";
         notes.push(`${why}: ${pinLabel(pin)}`);

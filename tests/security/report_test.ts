@@ -2,7 +2,15 @@
 import { assert, assertEquals } from "../support/assert.ts";
 import type { PlanRow } from "./plan.ts";
 import { PLAN } from "./plan.ts";
-import { exitCode, markdownReport, normaliseFile, parseJunit, scorePlan, summaryLine } from "./report.ts";
+import {
+  exitCode,
+  helperTestNames,
+  markdownReport,
+  normaliseFile,
+  parseJunit,
+  scorePlan,
+  summaryLine,
+} from "./report.ts";
 
 const JUNIT = `<?xml version="1.0" encoding="UTF-8"?>
 <testsuites name="deno test" tests="6" failures="2" errors="0" time="1.0">
@@ -73,7 +81,11 @@ Deno.test("held, broken, missing and n.a. rows, and the exit code they give", ()
     row("T08", {}),
     row("T09", { pins: [{ file: "tests/b_test.ts", test: "steps" }] }),
   ];
-  const results = scorePlan(plan, parseJunit(JUNIT), (f) => f !== "tests/security/later_test.ts");
+  const results = scorePlan(
+    plan,
+    parseJunit(JUNIT),
+    (f) => f === "tests/security/later_test.ts" ? undefined : [],
+  );
   const by = Object.fromEntries(results.map((r) => [r.row.id, r]));
   assertEquals(
     results.map((r) => [r.row.id, r.status, r.passed, r.failed]),
@@ -123,4 +135,24 @@ Deno.test("the plan lists T01 to T36 once each, every row mapped or explained", 
     assert(r.pins.length > 0 || r.na !== undefined || r.notBuilt !== undefined, `${r.id} has no pin`);
     for (const p of r.pins) assert(p.file.startsWith("tests/") && p.file.endsWith("_test.ts"), p.file);
   }
+});
+
+Deno.test("tests registered through appTest or storeTest are traced to their file by name", () => {
+  const source = 'appTest("charges ${n} once", async () => {});\nstoreTest(`a ${status} fails over`, f);\n' +
+    'Deno.test("plain", () => {});';
+  const names = helperTestNames(source);
+  assertEquals(names.length, 2);
+  const xml = `<testsuites><testsuite name="./tests/support/stores.ts">
+    <testcase name="charges 2 once [sqlite]" classname="./tests/support/stores.ts"></testcase>
+    <testcase name="a 429 fails over [postgres]" classname="./tests/support/stores.ts"><failure message="x">x</failure></testcase>
+    <testcase name="charges 2 once elsewhere [sqlite]" classname="./tests/support/stores.ts"></testcase>
+    <testcase name="charges 2 once [sqlite]" classname="./tests/other_test.ts"></testcase>
+  </testsuite></testsuites>`;
+  const plan = [
+    row("T01", { pins: [{ file: "tests/x_test.ts", test: "charges" }] }),
+    row("T02", { pins: [{ file: "tests/x_test.ts" }] }),
+  ];
+  const [held, broken] = scorePlan(plan, parseJunit(xml), () => names);
+  assertEquals([held.status, held.passed, held.failed], ["held", 1, 0]);
+  assertEquals([broken.status, broken.passed, broken.failed], ["broken", 1, 1]);
 });
