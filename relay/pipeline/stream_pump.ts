@@ -146,7 +146,7 @@ export async function pump(
   } catch (e) {
     if (e instanceof SseUndecodableError) {
       // The client gets a generic error event; the admin gets what the upstream sent, redacted.
-      logUpstreamFailure(ctx, a.channel.id, redactSecrets(e.message, [a.key]).slice(0, 1000));
+      logUpstreamFailure(ctx, a.channel.id, redactSecrets(e.message, a.audience.secrets).slice(0, 1000));
     }
     if (sink.gone) end = "client_gone";
     else {
