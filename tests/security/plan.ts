@@ -322,7 +322,11 @@ export const PLAN: PlanRow[] = [
     expected: "401/403; one generic 401 for unknown and wrong keys; revocation effective; XFF ignored",
     pins: [
       ...pins(R + "bad_input_test.ts", "key problems are 401/403", "a token's IP allow-list holds"),
-      ...pins(A + "sessions_test.ts", "access tokens: stored hashed", "demotion and disabling take effect"),
+      ...pins(
+        A + "sessions_test.ts",
+        "access tokens: stored hashed",
+        "demotion and disabling end sessions and access tokens",
+      ),
       ...pins(
         "tests/server/client_ip_test.ts",
         "a spoofed X-Forwarded-For from an untrusted peer is ignored",
@@ -341,7 +345,10 @@ export const PLAN: PlanRow[] = [
     pins: [
       ...pins(A + "sessions_test.ts", "login sets an HttpOnly SameSite=Strict session cookie"),
       ...pins(A + "sessions_test.ts", "cookie writes must be same-origin", "the old cookie is dead"),
-      ...pins(A + "sessions_test.ts", "demotion and disabling take effect on the next request"),
+      ...pins(
+        A + "sessions_test.ts",
+        "demotion and disabling end sessions and access tokens on the next request",
+      ),
       ...pins(A + "setup_test.ts", "a cross-site browser POST to setup is refused"),
       ...pins(A + "instances_test.ts", "a demotion through one instance is enforced by another"),
       ...pins(S + "t28_session_csrf_cors_test.ts"),
