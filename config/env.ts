@@ -167,6 +167,8 @@ const schema = z.object({
   NOTIFICATION_LIMIT_DURATION_MINUTE: integer("NOTIFICATION_LIMIT_DURATION_MINUTE", 10, 1, 525600),
   TLS_INSECURE_SKIP_VERIFY: boolean("TLS_INSECURE_SKIP_VERIFY", false),
   RELAY_IDLE_CONN_TIMEOUT: integer("RELAY_IDLE_CONN_TIMEOUT", 0, 0, 86400),
+  CHANNEL_BREAKER_FAILURES: integer("CHANNEL_BREAKER_FAILURES", 5, 0, 1000),
+  CHANNEL_BREAKER_EJECT_SECONDS: integer("CHANNEL_BREAKER_EJECT_SECONDS", 30, 1, 3600),
 });
 
 export type StoreKind = "sqlite" | "postgres" | "mysql";
@@ -193,6 +195,10 @@ export interface Config {
   streamingTimeoutSeconds: number;
   relayTimeoutSeconds: number;
   relayFirstByteTimeoutSeconds: number;
+  /** Consecutive upstream failures (5xx, timeouts, no answer) that eject a channel on this instance; 0: off. */
+  channelBreakerFailures: number;
+  /** First ejection; doubled per ejection in a row, up to 300 s (or this, when longer). */
+  channelBreakerEjectSeconds: number;
   shutdownTimeoutSeconds: number;
   maxRequestBodyBytes: number;
   anonymousRequestBodyBytes: number;
@@ -298,6 +304,8 @@ export function loadConfig(env: Env): Config {
     streamingTimeoutSeconds: e.STREAMING_TIMEOUT,
     relayTimeoutSeconds: e.RELAY_TIMEOUT,
     relayFirstByteTimeoutSeconds: e.RELAY_FIRST_BYTE_TIMEOUT,
+    channelBreakerFailures: e.CHANNEL_BREAKER_FAILURES,
+    channelBreakerEjectSeconds: e.CHANNEL_BREAKER_EJECT_SECONDS,
     shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
     maxRequestBodyBytes: e.MAX_REQUEST_BODY_MB * 1024 * 1024,
     anonymousRequestBodyBytes: e.ANONYMOUS_REQUEST_BODY_LIMIT_KB * 1024,

@@ -22,6 +22,7 @@ import { QueueRouter } from "../kv/queue.ts";
 import { ownedKeysOf, ownKeys } from "../kv/owned_keys.ts";
 import { Scheduler } from "../jobs/scheduler.ts";
 import { InflightRequests } from "../relay/inflight.ts";
+import { ChannelBreaker } from "../relay/health/breaker.ts";
 import { channelTestJob } from "../relay/health/test_job.ts";
 import { log } from "./logger.ts";
 
@@ -62,6 +63,11 @@ export async function composeDeps(
     limiters: { token: new TokenLimiter(parts.kv), model: new ModelRequestLimiter(parts.kv) },
     notifier,
     jobs: new Scheduler(db),
+    breaker: new ChannelBreaker({
+      failures: config.channelBreakerFailures,
+      ejectMs: config.channelBreakerEjectSeconds * 1000,
+      maxEjectMs: Math.max(config.channelBreakerEjectSeconds, 300) * 1000,
+    }),
     inflight: new InflightRequests(),
     startedAt: Math.floor(Date.now() / 1000),
     state: { draining: false, setUp: false },

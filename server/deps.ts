@@ -12,6 +12,7 @@ import type { ModelRequestLimiter } from "../kv/limits/model_request_limit.ts";
 import type { Notifier } from "../notify/notifier.ts";
 import type { Scheduler } from "../jobs/scheduler.ts";
 import type { InflightRequests } from "../relay/inflight.ts";
+import type { ChannelBreaker } from "../relay/health/breaker.ts";
 
 export interface AppState {
   /** Set at SIGTERM: health checks fail so load balancers stop sending traffic. */
@@ -39,6 +40,8 @@ export interface AppDeps {
   notifier: Notifier;
   /** Background jobs that run on one instance (channel tests). */
   jobs: Scheduler;
+  /** Channels ejected after failing in a row on this instance (routing skips them for a while). */
+  breaker: ChannelBreaker;
   /** Relay requests in flight (graceful drain). */
   inflight: InflightRequests;
   /** Unix seconds when this process started. */

@@ -16,6 +16,7 @@ import { channelConfig } from "./channel_config.ts";
 import { attemptChannel } from "./attempt.ts";
 import type { Failure } from "./failure.ts";
 import { logUpstreamFailure } from "./error_log.ts";
+import type { ChannelBreaker } from "../health/breaker.ts";
 
 const cache = new WeakMap<object, { version: number; policy: RetryPolicy }>();
 
@@ -51,14 +52,35 @@ async function recordFailure(
   }
 }
 
+/**
+ * The next channel to try: untried and not ejected by the breaker; when every untried one is ejected,
+ * an ejected one anyway (a likely failure beats a certain 503).
+ */
+function pickChannel(
+  tiers: ChannelView[][],
+  tried: Set<number>,
+  breaker: ChannelBreaker,
+): ChannelView | undefined {
+  let channel: ChannelView | undefined;
+  if (breaker.anyOpen) {
+    const skip = new Set(tried);
+    for (const tier of tiers) for (const c of tier) if (breaker.ejected(c.id)) skip.add(c.id);
+    channel = selectChannel(tiers, skip);
+  }
+  channel ??= selectChannel(tiers, tried);
+  if (channel) breaker.picked(channel.id);
+  return channel;
+}
+
 /** Runs attempts until one answers; throws the client's error when none can. */
 export async function runAttempts(ctx: RelayCtx, tiers: ChannelView[][]): Promise<Response> {
   const policy = retryPolicy(ctx.deps.catalog);
   const pinned = ctx.caller!.pinnedChannelId !== undefined;
   const tried = new Set<number>();
   let last: Failure | undefined;
+  const breaker = ctx.deps.breaker;
   for (let attempt = 0;; attempt++) {
-    const channel = selectChannel(tiers, tried);
+    const channel = pickChannel(tiers, tried, breaker);
     if (!channel) {
       throw last?.client ??
         new RelayError(503, `No available channel for model ${ctx.parsed!.model}`, {
@@ -68,8 +90,12 @@ export async function runAttempts(ctx: RelayCtx, tiers: ChannelView[][]): Promis
     tried.add(channel.id);
     ctx.session!.useChannel({ id: channel.id, setting: channel.setting });
     const outcome = await attemptChannel(ctx, channel, channelConfig(channel)!);
-    if ("response" in outcome) return outcome.response;
+    if ("response" in outcome) {
+      breaker.success(channel.id);
+      return outcome.response;
+    }
     last = outcome.failure;
+    if (!last.routing.channelError) breaker.failure(channel.id, last.upstreamStatus);
     await recordFailure(ctx, policy, channel, last, outcome.keyIndex ?? -1);
     const ctxRetry = { attempt, bytesSentToClient: false, pinnedChannel: pinned };
     if (!shouldRetry(policy, last.routing, ctxRetry)) throw last.client;

@@ -214,9 +214,10 @@ export const PLAN: PlanRow[] = [
     name: "circuit-breaker-recovery",
     attack: "A fails 5 times in a row",
     expected: "A ejected, probed after the ejection time, re-admitted on success",
-    pins: pins("tests/relay/health/channel_health_test.ts", "testing all channels disables a slow one"),
-    notBuilt:
-      "no circuit breaker: channels are disabled on 401/keywords and re-enabled by the scheduled test",
+    pins: [
+      ...pins("tests/security/t18_circuit_breaker_test.ts"),
+      ...pins("tests/relay/health/channel_health_test.ts", "testing all channels disables a slow one"),
+    ],
   },
   {
     id: "T19",
