@@ -149,3 +149,14 @@ for (const kind of ["sqlite", "postgres", "mysql"] as const) {
 }
 
 export { adoptAndCheck };
+
+for (const kind of ["sqlite", "postgres", "mysql"] as const) {
+  Deno.test({
+    name:
+      `the gateway adopts One API's ${kind} database: login, old key relays, old data shows, schema only grows`,
+    ignore: !available[kind],
+    sanitizeResources: false,
+    sanitizeOps: false,
+    fn: () => targets[kind]((t) => adoptAndCheck(t, "one_api")),
+  });
+}
