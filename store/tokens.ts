@@ -56,7 +56,8 @@ export function tokenFromRow(r: Row): Token {
   return {
     id: asInt(r.id),
     userId: asInt(r.user_id),
-    keyHash: str(r.key),
+    // PostgreSQL pads a char(n) column on read: One API's tokens.key is char(48), a hash is 46 long.
+    keyHash: str(r.key).trimEnd(),
     keyHint: str(r.key_hint),
     status: asInt(r.status),
     name: str(r.name),

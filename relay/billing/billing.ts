@@ -96,8 +96,10 @@ export interface ErrorLogArgs {
   model: string;
   group: string;
   channelId: number;
-  /** A sanitized message (never upstream secrets). */
+  /** The admin's detail: the upstream's text, redacted (never upstream secrets). */
   content: string;
+  /** What the caller was (or would have been) told: the row's content in its owner's view. */
+  clientMessage: string;
   isStream: boolean;
   useTimeSeconds: number;
   useChannel: readonly number[];
@@ -446,6 +448,7 @@ export class Billing {
       other: {
         request_id: e.requestId,
         ...(e.statusCode ? { status_code: e.statusCode } : {}),
+        client_message: e.clientMessage,
         admin_info: { use_channel: e.useChannel.map(String) },
       },
     });

@@ -5,8 +5,17 @@
 import type { RelayCtx } from "./context.ts";
 import { log } from "../../server/logger.ts";
 
-/** `detail` must already be redacted (`redactSecrets`): users can read their own error rows. */
-export function logUpstreamFailure(ctx: RelayCtx, channelId: number, detail: string, status = 0): void {
+/**
+ * `detail` (the admin's view) must already be redacted (`redactSecrets`); `clientMessage` is what the
+ * caller was told, the only text its owner's view of the row shows (`routes/api/log_view.ts`).
+ */
+export function logUpstreamFailure(
+  ctx: RelayCtx,
+  channelId: number,
+  detail: string,
+  clientMessage: string,
+  status = 0,
+): void {
   const { deps, caller, parsed } = ctx;
   log.warn("upstream attempt failed", { requestId: ctx.requestId, channel: channelId, status, detail });
   deps.billing.recordError({
@@ -17,6 +26,7 @@ export function logUpstreamFailure(ctx: RelayCtx, channelId: number, detail: str
     group: caller!.usingGroup,
     channelId,
     content: detail,
+    clientMessage,
     isStream: parsed!.stream,
     useTimeSeconds: (performance.now() - ctx.startedAt) / 1000,
     useChannel: ctx.session!.channelsTried,

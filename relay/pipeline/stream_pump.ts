@@ -144,13 +144,15 @@ export async function pump(
       }
     }
   } catch (e) {
+    const failed = stopping ? shuttingDown() : midStreamError(e);
     if (e instanceof SseUndecodableError) {
       // The client gets a generic error event; the admin gets what the upstream sent, redacted.
-      logUpstreamFailure(ctx, a.channel.id, redactSecrets(e.message, a.audience.secrets).slice(0, 1000));
+      const detail = redactSecrets(e.message, a.audience.secrets).slice(0, 1000);
+      logUpstreamFailure(ctx, a.channel.id, detail, failed.message);
     }
     if (sink.gone) end = "client_gone";
     else {
-      await sink.writeEvents(t.fail(stopping ? shuttingDown() : midStreamError(e)));
+      await sink.writeEvents(t.fail(failed));
       end = "upstream_error";
     }
   } finally {

@@ -1,5 +1,5 @@
 /** How log rows are shown: in full to admins, and to their owners without admin-only details. */
-import type { LogRow } from "../../store/logs.ts";
+import { type LogRow, LogType } from "../../store/logs.ts";
 
 /** New API's admin `Log` JSON (`other` stays a string, `channel` is the channel id). */
 export function adminLogItem(l: LogRow, channelName = "") {
@@ -40,13 +40,27 @@ export function userOther(other: string): Record<string, unknown> | undefined {
   }
 }
 
-/** New API's user log DTO: no channel, no IP, the id reduced modulo 1024 so totals do not leak. */
+/** An error row's content as its owner sees it: what they were told, never the upstream's text. */
+function userContent(l: LogRow, other: Record<string, unknown> | undefined): string {
+  if (l.type !== LogType.error) return l.content;
+  const told = other?.client_message;
+  // Rows written before `client_message` existed (or adopted from New API) hold the upstream's text.
+  return typeof told === "string" && told ? told : "The upstream request failed";
+}
+
+/**
+ * New API's user log DTO: no channel, no IP, the id reduced modulo 1024 so totals do not leak, and an
+ * error row's content replaced by the message the caller got (the admin's view keeps the upstream text).
+ */
 export function userLogItem(l: LogRow) {
+  const other = userOther(l.other);
+  const content = userContent(l, other);
+  if (other) delete other.client_message;
   return {
     id: l.id % 1024,
     created_at: l.createdAt,
     type: l.type,
-    content: l.content,
+    content,
     token_name: l.tokenName,
     model_name: l.modelName,
     channel_name: "",
@@ -57,6 +71,6 @@ export function userLogItem(l: LogRow) {
     is_stream: l.isStream,
     group: l.group,
     request_id: l.requestId,
-    other: userOther(l.other),
+    other: other && Object.keys(other).length ? other : undefined,
   };
 }

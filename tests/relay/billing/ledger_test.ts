@@ -331,6 +331,7 @@ storeTest("error rows are written in batches only when ERROR_LOG_ENABLED", async
         group: "default",
         channelId: f.channelId,
         content: "upstream returned 500",
+        clientMessage: "The upstream service failed (HTTP 500)",
         isStream: false,
         useTimeSeconds: 1,
         useChannel: [f.channelId],
