@@ -10,7 +10,8 @@ import { deriveKey } from "./keys.ts";
 const PREFIX = "enc:v1:";
 
 /** What may be encrypted with this scheme, each under its own key. */
-export type SealedPurpose = "channel-key" | "notify-secret";
+/** `token-key`: a copy of each token key, kept only so a rollback to New API can write the keys back. */
+export type SealedPurpose = "channel-key" | "notify-secret" | "token-key";
 
 export function isEncrypted(stored: string): boolean {
   return stored.startsWith(PREFIX);

@@ -11,6 +11,7 @@ export type KeyPurpose =
   | "redemption-hash"
   | "channel-key"
   | "notify-secret"
+  | "token-key"
   | "session";
 
 const cache = new Map<string, Uint8Array>();

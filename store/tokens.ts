@@ -14,6 +14,7 @@ import {
   timestampValue,
 } from "./db.ts";
 import { generateTokenKey, hashTokenKey, maskTokenKey } from "../crypto/token_key.ts";
+import { sealTokenKey } from "../crypto/token_key_seal.ts";
 import { likeLiteral } from "./users.ts";
 
 export const TokenStatus = { enabled: 1, disabled: 2, expired: 3, exhausted: 4 } as const;
@@ -122,14 +123,15 @@ export async function createToken(
   const row = await insertReturning(
     db,
     "tokens",
-    `INSERT INTO tokens (user_id, "key", key_hint, status, name, created_time, accessed_time, expired_time,
-      remain_quota, unlimited_quota, used_quota, model_limits_enabled, model_limits, allow_ips, "group",
-      cross_group_retry, rpm_limit, tpm_limit, concurrency_limit)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO tokens (user_id, "key", key_hint, key_sealed, status, name, created_time, accessed_time,
+      expired_time, remain_quota, unlimited_quota, used_quota, model_limits_enabled, model_limits, allow_ips,
+      "group", cross_group_retry, rpm_limit, tpm_limit, concurrency_limit)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [
       userId,
       hashTokenKey(cryptoSecret, bareKey),
       maskTokenKey(bareKey),
+      sealTokenKey(cryptoSecret, bareKey),
       fields.status ?? TokenStatus.enabled,
       fields.name,
       now,
@@ -210,8 +212,8 @@ export async function regenerateTokenKey(
 ): Promise<string | undefined> {
   const bare = generateTokenKey();
   const result = await db.exec(
-    `UPDATE tokens SET "key" = ?, key_hint = ? WHERE id = ? AND user_id = ? AND deleted_at IS NULL`,
-    [hashTokenKey(cryptoSecret, bare), maskTokenKey(bare), id, userId],
+    `UPDATE tokens SET "key" = ?, key_hint = ?, key_sealed = ? WHERE id = ? AND user_id = ? AND deleted_at IS NULL`,
+    [hashTokenKey(cryptoSecret, bare), maskTokenKey(bare), sealTokenKey(cryptoSecret, bare), id, userId],
   );
   return result.changes === 1 ? `sk-${bare}` : undefined;
 }

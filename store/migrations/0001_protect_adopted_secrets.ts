@@ -2,12 +2,15 @@
  * Adopting a New API database: its token keys and console access tokens are stored in plaintext and its
  * channel keys unencrypted. This migration replaces token keys with their keyed hash (the keys keep
  * working: clients send the plaintext, we hash it), moves access tokens to `access_token_hash`, and
- * encrypts channel keys. Rows already protected are left alone.
+ * encrypts channel keys. Each token key is also kept encrypted in `key_sealed`, so a rollback
+ * (`deno task export-new-api`, store/new_api_export.ts) can write it back. Rows already protected are left
+ * alone.
  */
 import type { Migration } from "../migrate.ts";
 import { asInt } from "../db.ts";
 import { hashTokenKey, hashWithPurpose, isHashed, maskTokenKey } from "../../crypto/token_key.ts";
 import { encryptChannelKey, isEncrypted } from "../../crypto/channel_key.ts";
+import { sealTokenKey } from "../../crypto/token_key_seal.ts";
 
 export const protectAdoptedSecrets: Migration = {
   id: "0001_protect_adopted_secrets",
@@ -18,9 +21,10 @@ export const protectAdoptedSecrets: Migration = {
     for (const t of tokens) {
       if (isHashed(t.key)) continue;
       const bare = t.key.startsWith("sk-") ? t.key.slice(3) : t.key;
-      await tx.exec(`UPDATE tokens SET "key" = ?, key_hint = ? WHERE id = ?`, [
+      await tx.exec(`UPDATE tokens SET "key" = ?, key_hint = ?, key_sealed = ? WHERE id = ?`, [
         hashTokenKey(secrets.cryptoSecret, bare),
         maskTokenKey(bare),
+        sealTokenKey(secrets.cryptoSecret, bare),
         asInt(t.id),
       ]);
     }

@@ -90,6 +90,9 @@ export const tokens: Table = {
     col("rpm_limit", "int", { default: 0 }),
     col("tpm_limit", "int", { default: 0 }),
     col("concurrency_limit", "int", { default: 0 }),
+    // ours: the key encrypted (purpose token-key), so `deno task export-new-api` can give New API its
+    // plaintext keys back on a rollback; never read by the gateway itself.
+    col("key_sealed", "text"),
   ],
   indexes: [
     idx("tokens", "user_id"),

@@ -1,0 +1,13 @@
+/**
+ * The reversible copy of a token key (`enc:v1:`, purpose token-key) kept beside its hash. The gateway
+ * only ever compares hashes; the copy exists so a rollback to New API can give it its plaintext keys.
+ */
+import { decryptWithPurpose, encryptWithPurpose } from "./channel_key.ts";
+
+export function sealTokenKey(cryptoSecret: string, bare: string): string {
+  return encryptWithPurpose(cryptoSecret, "token-key", bare);
+}
+
+export function openTokenKey(cryptoSecret: string, sealed: string): string {
+  return decryptWithPurpose(cryptoSecret, "token-key", sealed);
+}
