@@ -10,7 +10,7 @@ import { migrate } from "../../store/migrate.ts";
 import { allTables } from "../../store/schema/index.ts";
 import { migrations } from "../../store/migrations/index.ts";
 import { openMysql } from "../../store/mysql.ts";
-import { createTempDatabase, postgresServerUrl } from "./postgres.ts";
+import { createTempDatabase, migratedPostgresTemplate, postgresServerUrl } from "./postgres.ts";
 import {
   copyTemplate,
   createTempMysqlDatabase,
@@ -55,22 +55,13 @@ export function openTestMysql(dsn: string): Promise<Db> {
   return openMysql({ dsn, max: 10, maxLifetimeSeconds: 60, connectTimeoutSeconds: 5 });
 }
 
-async function migrateMysqlTemplate(url: string): Promise<void> {
-  const db = await openTestMysql(url);
-  try {
-    await migrate(db, allTables, migrations, { secrets: testSecrets });
-  } finally {
-    await db.close();
-  }
-}
-
 /** A fresh MySQL database; the first `openMigrated` copies the migrated template into it while it is empty. */
 async function mysqlFixture<T>(fn: (f: StoreFixture) => Promise<T>): Promise<T> {
   const temp = await createTempMysqlDatabase();
   try {
     return await fn(fixture("mysql", () => openTestMysql(temp.url), async () => {
       if (await isEmptyDatabase(temp.name)) {
-        await copyTemplate(await migratedTemplate(migrateMysqlTemplate), temp.name);
+        await copyTemplate(await migratedTemplate((url) => migrateInto(() => openTestMysql(url))), temp.name);
       }
     }));
   } finally {
@@ -87,15 +78,41 @@ async function sqliteFixture<T>(fn: (f: StoreFixture) => Promise<T>): Promise<T>
   }
 }
 
+function openTestPostgres(url: string): Promise<Db> {
+  return openPostgres({ url, max: 10, maxLifetimeSeconds: 60, connectTimeoutSeconds: 5 });
+}
+
+async function migrateInto(open: () => Promise<Db>): Promise<void> {
+  const db = await open();
+  try {
+    await migrate(db, allTables, migrations, { secrets: testSecrets });
+  } finally {
+    await db.close();
+  }
+}
+
+/**
+ * A PostgreSQL database made on first use: a copy of the migrated template when that first use is
+ * `openMigrated` (CREATE DATABASE ... TEMPLATE takes milliseconds, migrating takes most of a second),
+ * empty when it is `open` (tests that lay down an older schema themselves).
+ */
 async function postgresFixture<T>(fn: (f: StoreFixture) => Promise<T>): Promise<T> {
-  const temp = await createTempDatabase();
+  let temp: Promise<{ url: string; drop: () => Promise<void> }> | undefined;
+  const made = (migrated: boolean) =>
+    temp ??= (async () =>
+      createTempDatabase(
+        migrated
+          ? await migratedPostgresTemplate((url) => migrateInto(() => openTestPostgres(url)))
+          : undefined,
+      ))();
   try {
     return await fn(fixture(
       "postgres",
-      () => openPostgres({ url: temp.url, max: 10, maxLifetimeSeconds: 60, connectTimeoutSeconds: 5 }),
+      async () => openTestPostgres((await made(false)).url),
+      async () => void await made(true),
     ));
   } finally {
-    await temp.drop();
+    await temp?.then((t) => t.drop(), () => {});
   }
 }
 
