@@ -2,16 +2,19 @@
  * Composition root: configuration → secrets → store (migrated) → KV → app → server, and a graceful
  * shutdown on SIGTERM/SIGINT. No business logic lives here.
  */
-import { ConfigError, loadConfig } from "./config/env.ts";
+import { ConfigError, loadConfig, type StoreKind } from "./config/env.ts";
 import { unhonouredEnvNotices } from "./config/new_api_env.ts";
 import { resolveSecrets } from "./config/secrets.ts";
-import { openMigratedStore } from "./store/open.ts";
+import { openMigratedLogStore, openMigratedStore } from "./store/open.ts";
 import { openKv } from "./kv/kv.ts";
 import { composeDeps, stopDeps } from "./server/compose.ts";
 import { createApp } from "./server/app.ts";
 import { prepareConsole } from "./routes/console.ts";
 import { log, setDebug } from "./server/logger.ts";
 import { VERSION } from "./server/version.ts";
+
+const storeName = (kind: StoreKind) =>
+  kind === "postgres" ? "PostgreSQL" : kind === "mysql" ? "MySQL" : "SQLite";
 
 function fatal(message: string): never {
   console.error(`newapi-deno: ${message}`);
@@ -31,15 +34,19 @@ async function start(): Promise<void> {
   if (config.tlsInsecureSkipVerify) {
     log.warn("TLS_INSECURE_SKIP_VERIFY=true: upstream TLS certificates are NOT verified");
   }
-  let secrets, db;
+  let secrets, db, logDb;
   try {
     secrets = await resolveSecrets(config);
     db = await openMigratedStore(config, secrets);
+    logDb = await openMigratedLogStore(config, secrets, db).catch(async (err) => {
+      await db!.close().catch(() => {});
+      throw new Error(`LOG_SQL_DSN: ${(err as Error).message}`);
+    });
   } catch (err) {
     fatal(err instanceof ConfigError ? `invalid configuration: ${err.message}` : (err as Error).message);
   }
   const kv = await openKv(config);
-  const deps = await composeDeps({ config, secrets, db, kv });
+  const deps = await composeDeps({ config, secrets, db, logDb, kv });
   const app = createApp(deps);
   await prepareConsole();
 
@@ -47,12 +54,9 @@ async function start(): Promise<void> {
     port: config.port,
     hostname: config.host,
     onListen: ({ hostname, port }) => {
-      const where = config.store === "postgres"
-        ? "PostgreSQL"
-        : config.store === "mysql"
-        ? "MySQL"
-        : `SQLite ${config.sqlitePath}`;
-      log.info(`newapi-deno ${VERSION} listening on http://${hostname}:${port} (store: ${where})`);
+      const where = config.store === "sqlite" ? `SQLite ${config.sqlitePath}` : storeName(config.store);
+      const logs = config.logStore ? `, logs: ${storeName(config.logStore.kind)} (LOG_SQL_DSN)` : "";
+      log.info(`newapi-deno ${VERSION} listening on http://${hostname}:${port} (store: ${where}${logs})`);
     },
   }, app.fetch);
 
@@ -75,6 +79,11 @@ async function start(): Promise<void> {
     }
     if (!await deps.inflight.idle(5000)) log.warn("some relay requests did not settle; the sweeper will");
     await stopDeps(deps);
+    if (logDb !== db) {
+      await logDb.close().catch((err) =>
+        log.error("closing the log database failed", { error: String(err) })
+      );
+    }
     await db.close().catch((err) => log.error("closing the store failed", { error: String(err) }));
     kv.close();
     log.info("stopped");

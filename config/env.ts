@@ -59,41 +59,49 @@ function oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[
 }
 
 /**
- * `SQL_DSN`: unset means the embedded SQLite store; a postgres:// URL means PostgreSQL; New API's MySQL
- * form (`user:pass@tcp(host:3306)/db?parseTime=true`) or a mysql:// URL means MySQL/MariaDB.
+ * `SQL_DSN` (and `LOG_SQL_DSN`, same forms): unset or `local` means the embedded SQLite store; a
+ * postgres:// URL means PostgreSQL; New API's MySQL form (`user:pass@tcp(host:3306)/db?parseTime=true`) or a
+ * mysql:// URL means MySQL/MariaDB.
  */
-const sqlDsn = z.string().optional().transform((raw, ctx) => {
-  if (blank(raw) || raw!.trim() === "local") return undefined;
-  const value = raw!.trim();
-  if (looksLikeMysqlDsn(value)) {
+const dsnOf = (name: string) =>
+  z.string().optional().transform((raw, ctx) => {
+    if (blank(raw)) return undefined;
+    const value = raw!.trim();
+    if (value === "local") return value;
+    if (looksLikeMysqlDsn(value)) {
+      try {
+        parseMysqlDsn(value);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: `${name}: ${(err as Error).message}` });
+        return z.NEVER;
+      }
+      return value;
+    }
+    if (!/^postgres(ql)?:\/\//i.test(value)) {
+      ctx.addIssue({
+        code: "custom",
+        message: `${name}: expected a postgres:// URL, New API's MySQL form user:pass@tcp(host:3306)/db, a ` +
+          `mysql:// URL or local (leave ${name} unset for the embedded SQLite store)`,
+      });
+      return z.NEVER;
+    }
     try {
-      parseMysqlDsn(value);
-    } catch (err) {
-      ctx.addIssue({ code: "custom", message: `SQL_DSN: ${(err as Error).message}` });
+      const url = new URL(value);
+      if (!url.hostname && !url.searchParams.get("host")) throw new Error("no host");
+    } catch {
+      ctx.addIssue({
+        code: "custom",
+        message: `${name}: not a valid URL (expected postgres://user:pass@host:5432/db)`,
+      });
       return z.NEVER;
     }
     return value;
-  }
-  if (!/^postgres(ql)?:\/\//i.test(value)) {
-    ctx.addIssue({
-      code: "custom",
-      message: "SQL_DSN: expected a postgres:// URL, New API's MySQL form user:pass@tcp(host:3306)/db or a " +
-        "mysql:// URL (leave SQL_DSN unset for the embedded SQLite store)",
-    });
-    return z.NEVER;
-  }
-  try {
-    const url = new URL(value);
-    if (!url.hostname && !url.searchParams.get("host")) throw new Error("no host");
-  } catch {
-    ctx.addIssue({
-      code: "custom",
-      message: "SQL_DSN: not a valid URL (expected postgres://user:pass@host:5432/db)",
-    });
-    return z.NEVER;
-  }
-  return value;
-});
+  });
+
+/** Which store a validated DSN names (`local` and unset are the embedded SQLite file). */
+function storeKindOf(dsn: string | undefined): StoreKind {
+  return !dsn || dsn === "local" ? "sqlite" : looksLikeMysqlDsn(dsn) ? "mysql" : "postgres";
+}
 
 const secret = (name: string) =>
   z.string().optional().transform((raw, ctx) => {
@@ -117,7 +125,8 @@ const schema = z.object({
   PORT: integer("PORT", 3000, 0, 65535),
   HOST: text("0.0.0.0"),
   DATA_DIR: text("./data"),
-  SQL_DSN: sqlDsn,
+  SQL_DSN: dsnOf("SQL_DSN"),
+  LOG_SQL_DSN: dsnOf("LOG_SQL_DSN"),
   SQLITE_PATH: z.string().optional(),
   SQL_MAX_OPEN_CONNS: integer("SQL_MAX_OPEN_CONNS", 20, 1, 1000),
   SQL_MAX_LIFETIME: integer("SQL_MAX_LIFETIME", 60, 0, 86400),
@@ -180,6 +189,11 @@ export interface Config {
   dataDir: string;
   store: StoreKind;
   sqlDsn?: string;
+  /**
+   * Where the `logs` table lives when it is not the main store (New API's LOG_SQL_DSN); unset = in the
+   * main store. `local` names the SQLite file at `sqlitePath`, so it counts only beside PostgreSQL or MySQL.
+   */
+  logStore?: { kind: StoreKind; dsn?: string };
   sqlitePath: string;
   sqlMaxOpenConns: number;
   sqlMaxLifetimeSeconds: number;
@@ -253,13 +267,18 @@ export function loadConfig(env: Env): Config {
   const e = parsed.data;
   const deploy = onDenoDeploy(env);
   const dataDir = e.DATA_DIR.replace(/\/+$/, "") || ".";
-  if (!blank(env.LOG_SQL_DSN)) {
-    // Refused rather than ignored: logs would silently land in SQL_DSN's database instead.
-    throw new ConfigError(
-      "LOG_SQL_DSN: a separate log database is not supported yet; unset it to keep logs in SQL_DSN",
-    );
+  const sqlDsn = e.SQL_DSN === "local" ? undefined : e.SQL_DSN;
+  const store = storeKindOf(sqlDsn);
+  const logKind = e.LOG_SQL_DSN ? storeKindOf(e.LOG_SQL_DSN) : undefined;
+  const logDsn = e.LOG_SQL_DSN === "local" ? undefined : e.LOG_SQL_DSN;
+  // The same database named twice (or `local` beside the SQLite store) is one store, not two.
+  const logStore = logKind && !(logKind === store && logDsn === sqlDsn)
+    ? { kind: logKind, dsn: logDsn }
+    : undefined;
+  if (deploy && logStore?.kind === "sqlite") {
+    throw new ConfigError("LOG_SQL_DSN: local needs a writable disk, which Deno Deploy does not have");
   }
-  if (deploy && !e.SQL_DSN) {
+  if (deploy && !sqlDsn) {
     throw new ConfigError("SQL_DSN: required on Deno Deploy (there is no writable disk for SQLite)");
   }
   try {
@@ -288,8 +307,9 @@ export function loadConfig(env: Env): Config {
     port: e.PORT,
     host: e.HOST,
     dataDir,
-    store: !e.SQL_DSN ? "sqlite" : looksLikeMysqlDsn(e.SQL_DSN) ? "mysql" : "postgres",
-    sqlDsn: e.SQL_DSN,
+    store,
+    sqlDsn,
+    logStore,
     sqlitePath: blank(e.SQLITE_PATH) ? `${dataDir}/one-api.db` : e.SQLITE_PATH!.trim(),
     sqlMaxOpenConns: e.SQL_MAX_OPEN_CONNS,
     sqlMaxLifetimeSeconds: e.SQL_MAX_LIFETIME,

@@ -41,6 +41,7 @@ export const newApiEnvVars: NewApiEnvVar[] = [
     "GLOBAL_WEB_RATE_LIMIT_DURATION",
     "GLOBAL_WEB_RATE_LIMIT_ENABLE",
     "HOSTNAME",
+    "LOG_SQL_DSN",
     "MAX_REQUEST_BODY_MB",
     "NODE_NAME",
     "NODE_TYPE",
@@ -92,7 +93,7 @@ export const newApiEnvVars: NewApiEnvVar[] = [
   ),
   ...notNeeded("idle database connections close after SQL_MAX_LIFETIME", "SQL_MAX_IDLE_CONNS"),
   ...notNeeded(
-    "logs are written to SQL_DSN's database; there is no ClickHouse log store",
+    "logs are written to SQL_DSN's database, or LOG_SQL_DSN's; there is no ClickHouse log store",
     "LOG_SQL_CLICKHOUSE_TTL_DAYS",
   ),
   ...notNeeded(
@@ -110,7 +111,6 @@ export const newApiEnvVars: NewApiEnvVar[] = [
     "REDIS_CONN_STRING",
     "REDIS_POOL_SIZE",
   ),
-  ...notYet("a separate log database is not supported yet", "LOG_SQL_DSN"),
   ...notYet("there is no balance updater yet", "CHANNEL_UPDATE_FREQUENCY"),
   ...notYet("channel tests run when CHANNEL_TEST_FREQUENCY is set", "CHANNEL_TEST_ENABLED"),
   ...notYet(

@@ -27,9 +27,10 @@ import { channelTestJob } from "../relay/health/test_job.ts";
 import { log } from "./logger.ts";
 
 export async function composeDeps(
-  parts: { config: Config; secrets: Secrets; db: Db; kv: Kv },
+  parts: { config: Config; secrets: Secrets; db: Db; kv: Kv; logDb?: Db },
 ): Promise<AppDeps> {
   const { config, db } = parts;
+  const logDb = parts.logDb ?? db;
   // A local KV file (or `:memory:`) belongs to this process alone (instances that share limits use
   // DENO_KV_URL or Deploy's KV), so limits and throttles live in memory, exact, and are written behind to
   // it; a shared KV stays the source of truth.
@@ -38,6 +39,7 @@ export async function composeDeps(
   const cache = new CacheSync(db, catalog, config.syncFrequencySeconds);
   await cache.start();
   const billing = new Billing(db, catalog, {
+    logDb,
     errorLogEnabled: config.errorLogEnabled,
     holdSeconds: holdSecondsFor(config),
     // One process owns a SQLite file, so holds found at start belong to a process that is gone.
@@ -56,6 +58,7 @@ export async function composeDeps(
   router.listen(parts.kv).catch((err) => log.error("KV queue listener stopped", { error: String(err) }));
   const deps: AppDeps = {
     ...parts,
+    logDb,
     catalog,
     cache,
     billing,

@@ -25,6 +25,11 @@ export interface AppDeps {
   config: Config;
   secrets: Secrets;
   db: Db;
+  /**
+   * Where the `logs` table is read and written: the main store (`db` itself) unless LOG_SQL_DSN names a
+   * separate log database. Nothing joins logs with other tables in SQL; names come from `db` in code.
+   */
+  logDb: Db;
   kv: Kv;
   /** In-memory views the hot path reads (tokens, users, channels, routing index, options). */
   catalog: Catalog;

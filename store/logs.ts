@@ -1,7 +1,7 @@
 /**
- * The `logs` table (New API's columns and type codes). Rows that carry money (consume, top-up, manage,
- * refund) are written inside the transaction that moves it; error and system rows go through the batched
- * LogQueue. Quotas and token counts are never negative: the insert refuses them.
+ * The `logs` table (New API's columns and type codes), in the log database (`deps.logDb`: the main store
+ * unless LOG_SQL_DSN is set). Rows that carry money (consume, top-up, refund) go with the change that moves
+ * it (`transaction_logs.ts`); error and system rows go through the batched LogQueue. Quotas and token counts are never negative: the insert refuses them.
  */
 import {
   asBool,
@@ -251,7 +251,25 @@ export async function logStat(db: Db, f: LogFilter, now = nowSeconds()): Promise
   return { quota: asInt(sum?.q), rpm: asInt(last?.n), tpm: asInt(last?.t) };
 }
 
-/** Channel names for the admin view (one query per page, not per row). */
+/**
+ * Deletes the rows created before `before` (New API's DeleteOldLog), in batches so a large cleanup never
+ * holds one long lock; returns how many went. Ids are read first: MySQL cannot LIMIT a DELETE's subquery.
+ */
+export async function deleteLogsBefore(db: Db, before: number, batch = 1000): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const ids = (await db.query<{ id: number }>(
+      "SELECT id FROM logs WHERE created_at < ? ORDER BY id LIMIT ?",
+      [before, batch],
+    )).map((r) => asInt(r.id));
+    if (ids.length === 0) return deleted;
+    const done = await db.exec(`DELETE FROM logs WHERE id IN (${ids.map(() => "?").join(", ")})`, ids);
+    deleted += done.changes;
+    if (ids.length < batch) return deleted;
+  }
+}
+
+/** Channel names (from the main store) for the admin view (one query per page, not per row). */
 export async function channelNames(db: Db, ids: readonly number[]): Promise<Map<number, string>> {
   const unique = [...new Set(ids.filter((id) => id > 0))];
   if (unique.length === 0) return new Map();

@@ -7,6 +7,7 @@
 import { asInt, type Db, nowSeconds, queryOne, type Row, type SqlValue, timestampValue } from "./db.ts";
 import { generateRedemptionCode, hashRedemptionCode } from "../crypto/redemption_code.ts";
 import { likeLiteral } from "./users.ts";
+import { type AddLog, transactionWithLogs } from "./transaction_logs.ts";
 
 export const RedemptionStatus = { enabled: 1, disabled: 2, used: 3 } as const;
 
@@ -167,10 +168,11 @@ export async function redeemCode(
   key: string,
   userId: number,
   ownCodeAllowed: boolean,
-  /** Runs inside the same transaction after the claim, e.g. to write the top-up log row. */
-  onClaimed?: (tx: Db, claimed: { quota: number; redemptionId: number }) => Promise<void>,
+  /** Runs inside the same transaction after the claim, e.g. to add the top-up log row. */
+  onClaimed?: (tx: Db, claimed: { quota: number; redemptionId: number }, addLog: AddLog) => Promise<void>,
+  logDb: Db = db,
 ): Promise<RedeemResult> {
-  return await db.transaction(async (tx) => {
+  return await transactionWithLogs(db, logDb, async (tx, addLog) => {
     const row = await queryOne(
       tx,
       `SELECT ${COLUMNS} FROM redemptions WHERE "key" = ? AND deleted_at IS NULL`,
@@ -188,7 +190,7 @@ export async function redeemCode(
     );
     if (claimed.changes !== 1) return { ok: false, reason: "used" } as const;
     await tx.exec("UPDATE users SET quota = quota + ? WHERE id = ?", [code.quota, userId]);
-    await onClaimed?.(tx, { quota: code.quota, redemptionId: code.id });
+    await onClaimed?.(tx, { quota: code.quota, redemptionId: code.id }, addLog);
     return { ok: true, quota: code.quota, redemptionId: code.id } as const;
   });
 }

@@ -3,7 +3,8 @@
  * charged per request id, each with a positive refund log row (type 6).
  */
 import { type Db, nowSeconds, updateReturning } from "./db.ts";
-import { insertLog, LogType } from "./logs.ts";
+import { LogType } from "./logs.ts";
+import { transactionWithLogs } from "./transaction_logs.ts";
 import { assertQuota, RESERVATION_COLUMNS, reservationFromRow, ReservationStatus } from "./reservations.ts";
 
 export interface RefundArgs {
@@ -18,11 +19,11 @@ export interface RefundArgs {
  * wallet and a limited token, lowers the used-quota counters and writes a refund row (type 6, positive
  * quota). Never more than was charged, whatever the number of calls; returns the quota refunded.
  */
-export async function refundSettled(db: Db, a: RefundArgs): Promise<number> {
+export async function refundSettled(db: Db, a: RefundArgs, logDb: Db = db): Promise<number> {
   assertQuota("refund quota", a.quota);
   if (a.quota === 0) return 0;
   const now = a.now ?? nowSeconds();
-  return await db.transaction(async (tx) => {
+  return await transactionWithLogs(db, logDb, async (tx, addLog) => {
     const [row] = await updateReturning(tx, {
       table: "quota_reservations",
       sql: `UPDATE quota_reservations SET refunded_quota = refunded_quota + ?
@@ -49,7 +50,7 @@ export async function refundSettled(db: Db, a: RefundArgs): Promise<number> {
       await tx.exec("UPDATE channels SET used_quota = used_quota - ? WHERE id = ?", [a.quota, r.channelId]);
     }
     const log = r.meta?.log;
-    await insertLog(tx, {
+    await addLog({
       userId: r.userId,
       type: LogType.refund,
       content: a.content,

@@ -25,7 +25,8 @@
  * Heartbeats, checkpoints and the sweeper's queries are in reservation_upkeep.ts; refunds in refunds.ts.
  */
 import { asInt, type Db, nowSeconds, queryOne, type Row, UniqueViolation, updateReturning } from "./db.ts";
-import { insertLog, LogType, type NewLog } from "./logs.ts";
+import { LogType, type NewLog } from "./logs.ts";
+import { transactionWithLogs } from "./transaction_logs.ts";
 import { DuplicateReservationError, InsufficientQuotaError } from "../relay/billing/errors.ts";
 
 export const ReservationStatus = { held: "HELD", settled: "SETTLED", released: "RELEASED" } as const;
@@ -307,10 +308,10 @@ export interface SettleArgs {
  * than the hold) is one statement per row touched: the reservation, the user, the token, the channel, the
  * log.
  */
-export async function settleReservation(db: Db, a: SettleArgs): Promise<Outcome> {
+export async function settleReservation(db: Db, a: SettleArgs, logDb: Db = db): Promise<Outcome> {
   assertQuota("settled quota", a.quota);
   const now = a.now ?? nowSeconds();
-  return await db.transaction(async (tx) => {
+  return await transactionWithLogs(db, logDb, async (tx, addLog) => {
     const r = await claim(tx, a.requestId, ReservationStatus.settled, a.resolution ?? "settle", now, {
       quota: a.quota,
       channelId: a.channelId,
@@ -357,7 +358,7 @@ export async function settleReservation(db: Db, a: SettleArgs): Promise<Outcome>
         ? tx.exec("UPDATE channels SET used_quota = used_quota + ? WHERE id = ?", [charged, a.channelId])
         : undefined,
       a.log
-        ? insertLog(tx, {
+        ? addLog({
           ...a.log,
           other,
           type: LogType.consume,

@@ -47,6 +47,8 @@ export interface BillingOptions {
   /** One process owns the store (SQLite): holds of earlier processes are resolved at start. */
   singleProcess: boolean;
   sweepIntervalMs?: number;
+  /** The log database (LOG_SQL_DSN); the main store when absent. */
+  logDb?: Db;
 }
 
 /** The user and token behind a request (catalog `User` and `TokenView` fit as they are). */
@@ -143,6 +145,8 @@ function userSetting(setting: string | undefined): Record<string, unknown> {
 export class Billing {
   /** Identifies this process's holds. */
   readonly owner = crypto.randomUUID();
+  /** Where log rows go (the main store unless LOG_SQL_DSN is set). */
+  readonly logDb: Db;
   readonly logQueue: LogQueue;
   readonly quotaData = new QuotaDataAggregator();
   readonly holdSeconds: number;
@@ -154,7 +158,8 @@ export class Billing {
   #stopped = false;
 
   constructor(readonly db: Db, readonly catalog: Catalog, private readonly opts: BillingOptions) {
-    this.logQueue = new LogQueue(db);
+    this.logDb = opts.logDb ?? db;
+    this.logQueue = new LogQueue(this.logDb);
     this.holdSeconds = Math.max(1, opts.holdSeconds);
   }
 
@@ -301,7 +306,11 @@ export class Billing {
   ): Promise<Outcome> {
     const logConsume = optionRegistry.bool(this.catalog, "LogConsumeEnabled");
     const outcome = await withRetries(() =>
-      settleReservation(this.db, { requestId, quota, channelId, log: logConsume ? row : null, resolution })
+      settleReservation(
+        this.db,
+        { requestId, quota, channelId, log: logConsume ? row : null, resolution },
+        this.logDb,
+      )
     );
     this.#applyToCatalog(outcome);
     if (outcome.applied && optionRegistry.bool(this.catalog, "DataExportEnabled")) {

@@ -1,15 +1,18 @@
 /**
  * Usage-log routes (New API shapes): `GET /api/log/` and `/api/log/stat` for admins, `/api/log/self`
  * and `/api/log/self/stat` for the caller's own rows, and the two search routes (a log type number, or
- * a request id). Users never see other users' rows, channel names, IPs or `other.admin_info`.
+ * a request id), and `DELETE /api/log/?target_timestamp=` (admins: rows created before it). Rows come from
+ * the log database (`deps.logDb`), channel names from the main store. Users never see other users' rows,
+ * channel names, IPs or `other.admin_info`.
  */
 import { type Context, Hono } from "hono";
 import type { AppDeps } from "../../server/deps.ts";
-import { channelNames, listLogs, type LogFilter, logStat } from "../../store/logs.ts";
+import { channelNames, deleteLogsBefore, listLogs, type LogFilter, logStat } from "../../store/logs.ts";
 import { type AuthEnv, authOf, requireAdmin, requireUser } from "../../auth/middleware.ts";
 import { adminLogItem, userLogItem } from "./log_view.ts";
 import { pageData, readPaging } from "./input.ts";
 import { ok } from "./respond.ts";
+import { badRequest } from "./errors.ts";
 
 const num = (v: string | undefined) => {
   const n = Number(v);
@@ -41,19 +44,25 @@ function searchFilter(keyword: string): LogFilter {
 
 export function logRoutes(deps: AppDeps): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
-  const db = deps.db;
+  const { db, logDb } = deps;
 
   app.get("/api/log", requireAdmin(deps), async (c) => {
     const page = readPaging(c);
-    const { items, total } = await listLogs(db, filterFrom(c, true), page.offset, page.pageSize);
+    const { items, total } = await listLogs(logDb, filterFrom(c, true), page.offset, page.pageSize);
     const names = await channelNames(db, items.map((l) => l.channelId));
     return ok(c, pageData(page, items.map((l) => adminLogItem(l, names.get(l.channelId))), total));
   });
 
-  app.get("/api/log/stat", requireAdmin(deps), async (c) => ok(c, await logStat(db, filterFrom(c, true))));
+  app.delete("/api/log", requireAdmin(deps), async (c) => {
+    const before = num(c.req.query("target_timestamp"));
+    if (before === undefined) throw badRequest("api.log_target_timestamp_required");
+    return ok(c, await deleteLogsBefore(logDb, before));
+  });
+
+  app.get("/api/log/stat", requireAdmin(deps), async (c) => ok(c, await logStat(logDb, filterFrom(c, true))));
 
   app.get("/api/log/search", requireAdmin(deps), async (c) => {
-    const { items } = await listLogs(db, searchFilter(c.req.query("keyword") ?? ""), 0, 100);
+    const { items } = await listLogs(logDb, searchFilter(c.req.query("keyword") ?? ""), 0, 100);
     const names = await channelNames(db, items.map((l) => l.channelId));
     return ok(c, items.map((l) => adminLogItem(l, names.get(l.channelId))));
   });
@@ -61,17 +70,17 @@ export function logRoutes(deps: AppDeps): Hono<AuthEnv> {
   app.get("/api/log/self", requireUser(deps), async (c) => {
     const page = readPaging(c);
     const filter = { ...filterFrom(c, false), userId: authOf(c).user.id };
-    const { items, total } = await listLogs(db, filter, page.offset, page.pageSize);
+    const { items, total } = await listLogs(logDb, filter, page.offset, page.pageSize);
     return ok(c, pageData(page, items.map(userLogItem), total));
   });
 
   app.get("/api/log/self/stat", requireUser(deps), async (c) => {
-    return ok(c, await logStat(db, { ...filterFrom(c, false), userId: authOf(c).user.id }));
+    return ok(c, await logStat(logDb, { ...filterFrom(c, false), userId: authOf(c).user.id }));
   });
 
   app.get("/api/log/self/search", requireUser(deps), async (c) => {
     const filter = { ...searchFilter(c.req.query("keyword") ?? ""), userId: authOf(c).user.id };
-    const { items } = await listLogs(db, filter, 0, 100);
+    const { items } = await listLogs(logDb, filter, 0, 100);
     return ok(c, items.map(userLogItem));
   });
 

@@ -27,7 +27,7 @@ import {
   RedemptionStatus,
   updateRedemption,
 } from "../../store/redemptions.ts";
-import { AccountLogType, insertAccountLog } from "../../store/account_logs.ts";
+import { accountLogRow, AccountLogType } from "../../store/account_logs.ts";
 
 const quota = z.int().min(0).max(Number.MAX_SAFE_INTEGER);
 const expiredTime = z.int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -151,11 +151,8 @@ export function redemptionRoutes(deps: AppDeps): Hono<AuthEnv> {
       key,
       user.id,
       user.role === Role.root,
-      async (
-        tx,
-        claimed,
-      ) => {
-        await insertAccountLog(tx, {
+      async (_tx, claimed, addLog) => {
+        await addLog(accountLogRow({
           userId: user.id,
           username: user.username,
           type: AccountLogType.topup,
@@ -164,8 +161,9 @@ export function redemptionRoutes(deps: AppDeps): Hono<AuthEnv> {
             id: claimed.redemptionId,
           }),
           quota: claimed.quota,
-        });
+        }));
       },
+      deps.logDb,
     );
     // The creator already knows the code, so telling them why reveals nothing.
     if (!result.ok && result.reason === "own_code") throw forbidden("api.redeem_own_code");

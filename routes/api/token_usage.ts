@@ -38,7 +38,7 @@ export function tokenUsageRoutes(deps: AppDeps): Hono {
     const found = tokenFromKey(deps, c, { readOnly: true });
     if ("error" in found) return fail(c, 401, msgFor(c, found.error));
     const { items } = await listLogs(
-      deps.db,
+      deps.logDb,
       { tokenId: found.token.id, userId: found.token.userId },
       0,
       100,

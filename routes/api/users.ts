@@ -99,7 +99,7 @@ export function userAdminRoutes(deps: AppDeps): Hono<AuthEnv> {
 
   const quotaText = (quota: number) => formatQuota(deps.catalog, quota);
   const logQuota = async (c: Context<AuthEnv>, target: User, content: string, quota = 0) => {
-    await insertAccountLog(deps.db, {
+    await insertAccountLog(deps.logDb, {
       userId: target.id,
       username: target.username,
       type: AccountLogType.manage,

@@ -1,6 +1,6 @@
 /** Every table the gateway uses, New API's first. Add a table by adding a module and listing it here. */
 import type { Table } from "./table.ts";
-import { newApiTables } from "./new_api.ts";
+import { logs, newApiTables } from "./new_api.ts";
 import { newApiFeatureTables } from "./new_api_features.ts";
 import { ourTables } from "./ours.ts";
 import { billingTables } from "./billing.ts";
@@ -14,3 +14,6 @@ export const allTables: Table[] = [
   consoleSessions,
   newApiUserSessions,
 ];
+
+/** The tables a separate log database (LOG_SQL_DSN) holds. */
+export const logTables: Table[] = [logs];

@@ -45,6 +45,33 @@ Deno.test("DATA_DIR moves the SQLite file and the KV file together", () => {
   assertEquals(c.kvPath, "/var/lib/napi/kv.sqlite3");
 });
 
+Deno.test("LOG_SQL_DSN takes SQL_DSN's forms and names a separate log database (New API's LOG_DB)", () => {
+  const base = { DATA_DIR: "/data" };
+  assertEquals(loadConfig(base).logStore, undefined);
+  assertEquals(loadConfig({ ...base, LOG_SQL_DSN: "postgres://u@logs:5432/logs" }).logStore, {
+    kind: "postgres",
+    dsn: "postgres://u@logs:5432/logs",
+  });
+  assertEquals(loadConfig({ ...base, LOG_SQL_DSN: "root:pw@tcp(logs:3306)/logs?parseTime=true" }).logStore, {
+    kind: "mysql",
+    dsn: "root:pw@tcp(logs:3306)/logs?parseTime=true",
+  });
+  assertEquals(loadConfig({ ...base, LOG_SQL_DSN: "mysql://root@logs/logs" }).logStore?.kind, "mysql");
+  // `local` is New API's word for the SQLite file at SQLITE_PATH: a log store beside PostgreSQL or MySQL only.
+  const pgWithLocalLogs = loadConfig({ ...base, SQL_DSN: "postgres://u@db/main", LOG_SQL_DSN: "local" });
+  assertEquals([pgWithLocalLogs.store, pgWithLocalLogs.logStore], ["postgres", {
+    kind: "sqlite",
+    dsn: undefined,
+  }]);
+  assertEquals(loadConfig({ ...base, LOG_SQL_DSN: "local" }).logStore, undefined);
+  // The main store named twice is one store.
+  assertEquals(
+    loadConfig({ ...base, SQL_DSN: "postgres://u@db/x", LOG_SQL_DSN: "postgres://u@db/x" }).logStore,
+    undefined,
+  );
+  assertEquals(loadConfig({ ...base, SQL_DSN: "local" }).store, "sqlite");
+});
+
 for (
   const [env, fragment] of [
     [{ PORT: "abc" }, 'PORT="abc": expected an integer from 0 to 65535'],
@@ -59,7 +86,10 @@ for (
     [{ SESSION_SECRET: "short" }, "SESSION_SECRET: too short"],
     [{ NODE_TYPE: "worker" }, "NODE_TYPE"],
     [{ TLS_INSECURE_SKIP_VERIFY: "maybe" }, "TLS_INSECURE_SKIP_VERIFY"],
-    [{ LOG_SQL_DSN: "root:pw@tcp(logs:3306)/logs" }, "LOG_SQL_DSN: a separate log database"],
+    [{ LOG_SQL_DSN: "mongodb://logs/x" }, "LOG_SQL_DSN: expected a postgres:// URL, New API's MySQL form"],
+    [{ LOG_SQL_DSN: "root:pw@tcp(logs:3306)/" }, "LOG_SQL_DSN: no database name"],
+    [{ LOG_SQL_DSN: "postgres://" }, "LOG_SQL_DSN: not a valid URL"],
+    [{ DENO_DEPLOYMENT_ID: "abc", SQL_DSN: "postgres://db/x", LOG_SQL_DSN: "local" }, "LOG_SQL_DSN: local"],
     [{ DENO_DEPLOYMENT_ID: "abc" }, "SQL_DSN: required on Deno Deploy"],
     [{ TRUSTED_PROXIES: "loopback,10.0.0.0/40" }, 'TRUSTED_PROXIES: "10.0.0.0/40"'],
     [{ LOGIN_LOCKOUT_SECONDS: "120", LOGIN_LOCKOUT_MAX_SECONDS: "60" }, "LOGIN_LOCKOUT_MAX_SECONDS=60"],

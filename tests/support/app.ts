@@ -9,6 +9,7 @@ import { openKv } from "../../kv/kv.ts";
 import { composeDeps, stopDeps } from "../../server/compose.ts";
 import { createApp } from "../../server/app.ts";
 import type { AppDeps } from "../../server/deps.ts";
+import { openMigratedLogStore } from "../../store/open.ts";
 import { type StoreFixture, storeTest, testSecrets } from "./stores.ts";
 
 export interface AppHarness {
@@ -35,7 +36,9 @@ export async function buildHarness(
     ...env,
   });
   const kv = await openKv(config);
-  const deps: AppDeps = await composeDeps({ config, secrets: testSecrets, db, kv });
+  // LOG_SQL_DSN in `env` puts the logs in that database, as in production.
+  const logDb = await openMigratedLogStore(config, testSecrets, db);
+  const deps: AppDeps = await composeDeps({ config, secrets: testSecrets, db, logDb, kv });
   const app = createApp(deps);
   return {
     app,
@@ -50,6 +53,7 @@ export async function buildHarness(
     close: async () => {
       await stopDeps(deps);
       kv.close();
+      if (logDb !== db) await logDb.close();
       await db.close();
     },
   };

@@ -1,0 +1,176 @@
+/**
+ * LOG_SQL_DSN (New API's LOG_DB): the real process on an embedded SQLite store with its logs in a separate
+ * PostgreSQL or MariaDB database (the latter in New API's `user:pass@tcp(host:port)/db` form). A relayed
+ * request's consume row lands in the log database and not in the main store; `/api/log/`, `/api/log/self`
+ * and the stats read it there (channel names still come from the main store); `DELETE /api/log/` deletes
+ * old rows there.
+ */
+import { assertEquals } from "../support/assert.ts";
+import { startServer } from "../support/server.ts";
+import { createTempDatabase, postgresServerUrl } from "../support/postgres.ts";
+import { createTempMysqlDatabase, mysqlServerUrl } from "../support/mysql.ts";
+import { withTempDir } from "../support/temp_dir.ts";
+import { startFakeUpstream } from "../fake_upstream/mod.ts";
+import { loadConfig } from "../../config/env.ts";
+import { openMigratedLogDatabase, openMigratedStore } from "../../store/open.ts";
+import { completeSetup } from "../../store/setup.ts";
+import { setUserQuota } from "../../store/users.ts";
+import { insertChannel } from "../../store/channels.ts";
+import { createToken } from "../../store/tokens.ts";
+import { insertLog, LogType } from "../../store/logs.ts";
+import { asInt, type Db, queryOne } from "../../store/db.ts";
+import { hashPassword } from "../../crypto/password.ts";
+import { VERSION } from "../../server/version.ts";
+
+const secret = "test-session-secret-0123456789";
+const secrets = { sessionSecret: secret, cryptoSecret: secret };
+
+/** The MariaDB database's address as New API's docker-compose writes a DSN. */
+function goDsn(database: string): string {
+  const u = new URL(mysqlServerUrl!);
+  const cred = `${decodeURIComponent(u.username) || "root"}${
+    u.password ? `:${decodeURIComponent(u.password)}` : ""
+  }`;
+  return `${cred}@tcp(${u.hostname}:${u.port || 3306})/${database}?parseTime=true&charset=utf8mb4`;
+}
+
+const consumeRows = async (db: Db) =>
+  asInt((await queryOne(db, "SELECT COUNT(*) AS n FROM logs WHERE type = ?", [LogType.consume]))?.n);
+
+async function seedMainStore(env: Record<string, string>, upstreamUrl: string): Promise<string> {
+  const db = await openMigratedStore(loadConfig(env), secrets);
+  try {
+    const setup = await completeSetup(db, {
+      username: "root",
+      passwordHash: await hashPassword("root-password-123"),
+      selfUseModeEnabled: true,
+      demoSiteEnabled: false,
+      version: VERSION,
+    });
+    if (!setup.ok) throw new Error("fresh database already set up");
+    await setUserQuota(db, setup.rootId, 1_000_000_000);
+    await insertChannel(db, secret, {
+      type: 1,
+      name: "fake-channel",
+      baseUrl: upstreamUrl,
+      key: "sk-fake-upstream",
+      models: "gpt-4o-mini",
+      group: "default",
+    });
+    return (await createToken(db, secret, setup.rootId, { name: "t", unlimitedQuota: true })).key;
+  } finally {
+    await db.close();
+  }
+}
+
+async function logsLiveInTheLogDatabase(logSqlDsn: string, kind: "postgres" | "mysql") {
+  await using fake = await startFakeUpstream({});
+  await withTempDir(async (dir) => {
+    const env = { DATA_DIR: dir, LOG_SQL_DSN: logSqlDsn, SESSION_SECRET: secret, CRYPTO_SECRET: secret };
+    const config = loadConfig(env);
+    assertEquals([config.store, config.logStore?.kind], ["sqlite", kind]);
+    const tokenKey = await seedMainStore(env, fake.url);
+
+    const server = await startServer(env);
+    let consumeQuota = 0;
+    try {
+      const base = server.url;
+      const login = await fetch(`${base}/api/user/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: base },
+        body: JSON.stringify({ username: "root", password: "root-password-123" }),
+      });
+      const loginBody = await login.json();
+      assertEquals(loginBody.success, true, JSON.stringify(loginBody));
+      const headers = {
+        cookie: login.headers.get("set-cookie")!.split(";")[0],
+        "New-Api-User": String(loginBody.data.id),
+        origin: base,
+      };
+      const api = async (path: string, init: RequestInit = {}) =>
+        await (await fetch(`${base}${path}`, { ...init, headers })).json();
+
+      const relay = await fetch(`${base}/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${tokenKey}`, "content-type": "application/json" },
+        body: JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hello" }] }),
+      });
+      assertEquals(relay.status, 200, await relay.text());
+
+      // The consume row is written when the request settles, right after the answer.
+      let admin = await api(`/api/log/?type=${LogType.consume}`);
+      for (let i = 0; i < 50 && admin.data?.total !== 1; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        admin = await api(`/api/log/?type=${LogType.consume}`);
+      }
+      assertEquals(admin.success, true, JSON.stringify(admin));
+      assertEquals(admin.data.total, 1, JSON.stringify(admin));
+      const row = admin.data.items[0];
+      consumeQuota = row.quota;
+      assertEquals([row.model_name, row.channel_name, row.quota > 0], ["gpt-4o-mini", "fake-channel", true]);
+
+      const self = await api("/api/log/self?type=2");
+      assertEquals([self.data.total, self.data.items[0].quota], [1, consumeQuota]);
+      const stat = await api("/api/log/stat?type=2");
+      assertEquals([stat.data.quota, stat.data.rpm], [consumeQuota, 1]);
+      const selfStat = await api("/api/log/self/stat");
+      assertEquals(selfStat.data.quota, consumeQuota);
+
+      // Cleanup deletes old rows in the log database and keeps the newer ones.
+      const logDb = await openMigratedLogDatabase(config, secrets);
+      try {
+        await insertLog(logDb, { userId: 1, type: LogType.system, content: "old", createdAt: 1_000 });
+        const refused = await fetch(`${base}/api/log/`, { method: "DELETE", headers });
+        assertEquals(refused.status, 400);
+        const deleted = await api("/api/log/?target_timestamp=2000", { method: "DELETE" });
+        assertEquals([deleted.success, deleted.data], [true, 1], JSON.stringify(deleted));
+        const left = await queryOne(logDb, "SELECT COUNT(*) AS n FROM logs WHERE created_at < 2000");
+        assertEquals(asInt(left?.n), 0);
+        assertEquals(await consumeRows(logDb), 1);
+      } finally {
+        await logDb.close();
+      }
+    } finally {
+      assertEquals((await server.stop()).code, 0);
+    }
+
+    const main = await openMigratedStore(config, secrets);
+    try {
+      assertEquals(await consumeRows(main), 0, "no consume row in the main store");
+      const used = await queryOne(main, "SELECT used_quota FROM users WHERE username = 'root'");
+      assertEquals(asInt(used?.used_quota), consumeQuota, "the charge itself stays in the main store");
+    } finally {
+      await main.close();
+    }
+  });
+}
+
+Deno.test({
+  name: "LOG_SQL_DSN on PostgreSQL: consume rows, log lists, stats and cleanup use the log database",
+  ignore: !postgresServerUrl,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const temp = await createTempDatabase();
+    try {
+      await logsLiveInTheLogDatabase(temp.url, "postgres");
+    } finally {
+      await temp.drop();
+    }
+  },
+});
+
+Deno.test({
+  name: "LOG_SQL_DSN on MariaDB in New API's DSN form: consume rows, log lists, stats and cleanup use it",
+  ignore: !mysqlServerUrl,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const temp = await createTempMysqlDatabase();
+    try {
+      await logsLiveInTheLogDatabase(goDsn(temp.name), "mysql");
+    } finally {
+      await temp.drop();
+    }
+  },
+});
