@@ -11,7 +11,7 @@ const PREFIX = "enc:v1:";
 
 /** What may be encrypted with this scheme, each under its own key. */
 /** `token-key`: a copy of each token key, kept only so a rollback to New API can write the keys back. */
-export type SealedPurpose = "channel-key" | "notify-secret" | "token-key";
+export type SealedPurpose = "channel-key" | "notify-secret" | "token-key" | "access-token";
 
 export function isEncrypted(stored: string): boolean {
   return stored.startsWith(PREFIX);

@@ -12,6 +12,7 @@ export type KeyPurpose =
   | "channel-key"
   | "notify-secret"
   | "token-key"
+  | "access-token"
   | "session";
 
 const cache = new Map<string, Uint8Array>();

@@ -16,6 +16,7 @@ try {
   console.log(`token keys written back: ${r.tokens}`);
   console.log(`channel keys decrypted: ${r.channels}`);
   console.log(`users' notification secrets decrypted: ${r.userSettings}`);
+  console.log(`console access tokens written back: ${r.accessTokens}`);
   if (r.tokensWithoutCopy) {
     console.log(`tokens with no recoverable key (adopted before the copy was kept): ${r.tokensWithoutCopy}`);
   }

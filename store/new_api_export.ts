@@ -1,13 +1,13 @@
 /**
  * Rollback to New API: writes the secrets this gateway protects back in the form New API reads them, in
  * place, in one transaction. Token keys come back from `key_sealed` (bare, without `sk-`, as New API
- * stores them), channel keys and users' notification secrets are decrypted. What cannot come back is
- * counted: tokens without a sealed copy (adopted before the copy was kept), console access tokens and
- * redemption codes (only their hashes are stored). The migrations that protect these secrets are marked
+ * stores them) and console access tokens from `access_token_sealed`, channel keys and users'
+ * notification secrets are decrypted. What cannot come back is counted: tokens and access tokens without
+ * a sealed copy (adopted or made before the copy was kept) and unused redemption codes (only hashes). The migrations that protect these secrets are marked
  * pending again, so starting this gateway on the database later protects them once more.
  */
 import { asInt, asJsonObject, type Db } from "./db.ts";
-import { openTokenKey } from "../crypto/token_key_seal.ts";
+import { openAccessToken, openTokenKey } from "../crypto/token_key_seal.ts";
 import { decryptChannelKey, isEncrypted } from "../crypto/channel_key.ts";
 import { openSettingSecrets } from "../notify/setting_secrets.ts";
 import { isHashed } from "../crypto/token_key.ts";
@@ -18,6 +18,7 @@ export interface NewApiExport {
   tokensWithoutCopy: number;
   channels: number;
   userSettings: number;
+  accessTokens: number;
   accessTokensLost: number;
   redemptionCodesLost: number;
 }
@@ -35,6 +36,7 @@ export async function exportToNewApi(db: Db, cryptoSecret: string): Promise<NewA
       tokensWithoutCopy: 0,
       channels: 0,
       userSettings: 0,
+      accessTokens: 0,
       accessTokensLost: 0,
       redemptionCodesLost: 0,
     };
@@ -72,9 +74,20 @@ export async function exportToNewApi(db: Db, cryptoSecret: string): Promise<NewA
       await tx.exec("UPDATE users SET setting = ? WHERE id = ?", [JSON.stringify(opened), asInt(u.id)]);
       out.userSettings++;
     }
-    out.accessTokensLost = (await tx.query(
-      "SELECT id FROM users WHERE access_token_hash IS NOT NULL AND access_token_hash <> ''",
-    )).length;
+    const holders = await tx.query<{ id: number; access_token_sealed: string | null }>(
+      "SELECT id, access_token_sealed FROM users WHERE access_token_hash IS NOT NULL AND access_token_hash <> ''",
+    );
+    for (const u of holders) {
+      if (!u.access_token_sealed) {
+        out.accessTokensLost++;
+        continue;
+      }
+      await tx.exec("UPDATE users SET access_token = ? WHERE id = ?", [
+        openAccessToken(cryptoSecret, u.access_token_sealed),
+        asInt(u.id),
+      ]);
+      out.accessTokens++;
+    }
     out.redemptionCodesLost = (await tx.query(
       `SELECT id FROM redemptions WHERE "key" LIKE 'h1:%' AND status = 1 AND deleted_at IS NULL`,
     )).length;

@@ -190,7 +190,8 @@ export type UserPatch = Partial<{
  * `auth_version`, which ends the console sessions, and drop the access token, which has no version of
  * its own to check (a re-enabled or re-promoted user generates a new one).
  */
-const REVOKE_CREDENTIALS = "auth_version = auth_version + 1, access_token_hash = NULL, access_token = NULL";
+const REVOKE_CREDENTIALS =
+  "auth_version = auth_version + 1, access_token_hash = NULL, access_token_sealed = NULL, access_token = NULL";
 
 /**
  * Updates the given fields of one user. A change of password, role or status revokes the user's
@@ -216,8 +217,17 @@ export async function updateUser(db: Db, id: number, patch: UserPatch): Promise<
   return result.changes === 1;
 }
 
-export async function setAccessTokenHash(db: Db, id: number, hash: string | null): Promise<void> {
-  await db.exec("UPDATE users SET access_token_hash = ?, access_token = NULL WHERE id = ?", [hash, id]);
+/** Stores the access token's hash, and its sealed copy for a rollback to New API (null clears both). */
+export async function setAccessTokenHash(
+  db: Db,
+  id: number,
+  hash: string | null,
+  sealed: string | null = null,
+): Promise<void> {
+  await db.exec(
+    "UPDATE users SET access_token_hash = ?, access_token_sealed = ?, access_token = NULL WHERE id = ?",
+    [hash, hash === null ? null : sealed, id],
+  );
 }
 
 /**

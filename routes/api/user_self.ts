@@ -31,6 +31,7 @@ import {
   type UserPatch,
 } from "../../store/users.ts";
 import { revokeUserSessions } from "../../store/sessions.ts";
+import { sealAccessToken } from "../../crypto/token_key_seal.ts";
 
 const selfBody = z.object({
   username: z.string().max(256).optional(),
@@ -113,7 +114,12 @@ export function userSelfRoutes(deps: AppDeps): Hono<AuthEnv> {
 
   const issueAccessToken = async (userId: number) => {
     const token = generateAccessToken();
-    await setAccessTokenHash(deps.db, userId, accessTokenHash(deps.secrets.cryptoSecret, token));
+    await setAccessTokenHash(
+      deps.db,
+      userId,
+      accessTokenHash(deps.secrets.cryptoSecret, token),
+      sealAccessToken(deps.secrets.cryptoSecret, token),
+    );
     return token;
   };
 

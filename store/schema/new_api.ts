@@ -50,6 +50,8 @@ export const users: Table = {
     col("auth_version", "int", { default: 1, notNull: true }),
     // ours: HMAC of the console access token; the plaintext `access_token` column stays empty.
     col("access_token_hash", "varchar(80)"),
+    // ours: the access token encrypted (purpose access-token), read only by `deno task export-new-api`.
+    col("access_token_sealed", "text"),
   ],
   indexes: [
     uniq("users", "username"),

@@ -77,6 +77,36 @@ async function adoptAndCheck(target: Target, product: "new_api" | "one_api" = "n
     const options = await (await fetch(`${url}/api/option/`, { headers: admin })).json();
     const option = (k: string) => options.data?.find((o: { key: string }) => o.key === k)?.value;
     assertEquals(option("SystemName"), "Adopted New API", "old options show");
+
+    // Writes through the API land in the adopted tables (GORM's types: json channel_info, int quotas).
+    const json = { ...admin, "content-type": "application/json" };
+    const write = async (method: string, path: string, body: unknown) => {
+      const r = await (await fetch(`${url}${path}`, { method, headers: json, body: JSON.stringify(body) }))
+        .json();
+      assertEquals(r.success, true, `${method} ${path}: ${JSON.stringify(r)}`);
+      return r;
+    };
+    await write("POST", "/api/channel/", {
+      mode: "single",
+      channel: {
+        type: 1,
+        name: "added",
+        key: "sk-added",
+        models: "gpt-4o-mini",
+        group: "default",
+        base_url: fake.url,
+      },
+    });
+    await write("PUT", "/api/channel/", { id: 1, name: "openai-renamed", models: "gpt-4o,gpt-4o-mini" });
+    await write("POST", "/api/token/", { name: "made-after-adoption", remain_quota: 1000 });
+    await write("PUT", "/api/user/", {
+      id: 2,
+      username: "alice",
+      display_name: "Alice",
+      quota: 700000,
+      group: "default",
+    });
+    await write("PUT", "/api/option/", { key: "SystemName", value: "Adopted and renamed" });
   } finally {
     assertEquals((await server.stop()).code, 0, server.output());
   }

@@ -15,7 +15,7 @@ import { openSqlite } from "../../store/sqlite.ts";
 import { createToken, getTokenByHash } from "../../store/tokens.ts";
 import { exportToNewApi } from "../../store/new_api_export.ts";
 import { hashTokenKey } from "../../crypto/token_key.ts";
-import { ALICE_TOKEN_KEY, CHANNEL_KEY, ROOT_TOKEN_KEY } from "../fixtures/new_api/rows.ts";
+import { ALICE_TOKEN_KEY, CHANNEL_KEY, ROOT_ACCESS_TOKEN, ROOT_TOKEN_KEY } from "../fixtures/new_api/rows.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 
@@ -44,6 +44,11 @@ storeTest("the New API export gives New API back readable token and channel keys
     assertEquals(await asNewApiReads(db, ALICE_TOKEN_KEY), ["alice-key", CHANNEL_KEY]);
     assertEquals((await asNewApiReads(db, ROOT_TOKEN_KEY))[0], "root-key");
     assertEquals((await asNewApiReads(db, made.key.slice(3)))[0], "made-here");
+    assertEquals(report.accessTokens, 1);
+    const [root] = await db.query<{ username: string }>("SELECT username FROM users WHERE access_token = ?", [
+      ROOT_ACCESS_TOKEN,
+    ]);
+    assertEquals(root?.username, "root", "New API finds root by its old access token");
 
     // Coming back to the gateway protects the keys again, and they keep working.
     await migrate(db, allTables, migrations, { secrets: testSecrets });
