@@ -14,7 +14,7 @@ export class LogQueue {
   dropped = 0;
 
   constructor(
-    private readonly db: Db,
+    readonly db: Db,
     private readonly opts: { intervalMs?: number; batch?: number; max?: number } = {},
   ) {}
 

@@ -7,7 +7,7 @@
 import { asInt, type Db, nowSeconds, queryOne, type Row, type SqlValue, timestampValue } from "./db.ts";
 import { generateRedemptionCode, hashRedemptionCode } from "../crypto/redemption_code.ts";
 import { likeLiteral } from "./users.ts";
-import { type AddLog, transactionWithLogs } from "./transaction_logs.ts";
+import { type AddLog, type LogTarget, transactionWithLogs } from "./transaction_logs.ts";
 
 export const RedemptionStatus = { enabled: 1, disabled: 2, used: 3 } as const;
 
@@ -170,9 +170,10 @@ export async function redeemCode(
   ownCodeAllowed: boolean,
   /** Runs inside the same transaction after the claim, e.g. to add the top-up log row. */
   onClaimed?: (tx: Db, claimed: { quota: number; redemptionId: number }, addLog: AddLog) => Promise<void>,
-  logDb: Db = db,
+  /** Where the rows go: the log database or its LogQueue (`transaction_logs.ts`). */
+  logs: LogTarget = db,
 ): Promise<RedeemResult> {
-  return await transactionWithLogs(db, logDb, async (tx, addLog) => {
+  return await transactionWithLogs(db, logs, async (tx, addLog) => {
     const row = await queryOne(
       tx,
       `SELECT ${COLUMNS} FROM redemptions WHERE "key" = ? AND deleted_at IS NULL`,

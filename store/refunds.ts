@@ -4,7 +4,7 @@
  */
 import { type Db, nowSeconds, updateReturning } from "./db.ts";
 import { LogType } from "./logs.ts";
-import { transactionWithLogs } from "./transaction_logs.ts";
+import { type LogTarget, transactionWithLogs } from "./transaction_logs.ts";
 import { assertQuota, RESERVATION_COLUMNS, reservationFromRow, ReservationStatus } from "./reservations.ts";
 
 export interface RefundArgs {
@@ -19,11 +19,11 @@ export interface RefundArgs {
  * wallet and a limited token, lowers the used-quota counters and writes a refund row (type 6, positive
  * quota). Never more than was charged, whatever the number of calls; returns the quota refunded.
  */
-export async function refundSettled(db: Db, a: RefundArgs, logDb: Db = db): Promise<number> {
+export async function refundSettled(db: Db, a: RefundArgs, logs: LogTarget = db): Promise<number> {
   assertQuota("refund quota", a.quota);
   if (a.quota === 0) return 0;
   const now = a.now ?? nowSeconds();
-  return await transactionWithLogs(db, logDb, async (tx, addLog) => {
+  return await transactionWithLogs(db, logs, async (tx, addLog) => {
     const [row] = await updateReturning(tx, {
       table: "quota_reservations",
       sql: `UPDATE quota_reservations SET refunded_quota = refunded_quota + ?

@@ -26,7 +26,7 @@
  */
 import { asInt, type Db, nowSeconds, queryOne, type Row, UniqueViolation, updateReturning } from "./db.ts";
 import { LogType, type NewLog } from "./logs.ts";
-import { transactionWithLogs } from "./transaction_logs.ts";
+import { type LogTarget, transactionWithLogs } from "./transaction_logs.ts";
 import { DuplicateReservationError, InsufficientQuotaError } from "../relay/billing/errors.ts";
 
 export const ReservationStatus = { held: "HELD", settled: "SETTLED", released: "RELEASED" } as const;
@@ -308,10 +308,10 @@ export interface SettleArgs {
  * than the hold) is one statement per row touched: the reservation, the user, the token, the channel, the
  * log.
  */
-export async function settleReservation(db: Db, a: SettleArgs, logDb: Db = db): Promise<Outcome> {
+export async function settleReservation(db: Db, a: SettleArgs, logs: LogTarget = db): Promise<Outcome> {
   assertQuota("settled quota", a.quota);
   const now = a.now ?? nowSeconds();
-  return await transactionWithLogs(db, logDb, async (tx, addLog) => {
+  return await transactionWithLogs(db, logs, async (tx, addLog) => {
     const r = await claim(tx, a.requestId, ReservationStatus.settled, a.resolution ?? "settle", now, {
       quota: a.quota,
       channelId: a.channelId,

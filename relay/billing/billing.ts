@@ -309,7 +309,7 @@ export class Billing {
       settleReservation(
         this.db,
         { requestId, quota, channelId, log: logConsume ? row : null, resolution },
-        this.logDb,
+        this.logQueue,
       )
     );
     this.#applyToCatalog(outcome);

@@ -163,7 +163,7 @@ export function redemptionRoutes(deps: AppDeps): Hono<AuthEnv> {
           quota: claimed.quota,
         }));
       },
-      deps.logDb,
+      deps.billing.logQueue,
     );
     // The creator already knows the code, so telling them why reveals nothing.
     if (!result.ok && result.reason === "own_code") throw forbidden("api.redeem_own_code");

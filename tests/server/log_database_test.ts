@@ -1,6 +1,7 @@
 /**
  * LOG_SQL_DSN (New API's LOG_DB): the real process on an embedded SQLite store with its logs in a separate
- * PostgreSQL or MariaDB database (the latter in New API's `user:pass@tcp(host:port)/db` form). A relayed
+ * PostgreSQL or MariaDB database (the latter in New API's `user:pass@tcp(host:port)/db` form), and on
+ * PostgreSQL with `LOG_SQL_DSN=local` (New API's word for the SQLite file). A relayed
  * request's consume row lands in the log database and not in the main store; `/api/log/`, `/api/log/self`
  * and the stats read it there (channel names still come from the main store); `DELETE /api/log/` deletes
  * old rows there.
@@ -11,7 +12,7 @@ import { createTempDatabase, postgresServerUrl } from "../support/postgres.ts";
 import { createTempMysqlDatabase, mysqlServerUrl } from "../support/mysql.ts";
 import { withTempDir } from "../support/temp_dir.ts";
 import { startFakeUpstream } from "../fake_upstream/mod.ts";
-import { loadConfig } from "../../config/env.ts";
+import { loadConfig, type StoreKind } from "../../config/env.ts";
 import { openMigratedLogDatabase, openMigratedStore } from "../../store/open.ts";
 import { completeSetup } from "../../store/setup.ts";
 import { setUserQuota } from "../../store/users.ts";
@@ -63,12 +64,15 @@ async function seedMainStore(env: Record<string, string>, upstreamUrl: string): 
   }
 }
 
-async function logsLiveInTheLogDatabase(logSqlDsn: string, kind: "postgres" | "mysql") {
+async function logsLiveInTheLogDatabase(
+  stores: Record<string, string>,
+  kinds: [main: StoreKind, logs: StoreKind],
+) {
   await using fake = await startFakeUpstream({});
   await withTempDir(async (dir) => {
-    const env = { DATA_DIR: dir, LOG_SQL_DSN: logSqlDsn, SESSION_SECRET: secret, CRYPTO_SECRET: secret };
+    const env = { DATA_DIR: dir, ...stores, SESSION_SECRET: secret, CRYPTO_SECRET: secret };
     const config = loadConfig(env);
-    assertEquals([config.store, config.logStore?.kind], ["sqlite", kind]);
+    assertEquals([config.store, config.logStore?.kind], kinds);
     const tokenKey = await seedMainStore(env, fake.url);
 
     const server = await startServer(env);
@@ -153,7 +157,7 @@ Deno.test({
   fn: async () => {
     const temp = await createTempDatabase();
     try {
-      await logsLiveInTheLogDatabase(temp.url, "postgres");
+      await logsLiveInTheLogDatabase({ LOG_SQL_DSN: temp.url }, ["sqlite", "postgres"]);
     } finally {
       await temp.drop();
     }
@@ -168,7 +172,22 @@ Deno.test({
   fn: async () => {
     const temp = await createTempMysqlDatabase();
     try {
-      await logsLiveInTheLogDatabase(goDsn(temp.name), "mysql");
+      await logsLiveInTheLogDatabase({ LOG_SQL_DSN: goDsn(temp.name) }, ["sqlite", "mysql"]);
+    } finally {
+      await temp.drop();
+    }
+  },
+});
+
+Deno.test({
+  name: "LOG_SQL_DSN=local beside PostgreSQL: the logs go to the SQLite file at SQLITE_PATH",
+  ignore: !postgresServerUrl,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const temp = await createTempDatabase();
+    try {
+      await logsLiveInTheLogDatabase({ SQL_DSN: temp.url, LOG_SQL_DSN: "local" }, ["postgres", "sqlite"]);
     } finally {
       await temp.drop();
     }
