@@ -6,8 +6,11 @@ export const generalOptions: OptionDef[] = [
   { key: "Logo", default: "" },
   { key: "Footer", default: "" },
   { key: "Notice", default: "" },
-  { key: "About", default: "", implemented: false },
-  { key: "HomePageContent", default: "", implemented: false },
+  // Served to front-ends by routes/api/content.ts, as New API does.
+  { key: "About", default: "" },
+  { key: "HomePageContent", default: "" },
+  { key: "legal.user_agreement", default: "" },
+  { key: "legal.privacy_policy", default: "" },
   { key: "ServerAddress", default: "" },
   boolOption("RegisterEnabled", true),
   boolOption("PasswordLoginEnabled", true),

@@ -62,8 +62,6 @@ const declared: OptionDef[] = [
   jsonOption("console_setting.uptime_kuma_groups", []),
   boolOption("general_setting.ping_interval_enabled", false),
   int("general_setting.ping_interval_seconds", 60),
-  text("legal.privacy_policy"),
-  text("legal.user_agreement"),
   text("ChatLink"),
   text("ChatLink2"),
   int("StreamCacheQueueLength", 0),

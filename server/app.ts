@@ -5,6 +5,7 @@
 import { Hono } from "hono";
 import type { AppDeps } from "./deps.ts";
 import { statusRoutes } from "../routes/api/status.ts";
+import { contentRoutes } from "../routes/api/content.ts";
 import { type ConsoleOptions, consoleOptionsFor, consoleRoutes, renderNotFound } from "../routes/console.ts";
 import { logRoutes } from "../routes/api/logs.ts";
 import { quotaDataRoutes } from "../routes/api/quota_data.ts";
@@ -45,6 +46,7 @@ export function createApp(deps: AppDeps, consoleOverrides: ConsoleOptions = {}):
 
   useApiLimits(app, deps);
   app.route("/", statusRoutes(deps));
+  app.route("/", contentRoutes(deps));
   app.route("/", setupRoutes(deps));
   // /api/user/* routes with fixed paths come before the admin routes' `/api/user/:id`.
   app.route("/", userAuthRoutes(deps));

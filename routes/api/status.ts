@@ -30,8 +30,6 @@ const ABSENT = [
   "mj_notify_enabled",
   "default_use_auto_group",
   "uptime_kuma_enabled",
-  "user_agreement_enabled",
-  "privacy_policy_enabled",
 ] as const;
 
 /** A JSON list option, or [] when the stored text is not one. */
@@ -71,6 +69,9 @@ export async function statusData(deps: AppDeps): Promise<Record<string, unknown>
     logo: o.string(cat, "Logo"),
     footer_html: o.string(cat, "Footer"),
     server_address: o.string(cat, "ServerAddress"),
+    // As New API: the console links the texts of /api/user-agreement and /api/privacy-policy when set.
+    user_agreement_enabled: o.string(cat, "legal.user_agreement") !== "",
+    privacy_policy_enabled: o.string(cat, "legal.privacy_policy") !== "",
     top_up_link: o.string(cat, "TopUpLink"),
     docs_link: o.string(cat, "general_setting.docs_link"),
     quota_per_unit: o.float(cat, "QuotaPerUnit"),
