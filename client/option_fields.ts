@@ -8,7 +8,8 @@ export type OptionKind = "text" | "textarea" | "number" | "bool" | "json" | "sec
 
 export interface OptionField {
   key: string;
-  label: MessageKey;
+  /** Without one, the option key is the label (keys listed from the API's answer). */
+  label?: MessageKey;
   kind: OptionKind;
   /** More words under the field (the option key is always shown). */
   hint?: MessageKey;
@@ -17,6 +18,24 @@ export interface OptionField {
 export interface OptionSection {
   title: MessageKey;
   fields: OptionField[];
+}
+
+/** One entry of `GET /api/option/`: `implemented: false` marks a key stored but not acted on yet. */
+export interface OptionEntry {
+  key: string;
+  value: string;
+  implemented?: boolean;
+}
+
+/**
+ * The keys the server accepts but does not act on yet and no section above edits, as one more section of
+ * plain text fields, so a New API admin sees (and may still set) them, each marked as not acted on.
+ */
+export function notActedOnSection(entries: OptionEntry[]): OptionSection {
+  const edited = new Set(OPTION_SECTIONS.flatMap((s) => s.fields.map((f) => f.key)));
+  const fields = entries.filter((e) => e.implemented === false && !edited.has(e.key))
+    .map((e): OptionField => ({ key: e.key, kind: "text" }));
+  return { title: "setting.section_not_acted_on", fields };
 }
 
 export const OPTION_SECTIONS: OptionSection[] = [

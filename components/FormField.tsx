@@ -10,6 +10,11 @@ function Hint({ text }: { text?: string }) {
   return text ? <small class="muted">{text}</small> : null;
 }
 
+/** A short mark after a field's label (e.g. an option stored but not acted on yet). */
+function Badge({ text }: { text?: string }) {
+  return text ? <span class="badge field-badge">{text}</span> : null;
+}
+
 /** What is wrong with the field's value (a check in the browser or the API's answer), under the field. */
 function FieldError({ text }: { text?: string }) {
   return text ? <small class="field-error" role="alert">{text}</small> : null;
@@ -21,6 +26,7 @@ interface InputProps {
   value?: string | number;
   hint?: string;
   error?: string;
+  badge?: string;
   type?: "text" | "password" | "email" | "url" | "number" | "datetime-local" | "search";
   required?: boolean;
   minLength?: number;
@@ -33,10 +39,10 @@ interface InputProps {
 }
 
 // Preact types `<input>` per `type`; the field takes any of the listed types, hence the one cast.
-export function TextField({ label, hint, error, value, type = "text", ...input }: InputProps) {
+export function TextField({ label, hint, error, badge, value, type = "text", ...input }: InputProps) {
   return (
     <label>
-      {label}
+      {label} <Badge text={badge} />
       <input
         {...{ type, ...input } as InputHTMLAttributes<HTMLInputElement>}
         defaultValue={value === undefined ? undefined : String(value)}
@@ -54,16 +60,17 @@ interface AreaProps {
   value?: string;
   hint?: string;
   error?: string;
+  badge?: string;
   rows?: number;
   placeholder?: string;
   autocomplete?: string;
   class?: string;
 }
 
-export function TextArea({ label, hint, error, value, rows = 2, ...area }: AreaProps) {
+export function TextArea({ label, hint, error, badge, value, rows = 2, ...area }: AreaProps) {
   return (
     <label>
-      {label}
+      {label} <Badge text={badge} />
       <textarea rows={rows} {...area} defaultValue={value} aria-invalid={error ? true : undefined} />
       <FieldError text={error} />
       <Hint text={hint} />
@@ -71,10 +78,12 @@ export function TextArea({ label, hint, error, value, rows = 2, ...area }: AreaP
   );
 }
 
-export function CheckField({ label, name, checked }: { label: string; name: string; checked?: boolean }) {
+export function CheckField(
+  { label, name, checked, badge }: { label: string; name: string; checked?: boolean; badge?: string },
+) {
   return (
     <label class="check">
-      <input name={name} type="checkbox" defaultChecked={checked} /> {label}
+      <input name={name} type="checkbox" defaultChecked={checked} /> {label} <Badge text={badge} />
     </label>
   );
 }
@@ -110,12 +119,13 @@ export function FieldRow({ children }: { children: ComponentChildren }) {
 }
 
 /** A write-only secret: a password field that leaves the stored value unchanged when left empty. */
-export function SecretField({ label, name }: { label: string; name: string }) {
+export function SecretField({ label, name, badge }: { label: string; name: string; badge?: string }) {
   const { t } = useI18n();
   return (
     <TextField
       label={label}
       name={name}
+      badge={badge}
       type="password"
       autocomplete="new-password"
       placeholder={t("setting.secret_unchanged")}

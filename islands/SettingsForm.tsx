@@ -9,7 +9,9 @@ import { api } from "../client/api.ts";
 import { useApiGet } from "../client/use_api.ts";
 import { formValues } from "../client/form.ts";
 import {
+  notActedOnSection,
   OPTION_SECTIONS,
+  type OptionEntry,
   type OptionField,
   type OptionSection,
   optionValueProblem,
@@ -37,12 +39,14 @@ function prettyJson(text: string): string {
 
 export default function SettingsForm() {
   const { t } = useI18n();
-  const options = useApiGet<{ key: string; value: string }[]>("/api/option/");
+  const options = useApiGet<OptionEntry[]>("/api/option/");
   const [message, setMessage] = useState<{ ok: boolean; text: string }>();
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const current = new Map(
-    (Array.isArray(options.result?.data) ? options.result.data : []).map((o) => [o.key, o.value]),
-  );
+  const entries = Array.isArray(options.result?.data) ? options.result.data : [];
+  const current = new Map(entries.map((o) => [o.key, o.value]));
+  const notActedOn = new Set(entries.filter((o) => o.implemented === false).map((o) => o.key));
+  const idle = notActedOnSection(entries);
+  const sections = idle.fields.length ? [...OPTION_SECTIONS, idle] : OPTION_SECTIONS;
 
   const save = async (section: OptionSection, form: HTMLFormElement) => {
     const v = formValues(form);
@@ -82,14 +86,23 @@ export default function SettingsForm() {
 
   const input = (field: OptionField) => {
     const value = current.get(field.key) ?? "";
-    const label = t(field.label);
-    const hint = field.hint ? `${field.key} · ${t(field.hint)}` : field.key;
+    const label = field.label ? t(field.label) : field.key;
+    const hint = field.hint ? `${field.key} · ${t(field.hint)}` : field.label ? field.key : undefined;
     const error = errors[field.key];
+    const badge = notActedOn.has(field.key) ? t("setting.not_acted_on") : undefined;
     switch (field.kind) {
       case "bool":
-        return <CheckField key={field.key} label={label} name={field.key} checked={value === "true"} />;
+        return (
+          <CheckField
+            key={field.key}
+            label={label}
+            name={field.key}
+            checked={value === "true"}
+            badge={badge}
+          />
+        );
       case "secret":
-        return <SecretField key={field.key} label={label} name={field.key} />;
+        return <SecretField key={field.key} label={label} name={field.key} badge={badge} />;
       case "json":
       case "textarea":
         return (
@@ -102,6 +115,7 @@ export default function SettingsForm() {
             value={field.kind === "json" ? prettyJson(value) : value}
             hint={hint}
             error={error}
+            badge={badge}
           />
         );
       default:
@@ -115,6 +129,7 @@ export default function SettingsForm() {
             value={value}
             hint={hint}
             error={error}
+            badge={badge}
           />
         );
     }
@@ -124,7 +139,7 @@ export default function SettingsForm() {
   return (
     <div class="stack">
       <ActionMessage message={message} />
-      {OPTION_SECTIONS.map((section) => (
+      {sections.map((section) => (
         <form
           class="form card"
           key={section.title}
@@ -134,6 +149,7 @@ export default function SettingsForm() {
           }}
         >
           <h2>{t(section.title)}</h2>
+          {section === idle && <p class="muted">{t("setting.not_acted_on_hint")}</p>}
           {section.fields.map(input)}
           <FormButtons />
         </form>

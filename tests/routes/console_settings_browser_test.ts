@@ -222,6 +222,40 @@ Deno.test({
                 noErrors("chat settings");
               },
             );
+
+            await ctx.step(
+              "keys accepted but not acted on yet are marked, each one, and can still be saved",
+              async () => {
+                const listed = (await api(rootSession, "GET", "/api/option/")).body.data as {
+                  key: string;
+                  implemented?: boolean;
+                }[];
+                const idle = listed.filter((o) => o.implemented === false).map((o) => o.key);
+                assert(
+                  idle.includes("About") && idle.includes("checkin_setting.enabled"),
+                  "the API marks them",
+                );
+                await open("/console/setting");
+                const badge = en("setting.not_acted_on");
+                const label = (key: string) =>
+                  page.locator("label", { has: page.locator(`[name="${key}"]`) });
+                const marked = await page.locator("label", { has: page.locator(".field-badge") })
+                  .evaluateAll((labels) =>
+                    labels.map((l) => l.querySelector("[name]")?.getAttribute("name") ?? "").sort()
+                  );
+                assertEquals(marked, [...idle].sort(), "every key the API marks, and no other");
+                assertEquals(await label("About").locator(".field-badge").textContent(), badge);
+                assertEquals(await label("SystemName").locator(".field-badge").count(), 0);
+                await page.getByText(en("setting.not_acted_on_hint")).waitFor();
+                await screenshot(page, "settings-not-acted-on");
+                await saveSettings({ About: "About us" });
+                await page.getByText(en("setting.saved", { count: 1 })).waitFor();
+                const about = (await api(rootSession, "GET", "/api/option/")).body.data
+                  .find((o: { key: string }) => o.key === "About");
+                assertEquals(about.value, "About us");
+                noErrors("not acted on");
+              },
+            );
           });
 
           await ctx.step("/chat2link hands a new key to the app in the link's fragment only", async () => {
