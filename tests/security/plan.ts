@@ -236,7 +236,7 @@ export const PLAN: PlanRow[] = [
     expected: "normal requests unaffected; slow connections closed at the header timeout",
     pins: [],
     notBuilt:
-      "no header-read timeout (Deno.serve has none): only a reverse proxy in front would close slow clients",
+      "no header-read timeout: Deno.serve has none (measured on 2.9.6: a connection sending one header byte every 2 s was still open after 70 s); put a reverse proxy with a header timeout in front",
   },
   {
     id: "T21",
