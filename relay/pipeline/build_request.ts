@@ -125,7 +125,8 @@ export async function buildUpstreamRequest(b: BuildInput): Promise<UpstreamPlan>
   };
   if (via) return translatedEmbeddings(b, target, upstreamModel);
   let body: Uint8Array | string = parsed.bytes;
-  let contentType = parsed.contentType || "application/json";
+  // A JSON body is sent as what it is, whatever the client's header claimed; a form keeps its boundary.
+  let contentType = parsed.form ? parsed.contentType : "application/json";
   // OpenAI bodies name their model (the endpoint's default when absent); Gemini's live in the URL.
   const modelInBody = (json: Record<string, unknown>) =>
     "model" in json || (!endpoint.chat && endpoint.dialect !== "gemini");

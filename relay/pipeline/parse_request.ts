@@ -1,7 +1,8 @@
 /**
  * Parses a relay body once: JSON (validated by the ingress codec for chat-family endpoints, by a small
  * schema otherwise) or multipart form data. Every problem is a 400 naming the field, before anything is
- * reserved or sent upstream; the bytes are kept so a same-dialect request is forwarded as it came.
+ * reserved or sent upstream; the bytes are kept (minus a UTF-8 byte order mark) so a same-dialect request
+ * is forwarded as it came.
  */
 import { z } from "zod";
 import type { Endpoint } from "../endpoints.ts";
@@ -115,6 +116,8 @@ export async function parseRequest(
       quantities: formQuantities(form),
     };
   }
+  // The decoder below would drop a byte order mark silently; the forwarded bytes must lose it too.
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
   const json = parseJson(bytes);
   const quantities = billingQuantities(json);
   if (ep.chat || ep.countOnly) {

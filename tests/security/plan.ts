@@ -375,7 +375,7 @@ export const PLAN: PlanRow[] = [
       ...pins(S + "webhook_secret_encrypted_test.ts"),
       ...pins(S + "files_private_test.ts"),
     ],
-    gaps: "no channel-key reveal route exists (so no step-up); stdout at every log level is not captured",
+    gaps: "no channel-key reveal route exists (so no step-up); KV and Redis are not dumped",
   },
   {
     id: "T30",
