@@ -124,9 +124,19 @@ export function readPaging(c: Context, defaultSize = 10): Paging {
   return { page, pageSize, offset: (page - 1) * pageSize };
 }
 
-/** New API's paged `data`: `{items, total, page, page_size}`. */
+/**
+ * New API's paged `data`, its `PageInfo`: `{page, page_size, start_timestamp, end_timestamp, total, items}`.
+ * The two timestamps are always 0 there (no query parameter binds them), so they are here.
+ */
 export function pageData<T>(paging: Paging, items: T[], total: number) {
-  return { items, total, page: paging.page, page_size: paging.pageSize };
+  return {
+    page: paging.page,
+    page_size: paging.pageSize,
+    start_timestamp: 0,
+    end_timestamp: 0,
+    total,
+    items,
+  };
 }
 
 /** A positive integer path parameter; anything else is "not found" (`missing` names the thing). */

@@ -94,6 +94,10 @@ export function tokenView(t: Token) {
     allow_ips: t.allowIps,
     group: t.group,
     cross_group_retry: t.crossGroupRetry,
+    // New API's subscription-first billing mode (0), the only one without subscriptions; `DeletedAt` is
+    // its soft-delete column, written without a json tag and null on every row it returns.
+    billing_type: 0,
+    DeletedAt: null,
     rpm_limit: t.rpmLimit,
     tpm_limit: t.tpmLimit,
     concurrency_limit: t.concurrencyLimit,
@@ -163,5 +167,8 @@ export function redemptionView(r: Redemption) {
     redeemed_time: r.redeemedTime,
     used_user_id: r.usedUserId,
     expired_time: r.expiredTime,
+    // Request-only in New API (how many codes to make), written as 0; `DeletedAt` as for tokens.
+    count: 0,
+    DeletedAt: null,
   };
 }
