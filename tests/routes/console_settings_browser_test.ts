@@ -232,7 +232,7 @@ Deno.test({
                 }[];
                 const idle = listed.filter((o) => o.implemented === false).map((o) => o.key);
                 assert(
-                  idle.includes("About") && idle.includes("checkin_setting.enabled"),
+                  idle.includes("ChatLink") && idle.includes("checkin_setting.enabled"),
                   "the API marks them",
                 );
                 await open("/console/setting");
@@ -244,15 +244,15 @@ Deno.test({
                     labels.map((l) => l.querySelector("[name]")?.getAttribute("name") ?? "").sort()
                   );
                 assertEquals(marked, [...idle].sort(), "every key the API marks, and no other");
-                assertEquals(await label("About").locator(".field-badge").textContent(), badge);
+                assertEquals(await label("ChatLink").locator(".field-badge").textContent(), badge);
                 assertEquals(await label("SystemName").locator(".field-badge").count(), 0);
                 await page.getByText(en("setting.not_acted_on_hint")).waitFor();
                 await screenshot(page, "settings-not-acted-on");
-                await saveSettings({ About: "About us" });
+                await saveSettings({ ChatLink: "https://chat.example/" });
                 await page.getByText(en("setting.saved", { count: 1 })).waitFor();
-                const about = (await api(rootSession, "GET", "/api/option/")).body.data
-                  .find((o: { key: string }) => o.key === "About");
-                assertEquals(about.value, "About us");
+                const chatLink = (await api(rootSession, "GET", "/api/option/")).body.data
+                  .find((o: { key: string }) => o.key === "ChatLink");
+                assertEquals(chatLink.value, "https://chat.example/");
                 noErrors("not acted on");
               },
             );
