@@ -138,6 +138,7 @@ const schema = z.object({
   CRYPTO_SECRET: secret("CRYPTO_SECRET"),
   SESSION_COOKIE_SECURE: boolean("SESSION_COOKIE_SECURE", false),
   SYNC_FREQUENCY: integer("SYNC_FREQUENCY", 60, 1, 86400),
+  SYNC_POLL_INTERVAL_MS: integer("SYNC_POLL_INTERVAL_MS", 250, 20, 60000),
   STREAMING_TIMEOUT: integer("STREAMING_TIMEOUT", 300, 1, 86400),
   RELAY_TIMEOUT: integer("RELAY_TIMEOUT", 0, 0, 86400),
   RELAY_FIRST_BYTE_TIMEOUT: integer("RELAY_FIRST_BYTE_TIMEOUT", 120, 1, 3600),
@@ -206,6 +207,8 @@ export interface Config {
   cryptoSecret?: string;
   sessionCookieSecure: boolean;
   syncFrequencySeconds: number;
+  /** MySQL: milliseconds between reads of the `cache_changes` feed (PostgreSQL uses LISTEN/NOTIFY). */
+  syncPollIntervalMs: number;
   streamingTimeoutSeconds: number;
   relayTimeoutSeconds: number;
   relayFirstByteTimeoutSeconds: number;
@@ -321,6 +324,7 @@ export function loadConfig(env: Env): Config {
     cryptoSecret: e.CRYPTO_SECRET ?? e.SESSION_SECRET,
     sessionCookieSecure: e.SESSION_COOKIE_SECURE,
     syncFrequencySeconds: e.SYNC_FREQUENCY,
+    syncPollIntervalMs: e.SYNC_POLL_INTERVAL_MS,
     streamingTimeoutSeconds: e.STREAMING_TIMEOUT,
     relayTimeoutSeconds: e.RELAY_TIMEOUT,
     relayFirstByteTimeoutSeconds: e.RELAY_FIRST_BYTE_TIMEOUT,
