@@ -132,6 +132,7 @@ const schema = z.object({
   SQL_MAX_LIFETIME: integer("SQL_MAX_LIFETIME", 60, 0, 86400),
   SQL_CONNECT_TIMEOUT: integer("SQL_CONNECT_TIMEOUT", 10, 1, 300),
   SQLITE_BUSY_TIMEOUT: integer("SQLITE_BUSY_TIMEOUT", 30000, 0, 600000),
+  SQL_SLOW_THRESHOLD_MS: integer("SQL_SLOW_THRESHOLD_MS", 200, 0, 3_600_000),
   DENO_KV_PATH: z.string().optional(),
   DENO_KV_URL: z.string().optional(),
   SESSION_SECRET: secret("SESSION_SECRET"),
@@ -200,6 +201,8 @@ export interface Config {
   sqlMaxLifetimeSeconds: number;
   sqlConnectTimeoutSeconds: number;
   sqliteBusyTimeoutMs: number;
+  /** Statements this slow (ms) or slower are logged with their SQL text (New API's SQL_SLOW_THRESHOLD_MS); 0: off. */
+  sqlSlowThresholdMs: number;
   /** `:memory:`, a file path, or undefined for Deno Deploy's built-in KV. */
   kvPath?: string;
   kvUrl?: string;
@@ -318,6 +321,7 @@ export function loadConfig(env: Env): Config {
     sqlMaxLifetimeSeconds: e.SQL_MAX_LIFETIME,
     sqlConnectTimeoutSeconds: e.SQL_CONNECT_TIMEOUT,
     sqliteBusyTimeoutMs: e.SQLITE_BUSY_TIMEOUT,
+    sqlSlowThresholdMs: e.SQL_SLOW_THRESHOLD_MS,
     kvPath,
     kvUrl,
     sessionSecret: e.SESSION_SECRET,
