@@ -60,7 +60,8 @@ export interface Db {
   close(): Promise<void>;
   /**
    * PostgreSQL only: subscribes to NOTIFY on `channel` (a dedicated connection that reconnects) and
-   * returns an unsubscribe function. Absent on SQLite, where one process owns the file.
+   * returns an unsubscribe function. Absent on SQLite, where one process owns the file, and on MySQL, where
+   * the catalog's changes go through the polled `cache_changes` table (cache/change_feed.ts).
    */
   listen?(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
   /** MySQL only: takes the named lock `key` (GET_LOCK) until the outer transaction ends (see lockTransaction). */

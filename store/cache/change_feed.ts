@@ -46,7 +46,7 @@ export class ChangeFeed {
         }
         if (Date.now() - prunedAt > PRUNE_EVERY_MS) {
           prunedAt = Date.now();
-          await this.#prune();
+          await this.prune();
         }
         if (failing) log.info("cache change feed readable again");
         failing = false;
@@ -75,12 +75,12 @@ export class ChangeFeed {
   }
 
   /**
-   * The newest row is kept: MySQL before 8.0 sets AUTO_INCREMENT to MAX(id) + 1 when the server restarts,
+   * Deletes rows older than ten minutes (subscribers do it about once a minute). The newest row is kept: MySQL before 8.0 sets AUTO_INCREMENT to MAX(id) + 1 when the server restarts,
    * and an emptied table would then hand out ids the readers have passed already.
    */
-  async #prune(): Promise<void> {
+  async prune(now = nowSeconds()): Promise<void> {
     await this.db.exec("DELETE FROM cache_changes WHERE created_at < ? AND id < ?", [
-      nowSeconds() - RETENTION_SECONDS,
+      now - RETENTION_SECONDS,
       await this.#maxId(),
     ]);
   }

@@ -59,3 +59,25 @@ storeTest("the change feed delivers across connections past holes in the ids", a
     await db1.close();
   }
 });
+
+storeTest("pruning deletes rows older than ten minutes but always keeps the newest", async (f) => {
+  const db = await f.openMigrated();
+  try {
+    const feed = new ChangeFeed(db, 50);
+    const now = 1_000_000;
+    const insert = (payload: string, createdAt: number) =>
+      db.exec("INSERT INTO cache_changes (payload, created_at) VALUES (?, ?)", [payload, createdAt]);
+    await insert("old", now - 700);
+    await insert("recent", now - 60);
+    await feed.prune(now);
+    const left = async () =>
+      (await db.query<{ payload: string }>("SELECT payload FROM cache_changes ORDER BY id"))
+        .map((r) => r.payload);
+    assertEquals(await left(), ["recent"]);
+    await insert("old but newest", now - 700);
+    await feed.prune(now + 1000);
+    assertEquals(await left(), ["old but newest"], "an emptied table could hand out ids readers have passed");
+  } finally {
+    await db.close();
+  }
+});
