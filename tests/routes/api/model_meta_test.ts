@@ -327,3 +327,33 @@ storeTest("sync_upstream: preview and sync from SYNC_UPSTREAM_BASE through the S
     await upstream.close();
   }
 });
+
+appTest("names stay unique under concurrent creates; bad input is a 400 in the envelope", async (h) => {
+  const { admin } = await cast(h);
+  const models = await Promise.all(
+    Array.from({ length: 6 }, () => admin.call("POST", "/api/models/", { model_name: "race", status: 1 })),
+  );
+  assertEquals(models.filter((r) => r.body.success).length, 1, models.map((r) => r.text).join("\n"));
+  const vendors = await Promise.all(
+    Array.from({ length: 6 }, () => admin.call("POST", "/api/vendors/", { name: "race" })),
+  );
+  assertEquals(vendors.filter((r) => r.body.success).length, 1, vendors.map((r) => r.text).join("\n"));
+  assertEquals((await admin.call("GET", "/api/models/search?keyword=race")).body.data.total, 1);
+
+  for (
+    const [method, path, body] of [
+      ["PUT", "/api/models/", { id: "abc", model_name: "x" }],
+      ["PUT", "/api/models/?status_only=true", { id: 1 }],
+      ["PUT", "/api/models/?status_only=maybe", { id: 1, status: 1 }],
+      ["POST", "/api/models/", "{not json"],
+      ["POST", "/api/models/", { model_name: "x".repeat(129) }],
+      ["POST", "/api/vendors/", { name: "v", status: -1 }],
+      ["GET", "/api/models/search?status=x", undefined],
+      ["POST", "/api/models/sync_upstream", { overwrite: "all" }],
+    ] as const
+  ) {
+    const res = await admin.call(method, path, body);
+    assertEquals([res.status, res.body?.success], [400, false], `${method} ${path}: ${res.text}`);
+    assert(typeof res.body.message === "string" && res.body.message.length > 0);
+  }
+});
