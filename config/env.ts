@@ -180,6 +180,10 @@ const schema = z.object({
   RELAY_IDLE_CONN_TIMEOUT: integer("RELAY_IDLE_CONN_TIMEOUT", 0, 0, 86400),
   CHANNEL_BREAKER_FAILURES: integer("CHANNEL_BREAKER_FAILURES", 5, 0, 1000),
   CHANNEL_BREAKER_EJECT_SECONDS: integer("CHANNEL_BREAKER_EJECT_SECONDS", 30, 1, 3600),
+  SYNC_UPSTREAM_BASE: text("https://basellm.github.io/llm-metadata"),
+  SYNC_HTTP_TIMEOUT_SECONDS: integer("SYNC_HTTP_TIMEOUT_SECONDS", 15, 1, 600),
+  SYNC_HTTP_RETRY: integer("SYNC_HTTP_RETRY", 3, 1, 10),
+  SYNC_HTTP_MAX_MB: integer("SYNC_HTTP_MAX_MB", 10, 1, 100),
 });
 
 export type StoreKind = "sqlite" | "postgres" | "mysql";
@@ -249,6 +253,11 @@ export interface Config {
   tlsInsecureSkipVerify: boolean;
   /** Idle keep-alive of pooled upstream connections, seconds; 0 = the HTTP client's default (4 s). */
   relayIdleConnTimeoutSeconds: number;
+  /**
+   * Where `/api/models/sync_upstream` reads model metadata (New API's SYNC_UPSTREAM_BASE and SYNC_HTTP_*):
+   * `{base}/api/newapi/models.json` and `vendors.json`, fetched through the SSRF guard.
+   */
+  syncUpstream: { base: string; timeoutSeconds: number; retry: number; maxBytes: number };
 }
 
 export interface RateLimitSetting {
@@ -373,5 +382,11 @@ export function loadConfig(env: Env): Config {
     notificationLimitMinutes: e.NOTIFICATION_LIMIT_DURATION_MINUTE,
     tlsInsecureSkipVerify: e.TLS_INSECURE_SKIP_VERIFY,
     relayIdleConnTimeoutSeconds: e.RELAY_IDLE_CONN_TIMEOUT,
+    syncUpstream: {
+      base: e.SYNC_UPSTREAM_BASE.replace(/\/+$/, ""),
+      timeoutSeconds: e.SYNC_HTTP_TIMEOUT_SECONDS,
+      retry: e.SYNC_HTTP_RETRY,
+      maxBytes: e.SYNC_HTTP_MAX_MB * 1024 * 1024,
+    },
   };
 }

@@ -17,6 +17,7 @@ import { userSelfRoutes } from "../routes/api/user_self.ts";
 import { userSettingRoutes } from "../routes/api/user_setting.ts";
 import { pricingRoutes } from "../routes/api/pricing.ts";
 import { groupRoutes } from "../routes/api/groups.ts";
+import { modelMetaRoutes } from "../routes/api/model_meta.ts";
 import { redemptionRoutes } from "../routes/api/redemptions.ts";
 import { userAdminRoutes } from "../routes/api/users.ts";
 import { tokenRoutes } from "../routes/api/tokens.ts";
@@ -54,6 +55,8 @@ export function createApp(deps: AppDeps, consoleOverrides: ConsoleOptions = {}):
   app.route("/", userAuthRoutes(deps));
   app.route("/", userSelfRoutes(deps));
   app.route("/", userSettingRoutes(deps));
+  // Before groupRoutes: the admin `GET /api/models/` must see the request before the user's `/api/models`.
+  app.route("/", modelMetaRoutes(deps));
   app.route("/", groupRoutes(deps));
   app.route("/", redemptionRoutes(deps));
   app.route("/", userAdminRoutes(deps));

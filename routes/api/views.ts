@@ -7,6 +7,7 @@ import { Role, type User } from "../../store/users.ts";
 import type { Token } from "../../store/tokens.ts";
 import type { Channel } from "../../store/channels.ts";
 import type { Redemption } from "../../store/redemptions.ts";
+import type { ModelMeta, Vendor } from "../../store/model_meta.ts";
 import { asJsonObject } from "../../store/db.ts";
 import { redemptionCodeHint } from "../../crypto/redemption_code.ts";
 import { settingForOwner } from "../../notify/setting_secrets.ts";
@@ -239,4 +240,50 @@ export function redemptionView(r: Redemption) {
     count: 0,
     DeletedAt: null,
   };
+}
+
+/** What New API adds to a model in its admin list and detail (`enrichModels`); empty parts are left out. */
+export interface ModelExtras {
+  boundChannels?: { name: string; type: number }[];
+  enableGroups?: string[];
+  quotaTypes?: number[];
+  matchedModels?: string[];
+}
+
+/**
+ * A model-metadata row in New API's JSON: Go's `omitempty` leaves out an empty description, icon, tags,
+ * vendor_id and endpoints, and the extras when empty; `deleted_at` is `json:"-"` there.
+ */
+export function modelMetaView(m: ModelMeta, extras: ModelExtras = {}) {
+  const view: Record<string, unknown> = { id: m.id, model_name: m.modelName };
+  if (m.description) view.description = m.description;
+  if (m.icon) view.icon = m.icon;
+  if (m.tags) view.tags = m.tags;
+  if (m.vendorId) view.vendor_id = m.vendorId;
+  if (m.endpoints) view.endpoints = m.endpoints;
+  view.status = m.status;
+  view.sync_official = m.syncOfficial;
+  view.created_time = m.createdTime;
+  view.updated_time = m.updatedTime;
+  if (extras.boundChannels?.length) view.bound_channels = extras.boundChannels;
+  if (extras.enableGroups?.length) view.enable_groups = extras.enableGroups;
+  if (extras.quotaTypes?.length) view.quota_types = extras.quotaTypes;
+  view.name_rule = m.nameRule;
+  if (extras.matchedModels?.length) {
+    view.matched_models = extras.matchedModels;
+    view.matched_count = extras.matchedModels.length;
+  }
+  return view;
+}
+
+/** A vendor in New API's JSON (`model_count` is filled in lists, 0 elsewhere, as there). */
+export function vendorView(v: Vendor, modelCount = 0) {
+  const view: Record<string, unknown> = { id: v.id, name: v.name };
+  if (v.description) view.description = v.description;
+  if (v.icon) view.icon = v.icon;
+  view.status = v.status;
+  view.created_time = v.createdTime;
+  view.updated_time = v.updatedTime;
+  view.model_count = modelCount;
+  return view;
 }
