@@ -10,6 +10,7 @@ import type { Redemption } from "../../store/redemptions.ts";
 import { asJsonObject } from "../../store/db.ts";
 import { redemptionCodeHint } from "../../crypto/redemption_code.ts";
 import { settingForOwner } from "../../notify/setting_secrets.ts";
+import type { TopUp } from "../../store/top_ups.ts";
 
 /**
  * A user's `setting` JSON without the secrets a user may keep there (webhook secret, Gotify token, the Bark
@@ -170,5 +171,21 @@ export function redemptionView(r: Redemption) {
     // Request-only in New API (how many codes to make), written as 0; `DeletedAt` as for tokens.
     count: 0,
     DeletedAt: null,
+  };
+}
+
+/** A `top_ups` order as New API serialises it (all its columns). */
+export function topUpView(t: TopUp) {
+  return {
+    id: t.id,
+    user_id: t.userId,
+    amount: t.amount,
+    money: t.money,
+    trade_no: t.tradeNo,
+    payment_method: t.paymentMethod,
+    payment_provider: t.paymentProvider,
+    create_time: t.createTime,
+    complete_time: t.completeTime,
+    status: t.status,
   };
 }
