@@ -2,7 +2,7 @@
  * Selling credit: New API's top-up options that this project acts on (Epay, the price rules, Stripe),
  * each checked before it is saved. Keys and defaults are New API's.
  */
-import { floatOption, intOption, type OptionDef } from "./registry.ts";
+import { boolOption, floatOption, intOption, type OptionDef } from "./registry.ts";
 import type { Message } from "../i18n/messages.ts";
 
 const PAY_METHODS = [
@@ -98,4 +98,28 @@ export const paymentOptions: OptionDef[] = [
   httpUrlOption("CustomCallbackAddress"),
   amountOptions,
   amountDiscount,
+  // Stripe Checkout
+  {
+    key: "StripeApiSecret",
+    default: "",
+    secret: true,
+    validate: (v) =>
+      v === "" || /^(sk|rk)_[A-Za-z0-9_]+$/.test(v)
+        ? undefined
+        : { key: "api.option_stripe_api_secret", params: { key: "StripeApiSecret" } },
+  },
+  {
+    key: "StripeWebhookSecret",
+    default: "",
+    secret: true,
+    // GHSA-xff3: Stripe's SDKs sign with an empty key, so an empty secret would accept anyone's events.
+    validate: (v) =>
+      v.trim() === ""
+        ? { key: "api.option_secret_required", params: { key: "StripeWebhookSecret" } }
+        : undefined,
+  },
+  { key: "StripePriceId", default: "" },
+  priceOption("StripeUnitPrice", 8),
+  intOption("StripeMinTopUp", 1, 1, 10000),
+  boolOption("StripePromotionCodesEnabled", false),
 ];

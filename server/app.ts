@@ -20,6 +20,8 @@ import { groupRoutes } from "../routes/api/groups.ts";
 import { topUpRoutes } from "../routes/api/top_up.ts";
 import { topUpAdminRoutes } from "../routes/api/top_up_admin.ts";
 import { epayNotifyRoutes } from "../routes/api/epay_notify.ts";
+import { stripeTopUpRoutes } from "../routes/api/stripe_top_up.ts";
+import { stripeWebhookRoutes } from "../routes/api/stripe_webhook.ts";
 import { redemptionRoutes } from "../routes/api/redemptions.ts";
 import { userAdminRoutes } from "../routes/api/users.ts";
 import { tokenRoutes } from "../routes/api/tokens.ts";
@@ -60,6 +62,8 @@ export function createApp(deps: AppDeps, consoleOverrides: ConsoleOptions = {}):
   app.route("/", topUpRoutes(deps));
   app.route("/", topUpAdminRoutes(deps));
   app.route("/", epayNotifyRoutes(deps));
+  app.route("/", stripeTopUpRoutes(deps));
+  app.route("/", stripeWebhookRoutes(deps));
   app.route("/", userAdminRoutes(deps));
   app.route("/", tokenRoutes(deps));
   app.route("/", channelTestRoutes(deps));

@@ -176,3 +176,12 @@ export async function listTopUps(db: Db, q: TopUpQuery): Promise<{ items: TopUp[
   );
   return { items: rows.map(fromRow), total };
 }
+
+/** pending → expired for an order of `provider` (a Checkout that lapsed); true if it changed. */
+export async function expireTopUp(db: Db, tradeNo: string, provider: string): Promise<boolean> {
+  const r = await db.exec(
+    "UPDATE top_ups SET status = ? WHERE trade_no = ? AND payment_provider = ? AND status = ?",
+    [TopUpStatus.expired, tradeNo, provider, TopUpStatus.pending],
+  );
+  return r.changes === 1;
+}

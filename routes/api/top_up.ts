@@ -27,6 +27,7 @@ import {
   topUpPricing,
 } from "../../payments/top_up_settings.ts";
 import { epayPurchase } from "../../payments/epay/purchase.ts";
+import { stripeSettings } from "../../payments/stripe/client.ts";
 import { insertTopUp, listTopUps, PaymentProvider } from "../../store/top_ups.ts";
 import { randomAlphanumeric } from "../../crypto/token_key.ts";
 import { nowSeconds } from "../../store/db.ts";
@@ -86,17 +87,21 @@ export function topUpRoutes(deps: AppDeps): Hono<AuthEnv> {
 
   app.get("/api/user/topup/info", user, (c) => {
     const cat = deps.catalog;
+    const stripe = stripeSettings(cat);
     const methods = [...payMethods(cat)];
+    if (stripe.enabled && !methods.some((m) => m.type === "stripe")) {
+      methods.push({ name: "Stripe", type: "stripe", color: "#635BFF", min_topup: String(stripe.minTopUp) });
+    }
     return ok(c, {
       enable_online_topup: epayMerchant(cat) !== undefined,
-      enable_stripe_topup: false,
+      enable_stripe_topup: stripe.enabled,
       enable_creem_topup: false,
       enable_waffo_topup: false,
       enable_waffo_pancake_topup: false,
       enable_redemption: true,
       pay_methods: methods,
       min_topup: o.int(cat, "MinTopUp"),
-      stripe_min_topup: o.int(cat, "StripeMinTopUp"),
+      stripe_min_topup: stripe.minTopUp,
       amount_options: o.json<number[]>(cat, "payment_setting.amount_options"),
       discount: o.json<Record<string, number>>(cat, "payment_setting.amount_discount"),
       topup_link: o.string(cat, "TopUpLink"),

@@ -24,6 +24,7 @@ const STRING_VALUES: Record<string, string> = {
   AutomaticRetryStatusCodes: "429,500-599",
   ServerAddress: "https://gateway.example.com",
   PayAddress: "https://pay.example.com",
+  StripeApiSecret: "sk_test_fixture",
   CustomCallbackAddress: "https://callback.example.com",
   "monitor_setting.channel_test_mode": "auto_ban_only",
 };
