@@ -184,6 +184,7 @@ const schema = z.object({
   SYNC_HTTP_TIMEOUT_SECONDS: integer("SYNC_HTTP_TIMEOUT_SECONDS", 15, 1, 600),
   SYNC_HTTP_RETRY: integer("SYNC_HTTP_RETRY", 3, 1, 10),
   SYNC_HTTP_MAX_MB: integer("SYNC_HTTP_MAX_MB", 10, 1, 100),
+  STRIPE_API_BASE: text("https://api.stripe.com"),
 });
 
 export type StoreKind = "sqlite" | "postgres" | "mysql";
@@ -226,6 +227,8 @@ export interface Config {
   shutdownTimeoutSeconds: number;
   maxRequestBodyBytes: number;
   anonymousRequestBodyBytes: number;
+  /** Where Stripe's API is (tests point it at a local fake). */
+  stripeApiBase: string;
   streamScannerMaxBufferBytes: number;
   forceStreamOption: boolean;
   errorLogEnabled: boolean;
@@ -346,6 +349,7 @@ export function loadConfig(env: Env): Config {
     shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
     maxRequestBodyBytes: e.MAX_REQUEST_BODY_MB * 1024 * 1024,
     anonymousRequestBodyBytes: e.ANONYMOUS_REQUEST_BODY_LIMIT_KB * 1024,
+    stripeApiBase: e.STRIPE_API_BASE,
     streamScannerMaxBufferBytes: e.STREAM_SCANNER_MAX_BUFFER_MB * 1024 * 1024,
     forceStreamOption: e.FORCE_STREAM_OPTION,
     errorLogEnabled: e.ERROR_LOG_ENABLED,
