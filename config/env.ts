@@ -135,6 +135,9 @@ const schema = z.object({
   SQL_SLOW_THRESHOLD_MS: integer("SQL_SLOW_THRESHOLD_MS", 200, 0, 3_600_000),
   DENO_KV_PATH: z.string().optional(),
   DENO_KV_URL: z.string().optional(),
+  REDIS_CONN_STRING: z.string().optional(),
+  REDIS_POOL_SIZE: integer("REDIS_POOL_SIZE", 1, 1, 100),
+  REDIS_KEY_PREFIX: text("newapi:"),
   SESSION_SECRET: secret("SESSION_SECRET"),
   CRYPTO_SECRET: secret("CRYPTO_SECRET"),
   SESSION_COOKIE_SECURE: boolean("SESSION_COOKIE_SECURE", false),
@@ -211,6 +214,11 @@ export interface Config {
   /** `:memory:`, a file path, or undefined for Deno Deploy's built-in KV. */
   kvPath?: string;
   kvUrl?: string;
+  /**
+   * New API's REDIS_CONN_STRING: limits, slots, lockouts and throttles live in this Redis instead of KV
+   * (`kv/redis_keys.ts`). `poolSize` connections (REDIS_POOL_SIZE), keys under `prefix` (REDIS_KEY_PREFIX).
+   */
+  redis?: { url: string; poolSize: number; prefix: string };
   sessionSecret?: string;
   cryptoSecret?: string;
   sessionCookieSecure: boolean;
@@ -313,6 +321,10 @@ export function loadConfig(env: Env): Config {
   if (kvUrl && !/^https?:\/\//.test(kvUrl)) {
     throw new ConfigError(`DENO_KV_URL="${kvUrl}": expected an http(s):// KV Connect URL`);
   }
+  const redisUrl = blank(e.REDIS_CONN_STRING) ? undefined : e.REDIS_CONN_STRING!.trim();
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) {
+    throw new ConfigError("REDIS_CONN_STRING: expected a redis:// or rediss:// URL");
+  }
   const kvPath = blank(e.DENO_KV_PATH)
     ? (deploy ? undefined : `${dataDir}/kv.sqlite3`)
     : e.DENO_KV_PATH!.trim();
@@ -336,6 +348,7 @@ export function loadConfig(env: Env): Config {
     sqlSlowThresholdMs: e.SQL_SLOW_THRESHOLD_MS,
     kvPath,
     kvUrl,
+    redis: redisUrl ? { url: redisUrl, poolSize: e.REDIS_POOL_SIZE, prefix: e.REDIS_KEY_PREFIX } : undefined,
     sessionSecret: e.SESSION_SECRET,
     cryptoSecret: e.CRYPTO_SECRET ?? e.SESSION_SECRET,
     sessionCookieSecure: e.SESSION_COOKIE_SECURE,
