@@ -79,7 +79,7 @@ export function answerProblems(
   golden: GoldenFile,
   route: string,
   body: unknown,
-  data: { page?: boolean; item: string; list?: boolean; pageShape?: GoldenShape },
+  data: { page?: boolean; item: string; list?: boolean; pageShape?: GoldenShape; pageOurs?: string[] },
 ): string[] {
   const problems = shapeProblems(route, body, golden.envelope);
   const payload = (body as { data?: unknown })?.data;
@@ -90,7 +90,9 @@ export function answerProblems(
   if (data.page) {
     const pageShape = data.pageShape ?? golden.page;
     if (!pageShape) throw new Error("fixture has no page shape");
-    problems.push(...shapeProblems(`${route} data`, payload, pageShape, golden.ours?.page ?? []));
+    problems.push(
+      ...shapeProblems(`${route} data`, payload, pageShape, data.pageOurs ?? golden.ours?.page ?? []),
+    );
     items = ((payload as { items?: unknown[] })?.items) ?? [];
   } else if (data.list) {
     if (!Array.isArray(payload)) return [...problems, `${route} data: ${jsonType(payload)}, not an array`];
