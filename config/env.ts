@@ -132,12 +132,14 @@ const schema = z.object({
   SQL_MAX_LIFETIME: integer("SQL_MAX_LIFETIME", 60, 0, 86400),
   SQL_CONNECT_TIMEOUT: integer("SQL_CONNECT_TIMEOUT", 10, 1, 300),
   SQLITE_BUSY_TIMEOUT: integer("SQLITE_BUSY_TIMEOUT", 30000, 0, 600000),
+  SQL_SLOW_THRESHOLD_MS: integer("SQL_SLOW_THRESHOLD_MS", 200, 0, 3_600_000),
   DENO_KV_PATH: z.string().optional(),
   DENO_KV_URL: z.string().optional(),
   SESSION_SECRET: secret("SESSION_SECRET"),
   CRYPTO_SECRET: secret("CRYPTO_SECRET"),
   SESSION_COOKIE_SECURE: boolean("SESSION_COOKIE_SECURE", false),
   SYNC_FREQUENCY: integer("SYNC_FREQUENCY", 60, 1, 86400),
+  SYNC_POLL_INTERVAL_MS: integer("SYNC_POLL_INTERVAL_MS", 250, 20, 60000),
   STREAMING_TIMEOUT: integer("STREAMING_TIMEOUT", 300, 1, 86400),
   RELAY_TIMEOUT: integer("RELAY_TIMEOUT", 0, 0, 86400),
   RELAY_FIRST_BYTE_TIMEOUT: integer("RELAY_FIRST_BYTE_TIMEOUT", 120, 1, 3600),
@@ -203,6 +205,8 @@ export interface Config {
   sqlMaxLifetimeSeconds: number;
   sqlConnectTimeoutSeconds: number;
   sqliteBusyTimeoutMs: number;
+  /** Statements this slow (ms) or slower are logged with their SQL text (New API's SQL_SLOW_THRESHOLD_MS); 0: off. */
+  sqlSlowThresholdMs: number;
   /** `:memory:`, a file path, or undefined for Deno Deploy's built-in KV. */
   kvPath?: string;
   kvUrl?: string;
@@ -210,6 +214,8 @@ export interface Config {
   cryptoSecret?: string;
   sessionCookieSecure: boolean;
   syncFrequencySeconds: number;
+  /** MySQL: milliseconds between reads of the `cache_changes` feed (PostgreSQL uses LISTEN/NOTIFY). */
+  syncPollIntervalMs: number;
   streamingTimeoutSeconds: number;
   relayTimeoutSeconds: number;
   relayFirstByteTimeoutSeconds: number;
@@ -324,12 +330,14 @@ export function loadConfig(env: Env): Config {
     sqlMaxLifetimeSeconds: e.SQL_MAX_LIFETIME,
     sqlConnectTimeoutSeconds: e.SQL_CONNECT_TIMEOUT,
     sqliteBusyTimeoutMs: e.SQLITE_BUSY_TIMEOUT,
+    sqlSlowThresholdMs: e.SQL_SLOW_THRESHOLD_MS,
     kvPath,
     kvUrl,
     sessionSecret: e.SESSION_SECRET,
     cryptoSecret: e.CRYPTO_SECRET ?? e.SESSION_SECRET,
     sessionCookieSecure: e.SESSION_COOKIE_SECURE,
     syncFrequencySeconds: e.SYNC_FREQUENCY,
+    syncPollIntervalMs: e.SYNC_POLL_INTERVAL_MS,
     streamingTimeoutSeconds: e.STREAMING_TIMEOUT,
     relayTimeoutSeconds: e.RELAY_TIMEOUT,
     relayFirstByteTimeoutSeconds: e.RELAY_FIRST_BYTE_TIMEOUT,

@@ -58,6 +58,7 @@ export const newApiEnvVars: NewApiEnvVar[] = [
     "SESSION_SECRET",
     "SHUTDOWN_TIMEOUT_SECONDS",
     "SQLITE_PATH",
+    "SQL_SLOW_THRESHOLD_MS",
     "SQL_DSN",
     "SQL_MAX_LIFETIME",
     "SQL_MAX_OPEN_CONNS",
@@ -141,7 +142,6 @@ export const newApiEnvVars: NewApiEnvVar[] = [
   ...notYet("there is no LinuxDO sign-in yet", "LINUX_DO_TOKEN_ENDPOINT", "LINUX_DO_USER_ENDPOINT"),
   ...notYet("user-supplied files are fetched with a fixed 1 MiB cap", "MAX_FILE_DOWNLOAD_MB"),
   ...notYet("the session cookie is set for the serving host only", "SESSION_COOKIE_TRUSTED_URL"),
-  ...notYet("slow queries are not logged yet", "SQL_SLOW_THRESHOLD_MS"),
   ...notYet(
     "there are no subscriptions yet",
     "SUBSCRIPTION_PLAN_CACHE_CAP",

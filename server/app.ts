@@ -29,6 +29,7 @@ import { optionRoutes } from "../routes/api/options.ts";
 import { channelTestRoutes } from "../routes/api/channel_test.ts";
 import { relayRoutes } from "../relay/routes.ts";
 import { renderApiError } from "../routes/api/errors.ts";
+import { refuseNulInQuery } from "../routes/api/input.ts";
 import { log } from "./logger.ts";
 import { useApiLimits } from "./api_limits.ts";
 import { msgFor } from "../routes/api/messages.ts";
@@ -46,6 +47,7 @@ export function createApp(deps: AppDeps, consoleOverrides: ConsoleOptions = {}):
   const app = new Hono({ strict: false });
 
   useApiLimits(app, deps);
+  app.use("/api/*", refuseNulInQuery);
   app.route("/", statusRoutes(deps));
   app.route("/", contentRoutes(deps));
   app.route("/", setupRoutes(deps));

@@ -36,7 +36,10 @@ export async function composeDeps(
   // it; a shared KV stays the source of truth.
   if (!config.kvUrl && config.kvPath !== undefined) ownKeys(parts.kv);
   const catalog = new Catalog(db, parts.secrets.cryptoSecret);
-  const cache = new CacheSync(db, catalog, config.syncFrequencySeconds);
+  const cache = new CacheSync(db, catalog, {
+    syncFrequencySeconds: config.syncFrequencySeconds,
+    pollIntervalMs: config.syncPollIntervalMs,
+  });
   await cache.start();
   const billing = new Billing(db, catalog, {
     logDb,

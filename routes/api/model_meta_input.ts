@@ -6,8 +6,8 @@
 import { z } from "zod";
 import { bodyId, queryInt } from "./input.ts";
 
-/** Text as stored: PostgreSQL refuses NUL in text, so it is refused here (a 400, not the store's 500). */
-const text = (max: number) => z.string().max(max).refine((v) => !v.includes("\u0000"), "api.text_nul");
+// NUL characters never get this far: readJson and the /api query guard refuse them (input.ts).
+const text = (max: number) => z.string().max(max);
 const name = text(128).transform((v) => v.trim());
 const longText = text(65_535);
 const flag = z.int().min(0).max(1_000_000);
