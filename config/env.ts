@@ -135,6 +135,9 @@ const schema = z.object({
   SQL_SLOW_THRESHOLD_MS: integer("SQL_SLOW_THRESHOLD_MS", 200, 0, 3_600_000),
   DENO_KV_PATH: z.string().optional(),
   DENO_KV_URL: z.string().optional(),
+  REDIS_CONN_STRING: z.string().optional(),
+  REDIS_POOL_SIZE: integer("REDIS_POOL_SIZE", 1, 1, 100),
+  REDIS_KEY_PREFIX: text("newapi:"),
   SESSION_SECRET: secret("SESSION_SECRET"),
   CRYPTO_SECRET: secret("CRYPTO_SECRET"),
   SESSION_COOKIE_SECURE: boolean("SESSION_COOKIE_SECURE", false),
@@ -184,6 +187,7 @@ const schema = z.object({
   SYNC_HTTP_TIMEOUT_SECONDS: integer("SYNC_HTTP_TIMEOUT_SECONDS", 15, 1, 600),
   SYNC_HTTP_RETRY: integer("SYNC_HTTP_RETRY", 3, 1, 10),
   SYNC_HTTP_MAX_MB: integer("SYNC_HTTP_MAX_MB", 10, 1, 100),
+  STRIPE_API_BASE: text("https://api.stripe.com"),
 });
 
 export type StoreKind = "sqlite" | "postgres" | "mysql";
@@ -210,6 +214,11 @@ export interface Config {
   /** `:memory:`, a file path, or undefined for Deno Deploy's built-in KV. */
   kvPath?: string;
   kvUrl?: string;
+  /**
+   * New API's REDIS_CONN_STRING: limits, slots, lockouts and throttles live in this Redis instead of KV
+   * (`kv/redis_keys.ts`). `poolSize` connections (REDIS_POOL_SIZE), keys under `prefix` (REDIS_KEY_PREFIX).
+   */
+  redis?: { url: string; poolSize: number; prefix: string };
   sessionSecret?: string;
   cryptoSecret?: string;
   sessionCookieSecure: boolean;
@@ -226,6 +235,8 @@ export interface Config {
   shutdownTimeoutSeconds: number;
   maxRequestBodyBytes: number;
   anonymousRequestBodyBytes: number;
+  /** Where Stripe's API is (tests point it at a local fake). */
+  stripeApiBase: string;
   streamScannerMaxBufferBytes: number;
   forceStreamOption: boolean;
   errorLogEnabled: boolean;
@@ -310,6 +321,10 @@ export function loadConfig(env: Env): Config {
   if (kvUrl && !/^https?:\/\//.test(kvUrl)) {
     throw new ConfigError(`DENO_KV_URL="${kvUrl}": expected an http(s):// KV Connect URL`);
   }
+  const redisUrl = blank(e.REDIS_CONN_STRING) ? undefined : e.REDIS_CONN_STRING!.trim();
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) {
+    throw new ConfigError("REDIS_CONN_STRING: expected a redis:// or rediss:// URL");
+  }
   const kvPath = blank(e.DENO_KV_PATH)
     ? (deploy ? undefined : `${dataDir}/kv.sqlite3`)
     : e.DENO_KV_PATH!.trim();
@@ -333,6 +348,7 @@ export function loadConfig(env: Env): Config {
     sqlSlowThresholdMs: e.SQL_SLOW_THRESHOLD_MS,
     kvPath,
     kvUrl,
+    redis: redisUrl ? { url: redisUrl, poolSize: e.REDIS_POOL_SIZE, prefix: e.REDIS_KEY_PREFIX } : undefined,
     sessionSecret: e.SESSION_SECRET,
     cryptoSecret: e.CRYPTO_SECRET ?? e.SESSION_SECRET,
     sessionCookieSecure: e.SESSION_COOKIE_SECURE,
@@ -346,6 +362,7 @@ export function loadConfig(env: Env): Config {
     shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
     maxRequestBodyBytes: e.MAX_REQUEST_BODY_MB * 1024 * 1024,
     anonymousRequestBodyBytes: e.ANONYMOUS_REQUEST_BODY_LIMIT_KB * 1024,
+    stripeApiBase: e.STRIPE_API_BASE,
     streamScannerMaxBufferBytes: e.STREAM_SCANNER_MAX_BUFFER_MB * 1024 * 1024,
     forceStreamOption: e.FORCE_STREAM_OPTION,
     errorLogEnabled: e.ERROR_LOG_ENABLED,

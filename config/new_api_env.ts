@@ -156,7 +156,10 @@ export const newApiEnvVars: NewApiEnvVar[] = [
     "TASK_TIMEOUT_MINUTES",
     "UPDATE_TASK",
   ),
-  ...notYet("there are no payment or OAuth redirects yet", "TRUSTED_REDIRECT_DOMAINS"),
+  ...notYet(
+    "payment return URLs go to this site only (`ServerAddress`, else the request's address); no OAuth yet",
+    "TRUSTED_REDIRECT_DOMAINS",
+  ),
   ...notYet(
     "console sessions have no issuance or activity limits yet",
     "USER_SESSION_ACTIVE_LIMIT",

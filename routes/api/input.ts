@@ -11,7 +11,7 @@ import type { ApiMessageKey } from "./messages.ts";
 /** Authenticated JSON bodies: large enough for a multi-key channel, small enough to bound memory. */
 export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
 
-async function readBodyText(req: Request, maxBytes: number): Promise<string> {
+export async function readBodyText(req: Request, maxBytes: number): Promise<string> {
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > maxBytes) throw apiError(413, "api.body_too_large", { limit: maxBytes });
   if (!req.body) return "";
@@ -170,6 +170,9 @@ export function idParam(c: Context, missing: ApiMessageKey, name = "id"): number
   if (id <= 0) throw notFound(missing);
   return id;
 }
+
+/** Text PostgreSQL can store: no NUL character. */
+export const NO_NUL = /^[^\0]*$/;
 
 /** A positive id inside a body. */
 export const bodyId = z.int().min(1).max(Number.MAX_SAFE_INTEGER);

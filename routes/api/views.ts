@@ -11,6 +11,7 @@ import type { ModelMeta, Vendor } from "../../store/model_meta.ts";
 import { asJsonObject } from "../../store/db.ts";
 import { redemptionCodeHint } from "../../crypto/redemption_code.ts";
 import { settingForOwner } from "../../notify/setting_secrets.ts";
+import type { TopUp } from "../../store/top_ups.ts";
 
 /**
  * A user's `setting` JSON without the secrets a user may keep there (webhook secret, Gotify token, the Bark
@@ -286,4 +287,20 @@ export function vendorView(v: Vendor, modelCount = 0) {
   view.updated_time = v.updatedTime;
   view.model_count = modelCount;
   return view;
+}
+
+/** A `top_ups` order as New API serialises it (all its columns). */
+export function topUpView(t: TopUp) {
+  return {
+    id: t.id,
+    user_id: t.userId,
+    amount: t.amount,
+    money: t.money,
+    trade_no: t.tradeNo,
+    payment_method: t.paymentMethod,
+    payment_provider: t.paymentProvider,
+    create_time: t.createTime,
+    complete_time: t.completeTime,
+    status: t.status,
+  };
 }
