@@ -349,6 +349,10 @@ appTest("names stay unique under concurrent creates; bad input is a 400 in the e
       ["POST", "/api/models/", { model_name: "x".repeat(129) }],
       ["POST", "/api/vendors/", { name: "v", status: -1 }],
       ["GET", "/api/models/search?status=x", undefined],
+      ["GET", "/api/models/search?keyword=a%00b", undefined],
+      ["GET", "/api/vendors/search?keyword=%00", undefined],
+      ["POST", "/api/models/", { model_name: "nul\u0000name" }],
+      ["PUT", "/api/vendors/", { id: 1, name: "v", description: "\u0000" }],
       ["POST", "/api/models/sync_upstream", { overwrite: "all" }],
     ] as const
   ) {
