@@ -99,13 +99,20 @@ export function topUpRoutes(deps: AppDeps): Hono<AuthEnv> {
       enable_waffo_topup: false,
       enable_waffo_pancake_topup: false,
       enable_redemption: true,
+      payment_compliance_confirmed: o.bool(cat, "payment_setting.compliance_confirmed"),
+      payment_compliance_terms_version: o.string(cat, "payment_setting.compliance_terms_version"),
+      waffo_pay_methods: null,
       pay_methods: methods,
       min_topup: o.int(cat, "MinTopUp"),
       stripe_min_topup: stripe.minTopUp,
+      waffo_min_topup: o.int(cat, "WaffoMinTopUp"),
+      waffo_pancake_min_topup: o.int(cat, "WaffoPancakeMinTopUp"),
       amount_options: o.json<number[]>(cat, "payment_setting.amount_options"),
       discount: o.json<Record<string, number>>(cat, "payment_setting.amount_discount"),
       topup_link: o.string(cat, "TopUpLink"),
       creem_products: [],
+      // New API's invite rebate on top-ups is not built: no rebate.
+      invite_rebate: { times: 0, percent: 0 },
     });
   });
 
