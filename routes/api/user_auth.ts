@@ -46,26 +46,41 @@ const registerBody = z.object({
 });
 
 /** 429 in New API's envelope, saying when to retry. */
-function lockedAnswer(c: Context, retryAfterMs: number): Response {
+export function lockedAnswer(c: Context, retryAfterMs: number): Response {
   const seconds = retryAfterSeconds(retryAfterMs);
   c.header("Retry-After", String(seconds));
   return c.json({ success: false, message: msgFor(c, "api.login_locked", { seconds }) }, 429);
 }
 
+/**
+ * The per-account password lock (`login_lockout.ts`) for every route that checks a password: sign-in, and
+ * the original password of a password change. Like the per-IP limits it fails open: an unavailable KV
+ * must not stop every sign-in.
+ */
+export function passwordAttempts(deps: AppDeps): {
+  take(username: string): Promise<AttemptAnswer>;
+  clear(username: string): Promise<void>;
+} {
+  const policy = deps.config.loginLockout;
+  return {
+    take: (username) =>
+      takeLoginAttempt(deps.kv, username, policy).catch((err) => {
+        log.error("login lockout unavailable; attempt allowed", { error: String(err) });
+        return { ok: true };
+      }),
+    clear: (username) =>
+      clearLoginAttempts(deps.kv, username, policy).catch((err) => {
+        log.error("login lockout unavailable; attempts not cleared", { error: String(err) });
+      }),
+  };
+}
+
 export function userAuthRoutes(deps: AppDeps): Hono {
   const app = new Hono();
   const bool = (key: string) => optionRegistry.bool(deps.catalog, key);
-  const policy = deps.config.loginLockout;
-  // Like the per-IP limits, the lock fails open: an unavailable KV must not stop every sign-in.
-  const takeAttempt = (username: string): Promise<AttemptAnswer> =>
-    takeLoginAttempt(deps.kv, username, policy).catch((err) => {
-      log.error("login lockout unavailable; attempt allowed", { error: String(err) });
-      return { ok: true };
-    });
-  const clearAttempts = (username: string): Promise<void> =>
-    clearLoginAttempts(deps.kv, username, policy).catch((err) => {
-      log.error("login lockout unavailable; attempts not cleared", { error: String(err) });
-    });
+  const attempts = passwordAttempts(deps);
+  const takeAttempt = attempts.take;
+  const clearAttempts = attempts.clear;
 
   app.post("/api/user/register", sameOriginOnly(), async (c) => {
     if (!bool("RegisterEnabled")) throw apiError(403, "api.register_disabled");

@@ -32,6 +32,7 @@ import {
 } from "../../store/users.ts";
 import { revokeUserSessions } from "../../store/sessions.ts";
 import { sealAccessToken } from "../../crypto/token_key_seal.ts";
+import { lockedAnswer, passwordAttempts } from "./user_auth.ts";
 
 const selfBody = z.object({
   username: z.string().max(256).optional(),
@@ -45,6 +46,7 @@ const selfBody = z.object({
 export function userSelfRoutes(deps: AppDeps): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
   const signedIn = requireUser(deps);
+  const attempts = passwordAttempts(deps);
 
   app.get("/api/user/self", signedIn, async (c) => {
     const user = await getUser(deps.db, authOf(c).user.id);
@@ -79,10 +81,14 @@ export function userSelfRoutes(deps: AppDeps): Hono<AuthEnv> {
     if (changingPassword) {
       if (!body.original_password) throw badRequest("api.original_password_required");
       checkPassword(body.password!);
+      // The same per-account lock as sign-in: a stolen session cannot guess the password here instead.
+      const lock = await attempts.take(user.username);
+      if (!lock.ok) return lockedAnswer(c, lock.retryAfterMs);
       const current = await getPasswordHash(deps.db, user.id);
       if (!(await verifySignIn(body.original_password, current))) {
         throw badRequest("api.original_password_wrong");
       }
+      await attempts.clear(user.username);
       patch.passwordHash = await hashPassword(body.password!);
     }
     try {
