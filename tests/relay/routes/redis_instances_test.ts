@@ -159,3 +159,26 @@ Deno.test({
     );
   },
 });
+
+Deno.test({
+  name: "Redis lost at runtime: the token limit fails open as on KV, requests are served",
+  ignore,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    await threeInstances(
+      true,
+      (url) => ({ channels: [fakeChannel(url)], token: { rpmLimit: 1 } }),
+      async ([a], s) => {
+        assertEquals((await chat(a, s.key, ask)).status, 200);
+        assertEquals((await chat(a, s.key, ask)).status, 429, "the limit holds while Redis answers");
+        await keyBackendOf(a.deps.kv)!.close();
+        const started = Date.now();
+        const res = await chat(a, s.key, ask);
+        assertEquals(res.status, 200, "served without its limit, as when KV fails");
+        assert(Date.now() - started < 5000, `answered in ${Date.now() - started} ms`);
+        await settled(a);
+      },
+    );
+  },
+});
