@@ -183,6 +183,11 @@ const schema = z.object({
   RELAY_IDLE_CONN_TIMEOUT: integer("RELAY_IDLE_CONN_TIMEOUT", 0, 0, 86400),
   CHANNEL_BREAKER_FAILURES: integer("CHANNEL_BREAKER_FAILURES", 5, 0, 1000),
   CHANNEL_BREAKER_EJECT_SECONDS: integer("CHANNEL_BREAKER_EJECT_SECONDS", 30, 1, 3600),
+  SYNC_UPSTREAM_BASE: text("https://basellm.github.io/llm-metadata"),
+  SYNC_HTTP_TIMEOUT_SECONDS: integer("SYNC_HTTP_TIMEOUT_SECONDS", 15, 1, 600),
+  SYNC_HTTP_RETRY: integer("SYNC_HTTP_RETRY", 3, 1, 10),
+  SYNC_HTTP_MAX_MB: integer("SYNC_HTTP_MAX_MB", 10, 1, 100),
+  STRIPE_API_BASE: text("https://api.stripe.com"),
 });
 
 export type StoreKind = "sqlite" | "postgres" | "mysql";
@@ -230,6 +235,8 @@ export interface Config {
   shutdownTimeoutSeconds: number;
   maxRequestBodyBytes: number;
   anonymousRequestBodyBytes: number;
+  /** Where Stripe's API is (tests point it at a local fake). */
+  stripeApiBase: string;
   streamScannerMaxBufferBytes: number;
   forceStreamOption: boolean;
   errorLogEnabled: boolean;
@@ -257,6 +264,11 @@ export interface Config {
   tlsInsecureSkipVerify: boolean;
   /** Idle keep-alive of pooled upstream connections, seconds; 0 = the HTTP client's default (4 s). */
   relayIdleConnTimeoutSeconds: number;
+  /**
+   * Where `/api/models/sync_upstream` reads model metadata (New API's SYNC_UPSTREAM_BASE and SYNC_HTTP_*):
+   * `{base}/api/newapi/models.json` and `vendors.json`, fetched through the SSRF guard.
+   */
+  syncUpstream: { base: string; timeoutSeconds: number; retry: number; maxBytes: number };
 }
 
 export interface RateLimitSetting {
@@ -350,6 +362,7 @@ export function loadConfig(env: Env): Config {
     shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
     maxRequestBodyBytes: e.MAX_REQUEST_BODY_MB * 1024 * 1024,
     anonymousRequestBodyBytes: e.ANONYMOUS_REQUEST_BODY_LIMIT_KB * 1024,
+    stripeApiBase: e.STRIPE_API_BASE,
     streamScannerMaxBufferBytes: e.STREAM_SCANNER_MAX_BUFFER_MB * 1024 * 1024,
     forceStreamOption: e.FORCE_STREAM_OPTION,
     errorLogEnabled: e.ERROR_LOG_ENABLED,
@@ -386,5 +399,11 @@ export function loadConfig(env: Env): Config {
     notificationLimitMinutes: e.NOTIFICATION_LIMIT_DURATION_MINUTE,
     tlsInsecureSkipVerify: e.TLS_INSECURE_SKIP_VERIFY,
     relayIdleConnTimeoutSeconds: e.RELAY_IDLE_CONN_TIMEOUT,
+    syncUpstream: {
+      base: e.SYNC_UPSTREAM_BASE.replace(/\/+$/, ""),
+      timeoutSeconds: e.SYNC_HTTP_TIMEOUT_SECONDS,
+      retry: e.SYNC_HTTP_RETRY,
+      maxBytes: e.SYNC_HTTP_MAX_MB * 1024 * 1024,
+    },
   };
 }

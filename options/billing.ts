@@ -54,7 +54,7 @@ export const billingOptions: OptionDef[] = [
   ratioMapOption("AudioRatio", DEFAULT_AUDIO_RATIO),
   ratioMapOption("AudioCompletionRatio", DEFAULT_AUDIO_COMPLETION_RATIO),
   // GroupRatio and GroupGroupRatio are declared with the other group rules in options/groups.ts.
-  { ...ratioMapOption("TopupGroupRatio", DEFAULT_GROUP_RATIO), implemented: false },
+  ratioMapOption("TopupGroupRatio", DEFAULT_GROUP_RATIO),
   boolOption("DataExportEnabled", true),
   intOption("DataExportInterval", 5, 1, 1440),
   { key: "DataExportDefaultTime", default: "hour" },

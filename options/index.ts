@@ -12,6 +12,7 @@ import { chatOptions } from "./chats.ts";
 import { fetchSettingOptions } from "./fetch_setting.ts";
 import { notActedOnOptions } from "./not_acted_on.ts";
 import { siteDisplayOptions } from "./site_display.ts";
+import { paymentOptions } from "./payments.ts";
 
 export const optionRegistry = new OptionRegistry([
   ...generalOptions,
@@ -25,5 +26,6 @@ export const optionRegistry = new OptionRegistry([
   ...chatOptions,
   ...fetchSettingOptions,
   ...siteDisplayOptions,
+  ...paymentOptions,
   ...notActedOnOptions,
 ]);

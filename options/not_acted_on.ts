@@ -9,10 +9,6 @@ import { boolOption, floatOption, intOption, jsonOption, type OptionDef } from "
 const text = (key: string, value = ""): OptionDef => ({ key, default: value });
 const int = (key: string, value: number) => intOption(key, value, -2147483648, 2147483647);
 
-const PAY_METHODS = [
-  { name: "支付宝", color: "rgba(var(--semi-blue-5), 1)", type: "alipay" },
-  { name: "微信", color: "rgba(var(--semi-green-5), 1)", type: "wxpay" },
-];
 const EMAIL_DOMAINS =
   "gmail.com,163.com,126.com,qq.com,outlook.com,hotmail.com,icloud.com,yahoo.com,foxmail.com";
 
@@ -140,8 +136,6 @@ const declared: OptionDef[] = [
   int("performance_setting.monitor_memory_threshold", 90),
   int("performance_setting.monitor_disk_threshold", 95),
   // Payments and top-up
-  jsonOption("payment_setting.amount_discount", {}),
-  jsonOption("payment_setting.amount_options", [10, 20, 50, 100, 200, 500]),
   boolOption("payment_setting.compliance_confirmed", false),
   int("payment_setting.compliance_confirmed_at", 0),
   int("payment_setting.compliance_confirmed_by", 0),
@@ -151,19 +145,6 @@ const declared: OptionDef[] = [
   jsonOption("CreemProducts", []),
   boolOption("CreemTestMode", false),
   text("CreemWebhookSecret"),
-  text("CustomCallbackAddress"),
-  text("EpayId"),
-  text("EpayKey"),
-  int("MinTopUp", 1),
-  text("PayAddress"),
-  jsonOption("PayMethods", PAY_METHODS),
-  floatOption("Price", 7.3),
-  text("StripeApiSecret"),
-  int("StripeMinTopUp", 1),
-  text("StripePriceId"),
-  boolOption("StripePromotionCodesEnabled", false),
-  floatOption("StripeUnitPrice", 8),
-  text("StripeWebhookSecret"),
   text("WaffoApiKey"),
   text("WaffoCurrency", "USD"),
   boolOption("WaffoEnabled", false),

@@ -9,6 +9,7 @@ import type { AppDeps } from "../../server/deps.ts";
 import { ok } from "./respond.ts";
 import { apiError } from "./errors.ts";
 import { readJson } from "./input.ts";
+import { creditInviter } from "../../store/invites.ts";
 import { msgFor } from "./messages.ts";
 import { sameOriginOnly } from "../../auth/middleware.ts";
 import { checkPassword, checkUsername, verifySignIn } from "../../auth/credentials.ts";
@@ -74,21 +75,30 @@ export function userAuthRoutes(deps: AppDeps): Hono {
     const username = checkUsername(body.username);
     checkPassword(body.password);
     const inviterId = body.aff_code ? await getUserIdByAffCode(deps.db, body.aff_code) : undefined;
+    const passwordHash = await hashPassword(body.password);
+    const inviteeReward = inviterId ? optionRegistry.int(deps.catalog, "QuotaForInvitee") : 0;
+    const inviterReward = inviterId ? optionRegistry.int(deps.catalog, "QuotaForInviter") : 0;
     let id: number;
     try {
-      id = await insertUser(deps.db, {
-        username,
-        passwordHash: await hashPassword(body.password),
-        displayName: username,
-        role: Role.common,
-        quota: optionRegistry.int(deps.catalog, "QuotaForNewUser"),
-        inviterId,
+      // The user and the inviter's reward are one transaction: a registration rewards its inviter once.
+      id = await deps.db.transaction(async (tx) => {
+        const created = await insertUser(tx, {
+          username,
+          passwordHash,
+          displayName: username,
+          role: Role.common,
+          quota: optionRegistry.int(deps.catalog, "QuotaForNewUser") + Math.max(0, inviteeReward),
+          inviterId,
+        });
+        if (inviterId && inviterReward > 0) await creditInviter(tx, inviterId, inviterReward);
+        return created;
       });
     } catch (err) {
       if (err instanceof UniqueViolation) throw apiError(409, "api.username_taken");
       throw err;
     }
     await deps.cache.publish({ kind: "user", id });
+    if (inviterId && inviterReward > 0) await deps.cache.publish({ kind: "user", id: inviterId });
     if (deps.config.generateDefaultToken) {
       const { token } = await createToken(deps.db, deps.secrets.cryptoSecret, id, {
         name: `${username}'s first token`,

@@ -23,6 +23,9 @@ const STRING_VALUES: Record<string, string> = {
   AutomaticDisableStatusCodes: "401,429",
   AutomaticRetryStatusCodes: "429,500-599",
   ServerAddress: "https://gateway.example.com",
+  PayAddress: "https://pay.example.com",
+  StripeApiSecret: "sk_test_fixture",
+  CustomCallbackAddress: "https://callback.example.com",
   "monitor_setting.channel_test_mode": "auto_ban_only",
 };
 
@@ -86,7 +89,8 @@ appTest("every New API option key is accepted, stored under its name and read ba
   // New API's shape is kept: data is a list of {key, value} (the marker is one extra field).
   for (const item of after.values()) assert(typeof item.key === "string" && typeof item.value === "string");
   assertEquals(after.get("TurnstileCheckEnabled")?.implemented, false);
-  assertEquals(after.get("PayMethods")?.implemented, false);
+  assertEquals(after.get("PayMethods")?.implemented, true);
+  assertEquals(after.get("CreemTestMode")?.implemented, false);
   assertEquals(after.get("QuotaForNewUser")?.implemented, true);
   assertEquals(after.get("fetch_setting.allow_private_ip")?.implemented, true);
 });

@@ -382,8 +382,12 @@ export const PLAN: PlanRow[] = [
     name: "payment-webhook-forgery-replay",
     attack: "forged, replayed and stale payment webhooks",
     expected: "no credit without a valid, fresh, matching event; credited once",
-    pins: [],
-    na: "no payment integration is built (no top-up webhooks to forge)",
+    pins: [
+      ...pins("tests/payments/epay_top_up_test.ts"),
+      ...pins("tests/payments/stripe_top_up_test.ts"),
+    ],
+    gaps: "Creem and Waffo are not built; Stripe's unpaid `completed` event is acknowledged with 200 (its " +
+      "async_payment_succeeded follows), not a 4xx",
   },
   {
     id: "T31",

@@ -1,0 +1,124 @@
+/**
+ * Stripe's webhook, `POST /api/stripe/webhook` (anonymous). Refused with 403 while StripeWebhookSecret is
+ * empty (GHSA-xff3); the raw body, capped at ANONYMOUS_REQUEST_BODY_LIMIT_KB, is verified with the
+ * official library (`constructEventAsync`: HMAC-SHA256, 300 s timestamp tolerance) before anything in it
+ * is read. `checkout.session.completed` credits only when `payment_status` is `paid`; a delayed method
+ * credits on `checkout.session.async_payment_succeeded`; `expired` / `async_payment_failed` expire the
+ * order. Only an order created for Stripe, still pending, whose subtotal is StripeUnitPrice × units, is
+ * completed, once.
+ */
+import { Hono } from "hono";
+import type Stripe from "stripe";
+import type { AppDeps } from "../../server/deps.ts";
+import { readBodyText } from "./input.ts";
+import { ApiError } from "./errors.ts";
+import { msg } from "./messages.ts";
+import { formatQuota } from "./quota_text.ts";
+import { optionRegistry as o } from "../../options/index.ts";
+import { maxQuota } from "../../options/accounts.ts";
+import { stripeSettings, stripeWebhooks } from "../../payments/stripe/client.ts";
+import { toCents, topUpQuota } from "../../payments/top_up_price.ts";
+import { completeTopUp, expireTopUp, PaymentProvider } from "../../store/top_ups.ts";
+import { accountLogRow, AccountLogType } from "../../store/account_logs.ts";
+import { log } from "../../server/logger.ts";
+
+export function stripeWebhookRoutes(deps: AppDeps): Hono {
+  const app = new Hono();
+
+  app.post("/api/stripe/webhook", async (c) => {
+    const ip = String(c.get("clientIp" as never) ?? "");
+    const refuse = (status: 400 | 403 | 413, reason: string, fields: Record<string, unknown> = {}) => {
+      log.warn("stripe webhook refused", { reason, ip, ...fields });
+      return c.text(reason, status);
+    };
+    const s = stripeSettings(deps.catalog);
+    if (s.webhookSecret === "") return refuse(403, "webhook_secret_unset");
+    const signature = c.req.header("stripe-signature");
+    if (!signature) return refuse(400, "no_signature");
+    let raw: string;
+    try {
+      raw = await readBodyText(c.req.raw, deps.config.anonymousRequestBodyBytes);
+    } catch (err) {
+      if (err instanceof ApiError) return refuse(413, "body_too_large");
+      throw err;
+    }
+    let event: Stripe.Event;
+    try {
+      event = await stripeWebhooks().constructEventAsync(raw, signature, s.webhookSecret);
+    } catch (err) {
+      return refuse(400, "bad_signature", { error: String(err).slice(0, 200) });
+    }
+    const session = event.data.object as Stripe.Checkout.Session;
+    const tradeNo = typeof session.client_reference_id === "string" ? session.client_reference_id : "";
+    switch (event.type) {
+      case "checkout.session.completed":
+      case "checkout.session.async_payment_succeeded":
+        break;
+      case "checkout.session.expired":
+      case "checkout.session.async_payment_failed": {
+        const expired = tradeNo !== "" && await expireTopUp(deps.db, tradeNo, PaymentProvider.stripe);
+        log.info("stripe checkout ended unpaid", { event: event.type, trade_no: tradeNo, expired });
+        return c.text("ok");
+      }
+      default:
+        log.info("stripe webhook event ignored", { event: event.type, id: event.id });
+        return c.text("ok");
+    }
+    if (session.payment_status !== "paid") {
+      // A delayed method (bank debit): its async_payment_succeeded event will follow.
+      log.info("stripe checkout complete but not paid yet", {
+        trade_no: tradeNo,
+        status: session.payment_status,
+      });
+      return c.text("ok");
+    }
+    if (tradeNo === "") return refuse(400, "no_reference", { event: event.id });
+    const perUnit = o.float(deps.catalog, "QuotaPerUnit") || 500000;
+    const result = await completeTopUp(deps.db, deps.billing.logQueue, {
+      tradeNo,
+      provider: PaymentProvider.stripe,
+      matches: (order) =>
+        session.mode === "payment" && session.amount_subtotal === toCents(order.amount * s.unitPrice),
+      quotaOf: (order) => topUpQuota(order.amount, perUnit),
+      maxBalance: maxQuota(deps.catalog),
+      onCompleted: async (order, quota, addLog) => {
+        await addLog(accountLogRow({
+          userId: order.userId,
+          username: deps.catalog.user(order.userId)?.username ?? "",
+          type: AccountLogType.topup,
+          content: msg("api.log_topup_online", {
+            quota: formatQuota(deps.catalog, quota),
+            money: `${((session.amount_total ?? 0) / 100).toFixed(2)} ${
+              (session.currency ?? "").toUpperCase()
+            }`,
+          }),
+          quota,
+          ip,
+        }));
+      },
+    });
+    if (result.ok) {
+      await deps.cache.publish({ kind: "user", id: result.order.userId });
+      log.info("stripe top-up credited", {
+        trade_no: tradeNo,
+        user_id: result.order.userId,
+        event: event.id,
+      });
+      return c.text("ok");
+    }
+    if (result.reason === "already_done") {
+      log.info("stripe event replayed for a completed order; nothing changed", {
+        trade_no: tradeNo,
+        event: event.id,
+      });
+      return c.text("ok");
+    }
+    return refuse(400, result.reason, {
+      trade_no: tradeNo,
+      event: event.id,
+      amount_subtotal: session.amount_subtotal,
+    });
+  });
+
+  return app;
+}
