@@ -34,6 +34,8 @@ async function start(): Promise<void> {
   if (config.tlsInsecureSkipVerify) {
     log.warn("TLS_INSECURE_SKIP_VERIFY=true: upstream TLS certificates are NOT verified");
   }
+  // Before the store, so an unreachable Redis (REDIS_CONN_STRING) stops the start before anything is created.
+  const kv = await openKv(config).catch((err) => fatal((err as Error).message));
   let secrets, db, logDb;
   try {
     secrets = await resolveSecrets(config);
@@ -45,7 +47,6 @@ async function start(): Promise<void> {
   } catch (err) {
     fatal(err instanceof ConfigError ? `invalid configuration: ${err.message}` : (err as Error).message);
   }
-  const kv = await openKv(config).catch((err) => fatal((err as Error).message));
   const deps = await composeDeps({ config, secrets, db, logDb, kv });
   const app = createApp(deps);
   await prepareConsole();

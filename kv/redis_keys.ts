@@ -178,6 +178,7 @@ export async function openRedisKeys(
   options: { url: string; poolSize: number; prefix: string },
 ): Promise<RedisKeys> {
   const connections: Redis[] = [];
+  let lastError: Error | undefined;
   try {
     for (let i = 0; i < options.poolSize; i++) {
       const conn = new Redis(options.url, {
@@ -190,6 +191,7 @@ export async function openRedisKeys(
       // Quiet until the first connection: a failure at start is the one line thrown below.
       let reported = true;
       conn.on("error", (err: Error) => {
+        lastError = err;
         if (reported) return;
         reported = true;
         log.warn("Redis connection error; retrying", { at: where(options.url), error: err.message });
@@ -202,9 +204,9 @@ export async function openRedisKeys(
     }
   } catch (err) {
     for (const c of connections) c.disconnect();
-    throw new Error(
-      `REDIS_CONN_STRING: cannot use Redis at ${where(options.url)}: ${(err as Error).message}`,
-    );
+    // The socket's own error (refused, timed out, bad password) says more than "Connection is closed".
+    const reason = ((lastError as Error | undefined) ?? (err as Error)).message.split("\n")[0];
+    throw new Error(`REDIS_CONN_STRING: cannot use Redis at ${where(options.url)}: ${reason}`);
   }
   return new RedisKeys(connections, options.prefix);
 }

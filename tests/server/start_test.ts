@@ -92,6 +92,14 @@ for (
       "cannot connect",
     ],
     [{ SQL_DSN: "postgres://u:pw@127.0.0.1:5432/x" }, "SESSION_SECRET: required with SQL_DSN"],
+    [
+      { REDIS_CONN_STRING: "redis://:pw@127.0.0.1:1/0" },
+      "REDIS_CONN_STRING: cannot use Redis at 127.0.0.1:1/0",
+    ],
+    [
+      { REDIS_CONN_STRING: "http://:pw@127.0.0.1:6379" },
+      "REDIS_CONN_STRING: expected a redis:// or rediss:// URL",
+    ],
   ] as const
 ) {
   Deno.test(`bad configuration (${JSON.stringify(env)}) exits non-zero within seconds and creates no database`, async () => {
