@@ -45,7 +45,7 @@ async function start(): Promise<void> {
   } catch (err) {
     fatal(err instanceof ConfigError ? `invalid configuration: ${err.message}` : (err as Error).message);
   }
-  const kv = await openKv(config);
+  const kv = await openKv(config).catch((err) => fatal((err as Error).message));
   const deps = await composeDeps({ config, secrets, db, logDb, kv });
   const app = createApp(deps);
   await prepareConsole();
@@ -56,7 +56,10 @@ async function start(): Promise<void> {
     onListen: ({ hostname, port }) => {
       const where = config.store === "sqlite" ? `SQLite ${config.sqlitePath}` : storeName(config.store);
       const logs = config.logStore ? `, logs: ${storeName(config.logStore.kind)} (LOG_SQL_DSN)` : "";
-      log.info(`newapi-deno ${VERSION} listening on http://${hostname}:${port} (store: ${where}${logs})`);
+      const limits = config.redis ? ", limits: Redis (REDIS_CONN_STRING)" : "";
+      log.info(
+        `newapi-deno ${VERSION} listening on http://${hostname}:${port} (store: ${where}${logs}${limits})`,
+      );
     },
   }, app.fetch);
 

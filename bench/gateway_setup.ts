@@ -2,9 +2,10 @@
  * Prepares a store for the benchmarked gateway as an operator would: a root user, an OpenAI channel to
  * the fake upstream, a token with quota and limits, the bench models priced, consume logs and per-user
  * model request limits on. Written through the store's repositories into a fresh SQLite `DATA_DIR` (or a
- * fresh database on the PostgreSQL server named by `BENCH_SQL_DSN`), which `main.ts` then opens.
+ * fresh database on the PostgreSQL or MySQL server named by `BENCH_SQL_DSN`), which `main.ts` then opens.
  */
 import postgres from "postgres";
+import mysql from "mysql2/promise";
 import { loadConfig } from "../config/env.ts";
 import { resolveSecrets } from "../config/secrets.ts";
 import { openMigratedStore } from "../store/open.ts";
@@ -22,7 +23,7 @@ export interface PreparedGateway {
   /** Environment for `main.ts` (PORT and HOST are added by the caller). */
   env: Record<string, string>;
   tokenKey: string;
-  store: "sqlite" | "postgres";
+  store: "sqlite" | "postgres" | "mysql";
   /** What was configured, for the report. */
   settings: Record<string, unknown>;
   cleanup(): Promise<void>;
@@ -30,7 +31,7 @@ export interface PreparedGateway {
 
 export interface GatewaySetupOptions {
   upstreamUrl: string;
-  /** A PostgreSQL server URL: a throwaway database is created on it (and dropped by `cleanup`). */
+  /** A PostgreSQL or mysql:// server URL: a throwaway database is created on it (dropped by `cleanup`). */
   sqlDsn?: string;
   /** Concurrent requests the token may run (its concurrency limit). */
   tokenConcurrency: number;
@@ -104,7 +105,7 @@ export async function prepareGateway(opts: GatewaySetupOptions): Promise<Prepare
   return {
     env,
     tokenKey,
-    store: opts.sqlDsn ? "postgres" : "sqlite",
+    store: config.store,
     settings: { billing: "on (token quota, priced models)", consumeLogs: "on", limits },
     cleanup: async () => {
       await dropDatabase().catch(() => {});
@@ -115,6 +116,7 @@ export async function prepareGateway(opts: GatewaySetupOptions): Promise<Prepare
 
 async function createDatabase(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `napi_bench_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
+  if (serverUrl.startsWith("mysql://")) return await createMysqlDatabase(serverUrl, name);
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
   try {
     await admin.unsafe(`CREATE DATABASE ${name}`);
@@ -134,4 +136,22 @@ async function createDatabase(serverUrl: string): Promise<{ url: string; drop: (
       }
     },
   };
+}
+
+async function createMysqlDatabase(
+  serverUrl: string,
+  name: string,
+): Promise<{ url: string; drop: () => Promise<void> }> {
+  const admin = async (sql: string) => {
+    const conn = await mysql.createConnection(serverUrl);
+    try {
+      await conn.query(sql);
+    } finally {
+      await conn.end();
+    }
+  };
+  await admin(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS \`${name}\``) };
 }

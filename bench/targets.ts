@@ -10,6 +10,7 @@ import type { Scenario } from "./scenarios.ts";
 import { startV8Flags } from "../scripts/start_flags.ts";
 
 const root = new URL("../", import.meta.url).pathname;
+const STORE_NAMES = { sqlite: "SQLite", postgres: "PostgreSQL", mysql: "MySQL" } as const;
 
 export interface Target {
   name: TargetName;
@@ -153,7 +154,7 @@ export async function startTargets(
         services.push(started.service);
         targets.push({
           name,
-          label: `${label} (${gateway.store === "postgres" ? "PostgreSQL" : "SQLite"})`,
+          label: `${label} (${STORE_NAMES[gateway.store]})`,
           baseUrl: started.service.url,
           key: gateway.tokenKey,
           pid: started.service.pid,

@@ -132,12 +132,17 @@ const schema = z.object({
   SQL_MAX_LIFETIME: integer("SQL_MAX_LIFETIME", 60, 0, 86400),
   SQL_CONNECT_TIMEOUT: integer("SQL_CONNECT_TIMEOUT", 10, 1, 300),
   SQLITE_BUSY_TIMEOUT: integer("SQLITE_BUSY_TIMEOUT", 30000, 0, 600000),
+  SQL_SLOW_THRESHOLD_MS: integer("SQL_SLOW_THRESHOLD_MS", 200, 0, 3_600_000),
   DENO_KV_PATH: z.string().optional(),
   DENO_KV_URL: z.string().optional(),
+  REDIS_CONN_STRING: z.string().optional(),
+  REDIS_POOL_SIZE: integer("REDIS_POOL_SIZE", 1, 1, 100),
+  REDIS_KEY_PREFIX: text("newapi:"),
   SESSION_SECRET: secret("SESSION_SECRET"),
   CRYPTO_SECRET: secret("CRYPTO_SECRET"),
   SESSION_COOKIE_SECURE: boolean("SESSION_COOKIE_SECURE", false),
   SYNC_FREQUENCY: integer("SYNC_FREQUENCY", 60, 1, 86400),
+  SYNC_POLL_INTERVAL_MS: integer("SYNC_POLL_INTERVAL_MS", 250, 20, 60000),
   STREAMING_TIMEOUT: integer("STREAMING_TIMEOUT", 300, 1, 86400),
   RELAY_TIMEOUT: integer("RELAY_TIMEOUT", 0, 0, 86400),
   RELAY_FIRST_BYTE_TIMEOUT: integer("RELAY_FIRST_BYTE_TIMEOUT", 120, 1, 3600),
@@ -178,6 +183,10 @@ const schema = z.object({
   RELAY_IDLE_CONN_TIMEOUT: integer("RELAY_IDLE_CONN_TIMEOUT", 0, 0, 86400),
   CHANNEL_BREAKER_FAILURES: integer("CHANNEL_BREAKER_FAILURES", 5, 0, 1000),
   CHANNEL_BREAKER_EJECT_SECONDS: integer("CHANNEL_BREAKER_EJECT_SECONDS", 30, 1, 3600),
+  SYNC_UPSTREAM_BASE: text("https://basellm.github.io/llm-metadata"),
+  SYNC_HTTP_TIMEOUT_SECONDS: integer("SYNC_HTTP_TIMEOUT_SECONDS", 15, 1, 600),
+  SYNC_HTTP_RETRY: integer("SYNC_HTTP_RETRY", 3, 1, 10),
+  SYNC_HTTP_MAX_MB: integer("SYNC_HTTP_MAX_MB", 10, 1, 100),
   STRIPE_API_BASE: text("https://api.stripe.com"),
 });
 
@@ -200,13 +209,22 @@ export interface Config {
   sqlMaxLifetimeSeconds: number;
   sqlConnectTimeoutSeconds: number;
   sqliteBusyTimeoutMs: number;
+  /** Statements this slow (ms) or slower are logged with their SQL text (New API's SQL_SLOW_THRESHOLD_MS); 0: off. */
+  sqlSlowThresholdMs: number;
   /** `:memory:`, a file path, or undefined for Deno Deploy's built-in KV. */
   kvPath?: string;
   kvUrl?: string;
+  /**
+   * New API's REDIS_CONN_STRING: limits, slots, lockouts and throttles live in this Redis instead of KV
+   * (`kv/redis_keys.ts`). `poolSize` connections (REDIS_POOL_SIZE), keys under `prefix` (REDIS_KEY_PREFIX).
+   */
+  redis?: { url: string; poolSize: number; prefix: string };
   sessionSecret?: string;
   cryptoSecret?: string;
   sessionCookieSecure: boolean;
   syncFrequencySeconds: number;
+  /** MySQL: milliseconds between reads of the `cache_changes` feed (PostgreSQL uses LISTEN/NOTIFY). */
+  syncPollIntervalMs: number;
   streamingTimeoutSeconds: number;
   relayTimeoutSeconds: number;
   relayFirstByteTimeoutSeconds: number;
@@ -246,6 +264,11 @@ export interface Config {
   tlsInsecureSkipVerify: boolean;
   /** Idle keep-alive of pooled upstream connections, seconds; 0 = the HTTP client's default (4 s). */
   relayIdleConnTimeoutSeconds: number;
+  /**
+   * Where `/api/models/sync_upstream` reads model metadata (New API's SYNC_UPSTREAM_BASE and SYNC_HTTP_*):
+   * `{base}/api/newapi/models.json` and `vendors.json`, fetched through the SSRF guard.
+   */
+  syncUpstream: { base: string; timeoutSeconds: number; retry: number; maxBytes: number };
 }
 
 export interface RateLimitSetting {
@@ -298,6 +321,10 @@ export function loadConfig(env: Env): Config {
   if (kvUrl && !/^https?:\/\//.test(kvUrl)) {
     throw new ConfigError(`DENO_KV_URL="${kvUrl}": expected an http(s):// KV Connect URL`);
   }
+  const redisUrl = blank(e.REDIS_CONN_STRING) ? undefined : e.REDIS_CONN_STRING!.trim();
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) {
+    throw new ConfigError("REDIS_CONN_STRING: expected a redis:// or rediss:// URL");
+  }
   const kvPath = blank(e.DENO_KV_PATH)
     ? (deploy ? undefined : `${dataDir}/kv.sqlite3`)
     : e.DENO_KV_PATH!.trim();
@@ -318,12 +345,15 @@ export function loadConfig(env: Env): Config {
     sqlMaxLifetimeSeconds: e.SQL_MAX_LIFETIME,
     sqlConnectTimeoutSeconds: e.SQL_CONNECT_TIMEOUT,
     sqliteBusyTimeoutMs: e.SQLITE_BUSY_TIMEOUT,
+    sqlSlowThresholdMs: e.SQL_SLOW_THRESHOLD_MS,
     kvPath,
     kvUrl,
+    redis: redisUrl ? { url: redisUrl, poolSize: e.REDIS_POOL_SIZE, prefix: e.REDIS_KEY_PREFIX } : undefined,
     sessionSecret: e.SESSION_SECRET,
     cryptoSecret: e.CRYPTO_SECRET ?? e.SESSION_SECRET,
     sessionCookieSecure: e.SESSION_COOKIE_SECURE,
     syncFrequencySeconds: e.SYNC_FREQUENCY,
+    syncPollIntervalMs: e.SYNC_POLL_INTERVAL_MS,
     streamingTimeoutSeconds: e.STREAMING_TIMEOUT,
     relayTimeoutSeconds: e.RELAY_TIMEOUT,
     relayFirstByteTimeoutSeconds: e.RELAY_FIRST_BYTE_TIMEOUT,
@@ -369,5 +399,11 @@ export function loadConfig(env: Env): Config {
     notificationLimitMinutes: e.NOTIFICATION_LIMIT_DURATION_MINUTE,
     tlsInsecureSkipVerify: e.TLS_INSECURE_SKIP_VERIFY,
     relayIdleConnTimeoutSeconds: e.RELAY_IDLE_CONN_TIMEOUT,
+    syncUpstream: {
+      base: e.SYNC_UPSTREAM_BASE.replace(/\/+$/, ""),
+      timeoutSeconds: e.SYNC_HTTP_TIMEOUT_SECONDS,
+      retry: e.SYNC_HTTP_RETRY,
+      maxBytes: e.SYNC_HTTP_MAX_MB * 1024 * 1024,
+    },
   };
 }

@@ -8,12 +8,12 @@
  * the next batch starts from them without reading: its commit checks that versionstamp, and only when
  * another handle or process wrote the key meanwhile does the check fail and the batch re-read and re-run.
  * A batch that writes nothing still reads, because that read is what makes its answer current. On a
- * handle whose keys this process alone writes (`owned_keys.ts`), updates apply in memory and are written
- * behind instead.
+ * handle with a key backend (`key_backend.ts`: memory written behind when this process alone writes the
+ * keys, or a shared Redis) the update goes there instead.
  */
 import { withKvRetry } from "./retry.ts";
 import { type Committed, committedValues } from "./committed.ts";
-import { ownedKeysOf } from "./owned_keys.ts";
+import { keyBackendOf } from "./key_backend.ts";
 
 /** What an update returns: the new state (`undefined` deletes the key), its result, and a TTL. */
 export interface Applied<S, R> {
@@ -54,8 +54,8 @@ function keyId(key: Deno.KvKey): string {
 
 /** Applies `update` to the value at `key` atomically and returns its result. */
 export function updateKey<S, R>(kv: Deno.Kv, key: Deno.KvKey, update: Update<S, R>): Promise<R> {
-  const owned = ownedKeysOf(kv);
-  if (owned) return owned.update(key, keyId(key), update);
+  const backend = keyBackendOf(kv);
+  if (backend) return backend.update(key, keyId(key), update);
   let byKey = waiting.get(kv);
   if (!byKey) waiting.set(kv, byKey = new Map());
   return new Promise<R>((resolve, reject) => {

@@ -7,6 +7,7 @@
  */
 import type { Update } from "./key_update.ts";
 import { withKvRetry } from "./retry.ts";
+import { type KeyBackend, keyBackendOf, useKeyBackend } from "./key_backend.ts";
 
 interface Entry {
   value: unknown;
@@ -34,7 +35,7 @@ function pause(ms: number): Promise<void> {
   return new Promise((resolve) => Deno.unrefTimer(setTimeout(resolve, ms)));
 }
 
-export class OwnedKeys {
+export class OwnedKeys implements KeyBackend {
   readonly #kv: Deno.Kv;
   readonly #entries = new Map<string, Entry>();
   /** Keys being read from KV, with the updates that arrived meanwhile. */
@@ -162,18 +163,21 @@ export class OwnedKeys {
     }
     this.#flushing = false;
   }
-}
 
-const owned = new WeakMap<Deno.Kv, OwnedKeys>();
+  close(): Promise<void> {
+    return this.flush();
+  }
+}
 
 /** Declares this process the only writer of `kv`'s keys updated through `updateKey`. */
 export function ownKeys(kv: Deno.Kv): OwnedKeys {
-  let keys = owned.get(kv);
-  if (!keys) owned.set(kv, keys = new OwnedKeys(kv));
-  return keys;
+  const keys = keyBackendOf(kv);
+  if (keys instanceof OwnedKeys) return keys;
+  return useKeyBackend(kv, new OwnedKeys(kv));
 }
 
 /** The owned-key store of `kv`, if this process declared itself its only writer. */
 export function ownedKeysOf(kv: Deno.Kv): OwnedKeys | undefined {
-  return owned.get(kv);
+  const keys = keyBackendOf(kv);
+  return keys instanceof OwnedKeys ? keys : undefined;
 }

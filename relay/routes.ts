@@ -27,12 +27,16 @@ import { claudeModel, claudeModelList, geminiModelList, visibleModels } from "./
 import { handleCountTokens } from "./native/count_tokens.ts";
 import { mountGeminiRoutes } from "./native/routes.ts";
 
-function keyCaller(deps: AppDeps, c: Context): Caller {
-  const url = new URL(c.req.url);
+/** The caller of the key presented (the relay context has it already: `presented`). */
+function keyCaller(deps: AppDeps, c: Context, presented?: string): Caller {
+  if (presented === undefined) {
+    const url = new URL(c.req.url);
+    presented = presentedKey(url.pathname, c.req.raw.headers, url);
+  }
   return authenticateKey(
     deps.catalog,
     deps.secrets.cryptoSecret,
-    presentedKey(url.pathname, c.req.raw.headers, url),
+    presented,
     c.get("clientIp") ?? "",
   );
 }
@@ -122,7 +126,10 @@ export function relayRoutes(deps: AppDeps): Hono<AuthEnv> {
 
   for (const ep of ENDPOINTS) {
     if (ep.gemini) continue;
-    const entry: RelayEntry = { endpoint: ep, authenticate: (_ctx, c) => keyCaller(deps, c) };
+    const entry: RelayEntry = {
+      endpoint: ep,
+      authenticate: (ctx, c) => keyCaller(deps, c, ctx.clientKey ?? ""),
+    };
     app.post(ep.path, (c) => ep.countOnly ? handleCountTokens(deps, c, entry) : handleRelay(deps, c, entry));
   }
   mountGeminiRoutes(app, deps, (c) => keyCaller(deps, c), (d) => withKey(d));

@@ -17,6 +17,7 @@ import { userSelfRoutes } from "../routes/api/user_self.ts";
 import { userSettingRoutes } from "../routes/api/user_setting.ts";
 import { pricingRoutes } from "../routes/api/pricing.ts";
 import { groupRoutes } from "../routes/api/groups.ts";
+import { modelMetaRoutes } from "../routes/api/model_meta.ts";
 import { topUpRoutes } from "../routes/api/top_up.ts";
 import { topUpAdminRoutes } from "../routes/api/top_up_admin.ts";
 import { epayNotifyRoutes } from "../routes/api/epay_notify.ts";
@@ -34,6 +35,7 @@ import { optionRoutes } from "../routes/api/options.ts";
 import { channelTestRoutes } from "../routes/api/channel_test.ts";
 import { relayRoutes } from "../relay/routes.ts";
 import { renderApiError } from "../routes/api/errors.ts";
+import { refuseNulInQuery } from "../routes/api/input.ts";
 import { log } from "./logger.ts";
 import { useApiLimits } from "./api_limits.ts";
 import { msgFor } from "../routes/api/messages.ts";
@@ -51,6 +53,7 @@ export function createApp(deps: AppDeps, consoleOverrides: ConsoleOptions = {}):
   const app = new Hono({ strict: false });
 
   useApiLimits(app, deps);
+  app.use("/api/*", refuseNulInQuery);
   app.route("/", statusRoutes(deps));
   app.route("/", contentRoutes(deps));
   app.route("/", setupRoutes(deps));
@@ -58,6 +61,8 @@ export function createApp(deps: AppDeps, consoleOverrides: ConsoleOptions = {}):
   app.route("/", userAuthRoutes(deps));
   app.route("/", userSelfRoutes(deps));
   app.route("/", userSettingRoutes(deps));
+  // Before groupRoutes: the admin `GET /api/models/` must see the request before the user's `/api/models`.
+  app.route("/", modelMetaRoutes(deps));
   app.route("/", groupRoutes(deps));
   app.route("/", redemptionRoutes(deps));
   app.route("/", topUpRoutes(deps));

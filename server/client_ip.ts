@@ -120,10 +120,37 @@ export function publicUrl(c: Context): URL {
   }
 }
 
-/** Sets `c.get("clientIp")` and the forwarded view for every later handler. */
+/** Distinct peers remembered by `clientIpMiddleware` (forgotten all at once when full). */
+const PEER_MEMO_ENTRIES = 1024;
+
+/**
+ * Sets `c.get("clientIp")` and the forwarded view for every later handler. What `resolveForwarded` decides
+ * from the peer alone (is it trusted, its normalised address) is remembered per peer, so a request from an
+ * untrusted peer (every request, by default) costs no address parsing and no URL parse.
+ */
 export function clientIpMiddleware(trusted: IpMatcher): MiddlewareHandler {
+  /** Peer → its address as the client's (untrusted), or null (trusted: the forwarded headers decide). */
+  const peers = new Map<string, string | null>();
+  const untrustedIp = (peer: string): string | null => {
+    let ip = peers.get(peer);
+    if (ip === undefined) {
+      const bytes = parseIp(peer);
+      ip = !bytes ? peer : trusted.matches(bytes) ? null : formatIp(bytes);
+      if (peers.size >= PEER_MEMO_ENTRIES) peers.clear();
+      peers.set(peer, ip);
+    }
+    return ip;
+  };
   return async function clientIp(c, next) {
-    const view = resolveForwarded(peerAddress(c), new URL(c.req.url), c.req.raw.headers, trusted);
+    const peer = peerAddress(c);
+    const ip = untrustedIp(peer);
+    const view: ForwardedView = ip === null
+      ? resolveForwarded(peer, new URL(c.req.url), c.req.raw.headers, trusted)
+      : {
+        ip,
+        proto: c.req.url.startsWith("https:") ? "https" : "http",
+        host: c.req.raw.headers.get("host") || new URL(c.req.url).host,
+      };
     c.set("forwarded", view);
     c.set("clientIp", view.ip);
     await next();

@@ -19,7 +19,8 @@ import { ModelRequestLimiter } from "../kv/limits/model_request_limit.ts";
 import { Notifier } from "../notify/notifier.ts";
 import { emailSettings, fetchSetting } from "../notify/settings.ts";
 import { QueueRouter } from "../kv/queue.ts";
-import { ownedKeysOf, ownKeys } from "../kv/owned_keys.ts";
+import { ownKeys } from "../kv/owned_keys.ts";
+import { keyBackendOf } from "../kv/key_backend.ts";
 import { Scheduler } from "../jobs/scheduler.ts";
 import { InflightRequests } from "../relay/inflight.ts";
 import { ChannelBreaker } from "../relay/health/breaker.ts";
@@ -32,11 +33,14 @@ export async function composeDeps(
   const { config, db } = parts;
   const logDb = parts.logDb ?? db;
   // A local KV file (or `:memory:`) belongs to this process alone (instances that share limits use
-  // DENO_KV_URL or Deploy's KV), so limits and throttles live in memory, exact, and are written behind to
-  // it; a shared KV stays the source of truth.
-  if (!config.kvUrl && config.kvPath !== undefined) ownKeys(parts.kv);
+  // REDIS_CONN_STRING, DENO_KV_URL or Deploy's KV), so limits and throttles live in memory, exact, and are
+  // written behind to it; a shared KV or Redis (opened by `openKv`) stays the source of truth.
+  if (!keyBackendOf(parts.kv) && !config.kvUrl && config.kvPath !== undefined) ownKeys(parts.kv);
   const catalog = new Catalog(db, parts.secrets.cryptoSecret);
-  const cache = new CacheSync(db, catalog, config.syncFrequencySeconds);
+  const cache = new CacheSync(db, catalog, {
+    syncFrequencySeconds: config.syncFrequencySeconds,
+    pollIntervalMs: config.syncPollIntervalMs,
+  });
   await cache.start();
   const billing = new Billing(db, catalog, {
     logDb,
@@ -84,7 +88,7 @@ export async function composeDeps(
 export async function stopDeps(deps: AppDeps): Promise<void> {
   deps.jobs.stop();
   deps.limiters.token.stop();
-  await ownedKeysOf(deps.kv)?.flush();
+  await keyBackendOf(deps.kv)?.close();
   await deps.cache.stop();
   await deps.billing.stop();
   await deps.upstream.close().catch(() => {});

@@ -3,8 +3,35 @@
  * reserved New API column names (`"group"`, `"key"`) double-quoted, which SQLite, PostgreSQL and MySQL (run with
  * ANSI_QUOTES) accept. What the dialects spell differently goes through the helpers at the end of this file.
  */
+import { log } from "../server/logger.ts";
 
 export type Dialect = "sqlite" | "postgres" | "mysql";
+
+/**
+ * New API's SQL_SLOW_THRESHOLD_MS: a statement that took `thresholdMs` or longer (waiting for a pooled
+ * connection included, as GORM counts it) is logged as a warning with its SQL text, never its values.
+ * 0 turns it off. `noteSlow` is called by each driver with `performance.now()` taken before the statement.
+ */
+export interface SlowQueryLog {
+  thresholdMs: number;
+  dialect: Dialect;
+}
+
+/** The slow-statement log for a store, or undefined when the threshold is off. */
+export function slowQueryLog(thresholdMs: number | undefined, dialect: Dialect): SlowQueryLog | undefined {
+  return thresholdMs && thresholdMs > 0 ? { thresholdMs, dialect } : undefined;
+}
+
+export function noteSlow(slow: SlowQueryLog | undefined, sql: string, startedMs: number): void {
+  if (!slow || slow.thresholdMs <= 0) return;
+  const ms = performance.now() - startedMs;
+  if (ms < slow.thresholdMs) return;
+  log.warn("slow SQL statement", {
+    ms: Math.round(ms),
+    store: slow.dialect,
+    sql: sql.length > 500 ? `${sql.slice(0, 500)}…` : sql,
+  });
+}
 
 export type Row = Record<string, unknown>;
 
@@ -33,7 +60,8 @@ export interface Db {
   close(): Promise<void>;
   /**
    * PostgreSQL only: subscribes to NOTIFY on `channel` (a dedicated connection that reconnects) and
-   * returns an unsubscribe function. Absent on SQLite, where one process owns the file.
+   * returns an unsubscribe function. Absent on SQLite, where one process owns the file, and on MySQL, where
+   * the catalog's changes go through the polled `cache_changes` table (cache/change_feed.ts).
    */
   listen?(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
   /** MySQL only: takes the named lock `key` (GET_LOCK) until the outer transaction ends (see lockTransaction). */

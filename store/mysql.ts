@@ -6,7 +6,16 @@
  */
 import mysql from "mysql2/promise";
 import type { Pool, PoolConnection, ResultSetHeader, TypeCastField } from "mysql2/promise";
-import { type Db, type ExecResult, type Row, type SqlValue, UniqueViolation } from "./db.ts";
+import {
+  type Db,
+  type ExecResult,
+  noteSlow,
+  type Row,
+  type SlowQueryLog,
+  slowQueryLog,
+  type SqlValue,
+  UniqueViolation,
+} from "./db.ts";
 import { describeMysqlDsn, parseMysqlDsn } from "./mysql_dsn.ts";
 
 export interface MysqlOptions {
@@ -16,6 +25,8 @@ export interface MysqlOptions {
   /** Not applied: mysql2's pool has no connection lifetime; idle connections close after 30 s. */
   maxLifetimeSeconds: number;
   connectTimeoutSeconds: number;
+  /** SQL_SLOW_THRESHOLD_MS; unset or 0: off. */
+  slowQueryMs?: number;
 }
 
 /** Appended to the server's sql_mode on every pooled session. */
@@ -51,7 +62,9 @@ async function run(
   conn: Runner,
   sql: string,
   values: readonly SqlValue[] | undefined,
+  slow: SlowQueryLog | undefined,
 ): Promise<Row[] | ResultSetHeader> {
+  const started = performance.now();
   try {
     const [result] = values && values.length > 0
       ? await conn.execute(sql, bind(values) as never)
@@ -59,6 +72,8 @@ async function run(
     return result as Row[] | ResultSetHeader;
   } catch (err) {
     throw translateError(err);
+  } finally {
+    noteSlow(slow, sql, started);
   }
 }
 
@@ -80,7 +95,7 @@ class MysqlTx implements Db {
   readonly dialect = "mysql" as const;
   constructor(
     private readonly conn: PoolConnection,
-    private readonly state: { locks: boolean },
+    private readonly state: { locks: boolean; slow: SlowQueryLog | undefined },
     private readonly depth: number,
   ) {}
   async query<T = Row>(sql: string, values?: readonly SqlValue[]): Promise<T[]> {
@@ -94,9 +109,9 @@ class MysqlTx implements Db {
    * once so that the statements after it (a migration's data changes) still roll back together.
    */
   async #run(sql: string, values?: readonly SqlValue[]): Promise<Row[] | ResultSetHeader> {
-    if (!IMPLICIT_COMMIT.test(sql)) return await run(this.conn, sql, values);
+    if (!IMPLICIT_COMMIT.test(sql)) return await run(this.conn, sql, values, this.state.slow);
     try {
-      return await run(this.conn, sql, values);
+      return await run(this.conn, sql, values, this.state.slow);
     } finally {
       await this.conn.query("START TRANSACTION");
     }
@@ -128,16 +143,16 @@ class MysqlTx implements Db {
 
 class MysqlDb implements Db {
   readonly dialect = "mysql" as const;
-  constructor(readonly pool: Pool) {}
+  constructor(readonly pool: Pool, private readonly slow: SlowQueryLog | undefined) {}
   async query<T = Row>(sql: string, values?: readonly SqlValue[]): Promise<T[]> {
-    return rowsOf(await run(this.pool, sql, values)) as T[];
+    return rowsOf(await run(this.pool, sql, values, this.slow)) as T[];
   }
   async exec(sql: string, values?: readonly SqlValue[]): Promise<ExecResult> {
-    return execResultOf(await run(this.pool, sql, values));
+    return execResultOf(await run(this.pool, sql, values, this.slow));
   }
   async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
     const conn = await this.pool.getConnection();
-    const state = { locks: false };
+    const state = { locks: false, slow: this.slow };
     let healthy = true;
     try {
       await conn.query("START TRANSACTION");
@@ -196,5 +211,5 @@ export async function openMysql(options: MysqlOptions): Promise<Db & { pool: Poo
     const reason = (err as { code?: string; message?: string }).code ?? (err as Error).message;
     throw new Error(`SQL_DSN: cannot connect to MySQL at ${describeMysqlDsn(c)} (${reason})`);
   }
-  return new MysqlDb(pool);
+  return new MysqlDb(pool, slowQueryLog(options.slowQueryMs, "mysql"));
 }

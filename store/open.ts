@@ -17,10 +17,15 @@ async function openDb(config: Config, kind: StoreKind, dsn: string | undefined):
     max: config.sqlMaxOpenConns,
     maxLifetimeSeconds: config.sqlMaxLifetimeSeconds,
     connectTimeoutSeconds: config.sqlConnectTimeoutSeconds,
+    slowQueryMs: config.sqlSlowThresholdMs,
   };
   if (kind === "postgres") return await openPostgres({ url: dsn!, ...pool });
   if (kind === "mysql") return await openMysql({ dsn: dsn!, ...pool });
-  return await openSqlite({ path: config.sqlitePath, busyTimeoutMs: config.sqliteBusyTimeoutMs });
+  return await openSqlite({
+    path: config.sqlitePath,
+    busyTimeoutMs: config.sqliteBusyTimeoutMs,
+    slowQueryMs: config.sqlSlowThresholdMs,
+  });
 }
 
 export async function openStore(config: Config): Promise<Db> {

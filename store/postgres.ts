@@ -3,13 +3,24 @@
  * columns read as numbers (New API's quotas and ids fit in 2^53), nested transactions as savepoints.
  */
 import postgres from "postgres";
-import { type Db, type ExecResult, type Row, type SqlValue, UniqueViolation } from "./db.ts";
+import {
+  type Db,
+  type ExecResult,
+  noteSlow,
+  type Row,
+  type SlowQueryLog,
+  slowQueryLog,
+  type SqlValue,
+  UniqueViolation,
+} from "./db.ts";
 
 export interface PostgresOptions {
   url: string;
   max: number;
   maxLifetimeSeconds: number;
   connectTimeoutSeconds: number;
+  /** SQL_SLOW_THRESHOLD_MS; unset or 0: off. */
+  slowQueryMs?: number;
 }
 
 // deno-lint-ignore no-explicit-any
@@ -58,26 +69,30 @@ async function run(
   sql: Sql | TxSql,
   text: string,
   values: readonly SqlValue[] | undefined,
+  slow: SlowQueryLog | undefined,
 ): Promise<{ rows: Row[]; count: number }> {
+  const started = performance.now();
   try {
     const result = await sql.unsafe(toPositional(text), params(values), { prepare: true });
     return { rows: [...result], count: result.count ?? 0 };
   } catch (err) {
     throw translateError(err);
+  } finally {
+    noteSlow(slow, text, started);
   }
 }
 
 class PgTx implements Db {
   readonly dialect = "postgres" as const;
-  constructor(private readonly sql: TxSql) {}
+  constructor(private readonly sql: TxSql, private readonly slow: SlowQueryLog | undefined) {}
   async query<T = Row>(text: string, values?: readonly SqlValue[]): Promise<T[]> {
-    return (await run(this.sql, text, values)).rows as T[];
+    return (await run(this.sql, text, values, this.slow)).rows as T[];
   }
   async exec(text: string, values?: readonly SqlValue[]): Promise<ExecResult> {
-    return { changes: (await run(this.sql, text, values)).count };
+    return { changes: (await run(this.sql, text, values, this.slow)).count };
   }
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
-    return this.sql.savepoint((sp) => fn(new PgTx(sp as TxSql))) as Promise<T>;
+    return this.sql.savepoint((sp) => fn(new PgTx(sp as TxSql, this.slow))) as Promise<T>;
   }
   close(): Promise<void> {
     return Promise.reject(new Error("cannot close the store from inside a transaction"));
@@ -86,16 +101,16 @@ class PgTx implements Db {
 
 class PgDb implements Db {
   readonly dialect = "postgres" as const;
-  constructor(readonly sql: Sql) {}
+  constructor(readonly sql: Sql, private readonly slow: SlowQueryLog | undefined) {}
   async query<T = Row>(text: string, values?: readonly SqlValue[]): Promise<T[]> {
-    return (await run(this.sql, text, values)).rows as T[];
+    return (await run(this.sql, text, values, this.slow)).rows as T[];
   }
   async exec(text: string, values?: readonly SqlValue[]): Promise<ExecResult> {
-    return { changes: (await run(this.sql, text, values)).count };
+    return { changes: (await run(this.sql, text, values, this.slow)).count };
   }
   async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
     try {
-      return await this.sql.begin((tx) => fn(new PgTx(tx))) as T;
+      return await this.sql.begin((tx) => fn(new PgTx(tx, this.slow))) as T;
     } catch (err) {
       throw translateError(err);
     }
@@ -150,5 +165,5 @@ export async function openPostgres(options: PostgresOptions): Promise<Db & { sql
     const reason = (err as { code?: string; message?: string }).code ?? (err as Error).message;
     throw new Error(`SQL_DSN: cannot connect to PostgreSQL at ${describeDsn(options.url)} (${reason})`);
   }
-  return new PgDb(sql);
+  return new PgDb(sql, slowQueryLog(options.slowQueryMs, "postgres"));
 }

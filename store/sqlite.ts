@@ -6,12 +6,23 @@
  * a synchronous busy wait would freeze the event loop and, with two connections in one process, deadlock.
  */
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
-import { type Db, type ExecResult, type Row, type SqlValue, UniqueViolation } from "./db.ts";
+import {
+  type Db,
+  type ExecResult,
+  noteSlow,
+  type Row,
+  type SlowQueryLog,
+  slowQueryLog,
+  type SqlValue,
+  UniqueViolation,
+} from "./db.ts";
 import { preparePrivateFile, tightenSqliteSidecars } from "./private_file.ts";
 
 export interface SqliteOptions {
   path: string;
   busyTimeoutMs: number;
+  /** SQL_SLOW_THRESHOLD_MS; unset or 0: off. */
+  slowQueryMs?: number;
 }
 
 function bind(params: readonly SqlValue[] | undefined): SQLInputValue[] {
@@ -47,8 +58,11 @@ class Connection {
   readonly #db: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
 
-  constructor(db: DatabaseSync) {
+  readonly #slow: SlowQueryLog | undefined;
+
+  constructor(db: DatabaseSync, slow: SlowQueryLog | undefined) {
     this.#db = db;
+    this.#slow = slow;
   }
 
   #prepare(sql: string): StatementSync {
@@ -62,19 +76,25 @@ class Connection {
   }
 
   all(sql: string, params?: readonly SqlValue[]): Row[] {
+    const started = this.#slow ? performance.now() : 0;
     try {
       return this.#prepare(sql).all(...bind(params)) as Row[];
     } catch (err) {
       throw translateError(err);
+    } finally {
+      if (this.#slow) noteSlow(this.#slow, sql, started);
     }
   }
 
   run(sql: string, params?: readonly SqlValue[]): ExecResult {
+    const started = this.#slow ? performance.now() : 0;
     try {
       const result = this.#prepare(sql).run(...bind(params));
       return { changes: Number(result.changes) };
     } catch (err) {
       throw translateError(err);
+    } finally {
+      if (this.#slow) noteSlow(this.#slow, sql, started);
     }
   }
 
@@ -281,5 +301,5 @@ export async function openSqlite(options: SqliteOptions): Promise<Db> {
   }
   db.exec("PRAGMA synchronous = NORMAL");
   db.exec("PRAGMA foreign_keys = OFF");
-  return new SqliteDb(new Connection(db), options.busyTimeoutMs);
+  return new SqliteDb(new Connection(db, slowQueryLog(options.slowQueryMs, "sqlite")), options.busyTimeoutMs);
 }

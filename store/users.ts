@@ -38,12 +38,23 @@ export interface User {
   lastLoginAt: number;
   authVersion: number;
   deleted: boolean;
+  /** When it was soft-deleted, as New API's `DeletedAt` writes it (RFC 3339), or null while live. */
+  deletedAt: string | null;
+  /** External-account bindings New API keeps on the row (kept for rows adopted from New API). */
+  githubId: string;
+  discordId: string;
+  oidcId: string;
+  wechatId: string;
+  telegramId: string;
+  linuxDoId: string;
+  stripeCustomer: string;
 }
 
 /** Columns safe to read in lists (no password, no access token). */
 const PUBLIC_COLUMNS = `id, username, display_name, role, status, email, quota, used_quota, request_count,
   "group", aff_code, aff_count, aff_quota, aff_history, inviter_id, setting, remark, created_at,
-  last_login_at, auth_version, deleted_at`;
+  last_login_at, auth_version, deleted_at, github_id, discord_id, oidc_id, wechat_id, telegram_id, linux_do_id,
+  stripe_customer`;
 
 const str = (v: unknown) => (v == null ? "" : String(v));
 
@@ -70,6 +81,18 @@ export function userFromRow(r: Row): User {
     lastLoginAt: asInt(r.last_login_at),
     authVersion: asInt(r.auth_version) || 1,
     deleted: r.deleted_at != null,
+    deletedAt: r.deleted_at == null
+      ? null
+      : r.deleted_at instanceof Date
+      ? r.deleted_at.toISOString()
+      : String(r.deleted_at),
+    githubId: str(r.github_id),
+    discordId: str(r.discord_id),
+    oidcId: str(r.oidc_id),
+    wechatId: str(r.wechat_id),
+    telegramId: str(r.telegram_id),
+    linuxDoId: str(r.linux_do_id),
+    stripeCustomer: str(r.stripe_customer),
   };
 }
 

@@ -105,15 +105,21 @@ export interface ReservationInput {
   n?: number;
   /** Image size/quality multiplier for per-call image prices (default 1). */
   priceMultiplier?: number;
-  /** New API's `PreConsumedQuota`: the smallest prompt we reserve for (default 500). */
+  /**
+   * New API's `PreConsumedQuota` (default 500): the bounded default hold, in prompt tokens, of a request
+   * that sets no output cap. A request with a cap holds exactly prompt + cap (no floor).
+   */
   preConsumedTokens: number;
 }
 
 /**
- * The worst case to hold before the upstream call. Ratio models: (max(prompt, PreConsumedQuota) +
- * max_tokens × n × completion ratio) × model ratio × group ratio. New API counts max_tokens at ratio 1; we
- * use the completion ratio so the hold covers what a complete answer costs. Cache-write surcharges and
- * answers without a max_tokens are not covered: settlement charges the difference, never past zero.
+ * The worst case to hold before the upstream call. Ratio models with an output cap: (prompt + max_tokens ×
+ * n × completion ratio) × model ratio × group ratio, so a request holds what a complete answer costs and no
+ * more (a token worth 10 such requests admits 10). Without a cap: max(prompt, PreConsumedQuota) × model
+ * ratio × group ratio (New API's bounded default; a stream extends its hold as it grows). New API floors
+ * the prompt at PreConsumedQuota even with a cap and counts max_tokens at ratio 1; we use the completion
+ * ratio so the hold covers the answer. Cache-write surcharges and uncapped non-stream answers are not
+ * covered: settlement charges the difference (the overdraft rule's bounded debt).
  * Fixed prices: price × QuotaPerUnit × group ratio × size/quality multiplier × n.
  */
 export function reservationQuota(
@@ -127,8 +133,9 @@ export function reservationQuota(
       "reserve_price",
     );
   }
-  const prompt = Math.max(r.promptTokens, r.preConsumedTokens);
-  const completion = Math.max(0, r.maxTokens ?? 0) * n * price.completionRatio;
+  const cap = Math.max(0, r.maxTokens ?? 0);
+  const prompt = cap > 0 ? Math.max(0, r.promptTokens) : Math.max(r.promptTokens, r.preConsumedTokens);
+  const completion = cap * n * price.completionRatio;
   return toQuota((prompt + completion) * price.modelRatio * price.groupRatio, "reserve_ratio");
 }
 

@@ -40,8 +40,11 @@ export class ChannelBreaker {
     return s !== undefined && s.openUntil > this.now();
   }
 
-  /** Any channel ejected at all (lets the hot path skip the per-candidate check). */
-  get anyOpen(): boolean {
+  /**
+   * Any channel with failures on record (ejected or not): false lets the hot path skip the per-candidate
+   * check. It does not mean some channel is ejected now — `ejected` answers that.
+   */
+  get tracking(): boolean {
     return this.#state.size > 0;
   }
 

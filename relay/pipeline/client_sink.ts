@@ -6,7 +6,7 @@
  * written as SSE, or as the elements of one JSON array (Gemini's `streamGenerateContent` without `alt=sse`).
  */
 import type { SseEvent } from "../sse/event.ts";
-import { encodeSseEvent } from "../sse/writer.ts";
+import { encodeSseEvent, formatSseEvent } from "../sse/writer.ts";
 
 export type StreamFraming = "sse" | "json_array";
 
@@ -67,11 +67,17 @@ export class ClientSink {
     }
   }
 
+  /** Writes the events as one chunk (they are ready together, so nothing waits for the others). */
   async writeEvents(events: readonly SseEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    if (events.length === 1 && this.framing === "sse") return await this.write(encodeSseEvent(events[0]));
+    let text = "";
     for (const ev of events) {
-      if (this.framing === "sse") await this.write(encodeSseEvent(ev));
-      else await this.write(encoder.encode(`${this.#elements++ === 0 ? "[" : ",\r\n"}${ev.data}`));
+      text += this.framing === "sse"
+        ? formatSseEvent(ev)
+        : `${this.#elements++ === 0 ? "[" : ",\r\n"}${ev.data}`;
     }
+    await this.write(encoder.encode(text));
   }
 
   close(): void {

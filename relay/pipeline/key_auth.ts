@@ -60,6 +60,27 @@ export function enabledUser(catalog: Catalog, userId: number): User {
   return user;
 }
 
+/** Keys that matched a token lately, remembered with their hash (else one HMAC per request). */
+const KEY_HASH_MEMO_ENTRIES = 10_000;
+const keyHashes = new Map<string, Map<string, string>>();
+
+/**
+ * The token of a bare key, looked up by its hash in the catalog on every call (a revoked or rotated key
+ * fails at once); only the hash of a key that matched is remembered, so unknown keys cannot churn it.
+ */
+function tokenOfKey(catalog: Catalog, cryptoSecret: string, key: string): TokenView | undefined {
+  let memo = keyHashes.get(cryptoSecret);
+  if (!memo) keyHashes.set(cryptoSecret, memo = new Map());
+  const known = memo.get(key);
+  const hash = known ?? hashTokenKey(cryptoSecret, key);
+  const token = catalog.tokenByHash(hash);
+  if (token && known === undefined) {
+    if (memo.size >= KEY_HASH_MEMO_ENTRIES) memo.delete(memo.keys().next().value!);
+    memo.set(key, hash);
+  }
+  return token;
+}
+
 export function authenticateKey(
   catalog: Catalog,
   cryptoSecret: string,
@@ -70,7 +91,7 @@ export function authenticateKey(
   if (!presented) throw unauthorized();
   const [key, pin, ...rest] = bareKey(presented).split("-");
   if (!key || key.length > 128 || rest.length > 0) throw unauthorized();
-  const token = catalog.tokenByHash(hashTokenKey(cryptoSecret, key));
+  const token = tokenOfKey(catalog, cryptoSecret, key);
   if (!token) throw unauthorized();
   if (token.status === TokenStatus.expired || (token.expiredTime !== -1 && token.expiredTime < now)) {
     throw new RelayError(401, "This token has expired", { code: "token_expired" });

@@ -62,7 +62,7 @@ function pickChannel(
   breaker: ChannelBreaker,
 ): ChannelView | undefined {
   let channel: ChannelView | undefined;
-  if (breaker.anyOpen) {
+  if (breaker.tracking) {
     const skip = new Set(tried);
     for (const tier of tiers) for (const c of tier) if (breaker.ejected(c.id)) skip.add(c.id);
     channel = selectChannel(tiers, skip);

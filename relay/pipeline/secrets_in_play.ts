@@ -50,15 +50,22 @@ export function secretsInPlay({ channel, key, clientKey, upstream }: SecretSourc
   return [...out].filter((s) => s.length >= 6);
 }
 
-/** Who an attempt's errors are for: the secrets in play and whether the caller is an admin. */
+/**
+ * Who an attempt's errors are for: the secrets in play (gathered on first use, i.e. only when an error
+ * is rendered) and whether the caller is an admin.
+ */
 export function errorAudience(
   ctx: RelayCtx,
   channel: ChannelView,
   key: string,
   upstream?: { url: string; headers: Record<string, string> },
 ): ErrorAudience {
+  let secrets: string[] | undefined;
+  const clientKey = ctx.clientKey;
   return {
-    secrets: secretsInPlay({ channel, key, clientKey: ctx.clientKey, upstream }),
+    get secrets() {
+      return secrets ??= secretsInPlay({ channel, key, clientKey, upstream });
+    },
     admin: (ctx.caller?.user.role ?? 0) >= Role.admin,
   };
 }

@@ -97,7 +97,18 @@ export async function pump(
   if (ctx.clientSignal.aborted) sink.markGone();
   let end: RequestEnd = "completed";
   let checkpointAt = Date.now();
-  /** After content was written: false (and the stream ended with its error) when the wallet is short. */
+  /**
+   * The client's events not written yet: the events of one upstream chunk are translated one by one and
+   * written together (one encode, one enqueue, one socket write), since they arrived together.
+   */
+  let unwritten: SseEvent[] = [];
+  /** Writes the unwritten events, then `last` (a terminator or an error event). */
+  const write = async (last: SseEvent[] = []) => {
+    const events = unwritten.length ? [...unwritten, ...last] : last;
+    unwritten = [];
+    if (!sink.gone) await sink.writeEvents(events);
+  };
+  /** After content was translated: false (and the stream ended with its error) when the wallet is short. */
   const covered = async (): Promise<boolean> => {
     if (sink.gone) return true;
     const short = await ctx.session!.coverDelivered().catch((err) => {
@@ -106,29 +117,31 @@ export async function pump(
       return undefined;
     });
     if (!short) return true;
-    await sink.writeEvents(t.fail(quotaCut(short.cost)));
+    await write(t.fail(quotaCut(short.cost)));
     end = "quota_exhausted";
     return false;
   };
   try {
     await sink.writeEvents(first);
-    // Each pass first checks that the wallet covers what was written so far.
+    // Each pass first checks that the wallet covers what was translated so far.
     while (await covered()) {
+      if (reader.buffered === 0) await write();
       const next = await reader.read();
       if (next.done) {
         if (sink.gone) end = t.completed ? "completed" : "client_gone";
         else if (stopping) {
-          await sink.writeEvents(t.fail(shuttingDown()));
+          await write(t.fail(shuttingDown()));
           end = "upstream_error";
         } else {
-          await sink.writeEvents(t.end());
+          await write(t.end());
           end = t.completed ? "completed" : "upstream_error";
         }
         break;
       }
       const out = t.push(next.value);
-      if (out.length && !sink.gone) await sink.writeEvents(out);
+      if (out.length && !sink.gone) unwritten.push(...out);
       if (t.upstreamError) {
+        await write();
         end = "upstream_error";
         break;
       }
@@ -152,7 +165,7 @@ export async function pump(
     }
     if (sink.gone) end = "client_gone";
     else {
-      await sink.writeEvents(t.fail(failed));
+      await write(t.fail(failed));
       end = "upstream_error";
     }
   } finally {

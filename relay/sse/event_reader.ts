@@ -24,6 +24,11 @@ export class SseEventReader {
     this.#body = body.getReader();
   }
 
+  /** Events already parsed and not read yet: that many `read`s resolve without waiting for the body. */
+  get buffered(): number {
+    return this.#queue.length - this.#head;
+  }
+
   /**
    * The next event; `done` at the end of the body. Rejects with the body's error or the parser's; events
    * parsed before the parser's error (same chunk, earlier lines) are still returned first.

@@ -9,7 +9,16 @@ import type { AppDeps } from "../../server/deps.ts";
 import { asJsonObject } from "../../store/db.ts";
 import { ok } from "./respond.ts";
 import { badRequest, notFound } from "./errors.ts";
-import { idParam, parseWith, queryBool, queryInt, readJson, readPaging, readQuery } from "./input.ts";
+import {
+  idParam,
+  pageData,
+  parseWith,
+  queryBool,
+  queryInt,
+  readJson,
+  readPaging,
+  readQuery,
+} from "./input.ts";
 import { channelView } from "./views.ts";
 import {
   channelFieldsFrom,
@@ -113,11 +122,9 @@ export function channelRoutes(deps: AppDeps): Hono<AuthEnv> {
         limit: paging.pageSize,
       }));
     }
+    // New API's channel page: the shared page object plus the per-type counts of the filter bar.
     return ok(c, {
-      items: items.map(channelView),
-      total,
-      page: paging.page,
-      page_size: paging.pageSize,
+      ...pageData(paging, items.map(channelView), total),
       type_counts: await countChannelsByType(deps.db, filter),
     });
   };

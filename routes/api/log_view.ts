@@ -27,50 +27,44 @@ export function adminLogItem(l: LogRow, channelName = "") {
   };
 }
 
-/** `other` without `admin_info` (channels tried, saturation and shortfall audits), as an object. */
-export function userOther(other: string): Record<string, unknown> | undefined {
-  if (!other) return undefined;
+/** What New API's formatUserLogs takes out of a user's `other`: admin diagnostics, audit, stream status. */
+const HIDDEN_FROM_USERS = ["admin_info", "audit_info", "stream_status"];
+
+/** `other` as its owner may see it, as an object (empty when there is nothing to show). */
+function userOther(other: string): Record<string, unknown> {
+  if (!other) return {};
   try {
     const parsed = JSON.parse(other);
-    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) return undefined;
-    delete parsed.admin_info;
-    return Object.keys(parsed).length ? parsed : undefined;
+    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) return {};
+    for (const key of HIDDEN_FROM_USERS) delete parsed[key];
+    return parsed;
   } catch {
-    return undefined;
+    return {};
   }
 }
 
 /** An error row's content as its owner sees it: what they were told, never the upstream's text. */
-function userContent(l: LogRow, other: Record<string, unknown> | undefined): string {
+function userContent(l: LogRow, other: Record<string, unknown>): string {
   if (l.type !== LogType.error) return l.content;
-  const told = other?.client_message;
+  const told = other.client_message;
   // Rows written before `client_message` existed (or adopted from New API) hold the upstream's text.
   return typeof told === "string" && told ? told : "The upstream request failed";
 }
 
 /**
- * New API's user log DTO: no channel, no IP, the id reduced modulo 1024 so totals do not leak, and an
- * error row's content replaced by the message the caller got (the admin's view keeps the upstream text).
+ * New API's user log row (model.formatUserLogs): the whole `Log` about the caller's own request, with the
+ * channel name emptied, `other` a JSON string without admin_info, audit_info or stream_status, and the id
+ * reduced modulo 1024 so totals do not leak. An error row's content is the message the caller got (the
+ * admin's view keeps the upstream text).
  */
 export function userLogItem(l: LogRow) {
   const other = userOther(l.other);
   const content = userContent(l, other);
-  if (other) delete other.client_message;
+  delete other.client_message;
   return {
+    ...adminLogItem(l, ""),
     id: l.id % 1024,
-    created_at: l.createdAt,
-    type: l.type,
     content,
-    token_name: l.tokenName,
-    model_name: l.modelName,
-    channel_name: "",
-    quota: l.quota,
-    prompt_tokens: l.promptTokens,
-    completion_tokens: l.completionTokens,
-    use_time: l.useTime,
-    is_stream: l.isStream,
-    group: l.group,
-    request_id: l.requestId,
-    other: other && Object.keys(other).length ? other : undefined,
+    other: Object.keys(other).length ? JSON.stringify(other) : "",
   };
 }

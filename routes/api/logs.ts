@@ -2,8 +2,8 @@
  * Usage-log routes (New API shapes): `GET /api/log/` and `/api/log/stat` for admins, `/api/log/self`
  * and `/api/log/self/stat` for the caller's own rows, and the two search routes (a log type number, or
  * a request id), and `DELETE /api/log/?target_timestamp=` (admins: rows created before it). Rows come from
- * the log database (`deps.logDb`), channel names from the main store. Users never see other users' rows,
- * channel names, IPs or `other.admin_info`.
+ * the log database (`deps.logDb`), channel names from the main store. Users see their own rows as New API
+ * shows them (log_view.ts): never other users' rows, channel names or `other.admin_info`.
  */
 import { type Context, Hono } from "hono";
 import type { AppDeps } from "../../server/deps.ts";
@@ -35,11 +35,11 @@ function filterFrom(c: Context, admin: boolean): LogFilter {
   };
 }
 
-/** A search keyword: a log type number, else a request id. */
-function searchFilter(keyword: string): LogFilter {
+/** A search keyword: a log type number, else a request id; undefined (nothing matches) when empty. */
+function searchFilter(keyword: string): LogFilter | undefined {
   const k = keyword.trim();
   if (/^\d{1,2}$/.test(k)) return { type: Number(k) };
-  return { requestId: k.slice(0, 64) || "\u0000" };
+  return k ? { requestId: k.slice(0, 64) } : undefined;
 }
 
 export function logRoutes(deps: AppDeps): Hono<AuthEnv> {
@@ -62,7 +62,9 @@ export function logRoutes(deps: AppDeps): Hono<AuthEnv> {
   app.get("/api/log/stat", requireAdmin(deps), async (c) => ok(c, await logStat(logDb, filterFrom(c, true))));
 
   app.get("/api/log/search", requireAdmin(deps), async (c) => {
-    const { items } = await listLogs(logDb, searchFilter(c.req.query("keyword") ?? ""), 0, 100);
+    const filter = searchFilter(c.req.query("keyword") ?? "");
+    if (!filter) return ok(c, []);
+    const { items } = await listLogs(logDb, filter, 0, 100);
     const names = await channelNames(db, items.map((l) => l.channelId));
     return ok(c, items.map((l) => adminLogItem(l, names.get(l.channelId))));
   });
@@ -79,8 +81,9 @@ export function logRoutes(deps: AppDeps): Hono<AuthEnv> {
   });
 
   app.get("/api/log/self/search", requireUser(deps), async (c) => {
-    const filter = { ...searchFilter(c.req.query("keyword") ?? ""), userId: authOf(c).user.id };
-    const { items } = await listLogs(logDb, filter, 0, 100);
+    const keyword = searchFilter(c.req.query("keyword") ?? "");
+    if (!keyword) return ok(c, []);
+    const { items } = await listLogs(logDb, { ...keyword, userId: authOf(c).user.id }, 0, 100);
     return ok(c, items.map(userLogItem));
   });
 

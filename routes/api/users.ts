@@ -10,7 +10,7 @@ import { ok } from "./respond.ts";
 import { apiError, badRequest, forbidden, notFound } from "./errors.ts";
 import { bodyId, idParam, pageData, queryInt, readJson, readPaging, readQuery } from "./input.ts";
 import { msg } from "./messages.ts";
-import { userView } from "./views.ts";
+import { managedUserView, userDetailView, userView } from "./views.ts";
 import { type AuthEnv, authOf, requireAdmin } from "../../auth/middleware.ts";
 import { canManageRole } from "../../auth/roles.ts";
 import { checkPassword, checkUsername } from "../../auth/credentials.ts";
@@ -137,7 +137,7 @@ export function userAdminRoutes(deps: AppDeps): Hono<AuthEnv> {
   });
 
   app.get("/api/user/:id{[0-9]+}", admin, async (c) => {
-    return ok(c, userView(await manageable(c, idParam(c, "api.user_not_found"))));
+    return ok(c, userDetailView(await manageable(c, idParam(c, "api.user_not_found"))));
   });
 
   app.post("/api/user", admin, async (c) => {
@@ -234,7 +234,7 @@ export function userAdminRoutes(deps: AppDeps): Hono<AuthEnv> {
       await updateUser(deps.db, target.id, patch);
       await afterAuthChange(target.id);
       const fresh = (await getUser(deps.db, target.id))!;
-      return ok(c, { role: fresh.role, status: fresh.status });
+      return ok(c, managedUserView(fresh.role, fresh.status));
     };
     switch (body.action) {
       case "disable":

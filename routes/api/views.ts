@@ -3,10 +3,11 @@
  * API's field names. They are built field by field from an allow-list: password hashes, access tokens,
  * token keys and channel keys have no way in.
  */
-import type { User } from "../../store/users.ts";
+import { Role, type User } from "../../store/users.ts";
 import type { Token } from "../../store/tokens.ts";
 import type { Channel } from "../../store/channels.ts";
 import type { Redemption } from "../../store/redemptions.ts";
+import type { ModelMeta, Vendor } from "../../store/model_meta.ts";
 import { asJsonObject } from "../../store/db.ts";
 import { redemptionCodeHint } from "../../crypto/redemption_code.ts";
 import { settingForOwner } from "../../notify/setting_secrets.ts";
@@ -25,7 +26,10 @@ function settingWithoutSecrets(text: string): string {
   return JSON.stringify(setting);
 }
 
-/** A user as administrators see it (lists, detail). */
+/**
+ * A user as administrators see it (lists, detail), New API's `User` JSON. Its `password`,
+ * `original_password` and `verification_code` keys (always empty there) are left out here on purpose.
+ */
 export function userView(u: User) {
   return {
     id: u.id,
@@ -34,6 +38,11 @@ export function userView(u: User) {
     role: u.role,
     status: u.status,
     email: u.email,
+    github_id: u.githubId,
+    discord_id: u.discordId,
+    oidc_id: u.oidcId,
+    wechat_id: u.wechatId,
+    telegram_id: u.telegramId,
     quota: u.quota,
     used_quota: u.usedQuota,
     request_count: u.requestCount,
@@ -43,18 +52,78 @@ export function userView(u: User) {
     aff_quota: u.affQuota,
     aff_history_quota: u.affHistoryQuota,
     inviter_id: u.inviterId,
+    // gorm's soft-delete column, written without a json tag: null while the user is live.
+    DeletedAt: u.deletedAt,
+    linux_do_id: u.linuxDoId,
     setting: settingWithoutSecrets(u.setting),
     remark: u.remark,
+    stripe_customer: u.stripeCustomer,
     created_at: u.createdAt,
     last_login_at: u.lastLoginAt,
   };
 }
 
+/** The channel actions New API's built-in roles hold (root every one; admins read, operate, write). */
+export function adminPermissionsOf(role: number): Record<string, Record<string, boolean>> {
+  if (role < Role.admin) return {};
+  const root = role >= Role.root;
+  return {
+    channel: { read: true, operate: true, write: true, sensitive_write: root, secret_view: root },
+  };
+}
+
+/** One user for an administrator (`GET /api/user/:id`): the list view plus `admin_permissions`. */
+export function userDetailView(u: User) {
+  return { ...userView(u), admin_permissions: adminPermissionsOf(u.role) };
+}
+
+/**
+ * The `POST /api/user/manage` answer: New API writes a `User` holding only the new role and status,
+ * every other field empty.
+ */
+export function managedUserView(role: number, status: number) {
+  const { remark: _remark, ...empty } = userView({
+    id: 0,
+    username: "",
+    displayName: "",
+    role,
+    status,
+    email: "",
+    quota: 0,
+    usedQuota: 0,
+    requestCount: 0,
+    group: "",
+    affCode: "",
+    affCount: 0,
+    affQuota: 0,
+    affHistoryQuota: 0,
+    inviterId: 0,
+    setting: "",
+    remark: "",
+    createdAt: 0,
+    lastLoginAt: 0,
+    authVersion: 0,
+    deleted: false,
+    deletedAt: null,
+    githubId: "",
+    discordId: "",
+    oidcId: "",
+    wechatId: "",
+    telegramId: "",
+    linuxDoId: "",
+    stripeCustomer: "",
+  });
+  return empty;
+}
+
 /** New API's console permissions summary for the signed-in user. */
 function permissionsOf(role: number) {
-  if (role >= 100) return { sidebar_settings: false, sidebar_modules: {} };
-  if (role >= 10) return { sidebar_settings: true, sidebar_modules: { admin: { setting: false } } };
-  return { sidebar_settings: true, sidebar_modules: { admin: false } };
+  const admin_permissions = adminPermissionsOf(role);
+  if (role >= Role.root) return { sidebar_settings: false, sidebar_modules: {}, admin_permissions };
+  if (role >= Role.admin) {
+    return { sidebar_settings: true, sidebar_modules: { admin: { setting: false } }, admin_permissions };
+  }
+  return { sidebar_settings: true, sidebar_modules: { admin: false }, admin_permissions };
 }
 
 /**
@@ -63,7 +132,7 @@ function permissionsOf(role: number) {
  */
 export function selfView(u: User, cryptoSecret: string) {
   const setting = asJsonObject(u.setting);
-  const { remark: _remark, ...rest } = userView(u);
+  const { remark: _remark, DeletedAt: _deletedAt, ...rest } = userView(u);
   return {
     ...rest,
     setting: u.setting ? JSON.stringify(settingForOwner(cryptoSecret, setting)) : u.setting,
@@ -172,6 +241,52 @@ export function redemptionView(r: Redemption) {
     count: 0,
     DeletedAt: null,
   };
+}
+
+/** What New API adds to a model in its admin list and detail (`enrichModels`); empty parts are left out. */
+export interface ModelExtras {
+  boundChannels?: { name: string; type: number }[];
+  enableGroups?: string[];
+  quotaTypes?: number[];
+  matchedModels?: string[];
+}
+
+/**
+ * A model-metadata row in New API's JSON: Go's `omitempty` leaves out an empty description, icon, tags,
+ * vendor_id and endpoints, and the extras when empty; `deleted_at` is `json:"-"` there.
+ */
+export function modelMetaView(m: ModelMeta, extras: ModelExtras = {}) {
+  const view: Record<string, unknown> = { id: m.id, model_name: m.modelName };
+  if (m.description) view.description = m.description;
+  if (m.icon) view.icon = m.icon;
+  if (m.tags) view.tags = m.tags;
+  if (m.vendorId) view.vendor_id = m.vendorId;
+  if (m.endpoints) view.endpoints = m.endpoints;
+  view.status = m.status;
+  view.sync_official = m.syncOfficial;
+  view.created_time = m.createdTime;
+  view.updated_time = m.updatedTime;
+  if (extras.boundChannels?.length) view.bound_channels = extras.boundChannels;
+  if (extras.enableGroups?.length) view.enable_groups = extras.enableGroups;
+  if (extras.quotaTypes?.length) view.quota_types = extras.quotaTypes;
+  view.name_rule = m.nameRule;
+  if (extras.matchedModels?.length) {
+    view.matched_models = extras.matchedModels;
+    view.matched_count = extras.matchedModels.length;
+  }
+  return view;
+}
+
+/** A vendor in New API's JSON (`model_count` is filled in lists, 0 elsewhere, as there). */
+export function vendorView(v: Vendor, modelCount = 0) {
+  const view: Record<string, unknown> = { id: v.id, name: v.name };
+  if (v.description) view.description = v.description;
+  if (v.icon) view.icon = v.icon;
+  view.status = v.status;
+  view.created_time = v.createdTime;
+  view.updated_time = v.updatedTime;
+  view.model_count = modelCount;
+  return view;
 }
 
 /** A `top_ups` order as New API serialises it (all its columns). */

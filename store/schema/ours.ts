@@ -12,4 +12,18 @@ export const jobLeases: Table = {
   primaryKey: ["name"],
 };
 
-export const ourTables: Table[] = [jobLeases];
+/**
+ * The change feed for stores without LISTEN/NOTIFY (MySQL): every cache-invalidating write appends a row,
+ * every instance polls for ids above the last it saw (store/cache/change_feed.ts). Rows are pruned by age.
+ */
+export const cacheChanges: Table = {
+  name: "cache_changes",
+  columns: [
+    { name: "id", type: "id" },
+    { name: "payload", type: "text", notNull: true },
+    { name: "created_at", type: "int", notNull: true },
+  ],
+  indexes: [{ name: "idx_cache_changes_created_at", columns: ["created_at"] }],
+};
+
+export const ourTables: Table[] = [jobLeases, cacheChanges];

@@ -9,7 +9,7 @@ import { assert, assertEquals } from "../support/assert.ts";
 import { startServer } from "../support/server.ts";
 import { withTempDir } from "../support/temp_dir.ts";
 import { createTempDatabase, postgresServerUrl } from "../support/postgres.ts";
-import { createTempMysqlDatabase, mysqlServerUrl } from "../support/mysql.ts";
+import { createTempMysqlDatabase, mysqlGoDsn, mysqlServerUrl } from "../support/mysql.ts";
 import { openTestMysql } from "../support/stores.ts";
 import { dumpSchema, lostFrom } from "../support/schema_dump.ts";
 import { startFakeUpstream } from "../fake_upstream/mod.ts";
@@ -144,10 +144,6 @@ export const targets = {
   },
   mysql: async (fn: (t: Target) => Promise<void>) => {
     const temp = await createTempMysqlDatabase();
-    const u = new URL(mysqlServerUrl!);
-    const cred = `${decodeURIComponent(u.username) || "root"}${
-      u.password ? `:${decodeURIComponent(u.password)}` : ""
-    }`;
     try {
       await withTempDir(async (dir) =>
         await fn({
@@ -155,7 +151,7 @@ export const targets = {
           // New API's own DSN form, as its docker-compose writes it.
           env: {
             DATA_DIR: dir,
-            SQL_DSN: `${cred}@tcp(${u.hostname}:${u.port || 3306})/${temp.name}?parseTime=true`,
+            SQL_DSN: mysqlGoDsn(temp.name),
           },
         })
       );

@@ -2,7 +2,7 @@
 import { assertEquals } from "../support/assert.ts";
 import { appTest } from "../support/app.ts";
 import { cast } from "../support/console_client.ts";
-import { shapeProblems } from "../support/golden_shape.ts";
+import { shapeProblems } from "../support/golden.ts";
 
 const golden = JSON.parse(
   await Deno.readTextFile(new URL("../fixtures/new_api/golden/top_up.json", import.meta.url)),

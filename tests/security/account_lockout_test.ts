@@ -7,7 +7,7 @@
  */
 import { assert, assertEquals, assertStringIncludes } from "../support/assert.ts";
 import { type AppHarness, appTest } from "../support/app.ts";
-import { setupRoot } from "../support/console_client.ts";
+import { login, setupRoot } from "../support/console_client.ts";
 
 const lockout = { LOGIN_LOCKOUT_THRESHOLD: "5", LOGIN_LOCKOUT_SECONDS: "1", LOGIN_LOCKOUT_MAX_SECONDS: "2" };
 const RIGHT = "root-password-1";
@@ -98,3 +98,23 @@ appTest("LOGIN_LOCKOUT_THRESHOLD=0 turns the lock off", async (h) => {
   assertEquals(await statuses(h, "root", "wrong-password", 7), Array(7).fill(401));
   assertEquals((await signIn(h, "root", RIGHT)).status, 200);
 }, { LOGIN_LOCKOUT_THRESHOLD: "0" });
+
+appTest(
+  "the original password of a password change counts against the same lock as sign-in",
+  async (h) => {
+    await setupRoot(h);
+    const root = await login(h, "root", RIGHT);
+    const change = (original: string) =>
+      root.call("PUT", "/api/user/self", { original_password: original, password: "new-password-123" });
+    const codes: number[] = [];
+    for (let i = 0; i < 7; i++) codes.push((await change("wrong-password")).status);
+    assertEquals(codes, [400, 400, 400, 400, 400, 429, 429], codes.join(","));
+    const during = await change(RIGHT);
+    assertEquals(during.status, 429, "the right password is refused during the lock");
+    assertEquals((await signIn(h, "root", RIGHT)).status, 429, "sign-in shares the lock");
+    await sleep(1100);
+    const after = await change(RIGHT);
+    assertEquals([after.status, after.body.success], [200, true], after.text);
+  },
+  lockout,
+);

@@ -3,27 +3,33 @@
  * traffic goes to the next one without trying it; after the ejection one probe is sent, and on success the
  * channel takes traffic again. The caller's own 4xx never count toward ejection.
  */
-import { appTest } from "../support/app.ts";
+import { type AppHarness, appTest } from "../support/app.ts";
 import { assertEquals } from "../support/assert.ts";
-import { startFakeUpstream } from "../fake_upstream/mod.ts";
+import { type FakeUpstream, startFakeUpstream } from "../fake_upstream/mod.ts";
 import { chat, fakeChannel, relaySetup, settled } from "../support/relay.ts";
 import { ChannelBreaker } from "../../relay/health/breaker.ts";
 
 const ask = { model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] };
 
+/** Channel A (key-a, tried first) and B (key-b) on one fake upstream; `hitsOf` counts a key's requests. */
+async function twoChannels(h: AppHarness, fake: FakeUpstream) {
+  const s = await relaySetup(h, {
+    options: { RetryTimes: "1" },
+    channels: [
+      fakeChannel(fake.url, { name: "A", key: "key-a", priority: 10 }),
+      fakeChannel(fake.url, { name: "B", key: "key-b", priority: 0 }),
+    ],
+  });
+  const hitsOf = (key: string) =>
+    fake.requests.filter((r) => r.headers.get("authorization") === `Bearer ${key}`).length;
+  return { s, hitsOf };
+}
+
 appTest(
   "a channel failing 5 times in a row is ejected, probed after the ejection, and re-admitted on success",
   async (h) => {
     await using fake = await startFakeUpstream();
-    const s = await relaySetup(h, {
-      options: { RetryTimes: "1" },
-      channels: [
-        fakeChannel(fake.url, { name: "A", key: "key-a", priority: 10 }),
-        fakeChannel(fake.url, { name: "B", key: "key-b", priority: 0 }),
-      ],
-    });
-    const hitsOf = (key: string) =>
-      fake.requests.filter((r) => r.headers.get("authorization") === `Bearer ${key}`).length;
+    const { s, hitsOf } = await twoChannels(h, fake);
     fake.setKeyFault("key-a", { status: 503 });
     for (let i = 0; i < 8; i++) {
       const res = await chat(h, s.key, ask);
@@ -51,15 +57,7 @@ appTest(
   "the caller's 400s never eject a channel, and a channel without another still gets tried",
   async (h) => {
     await using fake = await startFakeUpstream();
-    const s = await relaySetup(h, {
-      options: { RetryTimes: "1" },
-      channels: [
-        fakeChannel(fake.url, { name: "A", key: "key-a", priority: 10 }),
-        fakeChannel(fake.url, { name: "B", key: "key-b", priority: 0 }),
-      ],
-    });
-    const hitsOf = (key: string) =>
-      fake.requests.filter((r) => r.headers.get("authorization") === `Bearer ${key}`).length;
+    const { s, hitsOf } = await twoChannels(h, fake);
     fake.setKeyFault("key-a", { status: 400, message: "bad request from the caller" });
     for (let i = 0; i < 7; i++) assertEquals((await chat(h, s.key, ask)).status, 400);
     fake.setKeyFault("key-a", undefined);

@@ -102,3 +102,30 @@ Deno.test("scheme and host come from a trusted peer's last X-Forwarded-Proto/Hos
     "no peer known: nobody trusted",
   );
 });
+
+Deno.test("the middleware's view is resolveForwarded's, for repeat peers too (the peer memo)", async () => {
+  const app = new Hono();
+  app.use("*", clientIpMiddleware(defaults));
+  app.get("/v", (c) => c.json(c.get("forwarded")));
+  const env = (hostname: string) => ({ remoteAddr: { transport: "tcp", hostname, port: 5555 } });
+  const headers = {
+    "x-forwarded-for": "9.9.9.9",
+    "x-forwarded-proto": "https",
+    "x-forwarded-host": "f.example",
+  };
+  const peers = ["198.51.100.3", "127.0.0.1", "::ffff:198.51.100.3", "2001:DB8::0:7", "10.0.0.4", "junk"];
+  for (const round of [1, 2]) {
+    for (const peer of peers) {
+      for (const url of ["http://gw:3000/v", "https://gw.example/v"]) {
+        const got = await (await app.request(url, { headers }, env(peer))).json();
+        const want = resolveForwarded(
+          peer,
+          new URL(url),
+          new Headers({ ...headers, host: new URL(url).host }),
+          defaults,
+        );
+        assertEquals(got, want, `round ${round}, peer ${peer}, ${url}`);
+      }
+    }
+  }
+});

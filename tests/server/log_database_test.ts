@@ -7,62 +7,21 @@
  * old rows there.
  */
 import { assertEquals } from "../support/assert.ts";
-import { startServer } from "../support/server.ts";
+import { loginWithPassword, seedGatewayStore, startServer } from "../support/server.ts";
 import { createTempDatabase, postgresServerUrl } from "../support/postgres.ts";
-import { createTempMysqlDatabase, mysqlServerUrl } from "../support/mysql.ts";
+import { createTempMysqlDatabase, mysqlGoDsn, mysqlServerUrl } from "../support/mysql.ts";
 import { withTempDir } from "../support/temp_dir.ts";
 import { startFakeUpstream } from "../fake_upstream/mod.ts";
 import { loadConfig, type StoreKind } from "../../config/env.ts";
 import { openMigratedLogDatabase, openMigratedStore } from "../../store/open.ts";
-import { completeSetup } from "../../store/setup.ts";
-import { setUserQuota } from "../../store/users.ts";
-import { insertChannel } from "../../store/channels.ts";
-import { createToken } from "../../store/tokens.ts";
 import { insertLog, LogType } from "../../store/logs.ts";
 import { asInt, type Db, queryOne } from "../../store/db.ts";
-import { hashPassword } from "../../crypto/password.ts";
-import { VERSION } from "../../server/version.ts";
 
 const secret = "test-session-secret-0123456789";
 const secrets = { sessionSecret: secret, cryptoSecret: secret };
 
-/** The MariaDB database's address as New API's docker-compose writes a DSN. */
-function goDsn(database: string): string {
-  const u = new URL(mysqlServerUrl!);
-  const cred = `${decodeURIComponent(u.username) || "root"}${
-    u.password ? `:${decodeURIComponent(u.password)}` : ""
-  }`;
-  return `${cred}@tcp(${u.hostname}:${u.port || 3306})/${database}?parseTime=true&charset=utf8mb4`;
-}
-
 const consumeRows = async (db: Db) =>
   asInt((await queryOne(db, "SELECT COUNT(*) AS n FROM logs WHERE type = ?", [LogType.consume]))?.n);
-
-async function seedMainStore(env: Record<string, string>, upstreamUrl: string): Promise<string> {
-  const db = await openMigratedStore(loadConfig(env), secrets);
-  try {
-    const setup = await completeSetup(db, {
-      username: "root",
-      passwordHash: await hashPassword("root-password-123"),
-      selfUseModeEnabled: true,
-      demoSiteEnabled: false,
-      version: VERSION,
-    });
-    if (!setup.ok) throw new Error("fresh database already set up");
-    await setUserQuota(db, setup.rootId, 1_000_000_000);
-    await insertChannel(db, secret, {
-      type: 1,
-      name: "fake-channel",
-      baseUrl: upstreamUrl,
-      key: "sk-fake-upstream",
-      models: "gpt-4o-mini",
-      group: "default",
-    });
-    return (await createToken(db, secret, setup.rootId, { name: "t", unlimitedQuota: true })).key;
-  } finally {
-    await db.close();
-  }
-}
 
 async function logsLiveInTheLogDatabase(
   stores: Record<string, string>,
@@ -73,24 +32,13 @@ async function logsLiveInTheLogDatabase(
     const env = { DATA_DIR: dir, ...stores, SESSION_SECRET: secret, CRYPTO_SECRET: secret };
     const config = loadConfig(env);
     assertEquals([config.store, config.logStore?.kind], kinds);
-    const tokenKey = await seedMainStore(env, fake.url);
+    const tokenKey = await seedGatewayStore(env, fake.url, "fake-channel");
 
     const server = await startServer(env);
     let consumeQuota = 0;
     try {
       const base = server.url;
-      const login = await fetch(`${base}/api/user/login`, {
-        method: "POST",
-        headers: { "content-type": "application/json", origin: base },
-        body: JSON.stringify({ username: "root", password: "root-password-123" }),
-      });
-      const loginBody = await login.json();
-      assertEquals(loginBody.success, true, JSON.stringify(loginBody));
-      const headers = {
-        cookie: login.headers.get("set-cookie")!.split(";")[0],
-        "New-Api-User": String(loginBody.data.id),
-        origin: base,
-      };
+      const { headers } = await loginWithPassword(base);
       const api = async (path: string, init: RequestInit = {}) =>
         await (await fetch(`${base}${path}`, { ...init, headers })).json();
 
@@ -172,7 +120,10 @@ Deno.test({
   fn: async () => {
     const temp = await createTempMysqlDatabase();
     try {
-      await logsLiveInTheLogDatabase({ LOG_SQL_DSN: goDsn(temp.name) }, ["sqlite", "mysql"]);
+      await logsLiveInTheLogDatabase(
+        { LOG_SQL_DSN: mysqlGoDsn(temp.name, "parseTime=true&charset=utf8mb4") },
+        ["sqlite", "mysql"],
+      );
     } finally {
       await temp.drop();
     }

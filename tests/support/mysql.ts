@@ -58,6 +58,15 @@ export function mysqlDatabaseUrl(name: string): string {
   return url.toString();
 }
 
+/** Database `name` on the test server written the way New API's docker-compose writes SQL_DSN. */
+export function mysqlGoDsn(name: string, params = "parseTime=true"): string {
+  const u = new URL(mysqlServerUrl!);
+  const cred = `${decodeURIComponent(u.username) || "root"}${
+    u.password ? `:${decodeURIComponent(u.password)}` : ""
+  }`;
+  return `${cred}@tcp(${u.hostname}:${u.port || 3306})/${name}?${params}`;
+}
+
 /** Creates an empty utf8mb4 database, returns its URL, and drops it when `drop` is called. */
 export async function createTempMysqlDatabase(): Promise<
   { name: string; url: string; drop: () => Promise<void> }

@@ -2,7 +2,19 @@
  * Starts the real gateway (`main.ts`) as a child process on a free port and waits for it to listen.
  * Output is collected so tests can assert on it (e.g. that no secret was logged).
  */
+import { loadConfig } from "../../config/env.ts";
+import { openMigratedStore } from "../../store/open.ts";
+import { completeSetup } from "../../store/setup.ts";
+import { setUserQuota } from "../../store/users.ts";
+import { insertChannel } from "../../store/channels.ts";
+import { createToken } from "../../store/tokens.ts";
+import { hashPassword } from "../../crypto/password.ts";
+import { VERSION } from "../../server/version.ts";
+
 const root = new URL("../../", import.meta.url).pathname;
+
+/** Root's password in the stores `seedGatewayStore` sets up. */
+export const seededRootPassword = "root-password-123";
 
 export interface RunningServer {
   url: string;
@@ -85,5 +97,64 @@ export async function runToExit(env: Record<string, string>, cwd = root, timeout
     code: out.code,
     output: decoder.decode(out.stdout) + decoder.decode(out.stderr),
     ms: Date.now() - started,
+  };
+}
+
+/**
+ * Sets up the store `env` points at as a fresh install would be (root with `seededRootPassword` and a
+ * large wallet, one OpenAI channel named `channelName` on `upstreamUrl` serving gpt-4o-mini) and returns
+ * an unlimited token's key. `env` must carry SESSION_SECRET (used for both secrets, as the tests run).
+ */
+export async function seedGatewayStore(
+  env: Record<string, string>,
+  upstreamUrl: string,
+  channelName = "fake",
+): Promise<string> {
+  const secret = env.SESSION_SECRET;
+  const db = await openMigratedStore(loadConfig(env), { sessionSecret: secret, cryptoSecret: secret });
+  try {
+    const setup = await completeSetup(db, {
+      username: "root",
+      passwordHash: await hashPassword(seededRootPassword),
+      selfUseModeEnabled: true,
+      demoSiteEnabled: false,
+      version: VERSION,
+    });
+    if (!setup.ok) throw new Error("fresh database already set up");
+    await setUserQuota(db, setup.rootId, 1_000_000_000);
+    await insertChannel(db, secret, {
+      type: 1,
+      name: channelName,
+      baseUrl: upstreamUrl,
+      key: "sk-fake-upstream",
+      models: "gpt-4o-mini",
+      group: "default",
+    });
+    return (await createToken(db, secret, setup.rootId, { name: "t", unlimitedQuota: true })).key;
+  } finally {
+    await db.close();
+  }
+}
+
+/** Logs in with a password as a console does; returns the headers a script then writes with. */
+export async function loginWithPassword(
+  base: string,
+  username = "root",
+  password = seededRootPassword,
+): Promise<{ id: number; headers: Record<string, string> }> {
+  const res = await fetch(`${base}/api/user/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: base },
+    body: JSON.stringify({ username, password }),
+  });
+  const body = await res.json();
+  if (body.success !== true) throw new Error(`login as ${username} failed: ${JSON.stringify(body)}`);
+  return {
+    id: body.data.id,
+    headers: {
+      cookie: res.headers.get("set-cookie")!.split(";")[0],
+      "New-Api-User": String(body.data.id),
+      origin: base,
+    },
   };
 }

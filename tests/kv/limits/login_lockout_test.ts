@@ -7,6 +7,7 @@ import {
   type LockoutState,
   takeLoginAttempt,
 } from "../../../kv/limits/login_lockout.ts";
+import { sharedKeysTest } from "../../support/redis.ts";
 
 const policy = { threshold: 3, seconds: 60, maxSeconds: 900 };
 
@@ -40,17 +41,18 @@ Deno.test("the threshold-th attempt runs and locks the ones after it; refused at
   assertEquals(state, { attempts: 0, lockouts: 2, lockedUntil: 181_000 });
 });
 
-Deno.test("the KV record answers by name, any case, and clearing it starts over", async () => {
-  const kv = await Deno.openKv(":memory:");
-  try {
+sharedKeysTest(
+  "the stored record answers by name, any case, and clearing it starts over",
+  async (kv, shared) => {
     for (let i = 0; i < 3; i++) assertEquals((await takeLoginAttempt(kv, "Alice", policy)).ok, true);
     assertEquals((await takeLoginAttempt(kv, "alice", policy)).ok, false);
     assertEquals((await takeLoginAttempt(kv, "bob", policy)).ok, true);
     await clearLoginAttempts(kv, "ALICE", policy);
     assertEquals((await takeLoginAttempt(kv, "alice", policy)).ok, true);
-    const entry = await kv.get<LockoutState>(["limits", "login", "alice"]);
-    assertEquals(entry.value, { attempts: 1, lockouts: 0, lockedUntil: 0 });
-  } finally {
-    kv.close();
-  }
-});
+    assertEquals(await shared.get(["limits", "login", "alice"]), {
+      attempts: 1,
+      lockouts: 0,
+      lockedUntil: 0,
+    });
+  },
+);

@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertStringIncludes } from "../../support/assert.ts";
-import { withMemoryKv } from "../../support/memory_kv.ts";
+import { sharedKeysTest } from "../../support/redis.ts";
 import {
   checkModelRequestRateLimitGroup,
   ModelRequestLimiter,
@@ -7,20 +7,19 @@ import {
   resolveModelRequestLimit,
 } from "../../../kv/limits/model_request_limit.ts";
 
-Deno.test("the total count admits exactly Count requests at once, failures included", async () => {
-  await withMemoryKv(async (kv) => {
-    const limiter = new ModelRequestLimiter(kv);
-    const limit = { durationMinutes: 1, count: 3, successCount: 1000 };
-    const answers = await Promise.all(Array.from({ length: 10 }, () => limiter.check(1, limit)));
-    assertEquals(answers.filter((a) => a.ok).length, 3);
-    const refused = answers.find((a) => !a.ok)!;
-    assertStringIncludes(refused.message!, "failures included");
-    assert(refused.retryAfterSeconds >= 1 && refused.retryAfterSeconds <= 20);
-  });
+sharedKeysTest("the total count admits exactly Count requests at once, failures included", async (kv) => {
+  const limiter = new ModelRequestLimiter(kv);
+  const limit = { durationMinutes: 1, count: 3, successCount: 1000 };
+  const answers = await Promise.all(Array.from({ length: 10 }, () => limiter.check(1, limit)));
+  assertEquals(answers.filter((a) => a.ok).length, 3);
+  const refused = answers.find((a) => !a.ok)!;
+  assertStringIncludes(refused.message!, "failures included");
+  assert(refused.retryAfterSeconds >= 1 && refused.retryAfterSeconds <= 20);
 });
 
-Deno.test("only successful requests count against SuccessCount, and only after the answer", async () => {
-  await withMemoryKv(async (kv) => {
+sharedKeysTest(
+  "only successful requests count against SuccessCount, and only after the answer",
+  async (kv) => {
     const limiter = new ModelRequestLimiter(kv);
     const limit = { durationMinutes: 1, count: 0, successCount: 2 };
     for (let i = 0; i < 5; i++) assertEquals((await limiter.check(2, limit)).ok, true, "failed requests");
@@ -31,11 +30,12 @@ Deno.test("only successful requests count against SuccessCount, and only after t
     assertEquals(refused.ok, false);
     assertStringIncludes(refused.message!, "at most 2 requests in 1 minutes");
     assertEquals((await limiter.check(3, limit)).ok, true, "per user");
-  });
-});
+  },
+);
 
-Deno.test("a request refused by the success limit is not counted against the total", async () => {
-  await withMemoryKv(async (kv) => {
+sharedKeysTest(
+  "a request refused by the success limit is not counted against the total",
+  async (kv, shared) => {
     const limiter = new ModelRequestLimiter(kv);
     const limit = { durationMinutes: 1, count: 2, successCount: 1 };
     const start = Date.now();
@@ -43,13 +43,13 @@ Deno.test("a request refused by the success limit is not counted against the tot
     await limiter.recordSuccess(4, limit);
     for (let i = 0; i < 5; i++) assertEquals((await limiter.check(4, limit)).ok, false);
     // The total bucket holds one unit (30 s of a 2-per-minute bucket), not six.
-    const stored = (await kv.get<{ total: number }>(["limits", "model_req", 4])).value!;
+    const stored = (await shared.get(["limits", "model_req", 4])) as { total: number };
     assert(
       stored.total <= Date.now() + 30_000 && stored.total >= start + 30_000,
       `total at ${stored.total - start}`,
     );
-  });
-});
+  },
+);
 
 Deno.test("options parse as New API stores them; a group overrides by token group, else user group", () => {
   const setting = parseModelRequestRateLimit({

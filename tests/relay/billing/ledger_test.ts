@@ -407,3 +407,47 @@ storeTest(
     }
   },
 );
+
+storeTest(
+  "a token holding quota for exactly 10 requests serves exactly 10 of 100 concurrent ones, no overdraft",
+  async (s) => {
+    const db = await s.openMigrated();
+    try {
+      // New API's default PreConsumedQuota (500): it must not inflate a capped request's hold.
+      // Each request: 20 prompt + 14 × 2 completion = 48 held and 48 charged.
+      const f = await billingFixture(db, {
+        userQuota: 1_000_000,
+        tokenQuota: 480,
+        unlimitedToken: false,
+        options: { PreConsumedQuota: "500" },
+      });
+      const results = await Promise.allSettled(Array.from({ length: 100 }, async () => {
+        const session = await f.billing.begin({
+          requestId: rid(),
+          user: f.user,
+          token: f.token,
+          model: "test-model",
+          usingGroup: "default",
+          promptTokens: 20,
+          maxTokens: 14,
+          isStream: false,
+        });
+        assertEquals(session.reserved, 48);
+        session.useChannel({ id: f.channelId });
+        // Let every admission race before any settles.
+        await new Promise((r) => setTimeout(r, 20));
+        return await session.settle(usage(20, 14));
+      }));
+      const served = results.filter((r) => r.status === "fulfilled");
+      const refused = results.filter((r) => r.status === "rejected");
+      assertEquals(served.length, 10);
+      assert(refused.every((r) => (r as PromiseRejectedResult).reason instanceof InsufficientQuotaError));
+      const c = await counters(f);
+      assertEquals([c.tokenRemain, c.tokenUsed, c.userQuota, c.requestCount], [0, 480, 1_000_000 - 480, 10]);
+      assertEquals(c.consumeSum, 480);
+      assertEquals(c.held, 0);
+    } finally {
+      await db.close();
+    }
+  },
+);

@@ -108,13 +108,15 @@ Deno.test("a fixed price wins over the ratio: $0.04 × 500000 × group × size/q
   assertEquals(imagePriceMultiplier("dall-e-3", "1024x1024", "hd"), 2);
 });
 
-Deno.test("reservation covers max(prompt, PreConsumedQuota) plus max_tokens × n at the completion ratio", () => {
+Deno.test("reservation: prompt + max_tokens × n at the completion ratio; max(prompt, PreConsumedQuota) uncapped", () => {
   const p = price("m", { ModelRatio: { m: 2 }, CompletionRatio: { m: 3 } });
   assertEquals(reservationQuota(p, { promptTokens: 100, preConsumedTokens: 500 }).quota, 1000);
   assertEquals(
     reservationQuota(p, { promptTokens: 800, maxTokens: 100, n: 2, preConsumedTokens: 500 }).quota,
     2800,
   );
+  // With a cap the PreConsumedQuota floor does not apply: (20 + 14 × 3) × 2, not (500 + 42) × 2.
+  assertEquals(reservationQuota(p, { promptTokens: 20, maxTokens: 14, preConsumedTokens: 500 }).quota, 124);
 });
 
 Deno.test("OpenAI semantics: cached tokens are carved out of the prompt and billed at the cache ratio", () => {

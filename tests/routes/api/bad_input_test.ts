@@ -48,6 +48,14 @@ function cases(ids: { token: number; channel: number; user: number }): Case[] {
     ["POST", "/api/user/topup", { key: long }, 400],
     ["POST", "/api/channel/tag/disabled", { tag: long }, 400],
     ["GET", `/api/token/search?keyword=${long}`, undefined, 400],
+    // NUL characters (PostgreSQL's text cannot hold one): refused on every store alike
+    ["GET", "/api/log/search?keyword=a%00b", undefined, 400],
+    ["GET", "/api/log/self/search?keyword=%00", undefined, 400],
+    ["GET", "/api/token/search?keyword=%00", undefined, 400],
+    ["GET", "/api/user/search?keyword=x%00", undefined, 400],
+    ["POST", "/api/token/", { name: "a\u0000b" }, 400],
+    ["PUT", "/api/user/self", { display_name: "\u0000" }, 400],
+    ["POST", "/api/channel/", { type: 1, name: "c\u0000", key: "k", models: "m" }, 400],
     // Negative and huge numbers
     ["POST", "/api/token/", { name: "n", remain_quota: -1 }, 400],
     ["POST", "/api/token/", { name: "n", remain_quota: huge }, 400],

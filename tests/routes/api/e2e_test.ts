@@ -1,10 +1,11 @@
 /**
- * The management API end to end, against the real server process on SQLite and on PostgreSQL:
+ * The management API end to end, against the real server process on SQLite, PostgreSQL and MySQL:
  * setup → login → create channel → create token → list, update, delete.
  */
 import { assert, assertEquals } from "../../support/assert.ts";
 import { startServer } from "../../support/server.ts";
 import { createTempDatabase, postgresServerUrl } from "../../support/postgres.ts";
+import { createTempMysqlDatabase, mysqlServerUrl } from "../../support/mysql.ts";
 import { withTempDir } from "../../support/temp_dir.ts";
 
 async function drive(url: string): Promise<string[]> {
@@ -98,27 +99,34 @@ Deno.test("management API end to end on the real server with SQLite", async () =
   });
 });
 
-Deno.test({
-  name: "management API end to end on the real server with PostgreSQL",
-  ignore: !postgresServerUrl,
-  fn: async () => {
-    const temp = await createTempDatabase();
-    try {
-      await withTempDir(async (dir) => {
-        const server = await startServer({
-          DATA_DIR: dir,
-          SQL_DSN: temp.url,
-          SESSION_SECRET: "e2e-session-secret-0123456789",
+const servers = [
+  { name: "PostgreSQL", ignore: !postgresServerUrl, temp: createTempDatabase },
+  { name: "MySQL", ignore: !mysqlServerUrl, temp: createTempMysqlDatabase },
+];
+
+for (const store of servers) {
+  Deno.test({
+    name: `management API end to end on the real server with ${store.name}`,
+    ignore: store.ignore,
+    fn: async () => {
+      const temp = await store.temp();
+      try {
+        await withTempDir(async (dir) => {
+          const server = await startServer({
+            DATA_DIR: dir,
+            SQL_DSN: temp.url,
+            SESSION_SECRET: "e2e-session-secret-0123456789",
+          });
+          try {
+            const secrets = await drive(server.url);
+            for (const s of secrets) assert(!server.output().includes(s), "no secret reaches the server log");
+          } finally {
+            assertEquals((await server.stop()).code, 0);
+          }
         });
-        try {
-          const secrets = await drive(server.url);
-          for (const s of secrets) assert(!server.output().includes(s), "no secret reaches the server log");
-        } finally {
-          assertEquals((await server.stop()).code, 0);
-        }
-      });
-    } finally {
-      await temp.drop();
-    }
-  },
-});
+      } finally {
+        await temp.drop();
+      }
+    },
+  });
+}
