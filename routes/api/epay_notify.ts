@@ -35,7 +35,7 @@ export function epayNotifyRoutes(deps: AppDeps): Hono {
   const app = new Hono();
 
   const notify = async (c: Context) => {
-    const ip = String(c.get("clientIp") ?? "");
+    const ip = c.get("clientIp") ?? "";
     const refuse = (reason: string, fields: Record<string, unknown> = {}) => {
       log.warn("epay notice refused", { reason, ip, ...fields });
       return c.text("fail");

@@ -26,7 +26,7 @@ export function stripeWebhookRoutes(deps: AppDeps): Hono {
   const app = new Hono();
 
   app.post("/api/stripe/webhook", async (c) => {
-    const ip = String(c.get("clientIp" as never) ?? "");
+    const ip = c.get("clientIp") ?? "";
     const refuse = (status: 400 | 403 | 413, reason: string, fields: Record<string, unknown> = {}) => {
       log.warn("stripe webhook refused", { reason, ip, ...fields });
       return c.text(reason, status);

@@ -41,7 +41,7 @@ export function topUpAdminRoutes(deps: AppDeps): Hono<AuthEnv> {
       z.object({ trade_no: z.string().trim().min(1).max(255).regex(NO_NUL) }),
     );
     const perUnit = o.float(deps.catalog, "QuotaPerUnit") || 500000;
-    const ip = String(c.get("clientIp" as never) ?? "");
+    const ip = c.get("clientIp") ?? "";
     const result = await completeTopUp(deps.db, deps.billing.logQueue, {
       tradeNo,
       quotaOf: (order) => topUpQuota(order.amount, perUnit),

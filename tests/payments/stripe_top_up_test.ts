@@ -175,6 +175,10 @@ appTest("forged, stale, re-priced, unpaid and cross-provider Stripe events credi
     assertEquals(res.status, status, name);
   }
   assertEquals(await quotaOf(alice), before, "nothing credited");
+  // A body past ANONYMOUS_REQUEST_BODY_LIMIT_KB is refused before it is verified or read whole.
+  const huge = await post(h, "x".repeat(600 * 1024), "t=1,v1=00");
+  assertEquals(huge.status, 413);
+  await huge.body?.cancel();
   // The delayed payment then succeeds: credited now.
   const late = checkoutEvent("checkout.session.async_payment_succeeded", good);
   assertEquals((await post(h, late, await signed(late))).status, 200);
