@@ -16,6 +16,8 @@ import { ClientGoneError, requestIdHeaders } from "./errors.ts";
 import { transportFailure, upstreamFailure } from "./failure.ts";
 import { finishRequest } from "./finish.ts";
 
+const decoder = new TextDecoder();
+
 /** Largest upstream answer read whole (base64 images and audio included). */
 export const MAX_ANSWER_BYTES = 256 * 1024 * 1024;
 
@@ -73,7 +75,7 @@ export async function answerJson(ctx: RelayCtx, a: Attempt): Promise<AttemptOutc
   if (t || isJson) {
     let json: unknown;
     try {
-      json = JSON.parse(new TextDecoder().decode(bytes));
+      json = JSON.parse(decoder.decode(bytes));
     } catch {
       throw badBody();
     }

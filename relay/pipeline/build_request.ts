@@ -78,6 +78,8 @@ function streamOptionsEdit(b: BuildInput, edits: TopLevelEdits, body?: Record<st
  * Fields New API removes from OpenAI bodies unless the channel allows them (`allow_<field>` in its
  * settings): they change what the upstream charges (`service_tier: "priority"`) or what it keeps.
  */
+const decoder = new TextDecoder();
+
 const GUARDED_FIELDS = ["service_tier", "inference_geo", "speed", "safety_identifier"];
 
 function disabledFields(config: ChannelConfig, present: Record<string, unknown>): string[] {
@@ -161,7 +163,7 @@ export async function buildUpstreamRequest(b: BuildInput): Promise<UpstreamPlan>
       }
       if (upstreamDialect === "openai_chat" || endpoint.name === "completions") streamOptionsEdit(b, edits);
       if (openAiBody) { for (const f of disabledFields(config, json)) edits[f] = undefined; }
-      if (Object.keys(edits).length) body = editTopLevel(new TextDecoder().decode(parsed.bytes), edits);
+      if (Object.keys(edits).length) body = editTopLevel(decoder.decode(parsed.bytes), edits);
     }
   }
   return finish(b, target, { body, contentType }, t, upstreamDialect, upstreamModel);

@@ -54,10 +54,13 @@ const MULTIPART_FILES: Partial<Record<Endpoint["name"], string[]>> = {
   audio_translations: ["file"],
 };
 
+/** Shared: a decode without `stream` keeps no state (and a fatal error resets it). */
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
 function parseJson(bytes: Uint8Array): Record<string, unknown> {
   let value: unknown;
   try {
-    value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+    value = JSON.parse(strictUtf8.decode(bytes));
   } catch (e) {
     throw invalidRequest(`The request body is not valid JSON: ${(e as Error).message.slice(0, 200)}`);
   }

@@ -4,7 +4,7 @@
  * keys, a spoofed X-Forwarded-For against an IP allow-list, forbidden models and channel pins.
  */
 import { type AppHarness, appTest } from "../../support/app.ts";
-import { assert, assertEquals } from "../../support/assert.ts";
+import { assert, assertEquals, assertStringIncludes } from "../../support/assert.ts";
 import { startFakeUpstream } from "../../fake_upstream/mod.ts";
 import { fakeChannel, heldCount, relaySetup, userQuota } from "../../support/relay.ts";
 import { createToken } from "../../../store/tokens.ts";
@@ -74,6 +74,23 @@ appTest("malformed requests are 400s before anything is spent or sent", async (h
   assertEquals(fake.requestCount, 0);
   assertEquals(await userQuota(h, s.userId), before);
   assertEquals(await heldCount(h), 0);
+});
+
+appTest("a body cut inside a UTF-8 sequence is a 400, and the next request decodes whole", async (h) => {
+  await using fake = await startFakeUpstream();
+  const s = await relaySetup(h, { channels: [fakeChannel(fake.url)] });
+  const auth = { authorization: `Bearer ${s.key}` };
+  const text = JSON.stringify({ ...good, messages: [{ role: "user", content: "héllo 世界" }] });
+  const bytes = new TextEncoder().encode(text);
+  const cut = bytes.indexOf(0xe4); // the first byte of 世
+  const broken = new Uint8Array([...bytes.subarray(0, cut + 1), ...bytes.subarray(cut + 3)]);
+  for (let i = 0; i < 2; i++) {
+    const err = await expectError(await post(h, broken, auth), 400);
+    assert(String(err.message).includes("not valid JSON"), String(err.message));
+    assertEquals((await post(h, bytes, auth)).status, 200);
+  }
+  assertEquals(fake.requestCount, 2);
+  assertStringIncludes(fake.requests[1].text, "héllo 世界");
 });
 
 appTest("bodies over MAX_REQUEST_BODY_MB are 413, declared or streamed, plain or gzip", async (h) => {
