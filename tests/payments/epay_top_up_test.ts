@@ -246,3 +246,23 @@ appTest("payment options are validated and shown as implemented", async (h) => {
   }
   assert(!byKey.has("EpayKey"), "the Epay key is a secret, never listed");
 });
+
+appTest(
+  "a paid notice that would pass the balance ceiling credits nothing and keeps the order pending",
+  async (h) => {
+    await withEpay(h, async (g, { alice }) => {
+      const tradeNo = await order(g, alice, 10);
+      // The balance grew (another credit) between the order and its notice, to just under the ceiling.
+      const ceiling = 1_000_000_000 * PER_UNIT;
+      await h.deps.db.exec("UPDATE users SET quota = ? WHERE id = ?", [ceiling - 1, alice.userId]);
+      await h.deps.cache.publish({ kind: "user", id: alice.userId });
+      assertEquals(await g.pay(tradeNo), "fail");
+      assertEquals((await orderRow(h, tradeNo))?.status, "pending", "left for an administrator");
+      assertEquals(await quotaOf(alice), ceiling - 1);
+      const logs = await h.deps.logDb.query("SELECT id FROM logs WHERE type = 1 AND user_id = ?", [
+        alice.userId,
+      ]);
+      assertEquals(logs.length, 0);
+    });
+  },
+);
