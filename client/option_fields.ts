@@ -56,6 +56,8 @@ export const OPTION_SECTIONS: OptionSection[] = [
     title: "setting.section_operation",
     fields: [
       { key: "QuotaForNewUser", label: "setting.quota_new_user", kind: "number" },
+      { key: "QuotaForInviter", label: "setting.quota_inviter", kind: "number" },
+      { key: "QuotaForInvitee", label: "setting.quota_invitee", kind: "number" },
       { key: "PreConsumedQuota", label: "setting.pre_consumed_quota", kind: "number" },
       { key: "token_setting.max_user_tokens", label: "setting.max_user_tokens", kind: "number" },
       { key: "LogConsumeEnabled", label: "setting.log_consume", kind: "bool" },
@@ -120,6 +122,57 @@ export const OPTION_SECTIONS: OptionSection[] = [
       { key: "SMTPFrom", label: "setting.smtp_from", kind: "text" },
       { key: "SMTPToken", label: "setting.smtp_token", kind: "secret" },
       { key: "SMTPForceAuthLogin", label: "setting.smtp_force_login", kind: "bool" },
+    ],
+  },
+  {
+    title: "setting.section_payments",
+    fields: [
+      { key: "Price", label: "setting.price", kind: "number", hint: "setting.price_hint" },
+      { key: "MinTopUp", label: "setting.min_top_up", kind: "number" },
+      {
+        key: "TopupGroupRatio",
+        label: "setting.topup_group_ratio",
+        kind: "json",
+        hint: "setting.topup_group_ratio_hint",
+      },
+      {
+        key: "payment_setting.amount_options",
+        label: "setting.amount_options",
+        kind: "json",
+        hint: "setting.amount_options_hint",
+      },
+      {
+        key: "payment_setting.amount_discount",
+        label: "setting.amount_discount",
+        kind: "json",
+        hint: "setting.amount_discount_hint",
+      },
+      { key: "PayAddress", label: "setting.pay_address", kind: "text", hint: "setting.pay_address_hint" },
+      { key: "EpayId", label: "setting.epay_id", kind: "text" },
+      { key: "EpayKey", label: "setting.epay_key", kind: "secret" },
+      { key: "PayMethods", label: "setting.pay_methods", kind: "json", hint: "setting.pay_methods_hint" },
+      {
+        key: "CustomCallbackAddress",
+        label: "setting.callback_address",
+        kind: "text",
+        hint: "setting.callback_address_hint",
+      },
+    ],
+  },
+  {
+    title: "setting.section_stripe",
+    fields: [
+      { key: "StripeApiSecret", label: "setting.stripe_api_secret", kind: "secret" },
+      {
+        key: "StripeWebhookSecret",
+        label: "setting.stripe_webhook_secret",
+        kind: "secret",
+        hint: "setting.stripe_webhook_secret_hint",
+      },
+      { key: "StripePriceId", label: "setting.stripe_price_id", kind: "text" },
+      { key: "StripeUnitPrice", label: "setting.stripe_unit_price", kind: "number" },
+      { key: "StripeMinTopUp", label: "setting.stripe_min_top_up", kind: "number" },
+      { key: "StripePromotionCodesEnabled", label: "setting.stripe_promotion_codes", kind: "bool" },
     ],
   },
 ];

@@ -119,13 +119,23 @@ export function FieldRow({ children }: { children: ComponentChildren }) {
 }
 
 /** A write-only secret: a password field that leaves the stored value unchanged when left empty. */
-export function SecretField({ label, name, badge }: { label: string; name: string; badge?: string }) {
+export function SecretField(
+  { label, name, badge, hint, error }: {
+    label: string;
+    name: string;
+    badge?: string;
+    hint?: string;
+    error?: string;
+  },
+) {
   const { t } = useI18n();
   return (
     <TextField
       label={label}
       name={name}
       badge={badge}
+      hint={hint}
+      error={error}
       type="password"
       autocomplete="new-password"
       placeholder={t("setting.secret_unchanged")}

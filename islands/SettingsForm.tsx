@@ -102,7 +102,16 @@ export default function SettingsForm() {
           />
         );
       case "secret":
-        return <SecretField key={field.key} label={label} name={field.key} badge={badge} />;
+        return (
+          <SecretField
+            key={field.key}
+            label={label}
+            name={field.key}
+            badge={badge}
+            hint={hint}
+            error={error}
+          />
+        );
       case "json":
       case "textarea":
         return (
