@@ -13,6 +13,7 @@ import { fetchSettingOptions } from "./fetch_setting.ts";
 import { notActedOnOptions } from "./not_acted_on.ts";
 import { siteDisplayOptions } from "./site_display.ts";
 import { paymentOptions } from "./payments.ts";
+import { checkinOptions } from "./checkin.ts";
 
 export const optionRegistry = new OptionRegistry([
   ...generalOptions,
@@ -27,5 +28,6 @@ export const optionRegistry = new OptionRegistry([
   ...fetchSettingOptions,
   ...siteDisplayOptions,
   ...paymentOptions,
+  ...checkinOptions,
   ...notActedOnOptions,
 ]);

@@ -32,10 +32,6 @@ const declared: OptionDef[] = [
   int("channel_affinity_setting.max_entries", 100000),
   jsonOption("channel_affinity_setting.rules", []),
   boolOption("channel_affinity_setting.switch_on_success", true),
-  // Check-in
-  boolOption("checkin_setting.enabled", false),
-  int("checkin_setting.min_quota", 1000),
-  int("checkin_setting.max_quota", 10000),
   // Model settings
   jsonOption("claude.default_max_tokens", { default: 8192 }),
   jsonOption("claude.model_headers_settings", {}),

@@ -19,6 +19,7 @@ import { pricingRoutes } from "../routes/api/pricing.ts";
 import { groupRoutes } from "../routes/api/groups.ts";
 import { modelMetaRoutes } from "../routes/api/model_meta.ts";
 import { topUpRoutes } from "../routes/api/top_up.ts";
+import { checkinRoutes } from "../routes/api/checkin.ts";
 import { topUpAdminRoutes } from "../routes/api/top_up_admin.ts";
 import { epayNotifyRoutes } from "../routes/api/epay_notify.ts";
 import { stripeTopUpRoutes } from "../routes/api/stripe_top_up.ts";
@@ -66,6 +67,7 @@ export function createApp(deps: AppDeps, consoleOverrides: ConsoleOptions = {}):
   app.route("/", groupRoutes(deps));
   app.route("/", redemptionRoutes(deps));
   app.route("/", topUpRoutes(deps));
+  app.route("/", checkinRoutes(deps));
   app.route("/", topUpAdminRoutes(deps));
   app.route("/", epayNotifyRoutes(deps));
   app.route("/", stripeTopUpRoutes(deps));

@@ -12,6 +12,7 @@ import { msgFor } from "./messages.ts";
 import { VERSION } from "../../server/version.ts";
 import { optionRegistry as o } from "../../options/index.ts";
 import { chatClients } from "../../options/chats.ts";
+import { checkinSetting } from "../../options/checkin.ts";
 
 /** Sign-in methods and features New API's status announces that this gateway does not have yet. */
 const ABSENT = [
@@ -24,7 +25,6 @@ const ABSENT = [
   "passkey_login",
   "passkey_allow_insecure",
   "turnstile_check",
-  "checkin_enabled",
   "enable_drawing",
   "enable_task",
   "mj_notify_enabled",
@@ -91,6 +91,7 @@ export async function statusData(deps: AppDeps): Promise<Record<string, unknown>
     self_use_mode_enabled: o.bool(cat, "SelfUseModeEnabled"),
     usd_exchange_rate: o.float(cat, "USDExchangeRate"),
     price: o.float(cat, "Price"),
+    checkin_enabled: checkinSetting(cat).enabled,
     stripe_unit_price: o.float(cat, "StripeUnitPrice"),
     api_info_enabled: panels.api_info,
     announcements_enabled: panels.announcements,

@@ -1,10 +1,10 @@
 /**
- * New API's tables for features this gateway does not have yet (2FA, passkeys, custom OAuth, check-in,
- * subscriptions, authorization roles, system tasks and instances) and for model metadata (`models`,
- * `vendors`, read and written by store/model_meta.ts). They are declared so that a fresh database has New
- * API's whole schema, an adopted one is only ever extended, and a rollback to New API finds every table it
- * expects. Column names and kinds follow New API's GORM models; apart from the model metadata, nothing
- * reads or writes them yet.
+ * New API's tables for features this gateway does not have yet (2FA, passkeys, custom OAuth,
+ * subscriptions, authorization roles, system tasks and instances), for model metadata (`models`,
+ * `vendors`, read and written by store/model_meta.ts) and for the daily check-in (`checkins`, read and
+ * written by store/checkins.ts). They are declared so that a fresh database has New API's whole schema, an
+ * adopted one is only ever extended, and a rollback to New API finds every table it expects. Column names
+ * and kinds follow New API's GORM models; apart from those two, nothing reads or writes them yet.
  */
 import type { Column, ColumnType, Index, Table } from "./table.ts";
 
