@@ -252,15 +252,22 @@ export async function logStat(db: Db, f: LogFilter, now = nowSeconds()): Promise
 }
 
 /**
- * Deletes the rows created before `before` (New API's DeleteOldLog), in batches so a large cleanup never
- * holds one long lock; returns how many went. Ids are read first: MySQL cannot LIMIT a DELETE's subquery.
+ * Deletes the rows created before `before` (New API's DeleteOldLog), in batches of `batch` so a large cleanup
+ * never holds one long lock; `types` limits it to those log types (all when absent). Returns how many went.
+ * Ids are read first: MySQL cannot LIMIT a DELETE's subquery.
  */
-export async function deleteLogsBefore(db: Db, before: number, batch = 1000): Promise<number> {
+export async function deleteLogsBefore(
+  db: Db,
+  before: number,
+  { batch = 1000, types }: { batch?: number; types?: readonly number[] } = {},
+): Promise<number> {
+  if (types?.length === 0) return 0;
+  const typeSql = types ? ` AND type IN (${types.map(() => "?").join(", ")})` : "";
   let deleted = 0;
   for (;;) {
     const ids = (await db.query<{ id: number }>(
-      "SELECT id FROM logs WHERE created_at < ? ORDER BY id LIMIT ?",
-      [before, batch],
+      `SELECT id FROM logs WHERE created_at < ?${typeSql} ORDER BY id LIMIT ?`,
+      [before, ...(types ?? []), batch],
     )).map((r) => asInt(r.id));
     if (ids.length === 0) return deleted;
     const done = await db.exec(`DELETE FROM logs WHERE id IN (${ids.map(() => "?").join(", ")})`, ids);
