@@ -104,7 +104,7 @@ storeTest(
 );
 
 storeTest(
-  "a large backlog is pruned in bounded batches, several DELETEs of at most the batch size",
+  "a large backlog is pruned in bounded batches over bounded runs, each DELETE at most the batch size",
   async (f) => {
     const db = await f.openMigrated();
     try {
@@ -128,7 +128,9 @@ storeTest(
           };
         },
       });
-      assertEquals(await pruneOldLogs(counted, 7, now, 5), 23);
+      const firstRun = await pruneOldLogs(counted, 7, now, { batch: 5, maxBatches: 2 });
+      assertEquals(firstRun, 10, "a run stops after its 2 batches");
+      assertEquals(await pruneOldLogs(counted, 7, now, { batch: 5 }), 13, "the next run goes on");
       assertEquals(deletes, [5, 5, 5, 5, 3]);
       assertEquals(await countLogs(db), 1, "the newer row stays");
     } finally {
