@@ -26,6 +26,9 @@ export const generalOptions: OptionDef[] = [
   boolOption("DisplayInCurrencyEnabled", true),
   boolOption("DisplayTokenStatEnabled", true),
   boolOption("LogConsumeEnabled", true),
+  // Ours (New API has no retention option): consume and error rows older than this many days are pruned
+  // by jobs/log_retention.ts; 0 keeps them forever.
+  intOption("LogRetentionDays", 0, 0, 36500),
   floatOption("QuotaPerUnit", 500000),
   floatOption("USDExchangeRate", 7.3),
 ];

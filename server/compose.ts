@@ -2,8 +2,8 @@
  * Assembles `AppDeps` from the opened store and KV: builds the in-memory catalog and starts its sync,
  * starts billing (which resolves holds a stopped process left behind), the upstream client, the limiters
  * (in memory, written behind, when the KV is a local file only this process uses),
- * the notifier on the process's one KV queue router, and the scheduled channel test. `main.ts` and every
- * in-process test harness use these two functions, so they wire and unwire the same things.
+ * the notifier on the process's one KV queue router, and the scheduled jobs (channel test, log retention).
+ * `main.ts` and every in-process test harness use these two functions, so they wire and unwire the same things.
  */
 import type { Config } from "../config/env.ts";
 import type { Secrets } from "../config/secrets.ts";
@@ -25,6 +25,7 @@ import { Scheduler } from "../jobs/scheduler.ts";
 import { InflightRequests } from "../relay/inflight.ts";
 import { ChannelBreaker } from "../relay/health/breaker.ts";
 import { channelTestJob } from "../relay/health/test_job.ts";
+import { logRetentionJob } from "../jobs/log_retention.ts";
 import { log } from "./logger.ts";
 
 export async function composeDeps(
@@ -80,7 +81,10 @@ export async function composeDeps(
     state: { draining: false, setUp: false },
   };
   // As in New API, a slave node serves requests and leaves the scheduled jobs to the master.
-  if (config.nodeType === "master") deps.jobs.start(channelTestJob(deps));
+  if (config.nodeType === "master") {
+    deps.jobs.start(channelTestJob(deps));
+    deps.jobs.start(logRetentionJob(deps));
+  }
   return deps;
 }
 

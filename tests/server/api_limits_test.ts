@@ -126,9 +126,11 @@ Deno.test("the global web limit covers the console's pages, not /static, /api or
   });
 });
 
-Deno.test("NODE_TYPE=slave serves but leaves the scheduled channel test to the master", async () => {
+Deno.test("NODE_TYPE=slave serves but leaves the scheduled jobs (channel test, log retention) to the master", async () => {
   await withTempDir(async (dir) => {
-    for (const [nodeType, expected] of [["master", ["channel_test"]], ["slave", []]] as const) {
+    for (
+      const [nodeType, expected] of [["master", ["channel_test", "log_retention"]], ["slave", []]] as const
+    ) {
       const config = loadConfig({ DATA_DIR: dir, NODE_TYPE: nodeType, CHANNEL_TEST_FREQUENCY: "10" });
       const db = await openSqlite({ path: `${dir}/${nodeType}.db`, busyTimeoutMs: 5000 });
       await migrate(db, allTables, migrations, { secrets: testSecrets });
