@@ -93,7 +93,6 @@ export function emailAuthRoutes(deps: AppDeps, codes: CodeStore): Hono<AuthEnv> 
     if (email.length > 50 || !isMailbox(email)) throw badRequest("api.email_invalid");
     if ((await getUserIdsByEmail(deps.db, email)).length > 0) {
       const token = randomHex(32);
-      await codes.issue("r", email, token);
       const base = o.string(cat, "ServerAddress").replace(/\/+$/, "");
       // Never the request's Host: a forged one would send the victim's token to the attacker's site.
       const link = `${base}/user/reset?email=${encodeURIComponent(email)}&token=${token}`;
@@ -101,7 +100,7 @@ export function emailAuthRoutes(deps: AppDeps, codes: CodeStore): Hono<AuthEnv> 
       const subject = msgFor(c, "api.mail_reset_subject", { system });
       const text = msgFor(c, "api.mail_reset_body", { system, minutes: CODE_VALID_MINUTES });
       // Not awaited: the answer must not take longer when the address has an account.
-      mail(email, subject, text, link).catch((err) => {
+      codes.issue("r", email, token).then(() => mail(email, subject, text, link)).catch((err) => {
         log.error("password reset mail failed", { error: String(err) });
       });
     }
