@@ -192,3 +192,22 @@ appTest(
     assertEquals(bind.status, 401);
   },
 );
+
+appTest("binding refuses an address another account already has, even with a valid code", async (h) => {
+  const { alice, bob } = await cast(h);
+  const codes = emailCodeStore(h.deps.kv, testSecrets.sessionSecret);
+  await codes.issue("v", "shared@example.com", "aaa111");
+  const first = await alice.call("POST", "/api/oauth/email/bind", {
+    email: "shared@example.com",
+    code: "aaa111",
+  });
+  assertEquals(first.body.success, true, first.text);
+  // A code for an address that was free when it was sent, spent after someone else bound it.
+  await codes.issue("v", "Shared@example.com", "bbb222");
+  const second = await bob.call("POST", "/api/oauth/email/bind", {
+    email: "shared@example.com",
+    code: "bbb222",
+  });
+  assertEquals([second.status, second.body.success], [409, false]);
+  assertEquals((await bob.call("GET", "/api/user/self")).body.data.email, "");
+});
