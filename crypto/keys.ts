@@ -13,7 +13,8 @@ export type KeyPurpose =
   | "notify-secret"
   | "token-key"
   | "access-token"
-  | "session";
+  | "session"
+  | "email-code";
 
 const cache = new Map<string, Uint8Array>();
 

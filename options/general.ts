@@ -1,6 +1,9 @@
 /** Site-wide options every part of the gateway reads (New API names and defaults). */
 import { boolOption, floatOption, intOption, type OptionDef } from "./registry.ts";
 
+const EMAIL_DOMAINS =
+  "gmail.com,163.com,126.com,qq.com,outlook.com,hotmail.com,icloud.com,yahoo.com,foxmail.com";
+
 export const generalOptions: OptionDef[] = [
   { key: "SystemName", default: "New API" },
   { key: "Logo", default: "" },
@@ -16,6 +19,10 @@ export const generalOptions: OptionDef[] = [
   boolOption("PasswordLoginEnabled", true),
   boolOption("PasswordRegisterEnabled", true),
   boolOption("EmailVerificationEnabled", false),
+  // Which addresses may receive a verification code (routes/api/email_auth.ts).
+  boolOption("EmailDomainRestrictionEnabled", false),
+  { key: "EmailDomainWhitelist", default: EMAIL_DOMAINS },
+  boolOption("EmailAliasRestrictionEnabled", false),
   boolOption("SelfUseModeEnabled", false),
   boolOption("DemoSiteEnabled", false),
   intOption("QuotaForNewUser", 0),

@@ -9,9 +9,6 @@ import { boolOption, floatOption, intOption, jsonOption, type OptionDef } from "
 const text = (key: string, value = ""): OptionDef => ({ key, default: value });
 const int = (key: string, value: number) => intOption(key, value, -2147483648, 2147483647);
 
-const EMAIL_DOMAINS =
-  "gmail.com,163.com,126.com,qq.com,outlook.com,hotmail.com,icloud.com,yahoo.com,foxmail.com";
-
 const declared: OptionDef[] = [
   // Groups and billing
   jsonOption("AutoGroups", ["default"]),
@@ -57,10 +54,7 @@ const declared: OptionDef[] = [
   text("ChatLink"),
   text("ChatLink2"),
   int("StreamCacheQueueLength", 0),
-  // Sign-in: e-mail rules, OAuth, passkeys, Turnstile
-  boolOption("EmailAliasRestrictionEnabled", false),
-  boolOption("EmailDomainRestrictionEnabled", false),
-  text("EmailDomainWhitelist", EMAIL_DOMAINS),
+  // Sign-in: SMTP TLS details, OAuth, passkeys, Turnstile
   boolOption("SMTPInsecureSkipVerify", false),
   boolOption("SMTPStartTLSEnabled", false),
   text("discord.client_id"),

@@ -2,7 +2,8 @@
  * Where New API applies its per-IP limits, mounted before any route so they hold even for handlers
  * added later: the global API limit on all of `/api`, the critical limit on sign-in, sign-up, password
  * reset, OAuth, step-up verification, key reveal, payments and usage queries, the search limit on
- * searches; the global web limit on the console's pages (not on `/static/`, whose content-hashed files a
+ * searches; New API's email-verification limit (2 per 30 s, switched with the critical one) on
+ * `GET /api/verification`; the global web limit on the console's pages (not on `/static/`, whose content-hashed files a
  * browser caches: New API's one-bundle front-end loads a handful once, our islands load per page).
  */
 import type { Hono } from "hono";
@@ -51,6 +52,9 @@ export function useApiLimits(app: Hono, deps: AppDeps): void {
   app.use("/api/*", ipRateLimit({ kv, name: "GA", setting: config.rateLimits.globalApi }));
   const critical = ipRateLimit({ kv, name: "CT", setting: config.rateLimits.critical });
   for (const [methods, path] of criticalRoutes) app.on(methods, path, critical);
+  // New API's EmailVerificationRateLimit has fixed numbers; CRITICAL_RATE_LIMIT_ENABLE switches it too.
+  const emailSetting = { enabled: config.rateLimits.critical.enabled, limit: 2, durationSeconds: 30 };
+  app.on("GET", "/api/verification", ipRateLimit({ kv, name: "EV", setting: emailSetting }));
   const search = ipRateLimit({ kv, name: "SR", setting: config.rateLimits.search });
   for (const path of searchRoutes) app.on("GET", path, search);
   const web = ipRateLimit({

@@ -349,6 +349,16 @@ export async function getUserIdByAffCode(db: Db, affCode: string): Promise<numbe
   return row ? asInt(row.id) : undefined;
 }
 
+/**
+ * The live users whose email is `email` (compared case-insensitively; `email` must be lower-cased). New
+ * API keeps no unique index on email, so an imported database may hold more than one.
+ */
+export async function getUserIdsByEmail(db: Db, email: string): Promise<number[]> {
+  if (!email) return [];
+  const rows = await db.query("SELECT id FROM users WHERE LOWER(email) = ? AND deleted_at IS NULL", [email]);
+  return rows.map((r) => asInt(r.id));
+}
+
 export async function countRootUsers(db: Db): Promise<number> {
   return asInt(
     (await queryOne(db, "SELECT COUNT(*) AS n FROM users WHERE role = ? AND deleted_at IS NULL", [Role.root]))

@@ -1,19 +1,22 @@
 /**
  * Signing up, in and out: `POST /api/user/register`, `POST /api/user/login` (rotates the session
  * cookie), `POST /api/user/logout`. Unknown users and wrong passwords get the same answer in the same time;
- * after repeated failures a username's password sign-in is locked for a while (`login_lockout.ts`).
+ * after repeated failures a username's password sign-in is locked for a while (`login_lockout.ts`). With
+ * `EmailVerificationEnabled` registration needs `email` and the `verification_code` mailed by
+ * `GET /api/verification` (`email_auth.ts`).
  */
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { AppDeps } from "../../server/deps.ts";
 import { ok } from "./respond.ts";
-import { apiError } from "./errors.ts";
+import { apiError, badRequest } from "./errors.ts";
 import { readJson } from "./input.ts";
 import { creditInviter } from "../../store/invites.ts";
 import { msgFor } from "./messages.ts";
 import { sameOriginOnly } from "../../auth/middleware.ts";
 import { checkPassword, checkUsername, verifySignIn } from "../../auth/credentials.ts";
 import { endSession, startSession } from "../../auth/sessions.ts";
+import { emailCodeStore, normalizeEmail } from "../../auth/email_codes.ts";
 import { hashPassword } from "../../crypto/password.ts";
 import { optionRegistry } from "../../options/index.ts";
 import { nowSeconds, UniqueViolation } from "../../store/db.ts";
@@ -81,14 +84,23 @@ export function userAuthRoutes(deps: AppDeps): Hono {
   const attempts = passwordAttempts(deps);
   const takeAttempt = attempts.take;
   const clearAttempts = attempts.clear;
+  const codes = emailCodeStore(deps.kv, deps.secrets.sessionSecret);
 
   app.post("/api/user/register", sameOriginOnly(), async (c) => {
     if (!bool("RegisterEnabled")) throw apiError(403, "api.register_disabled");
     if (!bool("PasswordRegisterEnabled")) throw apiError(403, "api.password_register_disabled");
-    if (bool("EmailVerificationEnabled")) throw apiError(403, "api.email_verification_unavailable");
     const body = await readJson(c, registerBody, deps.config.anonymousRequestBodyBytes);
     const username = checkUsername(body.username);
     checkPassword(body.password);
+    let email: string | undefined;
+    if (bool("EmailVerificationEnabled")) {
+      // New API's rule: the address and the code it mailed (`GET /api/verification`), spent here.
+      if (!body.email || !body.verification_code) throw badRequest("api.email_verification_required");
+      email = normalizeEmail(body.email);
+      if (!(await codes.consume("v", email, body.verification_code))) {
+        throw badRequest("api.verification_code_wrong");
+      }
+    }
     const inviterId = body.aff_code ? await getUserIdByAffCode(deps.db, body.aff_code) : undefined;
     const passwordHash = await hashPassword(body.password);
     const inviteeReward = inviterId ? optionRegistry.int(deps.catalog, "QuotaForInvitee") : 0;
@@ -101,6 +113,7 @@ export function userAuthRoutes(deps: AppDeps): Hono {
           username,
           passwordHash,
           displayName: username,
+          email,
           role: Role.common,
           quota: optionRegistry.int(deps.catalog, "QuotaForNewUser") + Math.max(0, inviteeReward),
           inviterId,

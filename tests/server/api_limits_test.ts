@@ -147,3 +147,17 @@ Deno.test("NODE_TYPE=slave serves but leaves the scheduled jobs (channel test, l
     }
   });
 });
+
+Deno.test("email code requests are limited to New API's 2 per 30 s, and switched with the critical limit", async () => {
+  const ask = (app: Hono, ip: string) => app.request("/api/verification?email=x@example.com", {}, from(ip));
+  await withApp({}, async (app) => {
+    const codes = [];
+    for (let i = 0; i < 3; i++) codes.push((await ask(app, "198.51.100.7")).status);
+    // No SMTP server here: the first two get as far as the 503.
+    assertEquals(codes, [503, 503, 429]);
+    assertEquals((await ask(app, "198.51.100.8")).status, 503, "another client has its own budget");
+  });
+  await withApp({ CRITICAL_RATE_LIMIT_ENABLE: "false" }, async (app) => {
+    for (let i = 0; i < 3; i++) assertEquals((await ask(app, "198.51.100.7")).status, 503);
+  });
+});
