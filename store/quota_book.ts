@@ -85,6 +85,22 @@ const ROW_COLUMNS =
   settled_at, settled_quota, shortfall, owner, resolution`;
 const ROW_PARAMS = `(${new Array(14).fill("?").join(", ")})`;
 
+/**
+ * Splits `n` rows into multi-row statements of 64, 16, 4 and 1 rows: a handful of distinct SQL texts, so
+ * the connection's prepared statements are reused instead of one new statement per batch size.
+ */
+export function chunks(n: number): [start: number, size: number][] {
+  const out: [number, number][] = [];
+  let at = 0;
+  for (const size of [64, 16, 4, 1]) {
+    while (n - at >= size) {
+      out.push([at, size]);
+      at += size;
+    }
+  }
+  return out;
+}
+
 export class QuotaBook {
   readonly #holds = new Map<string, BookHold>();
   readonly #heldUser = new Map<number, number>();
@@ -292,8 +308,8 @@ export class QuotaBook {
         this.#settlements = 0;
         this.version++;
         const b = taken.batch;
-        for (let i = 0; i < b.rows.length; i += 200) {
-          const part = b.rows.slice(i, i + 200);
+        for (const [i, n] of chunks(b.rows.length)) {
+          const part = b.rows.slice(i, i + n);
           await tx.exec(
             `INSERT INTO quota_reservations (${ROW_COLUMNS}) VALUES ${part.map(() => ROW_PARAMS).join(", ")}
              ON CONFLICT (request_id) DO NOTHING`,
@@ -317,7 +333,7 @@ export class QuotaBook {
         for (const [id, used] of b.channels) {
           await tx.exec("UPDATE channels SET used_quota = used_quota + ? WHERE id = ?", [used, id]);
         }
-        if (b.logs.length) await insertLogs(tx, b.logs);
+        for (const [i, n] of chunks(b.logs.length)) await insertLogs(tx, b.logs.slice(i, i + n), n);
       });
       taken = undefined;
       this.failures = 0;

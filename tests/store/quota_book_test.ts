@@ -177,3 +177,11 @@ async function assertRejectsQuota(f: BillingFixture): Promise<void> {
     assert(err instanceof InsufficientQuotaError, String(err));
   }
 }
+
+Deno.test("quota book batches are written in statements of 64, 16, 4 and 1 rows", async () => {
+  const { chunks } = await import("../../store/quota_book.ts");
+  assertEquals(chunks(0), []);
+  assertEquals(chunks(5), [[0, 4], [4, 1]]);
+  assertEquals(chunks(150).map(([, n]) => n), [64, 64, 16, 4, 1, 1]);
+  assertEquals(chunks(150).reduce((t, [, n]) => t + n, 0), 150);
+});
