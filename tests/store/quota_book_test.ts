@@ -185,3 +185,20 @@ Deno.test("quota book batches are written in statements of 64, 16, 4 and 1 rows"
   assertEquals(chunks(150).map(([, n]) => n), [64, 64, 16, 4, 1, 1]);
   assertEquals(chunks(150).reduce((t, [, n]) => t + n, 0), 150);
 });
+
+bookTest(
+  "a request that outlives one heartbeat gets its durable hold, so a crash after that is swept",
+  async (f) => {
+    const s = await begin(f, 100, 100);
+    assertEquals(await f.billing.heartbeat(Date.now() + 1_000), 0, "younger than a beat: stays in memory");
+    assertEquals(await getReservation(f.db, s.requestId), undefined);
+    assert((await f.billing.heartbeat(Date.now() + f.billing.heartbeatMs + 1)) >= 1);
+    assertEquals(f.billing.book!.size, 0);
+    assertEquals((await getReservation(f.db, s.requestId))!.status, "HELD");
+    assertEquals((await counters(f)).userQuota, 1_000_000 - 300);
+    await s.release();
+    const c = await counters(f);
+    assertEquals([c.userQuota, c.tokenRemain, c.held], [1_000_000, 1_000_000, 0]);
+    assertEquals((await getReservation(f.db, s.requestId))!.status, "RELEASED");
+  },
+);
