@@ -49,6 +49,8 @@ export async function composeDeps(
     holdSeconds: holdSecondsFor(config),
     // One process owns a SQLite file, so holds found at start belong to a process that is gone.
     singleProcess: db.dialect === "sqlite",
+    // That process owns the balances too: holds live in memory, settlements are journaled in batches.
+    quotaBook: db.dialect === "sqlite" && logDb === db,
   });
   await billing.start();
   const notifier = new Notifier({

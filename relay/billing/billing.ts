@@ -15,10 +15,14 @@ import { type Db, nowSeconds } from "../../store/db.ts";
 import { LogQueue } from "../../store/log_queue.ts";
 import { LogType, type NewLog } from "../../store/logs.ts";
 import { QuotaDataAggregator } from "../../store/quota_data.ts";
+import { QuotaBook } from "../../store/quota_book.ts";
 import {
+  assertQuota,
   extendHold,
   type Outcome,
   releaseReservation,
+  type ReservationMeta,
+  ReservationStatus,
   reserveQuota,
   settleReservation,
 } from "../../store/reservations.ts";
@@ -32,6 +36,7 @@ import { optionRegistry } from "../../options/index.ts";
 import { log } from "../../server/logger.ts";
 import { Role } from "../../store/users.ts";
 import { tokenCounter } from "./estimate.ts";
+import { DuplicateReservationError, InsufficientQuotaError } from "./errors.ts";
 import { PriceTable } from "./price_table.ts";
 import { type PriceData, reservationQuota, resolvePrice } from "./pricing.ts";
 import { BillingSession, MAX_SESSION_MS } from "./session.ts";
@@ -49,6 +54,11 @@ export interface BillingOptions {
   sweepIntervalMs?: number;
   /** The log database (LOG_SQL_DSN); the main store when absent. */
   logDb?: Db;
+  /**
+   * Keep short requests' holds in memory and journal settlements in batches (store/quota_book.ts). Only
+   * for a store one process owns, with the logs in it (SQLite without LOG_SQL_DSN).
+   */
+  quotaBook?: boolean | { intervalMs?: number; batch?: number };
 }
 
 /** The user and token behind a request (catalog `User` and `TokenView` fit as they are). */
@@ -150,6 +160,8 @@ export class Billing {
   readonly logQueue: LogQueue;
   readonly quotaData = new QuotaDataAggregator();
   readonly holdSeconds: number;
+  /** The in-memory quota book, when enabled (`BillingOptions.quotaBook`). */
+  readonly book?: QuotaBook;
   #sweepTimer?: ReturnType<typeof setInterval>;
   #heartbeatTimer?: ReturnType<typeof setInterval>;
   /** Live requests' holds: request id → when it opened (ms). */
@@ -161,6 +173,16 @@ export class Billing {
     this.logDb = opts.logDb ?? db;
     this.logQueue = new LogQueue(this.logDb);
     this.holdSeconds = Math.max(1, opts.holdSeconds);
+    if (opts.quotaBook) {
+      if (this.logDb !== db) throw new Error("the quota book needs the logs in the main store");
+      this.book = new QuotaBook(db, opts.quotaBook === true ? {} : opts.quotaBook);
+      catalog.setBalanceOverlay(this.book);
+    }
+  }
+
+  /** Commits the quota book's queued settlements (a no-op without the book). */
+  async flush(): Promise<void> {
+    await this.book?.flush();
   }
 
   /** Resolves leftover holds, warms the tokenizer and starts the sweeper, the heartbeat and the flushes. */
@@ -199,6 +221,7 @@ export class Billing {
     if (this.#sweepTimer !== undefined) clearInterval(this.#sweepTimer);
     if (this.#heartbeatTimer !== undefined) clearInterval(this.#heartbeatTimer);
     if (this.#flushTimer !== undefined) clearTimeout(this.#flushTimer);
+    await this.flush();
     await this.logQueue.flush();
     await this.quotaData.flush(this.db).catch((err) =>
       log.error("quota_data flush at shutdown failed", { error: String(err) })
@@ -250,31 +273,34 @@ export class Billing {
       ip: a.clientIp && userSetting(a.user.setting).record_ip_log === true ? a.clientIp : "",
       requestId: a.requestId,
     };
-    // Loaded before the hold is taken, so nothing can fail between the hold and the session owning it.
-    const count = await tokenCounter();
-    const { tokenAmount } = await reserveQuota(this.db, {
-      requestId: a.requestId,
-      userId: a.user.id,
-      tokenId: a.token?.id ?? 0,
-      tokenUnlimited: a.token?.unlimitedQuota ?? true,
-      amount: quota,
-      expiresAt: nowSeconds() + this.holdSeconds,
-      owner: this.owner,
-      meta: {
-        log: {
-          ...logBase,
-          other: {
-            request_id: a.requestId,
-            model_ratio: price.modelRatio,
-            group_ratio: price.groupRatio,
-            completion_ratio: price.completionRatio,
-            cache_ratio: price.cacheRatio,
-            model_price: price.modelPrice,
-            user_group_ratio: price.userGroupRatio,
-          },
+    const meta: ReservationMeta = {
+      log: {
+        ...logBase,
+        other: {
+          request_id: a.requestId,
+          model_ratio: price.modelRatio,
+          group_ratio: price.groupRatio,
+          completion_ratio: price.completionRatio,
+          cache_ratio: price.cacheRatio,
+          model_price: price.modelPrice,
+          user_group_ratio: price.userGroupRatio,
         },
       },
-    });
+    };
+    // Loaded before the hold is taken, so nothing can fail between the hold and the session owning it.
+    const count = await tokenCounter();
+    const tokenAmount = this.book
+      ? this.#holdInBook(this.book, a, quota, meta)
+      : (await reserveQuota(this.db, {
+        requestId: a.requestId,
+        userId: a.user.id,
+        tokenId: a.token?.id ?? 0,
+        tokenUnlimited: a.token?.unlimitedQuota ?? true,
+        amount: quota,
+        expiresAt: nowSeconds() + this.holdSeconds,
+        owner: this.owner,
+        meta,
+      })).tokenAmount;
     this.catalog.adjustUserQuota(a.user.id, -quota);
     if (a.token && tokenAmount > 0) this.catalog.adjustTokenQuota(a.token.id, -tokenAmount);
     return new BillingSession(this, {
@@ -287,6 +313,54 @@ export class Billing {
       count,
       logBase,
     });
+  }
+
+  /**
+   * The quota book's admission: the same rules as `reserveQuota`, checked against the live balances this
+   * process owns (the catalog's, which the book keeps exact), in memory. Returns the token's part.
+   */
+  #holdInBook(book: QuotaBook, a: BeginArgs, amount: number, meta: ReservationMeta): number {
+    if (book.has(a.requestId)) throw new DuplicateReservationError(a.requestId);
+    const user = this.catalog.user(a.user.id);
+    const left = user?.quota ?? 0;
+    if (!user || left < amount || left <= 0) throw new InsufficientQuotaError("user", amount, left);
+    const tokenId = a.token?.id ?? 0;
+    const limited = tokenId > 0 && !(a.token?.unlimitedQuota ?? true);
+    if (limited) {
+      const token = this.catalog.token(tokenId);
+      const remain = token && token.userId === a.user.id ? token.remainQuota : 0;
+      if (remain < amount || remain <= 0) throw new InsufficientQuotaError("token", amount, remain);
+    }
+    const tokenAmount = limited ? amount : 0;
+    book.hold({
+      requestId: a.requestId,
+      userId: a.user.id,
+      tokenId,
+      amount,
+      tokenAmount,
+      createdAt: nowSeconds(),
+    });
+    this.#meta.set(a.requestId, meta);
+    return tokenAmount;
+  }
+
+  /** The consume-row template of each hold in the book (written with its HELD row if it is persisted). */
+  readonly #meta = new Map<string, ReservationMeta>();
+
+  /**
+   * Makes a book hold durable (a long request: its first checkpoint or heartbeat); from then on it takes
+   * the ledger's path. False when the hold is not in the book.
+   */
+  async #persist(requestId: string): Promise<boolean> {
+    if (!this.book?.has(requestId)) return false;
+    const meta = this.#meta.get(requestId);
+    const ok = await this.book.persist(requestId, {
+      owner: this.owner,
+      expiresAt: nowSeconds() + this.holdSeconds,
+      meta: JSON.stringify(meta ?? null),
+    });
+    if (ok) this.#meta.delete(requestId);
+    return ok;
   }
 
   #applyToCatalog(o: Outcome): void {
@@ -305,13 +379,15 @@ export class Billing {
     resolution = "settle",
   ): Promise<Outcome> {
     const logConsume = optionRegistry.bool(this.catalog, "LogConsumeEnabled");
-    const outcome = await withRetries(() =>
-      settleReservation(
-        this.db,
-        { requestId, quota, channelId, log: logConsume ? row : null, resolution },
-        this.logQueue,
-      )
-    );
+    const outcome = this.book?.has(requestId)
+      ? this.#settleInBook(this.book, requestId, quota, channelId, logConsume ? row : null, resolution)
+      : await withRetries(() =>
+        settleReservation(
+          this.db,
+          { requestId, quota, channelId, log: logConsume ? row : null, resolution },
+          this.logQueue,
+        )
+      );
     this.#applyToCatalog(outcome);
     if (outcome.applied && optionRegistry.bool(this.catalog, "DataExportEnabled")) {
       this.quotaData.add({
@@ -326,14 +402,80 @@ export class Billing {
     return outcome;
   }
 
+  /** The book's settlement: the ledger's rules, journaled in the next batch (store/quota_book.ts). */
+  #settleInBook(
+    book: QuotaBook,
+    requestId: string,
+    quota: number,
+    channelId: number,
+    row: Omit<NewLog, "type" | "quota"> | null,
+    resolution: string,
+  ): Outcome {
+    assertQuota("settled quota", quota);
+    const h = book.get(requestId)!;
+    const userDelta = h.amount - quota;
+    const tokenDelta = h.tokenAmount > 0 ? h.tokenAmount - quota : 0;
+    // The wallet after this charge (the live balance already has the hold taken out).
+    const after = (this.catalog.user(h.userId)?.quota ?? 0) + userDelta;
+    const shortfall = userDelta < 0 ? Math.min(-userDelta, Math.max(0, -after)) : 0;
+    const now = nowSeconds();
+    book.settle({
+      requestId,
+      quota,
+      channelId,
+      shortfall,
+      log: row,
+      owner: this.owner,
+      resolution,
+      expiresAt: now,
+      now,
+    });
+    this.#meta.delete(requestId);
+    return {
+      applied: true,
+      status: ReservationStatus.settled,
+      userId: h.userId,
+      tokenId: h.tokenId,
+      userDelta,
+      tokenDelta,
+      charged: quota,
+      shortfall,
+    };
+  }
+
   /** Grows a live hold against the user's wallet; false when the wallet cannot cover `amount`. */
   async extendHeld(requestId: string, userId: number, amount: number): Promise<boolean> {
+    if (this.book?.has(requestId)) {
+      assertQuota("hold extension", amount);
+      const left = this.catalog.user(userId)?.quota;
+      if (left === undefined || left < amount) return false;
+      this.book.extend(requestId, amount);
+      if (amount > 0) this.catalog.adjustUserQuota(userId, -amount);
+      return true;
+    }
     const ok = await withRetries(() => extendHold(this.db, requestId, userId, amount));
     if (ok && amount > 0) this.catalog.adjustUserQuota(userId, -amount);
     return ok;
   }
 
   async releaseHeld(requestId: string, resolution = "release"): Promise<Outcome> {
+    const h = this.book?.take(requestId);
+    if (h) {
+      // Nothing of it was ever written: the release is the hold leaving memory.
+      this.#meta.delete(requestId);
+      const outcome: Outcome = {
+        applied: true,
+        status: ReservationStatus.released,
+        userId: h.userId,
+        tokenId: h.tokenId,
+        userDelta: h.amount,
+        tokenDelta: h.tokenAmount,
+        charged: 0,
+        shortfall: 0,
+      };
+      this.#applyToCatalog(outcome);
+      return outcome;
+    }
     const outcome = await withRetries(() => releaseReservation(this.db, requestId, resolution));
     this.#applyToCatalog(outcome);
     return outcome;
@@ -367,6 +509,11 @@ export class Billing {
       } else if (now - openedAt >= this.heartbeatMs) due.push(requestId);
     }
     let extended = 0;
+    if (this.book) {
+      // A request that outlives one beat gets a durable hold (and then the ledger's heartbeat).
+      const inBook = due.filter((id) => this.book!.has(id));
+      for (const id of inBook) if (await this.#persist(id)) extended++;
+    }
     for (let i = 0; i < due.length; i += 500) {
       extended += await extendReservations(this.db, due.slice(i, i + 500), nowSeconds() + this.holdSeconds);
     }
@@ -377,6 +524,7 @@ export class Billing {
     requestId: string,
     c: { quota: number; promptTokens: number; completionTokens: number; channelId: number },
   ): Promise<void> {
+    await this.#persist(requestId);
     await checkpointReservation(this.db, { requestId, ...c, expiresAt: nowSeconds() + this.holdSeconds });
   }
 

@@ -94,6 +94,8 @@ export function tokenRoutes(deps: AppDeps): Hono<AuthEnv> {
       if (input.status === TokenStatus.enabled) checkCanEnable(existing, patch);
       patch.status = input.status;
     }
+    // A new remain_quota is an absolute value: it lands after the quota book's unwritten settlements.
+    if (patch.remainQuota !== undefined) await deps.billing.flush();
     const updated = await updateToken(deps.db, existing.id, user.id, patch);
     if (!updated) throw notFound("api.token_not_found");
     await deps.cache.publish({ kind: "token", id: updated.id });

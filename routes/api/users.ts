@@ -203,6 +203,8 @@ export function userAdminRoutes(deps: AppDeps): Hono<AuthEnv> {
       throw err;
     }
     if (body.quota !== undefined && body.quota !== target.quota) {
+      // An absolute value lands after every settlement the quota book has not written yet.
+      await deps.billing.flush();
       await setUserQuota(deps.db, id, body.quota);
       await logQuota(
         c,
@@ -269,6 +271,10 @@ export function userAdminRoutes(deps: AppDeps): Hono<AuthEnv> {
   const changeQuota = async (c: Context<AuthEnv>, target: User, mode: string, value: number) => {
     const max = maxQuota(deps.catalog);
     if (value > max) throw badRequest("api.quota_too_large", { max });
+    // The store's balance must include every settlement the quota book has not written yet (an override
+    // lands after them); live holds stay in memory, so a subtraction is also checked against the live
+    // balance below.
+    await deps.billing.flush();
     switch (mode) {
       case "add":
         if (value <= 0) throw badRequest("api.quota_change_zero");
@@ -278,6 +284,9 @@ export function userAdminRoutes(deps: AppDeps): Hono<AuthEnv> {
         break;
       case "subtract":
         if (value <= 0) throw badRequest("api.quota_change_zero");
+        if (deps.billing.book && (deps.catalog.user(target.id)?.quota ?? 0) < value) {
+          throw badRequest("api.quota_insufficient");
+        }
         if (!(await addUserQuota(deps.db, target.id, -value))) throw badRequest("api.quota_insufficient");
         await logQuota(c, target, msg("api.log_quota_subtracted", { quota: quotaText(value) }), -value);
         break;

@@ -68,6 +68,14 @@ export function channelView(c: ChannelWithKey): ChannelView {
   };
 }
 
+/** Moves of balances the store has not been told yet (store/quota_book.ts). */
+export interface BalanceOverlay {
+  /** Bumped whenever sums move between memory and the store. */
+  readonly version: number;
+  userOverlay(id: number): number;
+  tokenOverlay(id: number): number;
+}
+
 export class Catalog {
   #tokensByHash = new Map<string, TokenView>();
   #tokensById = new Map<number, TokenView>();
@@ -78,13 +86,41 @@ export class Catalog {
   #options = new Map<string, string>();
   /** Incremented on every change; lets readers notice a reload. */
   version = 0;
+  /** What the store's balances lack (the quota book's unwritten moves), added to every balance loaded. */
+  #overlay?: BalanceOverlay;
+
+  setBalanceOverlay(overlay: BalanceOverlay): void {
+    this.#overlay = overlay;
+  }
+
+  /**
+   * Runs a read of balances and applies the overlay in the same turn as it is checked: when the book moved
+   * sums into the store while the read was under way, the read is repeated.
+   */
+  async #balances<T>(read: () => Promise<T>, apply: (v: T, o: BalanceOverlay) => void): Promise<T> {
+    for (let attempt = 0;; attempt++) {
+      const o = this.#overlay;
+      const version = o?.version;
+      const v = await read();
+      if (!o) return v;
+      if (o.version === version || attempt >= 5) {
+        apply(v, o);
+        return v;
+      }
+    }
+  }
 
   constructor(private readonly db: Db, private readonly cryptoSecret: string) {}
 
   async loadAll(): Promise<void> {
-    const [tokens, users, channels, options] = await Promise.all([
-      loadAllTokens(this.db),
-      loadAllUsers(this.db),
+    const [[tokens, users], channels, options] = await Promise.all([
+      this.#balances(
+        () => Promise.all([loadAllTokens(this.db), loadAllUsers(this.db)]),
+        ([tokens, users], o) => {
+          for (const t of tokens) t.remainQuota += o.tokenOverlay(t.id);
+          for (const u of users) u.quota += o.userOverlay(u.id);
+        },
+      ),
       loadChannelsWithKeys(this.db, this.cryptoSecret),
       loadOptions(this.db),
     ]);
@@ -110,20 +146,27 @@ export class Catalog {
   }
 
   async reloadToken(id: number): Promise<void> {
-    const row = await queryOne(
-      this.db,
-      `SELECT id, user_id, "key", key_hint, status, name, created_time, accessed_time, expired_time, remain_quota,
+    const t = await this.#balances(async () => {
+      const row = await queryOne(
+        this.db,
+        `SELECT id, user_id, "key", key_hint, status, name, created_time, accessed_time, expired_time, remain_quota,
         unlimited_quota, used_quota, model_limits_enabled, model_limits, allow_ips, "group", cross_group_retry,
         rpm_limit, tpm_limit, concurrency_limit FROM tokens WHERE id = ? AND deleted_at IS NULL`,
-      [id],
-    );
+        [id],
+      );
+      return row ? tokenFromRow(row) : undefined;
+    }, (t, o) => {
+      if (t) t.remainQuota += o.tokenOverlay(t.id);
+    });
     this.#dropToken(id);
-    if (row) this.#putToken(tokenView(tokenFromRow(row)));
+    if (t) this.#putToken(tokenView(t));
     this.version++;
   }
 
   async reloadTokenByHash(hash: string): Promise<void> {
-    const t = await getTokenByHash(this.db, hash);
+    const t = await this.#balances(() => getTokenByHash(this.db, hash), (t, o) => {
+      if (t) t.remainQuota += o.tokenOverlay(t.id);
+    });
     if (t) {
       this.#dropToken(t.id);
       this.#putToken(tokenView(t));
@@ -132,7 +175,9 @@ export class Catalog {
   }
 
   async reloadUser(id: number): Promise<void> {
-    const u = await getUser(this.db, id);
+    const u = await this.#balances(() => getUser(this.db, id), (u, o) => {
+      if (u) u.quota += o.userOverlay(u.id);
+    });
     if (u) this.#users.set(id, u);
     else this.#users.delete(id);
     this.version++;

@@ -41,6 +41,8 @@ export async function billingFixture(
     unlimitedToken?: boolean;
     options?: Record<string, string>;
     holdSeconds?: number;
+    /** The quota book (SQLite only): holds in memory, settlements journaled in batches. */
+    quotaBook?: boolean;
     singleProcess?: boolean;
     errorLogEnabled?: boolean;
   },
@@ -64,6 +66,7 @@ export async function billingFixture(
     errorLogEnabled: opts.errorLogEnabled ?? false,
     holdSeconds: opts.holdSeconds ?? 60,
     singleProcess: opts.singleProcess ?? false,
+    quotaBook: opts.quotaBook,
   });
   return {
     db,

@@ -90,13 +90,15 @@ export function gatewayClient(h: AppHarness, key: string): OpenAI {
 }
 
 /** The user's balance, as stored. */
+/** The user's durable balance, once the quota book has written every settlement made so far. */
 export async function userQuota(h: AppHarness, userId: number): Promise<number> {
+  await h.deps.billing.flush();
   return asInt((await queryOne(h.deps.db, "SELECT quota FROM users WHERE id = ?", [userId]))?.quota);
 }
 
-/** Holds not yet settled or released. */
+/** Holds still open: HELD rows, plus the quota book's in-memory holds on SQLite. */
 export async function heldCount(h: AppHarness): Promise<number> {
-  return asInt(
+  return (h.deps.billing.book?.size ?? 0) + asInt(
     (await queryOne(h.deps.db, "SELECT COUNT(*) AS n FROM quota_reservations WHERE status = 'HELD'"))?.n,
   );
 }
@@ -108,6 +110,8 @@ export async function settled(h: AppHarness, timeoutMs = 5000): Promise<void> {
     if (Date.now() > until) throw new Error("reservations still held");
     await new Promise((r) => setTimeout(r, 20));
   }
+  // The quota book's settlements are committed in batches: make the last one durable before reading.
+  await h.deps.billing.flush();
 }
 
 /** A chat request through the app with the key. */

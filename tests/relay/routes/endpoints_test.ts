@@ -51,6 +51,8 @@ appTest(
     assertEquals(fake.lastRequest()!.json.model, "text-moderation-stable", "New API's default model");
     assertEquals(moderation.results[0].flagged, false);
 
+    // The stream above settles just after its last byte: wait for it before reading the balance.
+    await settled(h);
     const before = await userQuota(h, s.userId);
     const image = await gw.images.generate({ model: "dall-e-2", prompt: "a cat", n: 2, size: "1024x1024" });
     assertEquals(image.data!.length, 2);

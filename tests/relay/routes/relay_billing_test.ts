@@ -56,6 +56,7 @@ appTest(
     };
     // One request to learn the hold of this exact request.
     assertEquals((await chat(h, s.key, body)).status, 200);
+    await settled(h);
     const hold = asInt((await queryOne(h.deps.db, "SELECT amount FROM quota_reservations"))!.amount);
     assert(hold > 100, `hold ${hold}`);
     fake.reset();

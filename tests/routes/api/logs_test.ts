@@ -54,6 +54,8 @@ async function seed(h: AppHarness) {
   await spend(alice, ta.token.id, 100, 50, "req-a1");
   await spend(alice, ta.token.id, 10, 5, "req-a2");
   await spend(bob, tb.token.id, 1, 1, "req-b1");
+  // On SQLite the quota book writes settlements in batches: make them durable before reading them back.
+  await h.deps.billing.flush();
   return { admin, alice, bob, channel, aliceKey: ta.key, bobKey: tb.key, aliceToken: ta.token.id };
 }
 
