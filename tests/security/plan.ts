@@ -351,7 +351,7 @@ export const PLAN: PlanRow[] = [
         "demotion and disabling end sessions and access tokens on the next request",
       ),
       ...pins(A + "setup_test.ts", "a cross-site browser POST to setup is refused"),
-      ...pins(A + "instances_test.ts", "a demotion through one instance is enforced by another"),
+      ...pins(A + "instances_test.ts", "an admin demoted, through one instance is refused by another"),
       ...pins(S + "t28_session_csrf_cors_test.ts"),
     ],
   },
