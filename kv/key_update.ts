@@ -30,7 +30,8 @@ export interface Applied<S, R> {
  */
 export type Update<S, R> = (state: S | undefined, now: number) => Applied<S, R>;
 
-interface Pending {
+/** An update waiting for its batch's commit (KV's and Redis's backends both batch them per key). */
+export interface Pending {
   // deno-lint-ignore no-explicit-any
   update: Update<any, any>;
   resolve: (value: unknown) => void;
@@ -88,7 +89,27 @@ async function flush(kv: Deno.Kv, key: Deno.KvKey, id: string, byKey: Map<string
   }
 }
 
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+export type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/** Runs a batch's steps in order over `state`: the state to write, its expiry and each step's outcome. */
+export function applyBatch(
+  batch: readonly Pending[],
+  state: unknown,
+  now: number,
+): { state: unknown; expireInMs: number | undefined; outcomes: Outcome[] } {
+  let expireInMs: number | undefined;
+  const outcomes: Outcome[] = batch.map((p) => {
+    try {
+      const applied = p.update(state, now);
+      state = applied.state;
+      expireInMs = applied.expireInMs;
+      return { ok: true, value: applied.result };
+    } catch (error) {
+      return { ok: false, error };
+    }
+  });
+  return { state, expireInMs, outcomes };
+}
 
 async function read(kv: Deno.Kv, key: Deno.KvKey): Promise<Committed> {
   const entry = await kv.get(key);
@@ -102,19 +123,8 @@ async function commitBatch(kv: Deno.Kv, key: Deno.KvKey, id: string, batch: Pend
   for (;;) {
     current ??= await read(kv, key);
     const before = current.value;
-    let state = before;
-    let expireInMs: number | undefined;
     const now = Date.now();
-    const outcomes: Outcome[] = batch.map((p) => {
-      try {
-        const applied = p.update(state, now);
-        state = applied.state;
-        expireInMs = applied.expireInMs;
-        return { ok: true, value: applied.result };
-      } catch (error) {
-        return { ok: false, error };
-      }
-    });
+    const { state, expireInMs, outcomes } = applyBatch(batch, before, now);
     if (state === before) {
       // Nothing to write: a read is the linearisation point, so an answer from memory is confirmed first.
       if (!fromCache) return outcomes;

@@ -14,7 +14,7 @@
  * clocks, as they do on a shared Deno KV.
  */
 import { Redis } from "ioredis";
-import type { Update } from "./key_update.ts";
+import { applyBatch, type Outcome, type Pending, type Update } from "./key_update.ts";
 import type { KeyBackend } from "./key_backend.ts";
 import { log } from "../server/logger.ts";
 
@@ -35,15 +35,6 @@ return {1}
 type Connection = Redis & {
   napiCompareAndSet(key: string, seen: string, next: string, ttl: string): Promise<[number, string?]>;
 };
-
-interface Pending {
-  // deno-lint-ignore no-explicit-any
-  update: Update<any, any>;
-  resolve: (value: unknown) => void;
-  reject: (err: unknown) => void;
-}
-
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 /** Values remembered per process (the raw text last written or read), bounded like `committed.ts`. */
 const maxRemembered = 4096;
@@ -111,19 +102,7 @@ export class RedisKeys implements KeyBackend {
     for (;;) {
       seen ??= (await conn.get(key)) ?? "";
       const before = decode(seen);
-      let state = before;
-      let expireInMs: number | undefined;
-      const now = Date.now();
-      const outcomes: Outcome[] = batch.map((p) => {
-        try {
-          const applied = p.update(state, now);
-          state = applied.state;
-          expireInMs = applied.expireInMs;
-          return { ok: true, value: applied.result };
-        } catch (error) {
-          return { ok: false, error };
-        }
-      });
+      const { state, expireInMs, outcomes } = applyBatch(batch, before, Date.now());
       if (state === before) {
         // Nothing to write; an answer from memory is confirmed by a read, as on KV.
         if (!fromMemory) return outcomes;
