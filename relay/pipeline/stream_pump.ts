@@ -125,8 +125,9 @@ export async function pump(
     await sink.writeEvents(first);
     // Each pass first checks that the wallet covers what was translated so far.
     while (await covered()) {
-      if (reader.buffered === 0) await write();
-      const next = await reader.read();
+      const ready = reader.take();
+      if (ready === undefined) await write();
+      const next = ready !== undefined ? { done: false as const, value: ready } : await reader.read();
       if (next.done) {
         if (sink.gone) end = t.completed ? "completed" : "client_gone";
         else if (stopping) {
