@@ -103,10 +103,13 @@ export async function pump(
    */
   let unwritten: SseEvent[] = [];
   /** Writes the unwritten events, then `last` (a terminator or an error event). */
-  const write = async (last: SseEvent[] = []) => {
-    const events = unwritten.length ? [...unwritten, ...last] : last;
-    unwritten = [];
-    if (!sink.gone) await sink.writeEvents(events);
+  const write = async (last?: SseEvent[]) => {
+    let events = last;
+    if (unwritten.length) {
+      events = last ? unwritten.concat(last) : unwritten;
+      unwritten = [];
+    }
+    if (events && !sink.gone) await sink.writeEvents(events);
   };
   /** After content was translated: false (and the stream ended with its error) when the wallet is short. */
   const covered = async (): Promise<boolean> => {
@@ -125,8 +128,9 @@ export async function pump(
     await sink.writeEvents(first);
     // Each pass first checks that the wallet covers what was translated so far.
     while (await covered()) {
-      if (reader.buffered === 0) await write();
-      const next = await reader.read();
+      const ready = reader.take();
+      if (ready === undefined && unwritten.length) await write();
+      const next = ready !== undefined ? { done: false as const, value: ready } : await reader.read();
       if (next.done) {
         if (sink.gone) end = t.completed ? "completed" : "client_gone";
         else if (stopping) {

@@ -29,6 +29,11 @@ export class SseEventReader {
     return this.#queue.length - this.#head;
   }
 
+  /** The next event already parsed, without a promise, or undefined (then `read` waits for the body). */
+  take(): SseEvent | undefined {
+    return this.#head < this.#queue.length ? this.#queue[this.#head++] : undefined;
+  }
+
   /**
    * The next event; `done` at the end of the body. Rejects with the body's error or the parser's; events
    * parsed before the parser's error (same chunk, earlier lines) are still returned first.

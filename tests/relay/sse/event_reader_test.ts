@@ -106,3 +106,15 @@ Deno.test("a garbage line: the events before it in the same chunk come first, th
   await assertRejects(() => reader.read(), SseUndecodableError);
   assert(cancelled instanceof SseUndecodableError, "the body was cancelled with the error");
 });
+
+Deno.test("take returns the events parsed from the last chunk in order, then undefined; read goes on", async () => {
+  const chunks = [encoder.encode("data: 1\n\ndata: 2\n\ndata: 3\n\n"), encoder.encode("data: 4\n\n")];
+  const reader = new SseEventReader(ReadableStream.from(chunks), { maxBufferBytes: MB });
+  assertEquals(reader.take(), undefined, "nothing parsed before the first read");
+  assertEquals((await reader.read()).value, { data: "1" });
+  assertEquals(reader.buffered, 2);
+  assertEquals([reader.take(), reader.take(), reader.take()], [{ data: "2" }, { data: "3" }, undefined]);
+  assertEquals(reader.buffered, 0);
+  assertEquals((await reader.read()).value, { data: "4" });
+  assertEquals((await reader.read()).done, true);
+});
