@@ -88,7 +88,7 @@ export function emailAuthRoutes(deps: AppDeps, codes: CodeStore): Hono<AuthEnv> 
     return ok(c);
   });
 
-  app.get("/api/reset_password", async (c) => {
+  app.get("/api/reset_password", (c) => {
     const email = normalizeEmail(c.req.query("email") ?? "");
     if (email.length > 50 || !isMailbox(email)) throw badRequest("api.email_invalid");
     const system = o.string(cat, "SystemName");
