@@ -61,9 +61,28 @@ export const OPTION_SECTIONS: OptionSection[] = [
       { key: "PreConsumedQuota", label: "setting.pre_consumed_quota", kind: "number" },
       { key: "token_setting.max_user_tokens", label: "setting.max_user_tokens", kind: "number" },
       { key: "LogConsumeEnabled", label: "setting.log_consume", kind: "bool" },
+      {
+        key: "LogRetentionDays",
+        label: "setting.log_retention_days",
+        kind: "number",
+        hint: "setting.log_retention_days_hint",
+      },
       { key: "DataExportEnabled", label: "setting.data_export", kind: "bool" },
       { key: "DataExportInterval", label: "setting.data_export_interval", kind: "number" },
       { key: "SelfUseModeEnabled", label: "setting.self_use_mode", kind: "bool" },
+    ],
+  },
+  {
+    title: "setting.section_checkin",
+    fields: [
+      { key: "checkin_setting.enabled", label: "setting.checkin_enabled", kind: "bool" },
+      { key: "checkin_setting.min_quota", label: "setting.checkin_min_quota", kind: "number" },
+      {
+        key: "checkin_setting.max_quota",
+        label: "setting.checkin_max_quota",
+        kind: "number",
+        hint: "setting.checkin_quota_hint",
+      },
     ],
   },
   {
