@@ -1,4 +1,8 @@
-/** Wallet: the balance (`GET /api/user/self`) and redeeming a code (`POST /api/user/topup {key}`, answers the quota added). */
+/**
+ * Wallet: the balance (`GET /api/user/self`), redeeming a code (`POST /api/user/topup {key}`, answers the
+ * quota added) and, when `/api/status` says `checkin_enabled`, the daily check-in (`POST /api/user/checkin`,
+ * answers `quota_awarded`; `GET /api/user/checkin` lists the month's check-ins).
+ */
 import { useState } from "preact/hooks";
 import { useI18n } from "../i18n/context.ts";
 import { useApiGet } from "../client/use_api.ts";
@@ -7,6 +11,76 @@ import { formValues } from "../client/form.ts";
 import { formatQuota } from "../client/format.ts";
 import { ActionMessage, ApiNotice } from "../components/ApiNotice.tsx";
 import { TextField } from "../components/FormField.tsx";
+
+interface CheckinRecord {
+  checkin_date: string;
+  quota_awarded: number;
+}
+
+interface CheckinInfo {
+  stats: { checkin_count: number; checked_in_today: boolean; records: CheckinRecord[] };
+}
+
+function CheckIn({ money, onDone }: { money(quota: number): string; onDone(): void }) {
+  const { t } = useI18n();
+  const status = useApiGet<{ checkin_enabled?: boolean }>("/api/status");
+  const enabled = status.result?.data?.checkin_enabled === true;
+  const info = useApiGet<CheckinInfo>(enabled ? "/api/user/checkin" : undefined);
+  const action = useAction();
+  const [busy, setBusy] = useState(false);
+  if (!enabled) return null;
+  const stats = info.result?.ok ? info.result.data?.stats : undefined;
+  const checkIn = async () => {
+    setBusy(true);
+    const r = await action.run<{ quota_awarded: number }>("POST", "/api/user/checkin");
+    setBusy(false);
+    if (!r.ok) return;
+    action.say({
+      ok: true,
+      text: t("topup.checkin_done", { amount: money(Number(r.data?.quota_awarded) || 0) }),
+    });
+    info.reload();
+    onDone();
+  };
+  return (
+    <section class="card stack" data-section="checkin">
+      <h2>{t("topup.checkin")}</h2>
+      <ApiNotice result={info.result} loading={info.loading} />
+      {stats && (
+        <p class="muted">
+          {t("topup.checkin_month", { count: stats.checkin_count })}
+          {stats.checked_in_today ? ` ${t("topup.checkin_today")}` : ""}
+        </p>
+      )}
+      {stats && stats.records.length > 0 && (
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th>{t("topup.checkin_date")}</th>
+                <th>{t("topup.checkin_reward")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {stats.records.map((r) => (
+                <tr key={r.checkin_date}>
+                  <td>{r.checkin_date}</td>
+                  <td>{money(r.quota_awarded)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <ActionMessage message={action.message} />
+      <div>
+        <button type="button" class="btn btn-primary" disabled={busy} onClick={checkIn}>
+          {t("topup.checkin_submit")}
+        </button>
+      </div>
+    </section>
+  );
+}
 
 export default function TopUp({ quotaPerUnit }: { quotaPerUnit: number }) {
   const { t } = useI18n();
@@ -40,6 +114,7 @@ export default function TopUp({ quotaPerUnit }: { quotaPerUnit: number }) {
         </div>
       </div>
       <ApiNotice result={self.result} loading={self.loading} />
+      <CheckIn money={money} onDone={self.reload} />
       <form class="form card" onSubmit={redeem}>
         <h2>{t("topup.redeem")}</h2>
         <TextField label={t("topup.code")} name="key" autocomplete="off" maxLength={64} required />
