@@ -21,14 +21,7 @@ Deno.test({
         const base = server.url;
         await server.setUp("root", "root-password-1");
         const session = await server.signIn("root", "root-password-1");
-        const setOption = async (key: string, value: string) => {
-          const res = await fetch(`${base}/api/option/`, {
-            method: "PUT",
-            headers: { cookie: `session=${session}`, origin: base, "content-type": "application/json" },
-            body: JSON.stringify({ key, value }),
-          });
-          assertEquals((await res.json()).success, true, key);
-        };
+        const setOption = (key: string, value: string) => server.setOption(session, key, value);
         const browser = await launchBrowser();
         try {
           await withContext(browser, {}, async (page) => {

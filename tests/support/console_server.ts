@@ -21,6 +21,8 @@ export interface ConsoleServer {
   signIn(username: string, password: string): Promise<string>;
   /** Context options for a browser signed in with `session`. */
   signedIn(session: string, options?: BrowserContextOptions): BrowserContextOptions;
+  /** `PUT /api/option/` as the admin signed in with `session`; throws unless it succeeds. */
+  setOption(session: string, key: string, value: string): Promise<void>;
 }
 
 export async function withConsoleServer(fn: (s: ConsoleServer) => Promise<void>): Promise<void> {
@@ -54,6 +56,15 @@ export async function withConsoleServer(fn: (s: ConsoleServer) => Promise<void>)
           const cookie = res.headers.getSetCookie().find((c) => c.startsWith("session="));
           if (!res.ok || !cookie) throw new Error(`sign-in as ${username} failed: ${res.status}`);
           return cookie.split(";")[0].slice("session=".length);
+        },
+        setOption: async (session, key, value) => {
+          const res = await fetch(`${server.url}/api/option/`, {
+            method: "PUT",
+            headers: { cookie: `session=${session}`, origin: server.url, "content-type": "application/json" },
+            body: JSON.stringify({ key, value }),
+          });
+          const body = await res.json();
+          if (!body.success) throw new Error(`setting ${key} failed: ${JSON.stringify(body)}`);
         },
         signedIn: (session, options = {}) => ({
           ...options,
