@@ -119,6 +119,62 @@ async function nameTaken(db: Db, table: string, column: string, name: string, ex
   return asInt(row?.n) > 0;
 }
 
+/** What the shared writes need to know of `models` and `vendors`. */
+interface NamedTable {
+  table: "models" | "vendors";
+  nameColumn: string;
+  nameField: string;
+  lock: number;
+  columns: Record<string, string>;
+}
+const MODELS: NamedTable = {
+  table: "models",
+  nameColumn: "model_name",
+  nameField: "modelName",
+  lock: MODEL_NAME_LOCK,
+  columns: MODEL_FIELDS,
+};
+const VENDORS: NamedTable = {
+  table: "vendors",
+  nameColumn: "name",
+  nameField: "name",
+  lock: VENDOR_NAME_LOCK,
+  columns: VENDOR_FIELDS,
+};
+
+/** Updates the given fields of a row not deleted; false when none. Throws DuplicateName for a taken name. */
+async function updateNamed(
+  db: Db,
+  t: NamedTable,
+  id: number,
+  patch: Record<string, unknown>,
+): Promise<boolean> {
+  return await db.transaction(async (tx) => {
+    await lockTransaction(tx, t.lock);
+    const name = patch[t.nameField];
+    if (typeof name === "string" && await nameTaken(tx, t.table, t.nameColumn, name, id)) {
+      throw new DuplicateName();
+    }
+    const { sets, params } = setClause(patch, t.columns);
+    sets.push("updated_time = ?");
+    params.push(nowSeconds());
+    const res = await tx.exec(
+      `UPDATE ${t.table} SET ${sets.join(", ")} WHERE id = ? AND deleted_at IS NULL`,
+      [...params, id],
+    );
+    return res.changes > 0;
+  });
+}
+
+/** Soft delete; false when there was no such row. */
+async function softDelete(db: Db, t: NamedTable, id: number): Promise<boolean> {
+  const res = await db.exec(`UPDATE ${t.table} SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL`, [
+    timestampValue(db.dialect),
+    id,
+  ]);
+  return res.changes > 0;
+}
+
 function setClause(fields: Record<string, unknown>, columns: Record<string, string>) {
   const sets: string[] = [];
   const params: SqlValue[] = [];
@@ -252,30 +308,13 @@ export async function insertModelMeta(db: Db, fields: ModelFields): Promise<numb
 }
 
 /** Updates the given fields; false when no such row. Throws DuplicateName for a name another row has. */
-export async function updateModelMeta(db: Db, id: number, patch: Partial<ModelFields>): Promise<boolean> {
-  return await db.transaction(async (tx) => {
-    await lockTransaction(tx, MODEL_NAME_LOCK);
-    if (patch.modelName !== undefined && await nameTaken(tx, "models", "model_name", patch.modelName, id)) {
-      throw new DuplicateName();
-    }
-    const { sets, params } = setClause(patch, MODEL_FIELDS);
-    sets.push("updated_time = ?");
-    params.push(nowSeconds());
-    const res = await tx.exec(
-      `UPDATE models SET ${sets.join(", ")} WHERE id = ? AND deleted_at IS NULL`,
-      [...params, id],
-    );
-    return res.changes > 0;
-  });
+export function updateModelMeta(db: Db, id: number, patch: Partial<ModelFields>): Promise<boolean> {
+  return updateNamed(db, MODELS, id, patch);
 }
 
 /** Soft delete; false when there was no such row. */
-export async function deleteModelMeta(db: Db, id: number): Promise<boolean> {
-  const res = await db.exec("UPDATE models SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL", [
-    timestampValue(db.dialect),
-    id,
-  ]);
-  return res.changes > 0;
+export function deleteModelMeta(db: Db, id: number): Promise<boolean> {
+  return softDelete(db, MODELS, id);
 }
 
 /** Models an enabled ability serves that have no metadata row (New API's GetMissingModels), sorted. */
@@ -388,28 +427,11 @@ export async function insertVendor(db: Db, fields: VendorFields): Promise<number
   });
 }
 
-export async function updateVendor(db: Db, id: number, patch: Partial<VendorFields>): Promise<boolean> {
-  return await db.transaction(async (tx) => {
-    await lockTransaction(tx, VENDOR_NAME_LOCK);
-    if (patch.name !== undefined && await nameTaken(tx, "vendors", "name", patch.name, id)) {
-      throw new DuplicateName();
-    }
-    const { sets, params } = setClause(patch, VENDOR_FIELDS);
-    sets.push("updated_time = ?");
-    params.push(nowSeconds());
-    const res = await tx.exec(
-      `UPDATE vendors SET ${sets.join(", ")} WHERE id = ? AND deleted_at IS NULL`,
-      [...params, id],
-    );
-    return res.changes > 0;
-  });
+export function updateVendor(db: Db, id: number, patch: Partial<VendorFields>): Promise<boolean> {
+  return updateNamed(db, VENDORS, id, patch);
 }
 
 /** Soft delete; false when there was no such row. Models keep their `vendor_id`, as in New API. */
-export async function deleteVendor(db: Db, id: number): Promise<boolean> {
-  const res = await db.exec("UPDATE vendors SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL", [
-    timestampValue(db.dialect),
-    id,
-  ]);
-  return res.changes > 0;
+export function deleteVendor(db: Db, id: number): Promise<boolean> {
+  return softDelete(db, VENDORS, id);
 }
