@@ -8,8 +8,8 @@
  */
 import { assertEquals } from "../support/assert.ts";
 import { loginWithPassword, seedGatewayStore, startServer } from "../support/server.ts";
-import { createTempDatabase, postgresServerUrl } from "../support/postgres.ts";
-import { createTempMysqlDatabase, mysqlGoDsn, mysqlServerUrl } from "../support/mysql.ts";
+import { postgresServerUrl, withTempDatabase } from "../support/postgres.ts";
+import { mysqlGoDsn, mysqlServerUrl, withTempMysqlDatabase } from "../support/mysql.ts";
 import { withTempDir } from "../support/temp_dir.ts";
 import { startFakeUpstream } from "../fake_upstream/mod.ts";
 import { loadConfig, type StoreKind } from "../../config/env.ts";
@@ -102,14 +102,7 @@ Deno.test({
   ignore: !postgresServerUrl,
   sanitizeResources: false,
   sanitizeOps: false,
-  fn: async () => {
-    const temp = await createTempDatabase();
-    try {
-      await logsLiveInTheLogDatabase({ LOG_SQL_DSN: temp.url }, ["sqlite", "postgres"]);
-    } finally {
-      await temp.drop();
-    }
-  },
+  fn: () => withTempDatabase((url) => logsLiveInTheLogDatabase({ LOG_SQL_DSN: url }, ["sqlite", "postgres"])),
 });
 
 Deno.test({
@@ -117,17 +110,13 @@ Deno.test({
   ignore: !mysqlServerUrl,
   sanitizeResources: false,
   sanitizeOps: false,
-  fn: async () => {
-    const temp = await createTempMysqlDatabase();
-    try {
-      await logsLiveInTheLogDatabase(
-        { LOG_SQL_DSN: mysqlGoDsn(temp.name, "parseTime=true&charset=utf8mb4") },
+  fn: () =>
+    withTempMysqlDatabase((name) =>
+      logsLiveInTheLogDatabase(
+        { LOG_SQL_DSN: mysqlGoDsn(name, "parseTime=true&charset=utf8mb4") },
         ["sqlite", "mysql"],
-      );
-    } finally {
-      await temp.drop();
-    }
-  },
+      )
+    ),
 });
 
 Deno.test({
@@ -135,12 +124,8 @@ Deno.test({
   ignore: !postgresServerUrl,
   sanitizeResources: false,
   sanitizeOps: false,
-  fn: async () => {
-    const temp = await createTempDatabase();
-    try {
-      await logsLiveInTheLogDatabase({ SQL_DSN: temp.url, LOG_SQL_DSN: "local" }, ["postgres", "sqlite"]);
-    } finally {
-      await temp.drop();
-    }
-  },
+  fn: () =>
+    withTempDatabase((url) =>
+      logsLiveInTheLogDatabase({ SQL_DSN: url, LOG_SQL_DSN: "local" }, ["postgres", "sqlite"])
+    ),
 });

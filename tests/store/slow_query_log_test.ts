@@ -5,8 +5,8 @@
  */
 import { assert, assertEquals } from "../support/assert.ts";
 import { captureConsole } from "../support/console_capture.ts";
-import { createTempDatabase, postgresServerUrl } from "../support/postgres.ts";
-import { createTempMysqlDatabase, mysqlGoDsn, mysqlServerUrl } from "../support/mysql.ts";
+import { postgresServerUrl, withTempDatabase } from "../support/postgres.ts";
+import { mysqlGoDsn, mysqlServerUrl, withTempMysqlDatabase } from "../support/mysql.ts";
 import { withTempDir } from "../support/temp_dir.ts";
 import { loadConfig } from "../../config/env.ts";
 import { openStore } from "../../store/open.ts";
@@ -53,14 +53,8 @@ Deno.test({
   ignore: !postgresServerUrl,
   sanitizeResources: false,
   sanitizeOps: false,
-  fn: async () => {
-    const temp = await createTempDatabase();
-    try {
-      await withTempDir((dir) => check("postgres", { DATA_DIR: dir, SQL_DSN: temp.url }));
-    } finally {
-      await temp.drop();
-    }
-  },
+  fn: () =>
+    withTempDatabase((url) => withTempDir((dir) => check("postgres", { DATA_DIR: dir, SQL_DSN: url }))),
 });
 
 Deno.test({
@@ -68,12 +62,8 @@ Deno.test({
   ignore: !mysqlServerUrl,
   sanitizeResources: false,
   sanitizeOps: false,
-  fn: async () => {
-    const temp = await createTempMysqlDatabase();
-    try {
-      await withTempDir((dir) => check("mysql", { DATA_DIR: dir, SQL_DSN: mysqlGoDsn(temp.name) }));
-    } finally {
-      await temp.drop();
-    }
-  },
+  fn: () =>
+    withTempMysqlDatabase((name) =>
+      withTempDir((dir) => check("mysql", { DATA_DIR: dir, SQL_DSN: mysqlGoDsn(name) }))
+    ),
 });

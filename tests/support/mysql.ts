@@ -171,3 +171,13 @@ export async function isEmptyDatabase(name: string): Promise<boolean> {
     return rows.length === 0;
   });
 }
+
+/** Runs `fn` with a fresh empty database's name and drops the database afterwards. */
+export async function withTempMysqlDatabase<T>(fn: (name: string) => Promise<T>): Promise<T> {
+  const temp = await createTempMysqlDatabase();
+  try {
+    return await fn(temp.name);
+  } finally {
+    await temp.drop();
+  }
+}

@@ -144,3 +144,13 @@ async function dropStale(sql: postgres.Sql, keep: string): Promise<void> {
     await sql.unsafe(`DROP DATABASE IF EXISTS ${name}`).catch(() => {});
   }
 }
+
+/** Runs `fn` with a fresh empty database's URL and drops the database afterwards. */
+export async function withTempDatabase<T>(fn: (url: string) => Promise<T>): Promise<T> {
+  const temp = await createTempDatabase();
+  try {
+    return await fn(temp.url);
+  } finally {
+    await temp.drop();
+  }
+}
