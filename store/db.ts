@@ -199,6 +199,24 @@ export async function lockTransaction(tx: Db, key: number): Promise<void> {
 }
 
 /** `expr` as text (MySQL casts to CHAR; elsewhere CHAR means one character). */
+/**
+ * `column = ?` parts and their values for a patch: each field defined in `patch` and named in `columns`
+ * (field → column), in the patch's order; undefined fields and unknown ones are left out.
+ */
+export function setClause(
+  patch: Record<string, unknown>,
+  columns: Record<string, string>,
+): { sets: string[]; params: SqlValue[] } {
+  const sets: string[] = [];
+  const params: SqlValue[] = [];
+  for (const [field, value] of Object.entries(patch)) {
+    if (value === undefined || !columns[field]) continue;
+    sets.push(`${columns[field]} = ?`);
+    params.push(value as SqlValue);
+  }
+  return { sets, params };
+}
+
 export function castText(dialect: Dialect, expr: string): string {
   return `CAST(${expr} AS ${dialect === "mysql" ? "CHAR" : "TEXT"})`;
 }

@@ -12,6 +12,7 @@ import {
   nowSeconds,
   queryOne,
   type Row,
+  setClause,
   type SqlValue,
   timestampValue,
 } from "./db.ts";
@@ -173,17 +174,6 @@ async function softDelete(db: Db, t: NamedTable, id: number): Promise<boolean> {
     id,
   ]);
   return res.changes > 0;
-}
-
-function setClause(fields: Record<string, unknown>, columns: Record<string, string>) {
-  const sets: string[] = [];
-  const params: SqlValue[] = [];
-  for (const [field, value] of Object.entries(fields)) {
-    if (value === undefined || !columns[field]) continue;
-    sets.push(`${columns[field]} = ?`);
-    params.push(value as SqlValue);
-  }
-  return { sets, params };
 }
 
 // ---- models ----

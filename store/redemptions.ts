@@ -4,7 +4,16 @@
  * transaction that credits the user, so concurrent redemptions of one code credit exactly once on both
  * stores.
  */
-import { asInt, type Db, nowSeconds, queryOne, type Row, type SqlValue, timestampValue } from "./db.ts";
+import {
+  asInt,
+  type Db,
+  nowSeconds,
+  queryOne,
+  type Row,
+  setClause,
+  type SqlValue,
+  timestampValue,
+} from "./db.ts";
 import { generateRedemptionCode, hashRedemptionCode } from "../crypto/redemption_code.ts";
 import { likeLiteral } from "./users.ts";
 import { type AddLog, type LogTarget, transactionWithLogs } from "./transaction_logs.ts";
@@ -120,13 +129,7 @@ export async function updateRedemption(
     quota: "quota",
     expiredTime: "expired_time",
   };
-  const sets: string[] = [];
-  const params: SqlValue[] = [];
-  for (const [field, value] of Object.entries(patch)) {
-    if (value === undefined || !columns[field]) continue;
-    sets.push(`${columns[field]} = ?`);
-    params.push(value);
-  }
+  const { sets, params } = setClause(patch, columns);
   if (sets.length === 0) return false;
   return (await db.exec(`UPDATE redemptions SET ${sets.join(", ")} WHERE id = ? AND deleted_at IS NULL`, [
     ...params,

@@ -10,6 +10,7 @@ import {
   nowSeconds,
   queryOne,
   type Row,
+  setClause,
   type SqlValue,
   timestampValue,
 } from "./db.ts";
@@ -182,14 +183,7 @@ export async function updateToken(
   userId: number,
   patch: Partial<TokenFields>,
 ): Promise<Token | undefined> {
-  const sets: string[] = [];
-  const params: SqlValue[] = [];
-  for (const [field, value] of Object.entries(patch)) {
-    const column = FIELD_COLUMNS[field as keyof TokenFields];
-    if (!column || value === undefined) continue;
-    sets.push(`${column} = ?`);
-    params.push(value as SqlValue);
-  }
+  const { sets, params } = setClause(patch, FIELD_COLUMNS);
   if (sets.length > 0) {
     await db.exec(
       `UPDATE tokens SET ${sets.join(", ")} WHERE id = ? AND user_id = ? AND deleted_at IS NULL`,
