@@ -5,8 +5,8 @@
  * its first correct use; a wrong guess does not spend it, but after `MAX_CODE_ATTEMPTS` wrong guesses the
  * code is dropped, so a short code cannot be brute-forced. A new code replaces the previous one.
  */
-import { createHmac, timingSafeEqual } from "node:crypto";
-import { Buffer } from "node:buffer";
+import { createHmac } from "node:crypto";
+import { equalSecrets } from "../crypto/equal.ts";
 import { updateKey } from "../kv/key_update.ts";
 import { deriveKey } from "../crypto/keys.ts";
 
@@ -65,11 +65,10 @@ export function emailCodeStore(
       }));
     },
     consume: (purpose, email, code) => {
-      const given = Buffer.from(keyed(secret, `code:${code}`));
+      const given = keyed(secret, `code:${code}`);
       return updateKey<StoredCode, boolean>(kv, codeKey(secret, purpose, email), (state, now) => {
         if (!state || state.expiresAt <= now) return { state: undefined, result: false };
-        const expected = Buffer.from(state.hash);
-        if (expected.length === given.length && timingSafeEqual(expected, given)) {
+        if (equalSecrets(state.hash, given)) {
           return { state: undefined, result: true };
         }
         const attempts = state.attempts + 1;

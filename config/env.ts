@@ -140,6 +140,7 @@ const schema = z.object({
   REDIS_KEY_PREFIX: text("newapi:"),
   SESSION_SECRET: secret("SESSION_SECRET"),
   CRYPTO_SECRET: secret("CRYPTO_SECRET"),
+  METRICS_TOKEN: secret("METRICS_TOKEN"),
   SESSION_COOKIE_SECURE: boolean("SESSION_COOKIE_SECURE", false),
   SYNC_FREQUENCY: integer("SYNC_FREQUENCY", 60, 1, 86400),
   SYNC_POLL_INTERVAL_MS: integer("SYNC_POLL_INTERVAL_MS", 250, 20, 60000),
@@ -221,6 +222,8 @@ export interface Config {
   redis?: { url: string; poolSize: number; prefix: string };
   sessionSecret?: string;
   cryptoSecret?: string;
+  /** `GET /metrics` answers only with `Authorization: Bearer <this>`; unset: no `/metrics` (404). */
+  metricsToken?: string;
   sessionCookieSecure: boolean;
   syncFrequencySeconds: number;
   /** MySQL: milliseconds between reads of the `cache_changes` feed (PostgreSQL uses LISTEN/NOTIFY). */
@@ -350,6 +353,7 @@ export function loadConfig(env: Env): Config {
     kvUrl,
     redis: redisUrl ? { url: redisUrl, poolSize: e.REDIS_POOL_SIZE, prefix: e.REDIS_KEY_PREFIX } : undefined,
     sessionSecret: e.SESSION_SECRET,
+    metricsToken: e.METRICS_TOKEN,
     cryptoSecret: e.CRYPTO_SECRET ?? e.SESSION_SECRET,
     sessionCookieSecure: e.SESSION_COOKIE_SECURE,
     syncFrequencySeconds: e.SYNC_FREQUENCY,

@@ -37,6 +37,7 @@ import { channelModelRoutes } from "../routes/api/channel_models.ts";
 import { optionRoutes } from "../routes/api/options.ts";
 import { channelTestRoutes } from "../routes/api/channel_test.ts";
 import { relayRoutes } from "../relay/routes.ts";
+import { metricsRoutes } from "../routes/metrics.ts";
 import { renderApiError } from "../routes/api/errors.ts";
 import { refuseNulInQuery } from "../routes/api/input.ts";
 import { log } from "./logger.ts";
@@ -58,6 +59,7 @@ export function createApp(deps: AppDeps, consoleOverrides: ConsoleOptions = {}):
   useApiLimits(app, deps);
   app.use("/api/*", refuseNulInQuery);
   app.route("/", statusRoutes(deps));
+  app.route("/", metricsRoutes(deps));
   app.route("/", contentRoutes(deps));
   app.route("/", setupRoutes(deps));
   // /api/user/* routes with fixed paths come before the admin routes' `/api/user/:id`.

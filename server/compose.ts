@@ -23,6 +23,7 @@ import { ownKeys } from "../kv/owned_keys.ts";
 import { keyBackendOf } from "../kv/key_backend.ts";
 import { Scheduler } from "../jobs/scheduler.ts";
 import { InflightRequests } from "../relay/inflight.ts";
+import { GatewayMetrics } from "./metrics.ts";
 import { ChannelBreaker } from "../relay/health/breaker.ts";
 import { channelTestJob } from "../relay/health/test_job.ts";
 import { logRetentionJob } from "../jobs/log_retention.ts";
@@ -60,6 +61,13 @@ export async function composeDeps(
     fetchSetting: () => fetchSetting(catalog),
     email: () => emailSettings(catalog),
   });
+  const inflight = new InflightRequests();
+  const metrics = new GatewayMetrics({
+    inflight: () => inflight.size,
+    openHolds: () => billing.openHolds,
+    journalPending: () => billing.book?.pending ?? 0,
+    channels: () => catalog.channels(),
+  });
   const router = new QueueRouter();
   notifier.register(router);
   router.listen(parts.kv).catch((err) => log.error("KV queue listener stopped", { error: String(err) }));
@@ -78,7 +86,8 @@ export async function composeDeps(
       ejectMs: config.channelBreakerEjectSeconds * 1000,
       maxEjectMs: Math.max(config.channelBreakerEjectSeconds, 300) * 1000,
     }),
-    inflight: new InflightRequests(),
+    inflight,
+    metrics,
     startedAt: Math.floor(Date.now() / 1000),
     state: { draining: false, setUp: false },
   };

@@ -13,6 +13,7 @@ import type { Notifier } from "../notify/notifier.ts";
 import type { Scheduler } from "../jobs/scheduler.ts";
 import type { InflightRequests } from "../relay/inflight.ts";
 import type { ChannelBreaker } from "../relay/health/breaker.ts";
+import type { GatewayMetrics } from "./metrics.ts";
 
 export interface AppState {
   /** Set at SIGTERM: health checks fail so load balancers stop sending traffic. */
@@ -49,6 +50,8 @@ export interface AppDeps {
   breaker: ChannelBreaker;
   /** Relay requests in flight (graceful drain). */
   inflight: InflightRequests;
+  /** Prometheus metrics of this app (`GET /metrics`, server/metrics.ts). */
+  metrics: GatewayMetrics;
   /** Unix seconds when this process started. */
   startedAt: number;
   state: AppState;

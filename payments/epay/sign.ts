@@ -2,7 +2,8 @@
  * Epay (易支付 / YiPay) signing: MD5 over the parameters sorted by name, `sign`, `sign_type` and empty
  * values left out, joined as `k=v&k=v`, with the merchant key appended. Pure; the routes do the I/O.
  */
-import { createHash, timingSafeEqual } from "node:crypto";
+import { createHash } from "node:crypto";
+import { equalSecrets } from "../../crypto/equal.ts";
 
 export type EpayParams = Record<string, string>;
 
@@ -22,7 +23,5 @@ export function epaySign(params: EpayParams, key: string): string {
 /** True when `params.sign` is the MD5 signature of the rest under `key` (compared in constant time). */
 export function epayVerify(params: EpayParams, key: string): boolean {
   if (key === "" || typeof params.sign !== "string") return false;
-  const expected = new TextEncoder().encode(epaySign(params, key));
-  const given = new TextEncoder().encode(params.sign.toLowerCase());
-  return expected.length === given.length && timingSafeEqual(expected, given);
+  return equalSecrets(epaySign(params, key), params.sign.toLowerCase());
 }

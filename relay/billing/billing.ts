@@ -490,6 +490,11 @@ export class Billing {
     this.#open.delete(requestId);
   }
 
+  /** Requests holding quota on this instance now. */
+  get openHolds(): number {
+    return this.#open.size;
+  }
+
   /** How often the heartbeat runs: three beats fit in one hold. */
   get heartbeatMs(): number {
     return Math.max(1, Math.floor(this.holdSeconds / 3)) * 1000;

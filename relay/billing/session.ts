@@ -37,6 +37,9 @@ export interface SettleOptions {
 export interface SettleResult extends Outcome {
   /** The charge computed from usage, before the balance limited it. */
   quota: number;
+  /** The tokens the consume row records (its `prompt_tokens`, `completion_tokens`). */
+  promptTokens: number;
+  completionTokens: number;
 }
 
 export interface SessionInit {
@@ -104,6 +107,11 @@ export class BillingSession {
   /** Marks the first byte of the answer (the log's `frt`). */
   markFirstResponse(): void {
     this.#firstResponseAt ??= Date.now();
+  }
+
+  /** Milliseconds from arrival to the answer's first byte, once there was one. */
+  get firstResponseMs(): number | undefined {
+    return this.#firstResponseAt === undefined ? undefined : this.#firstResponseAt - this.#startedAt;
   }
 
   get finished(): boolean {
@@ -205,16 +213,17 @@ export class BillingSession {
     });
     const content = [opts.content, u.estimated ? "usage estimated locally: the upstream reported none" : ""]
       .filter(Boolean).join("; ");
+    const promptTokens = loggedPromptTokens(u);
     const outcome = await this.billing.settleHeld(this.requestId, charge.quota, channel?.id ?? 0, {
       ...this.#init.logBase,
       content,
-      promptTokens: loggedPromptTokens(u),
+      promptTokens,
       completionTokens: u.outputTokens,
       useTime: Math.floor((now - this.#startedAt) / 1000),
       channelId: channel?.id ?? 0,
       other,
     }, promptTokensOf(u) + u.outputTokens);
-    return { ...outcome, quota: charge.quota };
+    return { ...outcome, quota: charge.quota, promptTokens, completionTokens: u.outputTokens };
   }
 
   /**

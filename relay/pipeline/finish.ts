@@ -10,6 +10,8 @@ import type { ChannelView } from "../../store/cache/catalog.ts";
 import { optionRegistry } from "../../options/index.ts";
 import { parseUserSetting } from "../../notify/user_setting.ts";
 import { log } from "../../server/logger.ts";
+import { providerFor } from "../providers/registry.ts";
+import type { SettleResult } from "../billing/session.ts";
 
 export interface RequestOutcome {
   end: RequestEnd;
@@ -67,21 +69,40 @@ async function afterSettle(ctx: RelayCtx, charged: number): Promise<void> {
   }
 }
 
-async function settle(ctx: RelayCtx, o: RequestOutcome, usage: BillableUsage | undefined): Promise<number> {
+async function settle(
+  ctx: RelayCtx,
+  o: RequestOutcome,
+  usage: BillableUsage | undefined,
+): Promise<SettleResult | undefined> {
   try {
-    const result = await ctx.session!.settleAtEnd({ end: o.end, upstreamUsage: usage }, {
+    return await ctx.session!.settleAtEnd({ end: o.end, upstreamUsage: usage }, {
       channel: { id: o.channel.id, setting: o.channel.setting },
       upstreamModel: o.upstreamModel !== ctx.parsed?.model ? o.upstreamModel : undefined,
       priceMultiplier: o.priceMultiplier,
     });
-    return result?.charged ?? 0;
   } catch (err) {
     log.error("settlement failed; the sweeper will resolve the hold", {
       requestId: ctx.requestId,
       error: String(err),
     });
-    return 0;
+    return undefined;
   }
+}
+
+/** The served request's metrics, from what its consume row records. */
+function observe(ctx: RelayCtx, o: RequestOutcome, result: SettleResult | undefined): void {
+  ctx.deps.metrics.served({
+    endpoint: ctx.endpoint.name,
+    model: ctx.parsed?.model ?? "",
+    provider: providerFor(o.channel.type)?.name ?? String(o.channel.type),
+    stream: ctx.parsed?.stream ?? false,
+    end: o.end,
+    durationMs: performance.now() - ctx.startedAt,
+    firstResponseMs: ctx.session?.firstResponseMs,
+    inputTokens: result?.promptTokens ?? 0,
+    outputTokens: result?.completionTokens ?? 0,
+    quota: result?.charged ?? 0,
+  });
 }
 
 /**
@@ -92,12 +113,14 @@ async function settle(ctx: RelayCtx, o: RequestOutcome, usage: BillableUsage | u
  */
 export async function finishRequest(ctx: RelayCtx, o: RequestOutcome): Promise<void> {
   const usage = billedUsage(ctx, o);
-  const [charged] = await Promise.all([
+  const [result] = await Promise.all([
     settle(ctx, o, usage),
     releaseGate(ctx, usage).catch((err) =>
       log.warn("releasing the token's limits failed", { requestId: ctx.requestId, error: String(err) })
     ),
   ]);
+  const charged = result?.charged ?? 0;
+  observe(ctx, o, result);
   afterSettle(ctx, charged)
     .catch((err) =>
       log.warn("post-settlement bookkeeping failed", { requestId: ctx.requestId, error: String(err) })

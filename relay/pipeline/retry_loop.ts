@@ -44,6 +44,7 @@ async function recordFailure(
 ): Promise<void> {
   const { deps } = ctx;
   logUpstreamFailure(ctx, channel.id, failure.detail, failure.client.message, failure.upstreamStatus);
+  deps.metrics.upstreamFailure(channel.id, channel.type, failure.upstreamStatus);
   const routing = { ...failure.routing, status: failure.upstreamStatus || failure.routing.status };
   if (keyIndex >= 0 && shouldDisable(policy, routing, channel.autoBan !== 0)) {
     await disableChannel(deps, channel.id, keyIndex, channel.keys.length, failure.detail.slice(0, 300)).catch(

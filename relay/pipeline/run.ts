@@ -88,6 +88,11 @@ export async function handleRelay(deps: AppDeps, c: Context, entry: RelayEntry):
       return new Response(null, { status: 499, headers: { [REQUEST_ID_HEADER]: ctx.requestId } });
     }
     const err = toRelayError(e);
+    deps.metrics.refused({
+      endpoint: entry.endpoint.name,
+      status: err.status,
+      durationMs: performance.now() - ctx.startedAt,
+    });
     if (!(e instanceof RelayError) && !(e instanceof BillingError)) {
       log.error("relay request failed", {
         requestId: ctx.requestId,

@@ -69,7 +69,7 @@ async function mysqlFixture<T>(fn: (f: StoreFixture) => Promise<T>): Promise<T> 
   }
 }
 
-async function sqliteFixture<T>(fn: (f: StoreFixture) => Promise<T>): Promise<T> {
+export async function sqliteFixture<T>(fn: (f: StoreFixture) => Promise<T>): Promise<T> {
   const dir = await Deno.makeTempDir({ prefix: "napi_store_" });
   try {
     return await fn(fixture("sqlite", () => openSqlite({ path: `${dir}/test.db`, busyTimeoutMs: 10000 })));
