@@ -4,6 +4,7 @@
  */
 import { ConfigError, loadConfig, type StoreKind } from "./config/env.ts";
 import { unhonouredEnvNotices } from "./config/new_api_env.ts";
+import { noteTracingConfig } from "./server/tracing.ts";
 import { resolveSecrets } from "./config/secrets.ts";
 import { openMigratedLogStore, openMigratedStore } from "./store/open.ts";
 import { openKv } from "./kv/kv.ts";
@@ -31,6 +32,7 @@ async function start(): Promise<void> {
   }
   setDebug(config.debug);
   for (const notice of unhonouredEnvNotices(Deno.env.toObject())) log.warn(notice);
+  noteTracingConfig();
   if (config.tlsInsecureSkipVerify) {
     log.warn("TLS_INSECURE_SKIP_VERIFY=true: upstream TLS certificates are NOT verified");
   }

@@ -9,6 +9,7 @@ import type { InflightHandle } from "../inflight.ts";
 import type { Caller } from "./key_auth.ts";
 import type { ParsedRequest } from "./parse_request.ts";
 import type { StreamFraming } from "./client_sink.ts";
+import type { Span } from "@opentelemetry/api";
 
 export interface RelayCtx {
   deps: AppDeps;
@@ -38,6 +39,8 @@ export interface RelayCtx {
   session?: BillingSession;
   /** Some attempt reached an upstream (a refused request gives its RPM unit back). */
   sentUpstream: boolean;
+  /** The request's trace span (server/tracing.ts), only when traces are exported. */
+  span?: Span;
 }
 
 /** The gateway's own time so far: everything but the upstream waits. */

@@ -12,6 +12,7 @@ import { parseUserSetting } from "../../notify/user_setting.ts";
 import { log } from "../../server/logger.ts";
 import { providerFor } from "../providers/registry.ts";
 import type { SettleResult } from "../billing/session.ts";
+import { endRelaySpan } from "../../server/tracing.ts";
 
 export interface RequestOutcome {
   end: RequestEnd;
@@ -91,7 +92,7 @@ async function settle(
 
 /** The served request's metrics, from what its consume row records. */
 function observe(ctx: RelayCtx, o: RequestOutcome, result: SettleResult | undefined): void {
-  ctx.deps.metrics.served({
+  const served = {
     endpoint: ctx.endpoint.name,
     model: ctx.parsed?.model ?? "",
     provider: providerFor(o.channel.type)?.name ?? String(o.channel.type),
@@ -102,7 +103,9 @@ function observe(ctx: RelayCtx, o: RequestOutcome, result: SettleResult | undefi
     inputTokens: result?.promptTokens ?? 0,
     outputTokens: result?.completionTokens ?? 0,
     quota: result?.charged ?? 0,
-  });
+  };
+  ctx.deps.metrics.served(served);
+  endRelaySpan(ctx.span, { ...served, operation: served.endpoint, outcome: o.end, channelId: o.channel.id });
 }
 
 /**

@@ -21,6 +21,7 @@ import { readRequestBody } from "./read_body.ts";
 import { checkModelName, parseRequest } from "./parse_request.ts";
 import { checkLimits, checkModelAccess, reserve, routableTiers } from "./admit.ts";
 import { runAttempts } from "./retry_loop.ts";
+import { endRelaySpan, startRelaySpan } from "../../server/tracing.ts";
 
 export interface RelayEntry {
   endpoint: Endpoint;
@@ -37,9 +38,10 @@ export interface RelayEntry {
 export function newRelayContext(deps: AppDeps, c: Context, entry: RelayEntry): RelayCtx {
   const endpoint = entry.endpoint;
   const url = new URL(c.req.url);
+  const requestId = newRequestId();
   return {
     deps,
-    requestId: newRequestId(),
+    requestId,
     endpoint,
     dialect: endpoint.dialect,
     startedAt: performance.now(),
@@ -53,6 +55,7 @@ export function newRelayContext(deps: AppDeps, c: Context, entry: RelayEntry): R
     promptTokens: 0,
     upstreamMs: 0,
     sentUpstream: false,
+    span: startRelaySpan(endpoint.name, requestId),
   };
 }
 
@@ -84,15 +87,15 @@ export async function handleRelay(deps: AppDeps, c: Context, entry: RelayEntry):
     return await runAttempts(ctx, tiers);
   } catch (e) {
     await releaseHolds(ctx);
-    if (e instanceof ClientGoneError) {
-      return new Response(null, { status: 499, headers: { [REQUEST_ID_HEADER]: ctx.requestId } });
-    }
-    const err = toRelayError(e);
+    const err = e instanceof ClientGoneError ? undefined : toRelayError(e);
+    const status = err?.status ?? 499;
     deps.metrics.refused({
       endpoint: entry.endpoint.name,
-      status: err.status,
+      status,
       durationMs: performance.now() - ctx.startedAt,
     });
+    endRelaySpan(ctx.span, { operation: entry.endpoint.name, outcome: String(status), status });
+    if (!err) return new Response(null, { status, headers: { [REQUEST_ID_HEADER]: ctx.requestId } });
     if (!(e instanceof RelayError) && !(e instanceof BillingError)) {
       log.error("relay request failed", {
         requestId: ctx.requestId,
