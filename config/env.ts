@@ -162,6 +162,7 @@ const schema = z.object({
   AZURE_DEFAULT_API_VERSION: text("2025-04-01-preview"),
   GEMINI_SAFETY_SETTING: text("BLOCK_NONE"),
   CHANNEL_TEST_FREQUENCY: integer("CHANNEL_TEST_FREQUENCY", 0, 0, 525600),
+  CHANNEL_UPDATE_FREQUENCY: integer("CHANNEL_UPDATE_FREQUENCY", 0, 0, 525600),
   POLLING_INTERVAL: integer("POLLING_INTERVAL", 0, 0, 3600),
   GLOBAL_API_RATE_LIMIT_ENABLE: boolean("GLOBAL_API_RATE_LIMIT_ENABLE", true),
   GLOBAL_API_RATE_LIMIT: integer("GLOBAL_API_RATE_LIMIT", 360, 1, 10_000_000),
@@ -252,6 +253,8 @@ export interface Config {
   azureDefaultApiVersion: string;
   geminiSafetySetting: string;
   channelTestFrequencyMinutes: number;
+  /** Minutes between scheduled channel balance updates (New API's CHANNEL_UPDATE_FREQUENCY); 0: off. */
+  channelUpdateFrequencyMinutes: number;
   pollingIntervalSeconds: number;
   rateLimits: {
     globalApi: RateLimitSetting;
@@ -379,6 +382,7 @@ export function loadConfig(env: Env): Config {
     azureDefaultApiVersion: e.AZURE_DEFAULT_API_VERSION,
     geminiSafetySetting: e.GEMINI_SAFETY_SETTING,
     channelTestFrequencyMinutes: e.CHANNEL_TEST_FREQUENCY,
+    channelUpdateFrequencyMinutes: e.CHANNEL_UPDATE_FREQUENCY,
     pollingIntervalSeconds: e.POLLING_INTERVAL,
     rateLimits: {
       globalApi: rl(

@@ -25,6 +25,7 @@ export const newApiEnvVars: NewApiEnvVar[] = [
     "ANONYMOUS_REQUEST_BODY_LIMIT_KB",
     "AZURE_DEFAULT_API_VERSION",
     "CHANNEL_TEST_FREQUENCY",
+    "CHANNEL_UPDATE_FREQUENCY",
     "CRITICAL_RATE_LIMIT",
     "CRITICAL_RATE_LIMIT_DURATION",
     "CRITICAL_RATE_LIMIT_ENABLE",
@@ -113,7 +114,6 @@ export const newApiEnvVars: NewApiEnvVar[] = [
     "SMTP_INSECURE_SKIP_VERIFY",
     "SMTP_TLS_INSECURE_SKIP_VERIFY",
   ),
-  ...notYet("there is no balance updater yet", "CHANNEL_UPDATE_FREQUENCY"),
   ...notYet("channel tests run when CHANNEL_TEST_FREQUENCY is set", "CHANNEL_TEST_ENABLED"),
   ...notYet(
     "upstream model-list updates are not scheduled yet",
