@@ -190,6 +190,12 @@ const schema = z.object({
   SYNC_HTTP_RETRY: integer("SYNC_HTTP_RETRY", 3, 1, 10),
   SYNC_HTTP_MAX_MB: integer("SYNC_HTTP_MAX_MB", 10, 1, 100),
   STRIPE_API_BASE: text("https://api.stripe.com"),
+  GITHUB_OAUTH_BASE: text("https://github.com"),
+  GITHUB_API_BASE: text("https://api.github.com"),
+  DISCORD_API_BASE: text("https://discord.com"),
+  LINUX_DO_AUTHORIZE_ENDPOINT: text("https://connect.linux.do/oauth2/authorize"),
+  LINUX_DO_TOKEN_ENDPOINT: text("https://connect.linux.do/oauth2/token"),
+  LINUX_DO_USER_ENDPOINT: text("https://connect.linux.do/api/user"),
 });
 
 export type StoreKind = "sqlite" | "postgres" | "mysql";
@@ -241,6 +247,15 @@ export interface Config {
   anonymousRequestBodyBytes: number;
   /** Where Stripe's API is (tests point it at a local fake). */
   stripeApiBase: string;
+  /** Where the fixed OAuth providers are (New API's LINUX_DO_* variables; ours for GitHub, Discord). */
+  oauthEndpoints: {
+    githubOAuthBase: string;
+    githubApiBase: string;
+    discordBase: string;
+    linuxDoAuthorize: string;
+    linuxDoToken: string;
+    linuxDoUser: string;
+  };
   streamScannerMaxBufferBytes: number;
   forceStreamOption: boolean;
   errorLogEnabled: boolean;
@@ -370,6 +385,14 @@ export function loadConfig(env: Env): Config {
     maxRequestBodyBytes: e.MAX_REQUEST_BODY_MB * 1024 * 1024,
     anonymousRequestBodyBytes: e.ANONYMOUS_REQUEST_BODY_LIMIT_KB * 1024,
     stripeApiBase: e.STRIPE_API_BASE,
+    oauthEndpoints: {
+      githubOAuthBase: e.GITHUB_OAUTH_BASE.replace(/\/+$/, ""),
+      githubApiBase: e.GITHUB_API_BASE.replace(/\/+$/, ""),
+      discordBase: e.DISCORD_API_BASE.replace(/\/+$/, ""),
+      linuxDoAuthorize: e.LINUX_DO_AUTHORIZE_ENDPOINT,
+      linuxDoToken: e.LINUX_DO_TOKEN_ENDPOINT,
+      linuxDoUser: e.LINUX_DO_USER_ENDPOINT,
+    },
     streamScannerMaxBufferBytes: e.STREAM_SCANNER_MAX_BUFFER_MB * 1024 * 1024,
     forceStreamOption: e.FORCE_STREAM_OPTION,
     errorLogEnabled: e.ERROR_LOG_ENABLED,

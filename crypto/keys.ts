@@ -14,7 +14,8 @@ export type KeyPurpose =
   | "token-key"
   | "access-token"
   | "session"
-  | "email-code";
+  | "email-code"
+  | "oauth-state";
 
 const cache = new Map<string, Uint8Array>();
 

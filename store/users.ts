@@ -370,3 +370,55 @@ export async function countRootUsers(db: Db): Promise<number> {
 export async function loadAllUsers(db: Db): Promise<User[]> {
   return (await db.query(`SELECT ${PUBLIC_COLUMNS} FROM users WHERE deleted_at IS NULL`)).map(userFromRow);
 }
+
+/** New API's external-account columns on `users`, by the `binding_type` its routes name them with. */
+export const BINDING_COLUMNS = {
+  github: "github_id",
+  discord: "discord_id",
+  oidc: "oidc_id",
+  linuxdo: "linux_do_id",
+  wechat: "wechat_id",
+  telegram: "telegram_id",
+} as const;
+
+export type BindingColumn = (typeof BINDING_COLUMNS)[keyof typeof BINDING_COLUMNS];
+
+/**
+ * The user bound to an external account, deleted ones included (New API counts a deleted user's binding
+ * as taken, and refuses to sign it in).
+ */
+export async function findUserByBinding(
+  db: Db,
+  column: BindingColumn,
+  value: string,
+): Promise<{ id: number; deleted: boolean } | undefined> {
+  if (!value) return undefined;
+  const row = await queryOne(db, `SELECT id, deleted_at FROM users WHERE ${column} = ? ORDER BY id LIMIT 1`, [
+    value,
+  ]);
+  return row ? { id: asInt(row.id), deleted: row.deleted_at != null } : undefined;
+}
+
+/** Binds (or with "" unbinds) an external account. */
+export async function setUserBinding(
+  db: Db,
+  id: number,
+  column: BindingColumn,
+  value: string,
+): Promise<boolean> {
+  const result = await db.exec(`UPDATE users SET ${column} = ? WHERE id = ? AND deleted_at IS NULL`, [
+    value,
+    id,
+  ]);
+  return result.changes === 1;
+}
+
+/** Whether a username is used, deleted users included (New API's `CheckUserExistOrDeleted`). */
+export async function usernameExists(db: Db, username: string): Promise<boolean> {
+  return (await queryOne(db, "SELECT id FROM users WHERE username = ?", [username])) !== undefined;
+}
+
+/** The highest user id so far (New API names OAuth sign-ups `<provider>_<max id + 1>`). */
+export async function maxUserId(db: Db): Promise<number> {
+  return asInt((await queryOne(db, "SELECT MAX(id) AS n FROM users"))?.n);
+}

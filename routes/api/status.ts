@@ -16,12 +16,8 @@ import { checkinSetting } from "../../options/checkin.ts";
 
 /** Sign-in methods and features New API's status announces that this gateway does not have yet. */
 const ABSENT = [
-  "github_oauth",
-  "discord_oauth",
-  "linuxdo_oauth",
   "telegram_oauth",
   "wechat_login",
-  "oidc_enabled",
   "passkey_login",
   "passkey_allow_insecure",
   "turnstile_check",
@@ -51,6 +47,10 @@ export async function statusData(deps: AppDeps): Promise<Record<string, unknown>
     start_time: deps.startedAt,
     setup: await isSetUp(deps),
     email_verification: o.bool(cat, "EmailVerificationEnabled"),
+    github_oauth: o.bool(cat, "GitHubOAuthEnabled"),
+    discord_oauth: o.bool(cat, "discord.enabled"),
+    linuxdo_oauth: o.bool(cat, "LinuxDOOAuthEnabled"),
+    oidc_enabled: o.bool(cat, "oidc.enabled"),
     github_client_id: o.string(cat, "GitHubClientId"),
     discord_client_id: o.string(cat, "discord.client_id"),
     linuxdo_client_id: o.string(cat, "LinuxDOClientId"),

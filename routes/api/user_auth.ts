@@ -11,7 +11,7 @@ import type { AppDeps } from "../../server/deps.ts";
 import { ok } from "./respond.ts";
 import { apiError, badRequest } from "./errors.ts";
 import { readJson } from "./input.ts";
-import { creditInviter } from "../../store/invites.ts";
+import { createAccount } from "../../auth/accounts.ts";
 import { msgFor } from "./messages.ts";
 import { sameOriginOnly } from "../../auth/middleware.ts";
 import { checkPassword, checkUsername, verifySignIn } from "../../auth/credentials.ts";
@@ -25,12 +25,9 @@ import {
   getUser,
   getUserByUsername,
   getUserIdByAffCode,
-  insertUser,
-  Role,
   updateUser,
   UserStatus,
 } from "../../store/users.ts";
-import { createToken } from "../../store/tokens.ts";
 import { type AttemptAnswer, clearLoginAttempts, takeLoginAttempt } from "../../kv/limits/login_lockout.ts";
 import { retryAfterSeconds } from "../../kv/limits/rate.ts";
 import { log } from "../../server/logger.ts";
@@ -78,6 +75,23 @@ export function passwordAttempts(deps: AppDeps): {
   };
 }
 
+/** Signs a checked user in (every sign-in method ends here) and answers New API's `setupLogin` data. */
+export async function finishSignIn(deps: AppDeps, c: Context, userId: number): Promise<Response> {
+  await updateUser(deps.db, userId, { lastLoginAt: nowSeconds() });
+  await deps.cache.publish({ kind: "user", id: userId });
+  const user = await getUser(deps.db, userId);
+  if (!user || user.status !== UserStatus.enabled) throw apiError(403, "api.user_disabled");
+  await startSession(deps, c, user);
+  return ok(c, {
+    id: user.id,
+    username: user.username,
+    display_name: user.displayName,
+    role: user.role,
+    status: user.status,
+    group: user.group,
+  });
+}
+
 export function userAuthRoutes(deps: AppDeps): Hono {
   const app = new Hono();
   const bool = (key: string) => optionRegistry.bool(deps.catalog, key);
@@ -103,37 +117,11 @@ export function userAuthRoutes(deps: AppDeps): Hono {
     }
     const inviterId = body.aff_code ? await getUserIdByAffCode(deps.db, body.aff_code) : undefined;
     const passwordHash = await hashPassword(body.password);
-    const inviteeReward = inviterId ? optionRegistry.int(deps.catalog, "QuotaForInvitee") : 0;
-    const inviterReward = inviterId ? optionRegistry.int(deps.catalog, "QuotaForInviter") : 0;
-    let id: number;
     try {
-      // The user and the inviter's reward are one transaction: a registration rewards its inviter once.
-      id = await deps.db.transaction(async (tx) => {
-        const created = await insertUser(tx, {
-          username,
-          passwordHash,
-          displayName: username,
-          email,
-          role: Role.common,
-          quota: optionRegistry.int(deps.catalog, "QuotaForNewUser") + Math.max(0, inviteeReward),
-          inviterId,
-        });
-        if (inviterId && inviterReward > 0) await creditInviter(tx, inviterId, inviterReward);
-        return created;
-      });
+      await createAccount(deps, { username, passwordHash, displayName: username, email, inviterId });
     } catch (err) {
       if (err instanceof UniqueViolation) throw apiError(409, "api.username_taken");
       throw err;
-    }
-    await deps.cache.publish({ kind: "user", id });
-    if (inviterId && inviterReward > 0) await deps.cache.publish({ kind: "user", id: inviterId });
-    if (deps.config.generateDefaultToken) {
-      const { token } = await createToken(deps.db, deps.secrets.cryptoSecret, id, {
-        name: `${username}'s first token`,
-        unlimitedQuota: true,
-        remainQuota: 500000,
-      });
-      await deps.cache.publish({ kind: "token", id: token.id });
     }
     return ok(c);
   });
@@ -151,18 +139,7 @@ export function userAuthRoutes(deps: AppDeps): Hono {
       throw apiError(401, "api.wrong_credentials");
     }
     await clearAttempts(body.username);
-    await updateUser(deps.db, found.id, { lastLoginAt: nowSeconds() });
-    await deps.cache.publish({ kind: "user", id: found.id });
-    const user = (await getUser(deps.db, found.id))!;
-    await startSession(deps, c, user);
-    return ok(c, {
-      id: user.id,
-      username: user.username,
-      display_name: user.displayName,
-      role: user.role,
-      status: user.status,
-      group: user.group,
-    });
+    return await finishSignIn(deps, c, found.id);
   });
 
   app.post("/api/user/logout", sameOriginOnly(), async (c) => {

@@ -52,8 +52,8 @@ appTest("GET /api/status follows the options; features the gateway lacks read fa
   assertEquals(data.github_client_id, "gh-client");
   assertEquals(
     [data.github_oauth, data.turnstile_check],
-    [false, false],
-    "no GitHub sign-in or Turnstile here",
+    [true, false],
+    "GitHub sign-in is on; no Turnstile here",
   );
   assertEquals(data.enable_data_export, false);
 });

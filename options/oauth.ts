@@ -1,0 +1,29 @@
+/**
+ * New API's sign-in provider options (GitHub, Discord, OIDC, Linux DO), acted on by `routes/api/oauth.ts`.
+ * Keys and defaults are New API's; `oidc.well_known` names the discovery document the id_token keys come
+ * from.
+ */
+import { boolOption, intOption, type OptionDef } from "./registry.ts";
+
+const text = (key: string): OptionDef => ({ key, default: "" });
+
+export const oauthOptions: OptionDef[] = [
+  boolOption("GitHubOAuthEnabled", false),
+  text("GitHubClientId"),
+  text("GitHubClientSecret"),
+  boolOption("discord.enabled", false),
+  text("discord.client_id"),
+  text("discord.client_secret"),
+  boolOption("LinuxDOOAuthEnabled", false),
+  text("LinuxDOClientId"),
+  text("LinuxDOClientSecret"),
+  intOption("LinuxDOMinimumTrustLevel", 0, 0, 4),
+  boolOption("oidc.enabled", false),
+  text("oidc.client_id"),
+  text("oidc.client_secret"),
+  text("oidc.display_name"),
+  text("oidc.well_known"),
+  text("oidc.authorization_endpoint"),
+  text("oidc.token_endpoint"),
+  text("oidc.user_info_endpoint"),
+];
