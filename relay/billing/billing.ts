@@ -35,7 +35,7 @@ import {
 import { optionRegistry } from "../../options/index.ts";
 import { log } from "../../server/logger.ts";
 import { Role } from "../../store/users.ts";
-import { tokenCounter } from "./estimate.ts";
+import { type CountTokens, tokenCounter } from "./estimate.ts";
 import { DuplicateReservationError, InsufficientQuotaError } from "./errors.ts";
 import { PriceTable } from "./price_table.ts";
 import { type PriceData, reservationQuota, resolvePrice } from "./pricing.ts";
@@ -89,8 +89,13 @@ export interface BeginArgs {
   model: string;
   /** The group the request routes through (token group, or the user's group). */
   usingGroup: string;
-  /** From estimatePromptTokens. */
+  /** The prompt estimate the hold is taken from (estimatePromptTokens, usually by estimateTokensFromBytes). */
   promptTokens: number;
+  /**
+   * The exact prompt count with billing's tokenizer, called only when billing needs it (no usage from the
+   * upstream); without it the estimate is the count.
+   */
+  exactPromptTokens?: (count: CountTokens) => number;
   /** From billingQuantities(): validated output cap (0 = none) and n. */
   maxTokens?: number;
   n?: number;
@@ -168,6 +173,11 @@ export class Billing {
   readonly #open = new Map<string, number>();
   #flushTimer?: ReturnType<typeof setTimeout>;
   #stopped = false;
+  /**
+   * Where billing's tokenizer comes from (the shared o200k counter): the prompt's exact count and the
+   * stream meter. A seam, so a test can count the calls made on the request path.
+   */
+  tokenizer: () => Promise<CountTokens> = tokenCounter;
 
   constructor(readonly db: Db, readonly catalog: Catalog, private readonly opts: BillingOptions) {
     this.logDb = opts.logDb ?? db;
@@ -288,7 +298,7 @@ export class Billing {
       },
     };
     // Loaded before the hold is taken, so nothing can fail between the hold and the session owning it.
-    const count = await tokenCounter();
+    const count = await this.tokenizer();
     const tokenAmount = this.book
       ? this.#holdInBook(this.book, a, quota, meta)
       : (await reserveQuota(this.db, {
@@ -308,6 +318,7 @@ export class Billing {
       price,
       reserved: quota,
       promptTokens: a.promptTokens,
+      exactPromptTokens: a.exactPromptTokens,
       isStream: a.isStream,
       requestPath: a.requestPath,
       count,

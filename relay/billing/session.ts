@@ -46,7 +46,10 @@ export interface SessionInit {
   requestId: string;
   price: PriceData;
   reserved: number;
+  /** The prompt estimate the hold was taken from. */
   promptTokens: number;
+  /** The exact prompt count with `count`, made once and only when billing needs it (see `promptTokens`). */
+  exactPromptTokens?: (count: CountTokens) => number;
   isStream: boolean;
   requestPath?: string;
   count: CountTokens;
@@ -68,7 +71,8 @@ export class BillingSession {
   readonly price: PriceData;
   /** Quota held for this request when it was admitted (`held` is the hold now, after extensions). */
   readonly reserved: number;
-  readonly promptTokens: number;
+  /** The prompt estimate the hold was taken from (also the prompt part of a stream's running cost). */
+  readonly promptEstimate: number;
   /** Counts the completion delivered to the client (feed it content deltas as they are written). */
   readonly meter: StreamMeter;
   readonly #init: SessionInit;
@@ -81,16 +85,25 @@ export class BillingSession {
   #held: number;
   /** Delivered characters at the last exact cost check (`coverDelivered`). */
   #checkedChars = -Infinity;
+  #promptTokens?: number;
 
   constructor(private readonly billing: Billing, init: SessionInit) {
     this.requestId = init.requestId;
     this.price = init.price;
     this.reserved = init.reserved;
     this.#held = init.reserved;
-    this.promptTokens = init.promptTokens;
+    this.promptEstimate = init.promptTokens;
     this.meter = new StreamMeter(init.count);
     this.#init = init;
     billing.track(this.requestId);
+  }
+
+  /**
+   * The prompt's exact count (the tokenizer's, with New API's overheads), counted on first use: only a
+   * request that ends without the upstream's usage (or checkpoints) needs it.
+   */
+  get promptTokens(): number {
+    return this.#promptTokens ??= this.#init.exactPromptTokens?.(this.#init.count) ?? this.promptEstimate;
   }
 
   /** Records the channel of an attempt (the retry chain, `admin_info.use_channel`). */
@@ -124,8 +137,8 @@ export class BillingSession {
   }
 
   /**
-   * Keeps the hold ahead of a stream's running cost (the estimated prompt plus the completion delivered
-   * so far). When the cost passes the hold, the hold is extended against the wallet: by at least the
+   * Keeps the hold ahead of a stream's running cost (the prompt estimate the hold was taken from plus the
+   * completion delivered so far). When the cost passes the hold, the hold is extended against the wallet: by at least the
    * admission hold, so extensions stay rare, or by exactly what is missing when the wallet has less.
    * Returns undefined while covered, or the running cost when the wallet cannot cover it (the caller
    * cuts the stream and settles what was delivered). The exact count (a tokenizer call) is made at most
@@ -153,7 +166,7 @@ export class BillingSession {
   /** The charge for the estimated prompt plus `outputTokens` of completion. */
   #costOf(outputTokens: number): number {
     return usageQuota(this.price, {
-      inputTokens: Math.max(0, this.promptTokens),
+      inputTokens: Math.max(0, this.promptEstimate),
       cacheReadTokens: 0,
       cacheWriteTokens: 0,
       outputTokens,
@@ -234,7 +247,9 @@ export class BillingSession {
     state: Omit<EndState, "promptTokens" | "meter">,
     opts: SettleOptions = {},
   ): Promise<SettleResult | undefined> {
-    const usage = usageAtEnd({ ...state, promptTokens: this.promptTokens, meter: this.meter });
+    // The upstream's usage wins (usageAtEnd's first rule) without counting the prompt.
+    const usage = state.upstreamUsage ??
+      usageAtEnd({ ...state, promptTokens: this.promptTokens, meter: this.meter });
     if (usage === null) {
       await this.release();
       return undefined;

@@ -13,7 +13,7 @@ import {
   parseModelRequestRateLimit,
   resolveModelRequestLimit,
 } from "../../kv/limits/model_request_limit.ts";
-import { tokenCounter } from "../billing/estimate.ts";
+import { estimateTokensFromBytes } from "../billing/estimate.ts";
 import { imagePriceMultiplier } from "../billing/image_price.ts";
 import { optionRegistry } from "../../options/index.ts";
 import { log } from "../../server/logger.ts";
@@ -137,8 +137,12 @@ export async function reserve(ctx: RelayCtx): Promise<void> {
   const { deps } = ctx;
   const parsed = ctx.parsed!;
   const caller = ctx.caller!;
-  const count = optionRegistry.bool(deps.catalog, "CountToken") ? await tokenCounter() : () => 0;
-  ctx.promptTokens = estimatePrompt(count, ctx.endpoint, parsed);
+  // The hold takes an estimate from the prompt's bytes; the exact count is made by the session only if
+  // billing needs it (no usage from the upstream), off the answer's path otherwise.
+  const counting = optionRegistry.bool(deps.catalog, "CountToken");
+  const zero = () => 0;
+  const endpoint = ctx.endpoint;
+  ctx.promptTokens = estimatePrompt(counting ? estimateTokensFromBytes : zero, endpoint, parsed);
   const q = parsed.quantities;
   const image = ctx.endpoint.prompt === "image";
   ctx.session = await deps.billing.begin({
@@ -150,6 +154,7 @@ export async function reserve(ctx: RelayCtx): Promise<void> {
     model: parsed.model,
     usingGroup: caller.usingGroup,
     promptTokens: ctx.promptTokens,
+    exactPromptTokens: (count) => estimatePrompt(counting ? count : zero, endpoint, parsed),
     maxTokens: q.maxTokens,
     n: q.n,
     priceMultiplier: image ? imagePriceMultiplier(parsed.model, q.size, q.quality) : undefined,

@@ -31,6 +31,7 @@ export interface RelayCtx {
   inflight: InflightHandle;
   caller?: Caller;
   parsed?: ParsedRequest;
+  /** The prompt estimate the hold was taken from (the exact count is `session.promptTokens`). */
   promptTokens: number;
   /** Milliseconds spent waiting on upstreams (for the overhead header). */
   upstreamMs: number;

@@ -44,7 +44,7 @@ async function releaseGate(ctx: RelayCtx, usage: BillableUsage | undefined): Pro
   const token = ctx.caller?.token;
   const total = usage
     ? promptTokensOf(usage) + usage.outputTokens
-    : ctx.promptTokens + (ctx.session?.meter.tokens ?? 0);
+    : (ctx.session?.promptTokens ?? ctx.promptTokens) + (ctx.session?.meter.tokens ?? 0);
   const tokens = token && token.tpmLimit > 0 && total > 0 ? total : 0;
   if (ctx.gate) await ctx.gate.release({ tokens });
   else if (token && tokens > 0) await ctx.deps.limiters.token.recordTokens(token.id, tokens);

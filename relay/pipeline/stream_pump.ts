@@ -152,7 +152,7 @@ export async function pump(
       if (Date.now() - checkpointAt > 15_000) {
         checkpointAt = Date.now();
         void ctx.session!.checkpoint({
-          inputTokens: ctx.promptTokens,
+          inputTokens: ctx.session!.promptTokens,
           cacheReadTokens: 0,
           cacheWriteTokens: 0,
           outputTokens: ctx.session!.meter.tokens,
