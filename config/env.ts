@@ -144,6 +144,7 @@ const schema = z.object({
   SESSION_COOKIE_SECURE: boolean("SESSION_COOKIE_SECURE", false),
   SYNC_FREQUENCY: integer("SYNC_FREQUENCY", 60, 1, 86400),
   SYNC_POLL_INTERVAL_MS: integer("SYNC_POLL_INTERVAL_MS", 250, 20, 60000),
+  QUOTA_LEASE_SECONDS: integer("QUOTA_LEASE_SECONDS", 30, 3, 3600),
   STREAMING_TIMEOUT: integer("STREAMING_TIMEOUT", 300, 1, 86400),
   RELAY_TIMEOUT: integer("RELAY_TIMEOUT", 0, 0, 86400),
   RELAY_FIRST_BYTE_TIMEOUT: integer("RELAY_FIRST_BYTE_TIMEOUT", 120, 1, 3600),
@@ -235,6 +236,8 @@ export interface Config {
   syncFrequencySeconds: number;
   /** MySQL: milliseconds between reads of the `cache_changes` feed (PostgreSQL uses LISTEN/NOTIFY). */
   syncPollIntervalMs: number;
+  /** PostgreSQL/MySQL: how long an instance's quota lease lives without renewal (renewed every third). */
+  quotaLeaseSeconds: number;
   streamingTimeoutSeconds: number;
   relayTimeoutSeconds: number;
   relayFirstByteTimeoutSeconds: number;
@@ -376,6 +379,7 @@ export function loadConfig(env: Env): Config {
     sessionCookieSecure: e.SESSION_COOKIE_SECURE,
     syncFrequencySeconds: e.SYNC_FREQUENCY,
     syncPollIntervalMs: e.SYNC_POLL_INTERVAL_MS,
+    quotaLeaseSeconds: e.QUOTA_LEASE_SECONDS,
     streamingTimeoutSeconds: e.STREAMING_TIMEOUT,
     relayTimeoutSeconds: e.RELAY_TIMEOUT,
     relayFirstByteTimeoutSeconds: e.RELAY_FIRST_BYTE_TIMEOUT,

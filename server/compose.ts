@@ -53,6 +53,8 @@ export async function composeDeps(
     singleProcess: db.dialect === "sqlite",
     // That process owns the balances too: holds live in memory, settlements are journaled in batches.
     quotaBook: db.dialect === "sqlite" && logDb === db,
+    // Several instances share PostgreSQL or MySQL: the book spends per-instance leases of the balances.
+    leases: db.dialect !== "sqlite" && logDb === db ? { leaseSeconds: config.quotaLeaseSeconds } : undefined,
   });
   await billing.start();
   const notifier = new Notifier({

@@ -21,7 +21,7 @@
  *   the book; when the catalog reloads a balance from the store it adds `overlay` (what the store has
  *   not been told yet: unflushed settlements minus live holds), so admission stays exact.
  */
-import type { Db, SqlValue } from "./db.ts";
+import type { Db, Dialect, SqlValue } from "./db.ts";
 import { insertLogs, LogType, type NewLog } from "./logs.ts";
 import { ReservationStatus } from "./reservations.ts";
 import { log } from "../server/logger.ts";
@@ -34,6 +34,8 @@ export interface BookHold {
   amount: number;
   /** Held from a limited token (0 for an unlimited token or none). */
   tokenAmount: number;
+  /** The token's remain_quota moves by the charge (a limited token); defaults to `tokenAmount > 0`. */
+  tokenLimited?: boolean;
   createdAt: number;
 }
 
@@ -52,16 +54,68 @@ export interface BookSettle {
   now: number;
 }
 
-interface UserSums {
+export interface UserSums {
   quota: number;
   used: number;
   count: number;
 }
 
-interface TokenSums {
+export interface TokenSums {
   remain: number;
   used: number;
   accessed: number;
+}
+
+/**
+ * Where a batch's balance sums go. `DirectBalances` (the embedded store) writes them to users and tokens;
+ * store/lease_balances.ts (several instances) charges them to this instance's lease rows.
+ */
+export interface BalanceWriter {
+  /** Writes the sums inside the batch's transaction. */
+  write(tx: Db, users: ReadonlyMap<number, UserSums>, tokens: ReadonlyMap<number, TokenSums>): Promise<void>;
+  /** The sums left memory for a store transaction (+1), or came back from a failed one (−1). */
+  moved?(users: ReadonlyMap<number, UserSums>, tokens: ReadonlyMap<number, TokenSums>, sign: 1 | -1): void;
+  /** A hold made durable (`persist`): its amounts leave the balances inside `tx`. */
+  persistHold(tx: Db, h: BookHold): Promise<void>;
+  /** Called after each committed batch. */
+  afterFlush?(): Promise<void>;
+}
+
+/** SQLite's scalar MAX is GREATEST elsewhere. */
+export const greatest = (dialect: Dialect) => dialect === "sqlite" ? "MAX" : "GREATEST";
+
+/** Balances written as deltas to users and tokens (the process owns the store). */
+export class DirectBalances implements BalanceWriter {
+  async write(
+    tx: Db,
+    users: ReadonlyMap<number, UserSums>,
+    tokens: ReadonlyMap<number, TokenSums>,
+  ): Promise<void> {
+    for (const [id, u] of users) {
+      await tx.exec(
+        `UPDATE users SET quota = quota + ?, used_quota = used_quota + ?, request_count = request_count + ?
+         WHERE id = ?`,
+        [u.quota, u.used, u.count, id],
+      );
+    }
+    for (const [id, t] of tokens) {
+      await tx.exec(
+        `UPDATE tokens SET remain_quota = remain_quota + ?, used_quota = used_quota + ?,
+          accessed_time = ${greatest(tx.dialect)}(accessed_time, ?) WHERE id = ?`,
+        [t.remain, t.used, t.accessed, id],
+      );
+    }
+  }
+
+  async persistHold(tx: Db, h: BookHold): Promise<void> {
+    await tx.exec("UPDATE users SET quota = quota - ? WHERE id = ?", [h.amount, h.userId]);
+    if (h.tokenAmount > 0) {
+      await tx.exec("UPDATE tokens SET remain_quota = remain_quota - ? WHERE id = ?", [
+        h.tokenAmount,
+        h.tokenId,
+      ]);
+    }
+  }
 }
 
 interface Batch {
@@ -113,10 +167,14 @@ export class QuotaBook {
   version = 0;
   failures = 0;
 
+  readonly balances: BalanceWriter;
+
   constructor(
     readonly db: Db,
-    private readonly opts: { intervalMs?: number; batch?: number } = {},
-  ) {}
+    private readonly opts: { intervalMs?: number; batch?: number; balances?: BalanceWriter } = {},
+  ) {
+    this.balances = opts.balances ?? new DirectBalances();
+  }
 
   /** What the store's balance of a user lacks: unflushed settlements minus live holds. */
   userOverlay(id: number): number {
@@ -191,7 +249,7 @@ export class QuotaBook {
     b.users.set(h.userId, u);
     if (h.tokenId > 0) {
       const t = b.tokens.get(h.tokenId) ?? { remain: 0, used: 0, accessed: 0 };
-      if (h.tokenAmount > 0) t.remain -= s.quota;
+      if (h.tokenLimited ?? h.tokenAmount > 0) t.remain -= s.quota;
       t.used += s.quota;
       t.accessed = Math.max(t.accessed, s.now);
       b.tokens.set(h.tokenId, t);
@@ -266,13 +324,7 @@ export class QuotaBook {
           row.meta,
         ],
       );
-      await tx.exec("UPDATE users SET quota = quota - ? WHERE id = ?", [h.amount, h.userId]);
-      if (h.tokenAmount > 0) {
-        await tx.exec("UPDATE tokens SET remain_quota = remain_quota - ? WHERE id = ?", [
-          h.tokenAmount,
-          h.tokenId,
-        ]);
-      }
+      await this.balances.persistHold(tx, h);
       // The store has the hold now (in this transaction): the book no longer counts it.
       this.take(requestId);
       this.version++;
@@ -297,6 +349,7 @@ export class QuotaBook {
     const restore = () => {
       if (!taken) return;
       this.#merge(taken.batch, taken.count);
+      this.balances.moved?.(taken.batch.users, taken.batch.tokens, -1);
       taken = undefined;
       this.version++;
     };
@@ -308,28 +361,19 @@ export class QuotaBook {
         this.#settlements = 0;
         this.version++;
         const b = taken.batch;
+        this.balances.moved?.(b.users, b.tokens, 1);
+        const mysql = tx.dialect === "mysql";
         for (const [i, n] of chunks(b.rows.length)) {
           const part = b.rows.slice(i, i + n);
           await tx.exec(
-            `INSERT INTO quota_reservations (${ROW_COLUMNS}) VALUES ${part.map(() => ROW_PARAMS).join(", ")}
-             ON CONFLICT (request_id) DO NOTHING`,
+            `INSERT${mysql ? " IGNORE" : ""} INTO quota_reservations (${ROW_COLUMNS})
+             VALUES ${part.map(() => ROW_PARAMS).join(", ")}${
+              mysql ? "" : " ON CONFLICT (request_id) DO NOTHING"
+            }`,
             part.flat(),
           );
         }
-        for (const [id, u] of b.users) {
-          await tx.exec(
-            `UPDATE users SET quota = quota + ?, used_quota = used_quota + ?, request_count = request_count + ?
-             WHERE id = ?`,
-            [u.quota, u.used, u.count, id],
-          );
-        }
-        for (const [id, t] of b.tokens) {
-          await tx.exec(
-            `UPDATE tokens SET remain_quota = remain_quota + ?, used_quota = used_quota + ?,
-              accessed_time = MAX(accessed_time, ?) WHERE id = ?`,
-            [t.remain, t.used, t.accessed, id],
-          );
-        }
+        await this.balances.write(tx, b.users, b.tokens);
         for (const [id, used] of b.channels) {
           await tx.exec("UPDATE channels SET used_quota = used_quota + ? WHERE id = ?", [used, id]);
         }
@@ -337,6 +381,11 @@ export class QuotaBook {
       });
       taken = undefined;
       this.failures = 0;
+      // Readers that spanned the commit read again (catalog overlay).
+      this.version++;
+      await this.balances.afterFlush?.().catch((err) =>
+        log.error("quota book: after-batch lease upkeep failed", { error: String(err) })
+      );
     } catch (err) {
       restore();
       this.failures++;

@@ -2,6 +2,7 @@
  * The `tokens` table. The `key` column holds only the keyed hash of the API key; the plaintext key is
  * returned once by `createToken`/`regenerateTokenKey`. Quota moves through conditional updates.
  */
+import { absoluteBalanceSql, LEASED_TOKEN_QUOTA, LeaseKind } from "./quota_leases.ts";
 import {
   asBool,
   asInt,
@@ -49,7 +50,7 @@ export interface Token {
 }
 
 const COLUMNS = `id, user_id, "key", key_hint, status, name, created_time, accessed_time, expired_time,
-  remain_quota, unlimited_quota, used_quota, model_limits_enabled, model_limits, allow_ips, "group",
+  ${LEASED_TOKEN_QUOTA} AS remain_quota, unlimited_quota, used_quota, model_limits_enabled, model_limits, allow_ips, "group",
   cross_group_retry, rpm_limit, tpm_limit, concurrency_limit`;
 
 const str = (v: unknown) => (v == null ? "" : String(v));
@@ -185,6 +186,9 @@ export async function updateToken(
 ): Promise<Token | undefined> {
   const { sets, params } = setClause(patch, FIELD_COLUMNS);
   if (sets.length > 0) {
+    // A new remain_quota is the balance as readers see it: quota leased out is taken off the column.
+    const at = sets.indexOf("remain_quota = ?");
+    if (at >= 0) sets[at] = absoluteBalanceSql(LeaseKind.token);
     await db.exec(
       `UPDATE tokens SET ${sets.join(", ")} WHERE id = ? AND user_id = ? AND deleted_at IS NULL`,
       [

@@ -2,6 +2,7 @@
  * The `users` table: New API's columns, soft delete through `deleted_at`, and money moved only through
  * conditional updates. Secrets (password hash, access token hash) never leave this module in list reads.
  */
+import { absoluteBalanceSql, LEASED_USER_QUOTA, LeaseKind } from "./quota_leases.ts";
 import {
   asInt,
   type Db,
@@ -51,7 +52,9 @@ export interface User {
 }
 
 /** Columns safe to read in lists (no password, no access token). */
-const PUBLIC_COLUMNS = `id, username, display_name, role, status, email, quota, used_quota, request_count,
+const PUBLIC_COLUMNS =
+  `id, username, display_name, role, status, email, ${LEASED_USER_QUOTA} AS quota, used_quota,
+  request_count,
   "group", aff_code, aff_count, aff_quota, aff_history, inviter_id, setting, remark, created_at,
   last_login_at, auth_version, deleted_at, github_id, discord_id, oidc_id, wechat_id, telegram_id, linux_do_id,
   stripe_customer`;
@@ -265,11 +268,16 @@ export async function addUserQuota(db: Db, id: number, delta: number): Promise<b
   return result.changes === 1;
 }
 
-/** Sets the quota to an absolute value (admin edit); refuses negatives. */
+/**
+ * Sets the quota to an absolute value (admin edit), as readers see it: quota leased out to instances is
+ * taken off the column (store/quota_leases.ts). Refuses negatives.
+ */
 export async function setUserQuota(db: Db, id: number, quota: number): Promise<boolean> {
   if (!Number.isSafeInteger(quota) || quota < 0) throw new RangeError("quota must be a non-negative integer");
-  return (await db.exec("UPDATE users SET quota = ? WHERE id = ? AND deleted_at IS NULL", [quota, id]))
-    .changes === 1;
+  return (await db.exec(
+    `UPDATE users SET ${absoluteBalanceSql(LeaseKind.user)} WHERE id = ? AND deleted_at IS NULL`,
+    [quota, id],
+  )).changes === 1;
 }
 
 export async function softDeleteUser(db: Db, id: number): Promise<boolean> {

@@ -16,6 +16,8 @@ import { LogQueue } from "../../store/log_queue.ts";
 import { LogType, type NewLog } from "../../store/logs.ts";
 import { QuotaDataAggregator } from "../../store/quota_data.ts";
 import { QuotaBook } from "../../store/quota_book.ts";
+import { LeaseBalances } from "../../store/lease_balances.ts";
+import { LeaseKind } from "../../store/quota_leases.ts";
 import {
   assertQuota,
   extendHold,
@@ -59,6 +61,12 @@ export interface BillingOptions {
    * for a store one process owns, with the logs in it (SQLite without LOG_SQL_DSN).
    */
   quotaBook?: boolean | { intervalMs?: number; batch?: number };
+  /**
+   * Several instances share the store (PostgreSQL, MySQL): the quota book spends per-instance leases of
+   * the balances (store/lease_balances.ts) instead of the balances themselves. Needs the logs in the main
+   * store. `leaseSeconds`: QUOTA_LEASE_SECONDS.
+   */
+  leases?: { leaseSeconds: number; intervalMs?: number; batch?: number };
 }
 
 /** The user and token behind a request (catalog `User` and `TokenView` fit as they are). */
@@ -146,6 +154,14 @@ async function withRetries<T>(op: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * New API's pre-charge rule: no hold when the wallet has more than 100 × the estimate and the token is
+ * unlimited (`tokenRemain` null) or has more than 100 × it too.
+ */
+export function trustedHold(userQuota: number, tokenRemain: number | null, estimate: number): boolean {
+  return userQuota > 100 * estimate && (tokenRemain === null || tokenRemain > 100 * estimate);
+}
+
 /** The user's JSON settings (New API's UserSetting): `record_ip_log`, `accept_unset_model_ratio_model`. */
 function userSetting(setting: string | undefined): Record<string, unknown> {
   if (!setting) return {};
@@ -167,6 +183,9 @@ export class Billing {
   readonly holdSeconds: number;
   /** The in-memory quota book, when enabled (`BillingOptions.quotaBook`). */
   readonly book?: QuotaBook;
+  /** The book's leases, on a store several instances share (`BillingOptions.leases`). */
+  readonly leases?: LeaseBalances;
+  #leaseTimer?: ReturnType<typeof setInterval>;
   #sweepTimer?: ReturnType<typeof setInterval>;
   #heartbeatTimer?: ReturnType<typeof setInterval>;
   /** Live requests' holds: request id → when it opened (ms). */
@@ -186,6 +205,14 @@ export class Billing {
     if (opts.quotaBook) {
       if (this.logDb !== db) throw new Error("the quota book needs the logs in the main store");
       this.book = new QuotaBook(db, opts.quotaBook === true ? {} : opts.quotaBook);
+      catalog.setBalanceOverlay(this.book);
+    } else if (opts.leases) {
+      if (this.logDb !== db) throw new Error("quota leases need the logs in the main store");
+      this.leases = new LeaseBalances(db, this.owner, {
+        leaseSeconds: Math.max(3, opts.leases.leaseSeconds),
+      });
+      this.book = new QuotaBook(db, { ...opts.leases, balances: this.leases });
+      this.leases.attach(this.book);
       catalog.setBalanceOverlay(this.book);
     }
   }
@@ -210,6 +237,13 @@ export class Billing {
       this.heartbeat().catch((err) => log.error("reservation heartbeat failed", { error: String(err) }));
     }, this.heartbeatMs);
     Deno.unrefTimer(this.#heartbeatTimer);
+    if (this.leases) {
+      const leases = this.leases;
+      this.#leaseTimer = setInterval(() => {
+        leases.tick().catch((err) => log.error("quota lease upkeep failed", { error: String(err) }));
+      }, Math.max(1000, Math.floor(this.opts.leases!.leaseSeconds * 1000 / 3)));
+      Deno.unrefTimer(this.#leaseTimer);
+    }
     this.#scheduleFlush();
   }
 
@@ -231,7 +265,9 @@ export class Billing {
     if (this.#sweepTimer !== undefined) clearInterval(this.#sweepTimer);
     if (this.#heartbeatTimer !== undefined) clearInterval(this.#heartbeatTimer);
     if (this.#flushTimer !== undefined) clearTimeout(this.#flushTimer);
+    if (this.#leaseTimer !== undefined) clearInterval(this.#leaseTimer);
     await this.flush();
+    await this.leases?.returnAll();
     await this.logQueue.flush();
     await this.quotaData.flush(this.db).catch((err) =>
       log.error("quota_data flush at shutdown failed", { error: String(err) })
@@ -299,9 +335,14 @@ export class Billing {
     };
     // Loaded before the hold is taken, so nothing can fail between the hold and the session owning it.
     const count = await this.tokenizer();
-    const tokenAmount = this.book
-      ? this.#holdInBook(this.book, a, quota, meta)
-      : (await reserveQuota(this.db, {
+    let held = quota;
+    let tokenAmount: number;
+    if (this.leases) {
+      held = await this.#holdInLease(this.book!, this.leases, a, quota, meta);
+      tokenAmount = a.token && !a.token.unlimitedQuota ? held : 0;
+    } else if (this.book) tokenAmount = this.#holdInBook(this.book, a, quota, meta);
+    else {
+      tokenAmount = (await reserveQuota(this.db, {
         requestId: a.requestId,
         userId: a.user.id,
         tokenId: a.token?.id ?? 0,
@@ -311,12 +352,13 @@ export class Billing {
         owner: this.owner,
         meta,
       })).tokenAmount;
-    this.catalog.adjustUserQuota(a.user.id, -quota);
+    }
+    this.catalog.adjustUserQuota(a.user.id, -held);
     if (a.token && tokenAmount > 0) this.catalog.adjustTokenQuota(a.token.id, -tokenAmount);
     return new BillingSession(this, {
       requestId: a.requestId,
       price,
-      reserved: quota,
+      reserved: held,
       promptTokens: a.promptTokens,
       exactPromptTokens: a.exactPromptTokens,
       isStream: a.isStream,
@@ -353,6 +395,63 @@ export class Billing {
     });
     this.#meta.set(a.requestId, meta);
     return tokenAmount;
+  }
+
+  /**
+   * Admission against this instance's leases (several instances): New API's hold rule (no hold when the
+   * wallet, and a limited token, have more than 100 × the estimate; otherwise the estimate), covered by
+   * the leases (taking a slice when short), then held in the book. Returns what was held.
+   */
+  async #holdInLease(
+    book: QuotaBook,
+    leases: LeaseBalances,
+    a: BeginArgs,
+    estimate: number,
+    meta: ReservationMeta,
+  ): Promise<number> {
+    if (book.has(a.requestId)) throw new DuplicateReservationError(a.requestId);
+    const userId = a.user.id;
+    const tokenId = a.token?.id ?? 0;
+    const limited = tokenId > 0 && !(a.token?.unlimitedQuota ?? true);
+    const user = this.catalog.user(userId);
+    if (!user) throw new InsufficientQuotaError("user", estimate, 0);
+    const token = limited ? this.catalog.token(tokenId) : undefined;
+    if (limited && (!token || token.userId !== userId)) {
+      throw new InsufficientQuotaError("token", estimate, 0);
+    }
+    const amount = trustedHold(user.quota, limited ? token!.remainQuota : null, estimate) ? 0 : estimate;
+    for (let attempt = 0;; attempt++) {
+      const [userOk, tokenOk] = await Promise.all([
+        leases.cover(LeaseKind.user, userId, amount, estimate),
+        limited ? leases.cover(LeaseKind.token, tokenId, amount, estimate, userId) : true,
+      ]);
+      if (!userOk) {
+        throw new InsufficientQuotaError("user", amount, Math.max(0, this.catalog.user(userId)?.quota ?? 0));
+      }
+      if (!tokenOk) {
+        throw new InsufficientQuotaError(
+          "token",
+          amount,
+          Math.max(0, this.catalog.token(tokenId)?.remainQuota ?? 0),
+        );
+      }
+      // Checked again in this turn: another request may have held what the awaits covered.
+      const u = leases.available(LeaseKind.user, userId);
+      const t = limited ? leases.available(LeaseKind.token, tokenId) : 1;
+      if (u >= amount && u > 0 && t >= amount && t > 0) break;
+      if (attempt >= 5) throw new InsufficientQuotaError("user", amount, Math.max(0, u));
+    }
+    book.hold({
+      requestId: a.requestId,
+      userId,
+      tokenId,
+      amount,
+      tokenAmount: limited ? amount : 0,
+      tokenLimited: limited,
+      createdAt: nowSeconds(),
+    });
+    this.#meta.set(a.requestId, meta);
+    return amount;
   }
 
   /** The consume-row template of each hold in the book (written with its HELD row if it is persisted). */
@@ -425,7 +524,7 @@ export class Billing {
     assertQuota("settled quota", quota);
     const h = book.get(requestId)!;
     const userDelta = h.amount - quota;
-    const tokenDelta = h.tokenAmount > 0 ? h.tokenAmount - quota : 0;
+    const tokenDelta = (h.tokenLimited ?? h.tokenAmount > 0) ? h.tokenAmount - quota : 0;
     // The wallet after this charge (the live balance already has the hold taken out).
     const after = (this.catalog.user(h.userId)?.quota ?? 0) + userDelta;
     const shortfall = userDelta < 0 ? Math.min(-userDelta, Math.max(0, -after)) : 0;
@@ -456,6 +555,14 @@ export class Billing {
 
   /** Grows a live hold against the user's wallet; false when the wallet cannot cover `amount`. */
   async extendHeld(requestId: string, userId: number, amount: number): Promise<boolean> {
+    if (this.leases && this.book?.has(requestId)) {
+      assertQuota("hold extension", amount);
+      if (!(await this.leases.cover(LeaseKind.user, userId, amount, amount))) return false;
+      if (!this.book.has(requestId) || this.leases.available(LeaseKind.user, userId) < amount) return false;
+      this.book.extend(requestId, amount);
+      if (amount > 0) this.catalog.adjustUserQuota(userId, -amount);
+      return true;
+    }
     if (this.book?.has(requestId)) {
       assertQuota("hold extension", amount);
       const left = this.catalog.user(userId)?.quota;

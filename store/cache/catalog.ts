@@ -9,6 +9,7 @@ import { getUser, loadAllUsers, type User } from "../users.ts";
 import { ChannelStatus, type ChannelWithKey, loadChannelsWithKeys, splitList } from "../channels.ts";
 import { loadOptions } from "../options.ts";
 import { asInt, asJsonObject, queryOne } from "../db.ts";
+import { LEASED_TOKEN_QUOTA } from "../quota_leases.ts";
 
 export interface TokenView extends Token {
   /** null when the token has no model allow-list. */
@@ -149,7 +150,8 @@ export class Catalog {
     const t = await this.#balances(async () => {
       const row = await queryOne(
         this.db,
-        `SELECT id, user_id, "key", key_hint, status, name, created_time, accessed_time, expired_time, remain_quota,
+        `SELECT id, user_id, "key", key_hint, status, name, created_time, accessed_time, expired_time,
+        ${LEASED_TOKEN_QUOTA} AS remain_quota,
         unlimited_quota, used_quota, model_limits_enabled, model_limits, allow_ips, "group", cross_group_retry,
         rpm_limit, tpm_limit, concurrency_limit FROM tokens WHERE id = ? AND deleted_at IS NULL`,
         [id],

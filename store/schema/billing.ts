@@ -43,4 +43,30 @@ export const quotaReservations: Table = {
   ],
 };
 
-export const billingTables: Table[] = [quotaReservations];
+/**
+ * Quota leases (PostgreSQL, MySQL: several instances share the balances): a slice of a user's wallet or a
+ * limited token's remain_quota moved out of the balance into one instance's row, which that instance spends
+ * in memory (store/quota_leases.ts). The balance a reader sees is `quota` plus every lease of it; a lease
+ * whose instance stopped renewing it is returned to the balance by any other instance.
+ */
+export const quotaLeases: Table = {
+  name: "quota_leases",
+  columns: [
+    { name: "id", type: "id" },
+    // The instance (Billing.owner, a random id per start).
+    { name: "owner", type: "varchar(64)", notNull: true },
+    // 1 = users.quota, 2 = tokens.remain_quota.
+    { name: "kind", type: "int", notNull: true },
+    { name: "subject_id", type: "int", notNull: true },
+    // Moved in, minus the committed charges against it (may go below 0 by the overdraft rule's debt).
+    { name: "amount", type: "int", notNull: true, default: 0 },
+    { name: "expires_at", type: "int", notNull: true, default: 0 },
+  ],
+  indexes: [
+    { name: "uniq_quota_leases_owner_subject", columns: ["owner", "kind", "subject_id"], unique: true },
+    { name: "idx_quota_leases_subject", columns: ["kind", "subject_id"] },
+    { name: "idx_quota_leases_expires_at", columns: ["expires_at"] },
+  ],
+};
+
+export const billingTables: Table[] = [quotaReservations, quotaLeases];

@@ -43,6 +43,8 @@ export async function billingFixture(
     holdSeconds?: number;
     /** The quota book (SQLite only): holds in memory, settlements journaled in batches. */
     quotaBook?: boolean;
+    /** Quota leases (PostgreSQL, MySQL): the book spends per-instance leases of the balances. */
+    leases?: { leaseSeconds: number };
     singleProcess?: boolean;
     errorLogEnabled?: boolean;
   },
@@ -67,6 +69,7 @@ export async function billingFixture(
     holdSeconds: opts.holdSeconds ?? 60,
     singleProcess: opts.singleProcess ?? false,
     quotaBook: opts.quotaBook,
+    leases: opts.leases,
   });
   return {
     db,

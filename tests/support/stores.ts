@@ -139,3 +139,21 @@ export function storeTest(name: string, fn: (f: StoreFixture) => Promise<void>):
     fn: () => mysqlFixture(fn),
   });
 }
+
+/** Registers `name [postgres]` and `name [mysql]`: the stores several instances share. */
+export function sharedStoreTest(name: string, fn: (f: StoreFixture) => Promise<void>): void {
+  Deno.test({
+    name: `${name} [postgres]`,
+    ignore: !postgresServerUrl,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    fn: () => postgresFixture(fn),
+  });
+  Deno.test({
+    name: `${name} [mysql]`,
+    ignore: !mysqlServerUrl,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    fn: () => mysqlFixture(fn),
+  });
+}
