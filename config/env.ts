@@ -162,6 +162,8 @@ const schema = z.object({
   GEMINI_SAFETY_SETTING: text("BLOCK_NONE"),
   CHANNEL_TEST_FREQUENCY: integer("CHANNEL_TEST_FREQUENCY", 0, 0, 525600),
   POLLING_INTERVAL: integer("POLLING_INTERVAL", 0, 0, 3600),
+  UPDATE_TASK: boolean("UPDATE_TASK", true),
+  TASK_TIMEOUT_MINUTES: integer("TASK_TIMEOUT_MINUTES", 1440, 0, 525600),
   GLOBAL_API_RATE_LIMIT_ENABLE: boolean("GLOBAL_API_RATE_LIMIT_ENABLE", true),
   GLOBAL_API_RATE_LIMIT: integer("GLOBAL_API_RATE_LIMIT", 360, 1, 10_000_000),
   GLOBAL_API_RATE_LIMIT_DURATION: integer("GLOBAL_API_RATE_LIMIT_DURATION", 180, 1, 86400),
@@ -250,6 +252,10 @@ export interface Config {
   geminiSafetySetting: string;
   channelTestFrequencyMinutes: number;
   pollingIntervalSeconds: number;
+  /** UPDATE_TASK: this (master) instance polls async tasks (Midjourney, Suno) in `jobs/task_poll.ts`. */
+  updateTask: boolean;
+  /** TASK_TIMEOUT_MINUTES: an unfinished Suno/video task older than this fails and is refunded; 0 = never. */
+  taskTimeoutMinutes: number;
   rateLimits: {
     globalApi: RateLimitSetting;
     globalWeb: RateLimitSetting;
@@ -376,6 +382,8 @@ export function loadConfig(env: Env): Config {
     geminiSafetySetting: e.GEMINI_SAFETY_SETTING,
     channelTestFrequencyMinutes: e.CHANNEL_TEST_FREQUENCY,
     pollingIntervalSeconds: e.POLLING_INTERVAL,
+    updateTask: e.UPDATE_TASK,
+    taskTimeoutMinutes: e.TASK_TIMEOUT_MINUTES,
     rateLimits: {
       globalApi: rl(
         e.GLOBAL_API_RATE_LIMIT_ENABLE,

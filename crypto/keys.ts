@@ -14,7 +14,8 @@ export type KeyPurpose =
   | "token-key"
   | "access-token"
   | "session"
-  | "email-code";
+  | "email-code"
+  | "mj-image";
 
 const cache = new Map<string, Uint8Array>();
 

@@ -14,6 +14,7 @@ import { notActedOnOptions } from "./not_acted_on.ts";
 import { siteDisplayOptions } from "./site_display.ts";
 import { paymentOptions } from "./payments.ts";
 import { checkinOptions } from "./checkin.ts";
+import { midjourneyOptions } from "./midjourney.ts";
 
 export const optionRegistry = new OptionRegistry([
   ...generalOptions,
@@ -29,5 +30,6 @@ export const optionRegistry = new OptionRegistry([
   ...siteDisplayOptions,
   ...paymentOptions,
   ...checkinOptions,
+  ...midjourneyOptions,
   ...notActedOnOptions,
 ]);

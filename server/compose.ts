@@ -22,6 +22,7 @@ import { QueueRouter } from "../kv/queue.ts";
 import { ownKeys } from "../kv/owned_keys.ts";
 import { keyBackendOf } from "../kv/key_backend.ts";
 import { Scheduler } from "../jobs/scheduler.ts";
+import { taskPollJob } from "../jobs/task_poll.ts";
 import { InflightRequests } from "../relay/inflight.ts";
 import { ChannelBreaker } from "../relay/health/breaker.ts";
 import { channelTestJob } from "../relay/health/test_job.ts";
@@ -86,6 +87,7 @@ export async function composeDeps(
   if (config.nodeType === "master") {
     deps.jobs.start(channelTestJob(deps));
     deps.jobs.start(logRetentionJob(deps));
+    if (config.updateTask) deps.jobs.start(taskPollJob(deps));
   }
   return deps;
 }
