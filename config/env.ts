@@ -165,6 +165,8 @@ const schema = z.object({
   CHANNEL_TEST_FREQUENCY: integer("CHANNEL_TEST_FREQUENCY", 0, 0, 525600),
   CHANNEL_UPDATE_FREQUENCY: integer("CHANNEL_UPDATE_FREQUENCY", 0, 0, 525600),
   POLLING_INTERVAL: integer("POLLING_INTERVAL", 0, 0, 3600),
+  UPDATE_TASK: boolean("UPDATE_TASK", true),
+  TASK_TIMEOUT_MINUTES: integer("TASK_TIMEOUT_MINUTES", 1440, 0, 525600),
   GLOBAL_API_RATE_LIMIT_ENABLE: boolean("GLOBAL_API_RATE_LIMIT_ENABLE", true),
   GLOBAL_API_RATE_LIMIT: integer("GLOBAL_API_RATE_LIMIT", 360, 1, 10_000_000),
   GLOBAL_API_RATE_LIMIT_DURATION: integer("GLOBAL_API_RATE_LIMIT_DURATION", 180, 1, 86400),
@@ -274,6 +276,10 @@ export interface Config {
   /** Minutes between scheduled channel balance updates (New API's CHANNEL_UPDATE_FREQUENCY); 0: off. */
   channelUpdateFrequencyMinutes: number;
   pollingIntervalSeconds: number;
+  /** UPDATE_TASK: this (master) instance polls async tasks (Midjourney, Suno) in `jobs/task_poll.ts`. */
+  updateTask: boolean;
+  /** TASK_TIMEOUT_MINUTES: an unfinished Suno/video task older than this fails and is refunded; 0 = never. */
+  taskTimeoutMinutes: number;
   rateLimits: {
     globalApi: RateLimitSetting;
     globalWeb: RateLimitSetting;
@@ -411,6 +417,8 @@ export function loadConfig(env: Env): Config {
     channelTestFrequencyMinutes: e.CHANNEL_TEST_FREQUENCY,
     channelUpdateFrequencyMinutes: e.CHANNEL_UPDATE_FREQUENCY,
     pollingIntervalSeconds: e.POLLING_INTERVAL,
+    updateTask: e.UPDATE_TASK,
+    taskTimeoutMinutes: e.TASK_TIMEOUT_MINUTES,
     rateLimits: {
       globalApi: rl(
         e.GLOBAL_API_RATE_LIMIT_ENABLE,

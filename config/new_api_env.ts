@@ -72,8 +72,10 @@ export const newApiEnvVars: NewApiEnvVar[] = [
     "SYNC_HTTP_RETRY",
     "SYNC_HTTP_TIMEOUT_SECONDS",
     "SYNC_UPSTREAM_BASE",
+    "TASK_TIMEOUT_MINUTES",
     "TLS_INSECURE_SKIP_VERIFY",
     "TRUSTED_PROXIES",
+    "UPDATE_TASK",
     "VERSION",
   ),
   ...notNeeded(
@@ -147,11 +149,9 @@ export const newApiEnvVars: NewApiEnvVar[] = [
     "SUBSCRIPTION_PLAN_INFO_CACHE_TTL",
   ),
   ...notYet(
-    "there are no async tasks (Midjourney, Suno, video) yet",
+    "task prices are New API's per-call ModelPrice; no price patch or query limit yet",
     "TASK_PRICE_PATCH",
     "TASK_QUERY_LIMIT",
-    "TASK_TIMEOUT_MINUTES",
-    "UPDATE_TASK",
   ),
   ...notYet(
     "payment return URLs go to this site only (`ServerAddress`, else the request's address); no OAuth yet",

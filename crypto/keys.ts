@@ -15,7 +15,8 @@ export type KeyPurpose =
   | "access-token"
   | "session"
   | "email-code"
-  | "oauth-state";
+  | "oauth-state"
+  | "mj-image";
 
 const cache = new Map<string, Uint8Array>();
 

@@ -15,6 +15,7 @@ import { siteDisplayOptions } from "./site_display.ts";
 import { paymentOptions } from "./payments.ts";
 import { checkinOptions } from "./checkin.ts";
 import { oauthOptions } from "./oauth.ts";
+import { midjourneyOptions } from "./midjourney.ts";
 
 export const optionRegistry = new OptionRegistry([
   ...generalOptions,
@@ -31,5 +32,6 @@ export const optionRegistry = new OptionRegistry([
   ...paymentOptions,
   ...checkinOptions,
   ...oauthOptions,
+  ...midjourneyOptions,
   ...notActedOnOptions,
 ]);

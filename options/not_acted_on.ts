@@ -82,8 +82,6 @@ const declared: OptionDef[] = [
   boolOption("DrawingEnabled", true),
   boolOption("TaskEnabled", true),
   boolOption("MjAccountFilterEnabled", false),
-  boolOption("MjActionCheckSuccessEnabled", true),
-  boolOption("MjForwardUrlEnabled", true),
   boolOption("MjModeClearEnabled", false),
   boolOption("MjNotifyEnabled", false),
   boolOption("WorkerAllowHttpImageRequestEnabled", false),

@@ -26,6 +26,7 @@ import { editTopLevel } from "./pipeline/json_edit.ts";
 import { claudeModel, claudeModelList, geminiModelList, visibleModels } from "./models.ts";
 import { handleCountTokens } from "./native/count_tokens.ts";
 import { mountGeminiRoutes } from "./native/routes.ts";
+import { midjourneyRoutes } from "./tasks/mj_routes.ts";
 
 /** The caller of the key presented (the relay context has it already: `presented`). */
 function keyCaller(deps: AppDeps, c: Context, presented?: string): Caller {
@@ -133,6 +134,7 @@ export function relayRoutes(deps: AppDeps): Hono<AuthEnv> {
     app.post(ep.path, (c) => ep.countOnly ? handleCountTokens(deps, c, entry) : handleRelay(deps, c, entry));
   }
   mountGeminiRoutes(app, deps, (c) => keyCaller(deps, c), (d) => withKey(d));
+  app.route("/", midjourneyRoutes(deps));
 
   // The console playground: the signed-in user, the group chosen in the body (else their own), no token.
   const playground: RelayEntry = {

@@ -22,6 +22,7 @@ import { QueueRouter } from "../kv/queue.ts";
 import { ownKeys } from "../kv/owned_keys.ts";
 import { keyBackendOf } from "../kv/key_backend.ts";
 import { Scheduler } from "../jobs/scheduler.ts";
+import { taskPollJob } from "../jobs/task_poll.ts";
 import { InflightRequests } from "../relay/inflight.ts";
 import { GatewayMetrics } from "./metrics.ts";
 import { ChannelBreaker } from "../relay/health/breaker.ts";
@@ -99,6 +100,7 @@ export async function composeDeps(
     deps.jobs.start(channelTestJob(deps));
     deps.jobs.start(logRetentionJob(deps));
     deps.jobs.start(channelBalanceJob(deps));
+    if (config.updateTask) deps.jobs.start(taskPollJob(deps));
   }
   return deps;
 }

@@ -12,6 +12,11 @@ export interface RefundArgs {
   quota: number;
   content: string;
   now?: number;
+  /**
+   * Runs first inside the refund's transaction; false refunds nothing. A task's terminal compare-and-swap
+   * goes here, so its state change and its refund commit together or not at all.
+   */
+  claim?: (tx: Db) => Promise<boolean>;
 }
 
 /**
@@ -24,6 +29,7 @@ export async function refundSettled(db: Db, a: RefundArgs, logs: LogTarget = db)
   if (a.quota === 0) return 0;
   const now = a.now ?? nowSeconds();
   return await transactionWithLogs(db, logs, async (tx, addLog) => {
+    if (a.claim && !await a.claim(tx)) return 0;
     const [row] = await updateReturning(tx, {
       table: "quota_reservations",
       sql: `UPDATE quota_reservations SET refunded_quota = refunded_quota + ?

@@ -320,6 +320,8 @@ export const tasks: Table = {
     col("properties", "json"),
     col("private_data", "json"),
     col("data", "json"),
+    // ours: the request id of the charge, so a failed task is refunded against it exactly once.
+    col("request_id", "varchar(64)"),
   ],
   indexes: [
     idx("tasks", "created_at"),
@@ -359,6 +361,8 @@ export const midjourneys: Table = {
     col("properties", "text"),
     col("token_id", "int", { default: 0 }),
     col("billing_channel_id", "int", { default: 0 }),
+    // ours: the request id of the charge, so a failed task is refunded against it exactly once.
+    col("request_id", "varchar(64)"),
   ],
   indexes: [
     idx("midjourneys", "user_id"),

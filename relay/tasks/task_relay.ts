@@ -1,0 +1,148 @@
+/**
+ * What every async-task route (Midjourney, Suno) shares: the caller of the key (New API also reads
+ * `mj-api-secret` on `/mj`), the channel of a task platform, and the charge: the price is held before the
+ * upstream is called, settled once when the upstream accepts the task (made durable before the task row is
+ * written, so a row always has its charge), released otherwise. Refunds go through `store/refunds.ts`.
+ */
+import type { Context } from "hono";
+import type { AppDeps } from "../../server/deps.ts";
+import type { ChannelView } from "../../store/cache/catalog.ts";
+import { ChannelStatus } from "../../store/channels.ts";
+import { authenticateKey, type Caller } from "../pipeline/key_auth.ts";
+import { pickKey } from "../pipeline/channel_config.ts";
+import { selectChannel } from "../routing/select_channel.ts";
+import type { BillingSession } from "../billing/session.ts";
+import { BillingError, InsufficientQuotaError } from "../billing/errors.ts";
+import { parseJsonObject } from "../providers/spec.ts";
+
+/** A task route refused the request before anything was charged; each platform words it in its shape. */
+export class TaskRejection extends Error {
+  override name = "TaskRejection";
+  constructor(readonly status: number, readonly reason: string, message = reason) {
+    super(message);
+  }
+}
+
+/** The key's caller (throws the relay's 401/403 RelayError). */
+export function taskCaller(deps: AppDeps, c: Context): Caller {
+  const headers = c.req.raw.headers;
+  const presented = headers.get("mj-api-secret")?.trim() || headers.get("authorization") || undefined;
+  return authenticateKey(deps.catalog, deps.secrets.cryptoSecret, presented, c.get("clientIp") ?? "");
+}
+
+export interface TaskChannel {
+  channel: ChannelView;
+  key: string;
+  baseUrl: string;
+  proxy?: string;
+}
+
+function channelRef(ch: ChannelView): TaskChannel | undefined {
+  const picked = pickKey(ch);
+  if (!picked || !ch.baseUrl) return undefined;
+  const proxy = parseJsonObject(ch.setting).proxy;
+  return {
+    channel: ch,
+    key: picked.key,
+    baseUrl: ch.baseUrl.trim().replace(/\/+$/, ""),
+    proxy: typeof proxy === "string" && proxy.trim() ? proxy.trim() : undefined,
+  };
+}
+
+/** A channel of one of `types` serving `model` in the caller's group (New API's distributor). */
+export function taskChannel(
+  deps: AppDeps,
+  caller: Caller,
+  model: string,
+  types: ReadonlySet<number>,
+): TaskChannel {
+  if (caller.token?.modelLimitSet && !caller.token.modelLimitSet.has(model)) {
+    throw new TaskRejection(403, "model_not_allowed", `This token has no access to model ${model}`);
+  }
+  if (caller.pinnedChannelId !== undefined) {
+    const ch = deps.catalog.channel(caller.pinnedChannelId);
+    const ref = ch && ch.status === ChannelStatus.enabled && types.has(ch.type) ? channelRef(ch) : undefined;
+    if (!ref) {
+      throw new TaskRejection(
+        503,
+        "channel_unavailable",
+        `Channel #${caller.pinnedChannelId} cannot serve ${model}`,
+      );
+    }
+    return ref;
+  }
+  const tiers = deps.catalog.tiers(caller.usingGroup, model)
+    .map((tier) => tier.filter((ch) => types.has(ch.type) && channelRef(ch) !== undefined))
+    .filter((tier) => tier.length > 0);
+  const ch = selectChannel(tiers);
+  const ref = ch && channelRef(ch);
+  if (!ref) {
+    throw new TaskRejection(
+      503,
+      "no_available_channel",
+      `No available channel for model ${model} under group ${caller.usingGroup}`,
+    );
+  }
+  return ref;
+}
+
+/** The channel an earlier task ran on (follow-up actions must go back to it). */
+export function originChannel(deps: AppDeps, channelId: number, types: ReadonlySet<number>): TaskChannel {
+  const ch = deps.catalog.channel(channelId);
+  if (!ch || ch.status !== ChannelStatus.enabled || !types.has(ch.type)) {
+    throw new TaskRejection(400, "channel_disabled", "The channel of the original task is disabled");
+  }
+  const ref = channelRef(ch);
+  if (!ref) throw new TaskRejection(400, "channel_disabled", "The channel of the original task is disabled");
+  return ref;
+}
+
+/** Holds the task's fixed price (`ModelPrice[model]`); TaskRejection when unpriced or unaffordable. */
+export async function holdTaskPrice(
+  deps: AppDeps,
+  c: Context,
+  caller: Caller,
+  model: string,
+  requestId: string,
+): Promise<BillingSession> {
+  try {
+    return await deps.billing.begin({
+      requestId,
+      user: caller.user,
+      token: caller.token
+        ? { id: caller.token.id, name: caller.token.name, unlimitedQuota: caller.token.unlimitedQuota }
+        : null,
+      model,
+      usingGroup: caller.usingGroup,
+      promptTokens: 0,
+      isStream: false,
+      clientIp: c.get("clientIp") ?? "",
+      requestPath: new URL(c.req.url).pathname,
+    });
+  } catch (e) {
+    if (e instanceof InsufficientQuotaError) throw new TaskRejection(403, "quota_not_enough", e.message);
+    if (e instanceof BillingError) throw new TaskRejection(e.status, e.code, e.message);
+    throw e;
+  }
+}
+
+/**
+ * Charges the held price once the upstream accepted the task (`charge` false: nothing, as New API for
+ * INPAINT and CUSTOM_ZOOM) and makes the charge durable; returns the quota charged.
+ */
+export async function settleTaskPrice(
+  deps: AppDeps,
+  session: BillingSession,
+  channel: ChannelView,
+  content: string,
+  charge = true,
+): Promise<number> {
+  if (!charge) {
+    await session.release();
+    return 0;
+  }
+  const usage = { inputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 0 };
+  const r = await session.settle(usage, { channel: { id: channel.id, setting: channel.setting }, content });
+  await deps.billing.flush();
+  return r?.charged ?? 0;
+}

@@ -1,0 +1,255 @@
+/**
+ * The Midjourney-proxy relay against a fake Midjourney-proxy on a real port, on every store: a submit is
+ * charged its action's price once, the poller takes the task to SUCCESS (or FAILURE, or past the hour) and
+ * a failed or timed-out task is refunded exactly once; bad input, refused submits and broken upstreams
+ * cost nothing; fetch, list and the image proxy answer only the task's owner (or a signed link).
+ */
+import { assert, assertEquals } from "../../support/assert.ts";
+import { type AppHarness, appTest } from "../../support/app.ts";
+import { relaySetup, userQuota } from "../../support/relay.ts";
+import { FAKE_PNG, type FakeMidjourney, startFakeMidjourney } from "../../fake_upstream/midjourney.ts";
+import { pollTasks } from "../../../jobs/task_poll.ts";
+import { failWithRefund } from "../../../jobs/task_poll.ts";
+import { asInt, queryOne } from "../../../store/db.ts";
+import { mjTaskOf, updateMjTask } from "../../../store/midjourneys.ts";
+import { createToken } from "../../../store/tokens.ts";
+import { insertUser } from "../../../store/users.ts";
+import { testSecrets } from "../../support/stores.ts";
+
+const MJ_MODELS = "mj_imagine,mj_upscale,mj_variation,mj_describe,mj_blend,mj_reroll,mj_shorten,mj_modal";
+/** Default QuotaPerUnit 500,000 × New API's default prices. */
+const IMAGINE = 50_000;
+const UPSCALE = 25_000;
+const START = 1_000_000;
+
+async function setup(h: AppHarness, fake: FakeMidjourney, quota = START) {
+  return await relaySetup(h, {
+    userQuota: quota,
+    channels: [{
+      name: "mj",
+      type: 2,
+      key: "mj-upstream-secret",
+      baseUrl: fake.url,
+      models: MJ_MODELS,
+      group: "default",
+    }],
+    options: {
+      "fetch_setting.allow_private_ip": "true",
+      "fetch_setting.allowed_ports": "[]",
+    },
+  });
+}
+
+const mj = (h: AppHarness, key: string, path: string, body?: unknown) =>
+  h.call(body === undefined ? "GET" : "POST", path, body, { authorization: `Bearer ${key}` });
+
+async function logCount(h: AppHarness, type: number, userId: number): Promise<number> {
+  await h.deps.billing.flush();
+  return asInt(
+    (await queryOne(h.deps.logDb, "SELECT COUNT(*) AS n FROM logs WHERE type = ? AND user_id = ?", [
+      type,
+      userId,
+    ]))
+      ?.n,
+  );
+}
+
+async function withFake(fn: (fake: FakeMidjourney) => Promise<void>) {
+  const fake = await startFakeMidjourney();
+  try {
+    await fn(fake);
+  } finally {
+    await fake.close();
+  }
+}
+
+appTest(
+  "midjourney imagine: charged once at submit, polled to SUCCESS, image served to its owner",
+  (h) =>
+    withFake(async (fake) => {
+      const s = await setup(h, fake);
+      const res = await mj(h, s.key, "/mj/submit/imagine", { prompt: "a red fox" });
+      assertEquals(res.status, 200);
+      const body = await res.json();
+      assertEquals(body.code, 1);
+      const id = body.result as string;
+      assert(id);
+      assertEquals(fake.requests.at(-1)!.secret, "mj-upstream-secret");
+      assertEquals(await userQuota(h, s.userId), START - IMAGINE);
+      assertEquals(await logCount(h, 2, s.userId), 1);
+      const row = await mjTaskOf(h.deps.db, s.userId, id);
+      assertEquals(row?.quota, IMAGINE);
+      assertEquals(row?.action, "IMAGINE");
+
+      let task = await (await mj(h, s.key, `/mj/task/${id}/fetch`)).json();
+      assertEquals([task.id, task.status, task.progress], [id, "", "0%"]);
+
+      await pollTasks(h.deps);
+      task = await (await mj(h, s.key, `/mj/task/${id}/fetch`)).json();
+      assertEquals([task.status, task.progress], ["IN_PROGRESS", "50%"]);
+      await pollTasks(h.deps);
+      task = await (await mj(h, s.key, `/mj/task/${id}/fetch`)).json();
+      assertEquals([task.status, task.progress], ["SUCCESS", "100%"]);
+      assertEquals(task.buttons.length, 4);
+      assert(task.imageUrl.includes(`/mj/image/${id}?sig=`), task.imageUrl);
+      // A success costs nothing more, and the poller leaves finished tasks alone.
+      assertEquals((await pollTasks(h.deps)).updated, 0);
+      assertEquals(await userQuota(h, s.userId), START - IMAGINE);
+
+      // The signed link works without a key; the owner's key works without the link.
+      const signed = await h.app.request(new URL(task.imageUrl).pathname + new URL(task.imageUrl).search);
+      assertEquals(signed.status, 200);
+      assertEquals(new Uint8Array(await signed.arrayBuffer()), FAKE_PNG);
+      assertEquals((await mj(h, s.key, `/mj/image/${id}`)).status, 200);
+      assertEquals((await h.app.request(`/mj/image/${id}?sig=forged`)).status, 400);
+
+      // Another user sees nothing of it.
+      const other = await insertUser(h.deps.db, { username: "other", passwordHash: "x", quota: START });
+      await h.deps.cache.publish({ kind: "user", id: other });
+      const { token, key } = await createToken(h.deps.db, testSecrets.cryptoSecret, other, {
+        name: "o",
+        unlimitedQuota: true,
+      });
+      await h.deps.cache.publish({ kind: "token", id: token.id });
+      assertEquals((await mj(h, key, `/mj/image/${id}`)).status, 400);
+      const foreign = await mj(h, key, `/mj/task/${id}/fetch`);
+      assertEquals(foreign.status, 400);
+      assertEquals((await foreign.json()).description, "task_no_found");
+      assertEquals(await (await mj(h, key, "/mj/task/list-by-condition", { ids: [id] })).json(), []);
+      const mine = await (await mj(h, s.key, "/mj/task/list-by-condition", { ids: [id] })).json();
+      assertEquals(mine.map((t: { id: string }) => t.id), [id]);
+    }),
+);
+
+appTest(
+  "midjourney failure: refunded exactly once, even when a second poller read the same row",
+  (h) =>
+    withFake(async (fake) => {
+      const s = await setup(h, fake);
+      const { result: id } = await (await mj(h, s.key, "/mj/submit/imagine", { prompt: "[fake:fail] x" }))
+        .json();
+      const stale = (await mjTaskOf(h.deps.db, s.userId, id))!;
+      assertEquals(await userQuota(h, s.userId), START - IMAGINE);
+      await pollTasks(h.deps);
+      const counts = await pollTasks(h.deps);
+      assertEquals([counts.failed, counts.refunded], [1, IMAGINE]);
+      const task = await (await mj(h, s.key, `/mj/task/${id}/fetch`)).json();
+      assertEquals([task.status, task.progress], ["FAILURE", "100%"]);
+      assert(task.failReason.includes("fake failure"));
+      assertEquals(await userQuota(h, s.userId), START);
+      assertEquals(await logCount(h, 6, s.userId), 1);
+      // A poller holding the row as it was read before: its compare-and-swap loses, nothing is refunded.
+      const late = await failWithRefund(
+        h.deps,
+        stale,
+        "late",
+        (tx) =>
+          updateMjTask(tx, stale, { ...stale, status: "FAILURE", progress: "100%", failReason: "late" }),
+      );
+      assertEquals(late, { moved: false, refunded: 0 });
+      assertEquals((await pollTasks(h.deps)).refunded, 0);
+      assertEquals(await userQuota(h, s.userId), START);
+      assertEquals(await logCount(h, 6, s.userId), 1);
+    }),
+);
+
+appTest("midjourney task stuck past an hour fails and is refunded once", (h) =>
+  withFake(async (fake) => {
+    const s = await setup(h, fake);
+    const { result: id } = await (await mj(h, s.key, "/mj/submit/imagine", { prompt: "[fake:hang] x" }))
+      .json();
+    await pollTasks(h.deps);
+    assertEquals((await mjTaskOf(h.deps.db, s.userId, id))?.status, "IN_PROGRESS");
+    const later = () => Date.now() + 2 * 3600_000;
+    const counts = await pollTasks(h.deps, { now: later });
+    assertEquals(counts.refunded, IMAGINE);
+    const row = (await mjTaskOf(h.deps.db, s.userId, id))!;
+    assertEquals([row.status, row.progress], ["FAILURE", "100%"]);
+    assert(row.failReason.includes("timed out"));
+    assertEquals((await pollTasks(h.deps, { now: later })).refunded, 0);
+    assertEquals(await userQuota(h, s.userId), START);
+  }));
+
+appTest(
+  "midjourney bad input, refused submits and broken upstreams are not charged",
+  (h) =>
+    withFake(async (fake) => {
+      const s = await setup(h, fake);
+      const sent = () => fake.requests.filter((r) => r.path.includes("/submit/")).length;
+      let res = await mj(h, s.key, "/mj/submit/imagine", {});
+      assertEquals(res.status, 400);
+      assertEquals(await res.json(), {
+        code: 4,
+        description: "prompt_is_required",
+        result: "",
+        type: "upstream_error",
+      });
+      res = await h.call("POST", "/mj/submit/imagine", "{not json", { authorization: `Bearer ${s.key}` });
+      assertEquals((await res.json()).description, "bind_request_body_failed");
+      res = await mj(h, s.key, "/mj/submit/simple-change", { content: "nonsense" });
+      assertEquals((await res.json()).description, "content_parse_failed");
+      res = await mj(h, s.key, "/mj/submit/change", { taskId: "404", action: "UPSCALE", index: 1 });
+      assertEquals((await res.json()).description, "task_not_found");
+      assertEquals(sent(), 0);
+
+      // The upstream refuses the prompt (code 24): answered as it is, nothing charged, nothing to poll.
+      res = await mj(h, s.key, "/mj/submit/imagine", { prompt: "[fake:banned] x" });
+      assertEquals((await res.json()).code, 24);
+      // The upstream is down.
+      fake.failSubmitsWith = 502;
+      res = await mj(h, s.key, "/mj/submit/imagine", { prompt: "fine" });
+      assertEquals(res.status, 400);
+      assertEquals((await res.json()).code, 5);
+      fake.failSubmitsWith = 0;
+      assertEquals(await userQuota(h, s.userId), START);
+      assertEquals(await logCount(h, 2, s.userId), 0);
+      assertEquals((await pollTasks(h.deps)).updated, 0);
+
+      // Not enough quota: refused before the upstream is called.
+      const poor = await relaySetup(h, { userQuota: IMAGINE - 1, username: "poor", channels: [] });
+      const before = sent();
+      res = await mj(h, poor.key, "/mj/submit/imagine", { prompt: "x" });
+      assertEquals(res.status, 400);
+      assertEquals(await res.json(), {
+        code: 4,
+        description: "quota_not_enough",
+        result: "",
+        type: "upstream_error",
+      });
+      assertEquals(sent(), before);
+      assertEquals(await userQuota(h, poor.userId), IMAGINE - 1);
+    }),
+);
+
+appTest(
+  "midjourney change, simple-change and Plus buttons go to the task's channel at the action's price",
+  (h) =>
+    withFake(async (fake) => {
+      const s = await setup(h, fake);
+      const { result: id } = await (await mj(h, s.key, "/mj/submit/imagine", { prompt: "a cat" })).json();
+      // Not finished yet: New API's MjActionCheckSuccessEnabled refuses the change, free of charge.
+      let res = await mj(h, s.key, "/mj/submit/change", { taskId: id, action: "UPSCALE", index: 1 });
+      assertEquals((await res.json()).description, "task_status_not_success");
+      await pollTasks(h.deps);
+      await pollTasks(h.deps);
+      res = await mj(h, s.key, "/mj/submit/change", { taskId: id, action: "UPSCALE", index: 1 });
+      assertEquals((await res.json()).code, 1);
+      res = await mj(h, s.key, "/mj/submit/simple-change", { content: `${id} U2` });
+      const simple = await res.json();
+      assertEquals(simple.code, 1);
+      res = await mj(h, s.key, "/mj/submit/action", { taskId: id, customId: "MJ::JOB::upsample::3::fake" });
+      assertEquals((await res.json()).code, 1);
+      assertEquals((await mjTaskOf(h.deps.db, s.userId, simple.result))?.action, "UPSCALE");
+      assertEquals(await userQuota(h, s.userId), START - IMAGINE - 3 * UPSCALE);
+      const models = await h.deps.logDb.query<{ model_name: string }>(
+        "SELECT model_name FROM logs WHERE type = 2 ORDER BY id",
+      );
+      assertEquals(models.map((m) => m.model_name), ["mj_imagine", "mj_upscale", "mj_upscale", "mj_upscale"]);
+
+      // A mode prefix is kept on the path sent upstream; queued (22) is shown as submitted (1) and charged.
+      res = await mj(h, s.key, "/fast/mj/submit/imagine", { prompt: "[fake:queued] fast" });
+      assertEquals((await res.json()).code, 1);
+      assertEquals(fake.requests.at(-1)!.path, "/fast/mj/submit/imagine");
+      assertEquals(await userQuota(h, s.userId), START - 2 * IMAGINE - 3 * UPSCALE);
+    }),
+);
