@@ -56,6 +56,7 @@ export async function composeDeps(
     quotaBook: db.dialect === "sqlite" && logDb === db,
     // Several instances share PostgreSQL or MySQL: the book spends per-instance leases of the balances.
     leases: db.dialect !== "sqlite" && logDb === db ? { leaseSeconds: config.quotaLeaseSeconds } : undefined,
+    nodeName: config.nodeName,
   });
   await billing.start();
   const notifier = new Notifier({

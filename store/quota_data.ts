@@ -1,25 +1,28 @@
 /**
  * Hourly usage aggregates for the dashboard (`quota_data`, New API's columns). Consumption is summed in
- * memory per (user, username, model, hour) and flushed in one transaction every DataExportInterval
- * minutes and at shutdown. It is derived data: the logs stay the record of truth.
+ * memory per (user, username, model, hour, group, token, channel, node) — New API's `use_group`,
+ * `token_id`, `channel_id` and `node_name` breakdown, which its flow view reads — and flushed in one
+ * transaction every DataExportInterval minutes and at shutdown. It is derived data: the logs stay the
+ * record of truth. Rows written before this breakdown (or by an older New API) have empty ones.
  */
 import { asInt, type Db, lockTransaction, type Row } from "./db.ts";
 
-export interface QuotaDataRow {
+export interface QuotaDataRow extends Bucket {
   id: number;
-  userId: number;
-  username: string;
-  modelName: string;
-  createdAt: number;
-  tokenUsed: number;
-  count: number;
-  quota: number;
 }
 
-interface Bucket {
+/** What one bucket is keyed by, besides its hour. */
+export interface QuotaDataKey {
   userId: number;
   username: string;
   modelName: string;
+  useGroup: string;
+  tokenId: number;
+  channelId: number;
+  nodeName: string;
+}
+
+interface Bucket extends QuotaDataKey {
   createdAt: number;
   tokenUsed: number;
   count: number;
@@ -32,34 +35,38 @@ const FLUSH_LOCK = 720_431_978;
 export class QuotaDataAggregator {
   #buckets = new Map<string, Bucket>();
 
+  /** `nodeName`: this instance's NODE_NAME, written with every bucket as New API does. */
+  constructor(private readonly nodeName = "") {}
+
   /** Adds one consume row's numbers to its hour bucket. */
   add(
-    e: {
-      userId: number;
-      username: string;
-      modelName: string;
+    e: Omit<QuotaDataKey, "useGroup" | "tokenId" | "channelId" | "nodeName"> & {
+      useGroup?: string;
+      tokenId?: number;
+      channelId?: number;
       createdAt: number;
       quota: number;
       tokens: number;
     },
   ) {
     const hour = e.createdAt - (e.createdAt % 3600);
-    const key = `${e.userId}\u0000${e.username}\u0000${e.modelName}\u0000${hour}`;
+    const k: QuotaDataKey = {
+      userId: e.userId,
+      username: e.username,
+      modelName: e.modelName,
+      useGroup: e.useGroup ?? "",
+      tokenId: e.tokenId ?? 0,
+      channelId: e.channelId ?? 0,
+      nodeName: this.nodeName,
+    };
+    const key = [k.userId, k.username, k.modelName, hour, k.useGroup, k.tokenId, k.channelId].join("\u0000");
     const b = this.#buckets.get(key);
     if (b) {
       b.count += 1;
       b.quota += e.quota;
       b.tokenUsed += e.tokens;
     } else {
-      this.#buckets.set(key, {
-        userId: e.userId,
-        username: e.username,
-        modelName: e.modelName,
-        createdAt: hour,
-        tokenUsed: e.tokens,
-        count: 1,
-        quota: e.quota,
-      });
+      this.#buckets.set(key, { ...k, createdAt: hour, tokenUsed: e.tokens, count: 1, quota: e.quota });
     }
   }
 
@@ -84,16 +91,28 @@ export class QuotaDataAggregator {
       await db.transaction(async (tx) => {
         await lockTransaction(tx, FLUSH_LOCK);
         for (const b of batch.values()) {
+          const key = [
+            b.userId,
+            b.username,
+            b.modelName,
+            b.createdAt,
+            b.useGroup,
+            b.tokenId,
+            b.channelId,
+            b.nodeName,
+          ];
           const updated = await tx.exec(
             `UPDATE quota_data SET count = count + ?, quota = quota + ?, token_used = token_used + ?
-             WHERE user_id = ? AND username = ? AND model_name = ? AND created_at = ?`,
-            [b.count, b.quota, b.tokenUsed, b.userId, b.username, b.modelName, b.createdAt],
+             WHERE user_id = ? AND username = ? AND model_name = ? AND created_at = ? AND use_group = ?
+               AND token_id = ? AND channel_id = ? AND node_name = ?`,
+            [b.count, b.quota, b.tokenUsed, ...key],
           );
           if (updated.changes === 0) {
             await tx.exec(
-              `INSERT INTO quota_data (user_id, username, model_name, created_at, token_used, count, quota)
-               VALUES (?, ?, ?, ?, ?, ?, ?)`,
-              [b.userId, b.username, b.modelName, b.createdAt, b.tokenUsed, b.count, b.quota],
+              `INSERT INTO quota_data (user_id, username, model_name, created_at, use_group, token_id,
+                 channel_id, node_name, token_used, count, quota)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+              [...key, b.tokenUsed, b.count, b.quota],
             );
           }
         }
@@ -119,6 +138,10 @@ function fromRow(r: Row): QuotaDataRow {
     userId: asInt(r.user_id),
     username: String(r.username ?? ""),
     modelName: String(r.model_name ?? ""),
+    useGroup: String(r.use_group ?? ""),
+    tokenId: asInt(r.token_id),
+    channelId: asInt(r.channel_id),
+    nodeName: String(r.node_name ?? ""),
     createdAt: asInt(r.created_at),
     tokenUsed: asInt(r.token_used),
     count: asInt(r.count),
@@ -126,7 +149,9 @@ function fromRow(r: Row): QuotaDataRow {
   };
 }
 
-/** One user's buckets in [start, end] (the dashboard's own view). */
+const SUMS = "SUM(count) AS count, SUM(quota) AS quota, SUM(token_used) AS token_used";
+
+/** One user's usage per model and hour in [start, end] (the dashboard's own view), as New API sums it. */
 export async function quotaDataForUser(
   db: Db,
   userId: number,
@@ -134,14 +159,15 @@ export async function quotaDataForUser(
   end: number,
 ): Promise<QuotaDataRow[]> {
   const rows = await db.query(
-    `SELECT id, user_id, username, model_name, created_at, token_used, count, quota FROM quota_data
-     WHERE user_id = ? AND created_at >= ? AND created_at <= ? ORDER BY created_at`,
+    `SELECT user_id, username, model_name, created_at, ${SUMS} FROM quota_data
+     WHERE user_id = ? AND created_at >= ? AND created_at <= ?
+     GROUP BY user_id, username, model_name, created_at ORDER BY created_at`,
     [userId, start, end],
   );
   return rows.map(fromRow);
 }
 
-/** Admin view: one username's buckets, or all users summed per model and hour. */
+/** Admin view: one username's usage per model and hour, or all users summed per model and hour. */
 export async function quotaDataForAdmin(
   db: Db,
   start: number,
@@ -150,18 +176,111 @@ export async function quotaDataForAdmin(
 ): Promise<QuotaDataRow[]> {
   if (username) {
     const rows = await db.query(
-      `SELECT id, user_id, username, model_name, created_at, token_used, count, quota FROM quota_data
-       WHERE username = ? AND created_at >= ? AND created_at <= ? ORDER BY created_at`,
+      `SELECT user_id, username, model_name, created_at, ${SUMS} FROM quota_data
+       WHERE username = ? AND created_at >= ? AND created_at <= ?
+       GROUP BY user_id, username, model_name, created_at ORDER BY created_at`,
       [username, start, end],
     );
     return rows.map(fromRow);
   }
   const rows = await db.query(
-    `SELECT model_name, created_at, SUM(count) AS count, SUM(quota) AS quota, SUM(token_used) AS token_used
+    `SELECT model_name, created_at, ${SUMS}
      FROM quota_data WHERE created_at >= ? AND created_at <= ? GROUP BY model_name, created_at ORDER BY created_at`,
     [start, end],
   );
   return rows.map(fromRow);
+}
+
+/** New API's `/api/data/users`: every user's usage per hour (all models summed). */
+export async function quotaDataByUser(db: Db, start: number, end: number): Promise<QuotaDataRow[]> {
+  const rows = await db.query(
+    `SELECT username, created_at, ${SUMS} FROM quota_data WHERE created_at >= ? AND created_at <= ?
+     GROUP BY username, created_at ORDER BY created_at, username`,
+    [start, end],
+  );
+  return rows.map(fromRow);
+}
+
+/** The dimensions of New API's flow view, by the caller's role. */
+export type FlowScope = "self" | "admin" | "root";
+
+const FLOW_DIMENSIONS: Record<FlowScope, (keyof QuotaDataKey)[]> = {
+  self: ["tokenId", "useGroup", "modelName"],
+  admin: ["userId", "username", "useGroup", "modelName", "channelId"],
+  root: ["userId", "username", "nodeName", "tokenId", "useGroup", "modelName", "channelId"],
+};
+
+const COLUMN: Record<keyof QuotaDataKey, string> = {
+  userId: "user_id",
+  username: "username",
+  modelName: "model_name",
+  useGroup: "use_group",
+  tokenId: "token_id",
+  channelId: "channel_id",
+  nodeName: "node_name",
+};
+
+export interface FlowRow {
+  key: Partial<QuotaDataKey>;
+  count: number;
+  quota: number;
+  tokenUsed: number;
+}
+
+/**
+ * New API's flow view (`/api/data/flow[/self]`): usage with a group (`use_group <> ''`) in [start, end],
+ * summed by the scope's dimensions, plus the unflushed `pending` rows, largest quota first.
+ */
+export async function flowQuotaData(
+  db: Db,
+  scope: FlowScope,
+  start: number,
+  end: number,
+  filter: { userId?: number; username?: string },
+  pending: QuotaDataRow[],
+): Promise<FlowRow[]> {
+  const dims = FLOW_DIMENSIONS[scope];
+  const cols = dims.map((d) => COLUMN[d]).join(", ");
+  const where = ["use_group <> ''", "created_at >= ?", "created_at <= ?"];
+  const params: (string | number)[] = [start, end];
+  if (filter.userId !== undefined) {
+    where.push("user_id = ?");
+    params.push(filter.userId);
+  }
+  if (filter.username) {
+    where.push("username = ?");
+    params.push(filter.username);
+  }
+  const rows = await db.query(
+    `SELECT ${cols}, ${SUMS} FROM quota_data WHERE ${where.join(" AND ")} GROUP BY ${cols}`,
+    params,
+  );
+  const out = new Map<string, FlowRow>();
+  const keyOf = (r: QuotaDataRow) => dims.map((d) => r[d]).join("\u0000");
+  const addRow = (r: QuotaDataRow) => {
+    const k = keyOf(r);
+    const have = out.get(k);
+    if (have) {
+      have.count += r.count;
+      have.quota += r.quota;
+      have.tokenUsed += r.tokenUsed;
+    } else {
+      out.set(k, {
+        key: Object.fromEntries(dims.map((d) => [d, r[d]])),
+        count: r.count,
+        quota: r.quota,
+        tokenUsed: r.tokenUsed,
+      });
+    }
+  };
+  for (const r of rows) addRow(fromRow(r));
+  for (const p of pending) {
+    if (p.useGroup === "" || p.createdAt < start || p.createdAt > end) continue;
+    if (filter.userId !== undefined && p.userId !== filter.userId) continue;
+    if (filter.username && p.username !== filter.username) continue;
+    addRow(p);
+  }
+  return [...out.values()].sort((a, b) => b.quota - a.quota);
 }
 
 /**

@@ -67,6 +67,8 @@ export interface BillingOptions {
    * store. `leaseSeconds`: QUOTA_LEASE_SECONDS.
    */
   leases?: { leaseSeconds: number; intervalMs?: number; batch?: number };
+  /** NODE_NAME, written with the dashboard's `quota_data` rows (New API's `node_name`). */
+  nodeName?: string;
 }
 
 /** The user and token behind a request (catalog `User` and `TokenView` fit as they are). */
@@ -179,7 +181,7 @@ export class Billing {
   /** Where log rows go (the main store unless LOG_SQL_DSN is set). */
   readonly logDb: Db;
   readonly logQueue: LogQueue;
-  readonly quotaData = new QuotaDataAggregator();
+  readonly quotaData: QuotaDataAggregator;
   readonly holdSeconds: number;
   /** The in-memory quota book, when enabled (`BillingOptions.quotaBook`). */
   readonly book?: QuotaBook;
@@ -201,6 +203,7 @@ export class Billing {
   constructor(readonly db: Db, readonly catalog: Catalog, private readonly opts: BillingOptions) {
     this.logDb = opts.logDb ?? db;
     this.logQueue = new LogQueue(this.logDb);
+    this.quotaData = new QuotaDataAggregator(opts.nodeName ?? "");
     this.holdSeconds = Math.max(1, opts.holdSeconds);
     if (opts.quotaBook) {
       if (this.logDb !== db) throw new Error("the quota book needs the logs in the main store");
@@ -504,6 +507,9 @@ export class Billing {
         userId: row.userId,
         username: row.username ?? "",
         modelName: row.modelName ?? "",
+        useGroup: row.group ?? "",
+        tokenId: row.tokenId ?? 0,
+        channelId,
         createdAt: nowSeconds(),
         quota: outcome.charged,
         tokens,
