@@ -27,6 +27,7 @@ import {
   reclaimExpiredLeases,
   renewLeases,
   returnLease,
+  type TakeLease,
   takeLease,
 } from "./quota_leases.ts";
 import { log } from "../server/logger.ts";
@@ -118,18 +119,31 @@ export class LeaseBalances implements BalanceWriter {
     return available >= need && available > 0;
   }
 
+  /** One take, retried on a deadlock or another transient error (a failed statement moved nothing). */
+  async #takeLease(a: TakeLease): Promise<boolean> {
+    for (let attempt = 1;; attempt++) {
+      try {
+        const take = () => takeLease(this.db, a);
+        return await (this.#book ? this.#book.exclusive(take) : take());
+      } catch (err) {
+        if (attempt >= 4 || err instanceof RangeError) throw err;
+        await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 10));
+      }
+    }
+  }
+
   async #take(l: Lease, lack: number, perRequest: number): Promise<boolean> {
     const big = lack + perRequest * (this.opts.sliceFactor ?? 16);
     const base = { owner: this.owner, kind: l.kind, subjectId: l.id, userId: l.userId };
     if (
       !l.tight &&
-      await takeLease(this.db, { ...base, take: big, atLeast: big * 4, expiresAt: this.#expiresAt() })
+      await this.#takeLease({ ...base, take: big, atLeast: big * 4, expiresAt: this.#expiresAt() })
     ) {
       l.amount += big;
       this.takes++;
       return true;
     }
-    const ok = await takeLease(this.db, { ...base, take: lack, atLeast: lack, expiresAt: this.#expiresAt() });
+    const ok = await this.#takeLease({ ...base, take: lack, atLeast: lack, expiresAt: this.#expiresAt() });
     if (ok) {
       l.amount += lack;
       this.takes++;
@@ -184,12 +198,18 @@ export class LeaseBalances implements BalanceWriter {
     }
   }
 
-  /** Gives back what is free of a lease (what live holds and unwritten charges do not need). */
-  async #giveBack(l: Lease, debtToo = false): Promise<void> {
+  /**
+   * Gives back what is free of a lease (what live holds and unwritten charges do not need). Outside a batch
+   * (`between`: from the lease upkeep), it waits for the book to be between batches.
+   */
+  async #giveBack(l: Lease, o: { debtToo?: boolean; between?: boolean } = {}): Promise<void> {
     if (l.taking) return;
+    if (o.between && this.#book) {
+      return await this.#book.exclusive(() => this.#giveBack(l, { ...o, between: false }));
+    }
     const free = this.available(l.kind, l.id);
     // A lease below 0 (charges past it, the overdraft rule's debt) is settled into the balance at shutdown.
-    if (free === 0 || (free < 0 && !debtToo)) return;
+    if (free === 0 || (free < 0 && !o.debtToo)) return;
     l.amount -= free;
     try {
       await returnLease(this.db, this.owner, l.kind, l.id, free);
@@ -214,7 +234,7 @@ export class LeaseBalances implements BalanceWriter {
     await renewLeases(this.db, this.owner, this.#expiresAt());
     for (const l of [...this.#leases.values()]) {
       if (now - l.usedAt < idleMs) continue;
-      await this.#giveBack(l);
+      await this.#giveBack(l, { between: true });
       if (l.amount === 0 && !l.taking && this.#overlay(l.kind, l.id) === 0) {
         this.#leases.delete(keyOf(l.kind, l.id));
       }
@@ -228,7 +248,7 @@ export class LeaseBalances implements BalanceWriter {
   async returnAll(): Promise<void> {
     for (const l of this.#leases.values()) {
       try {
-        await this.#giveBack(l, true);
+        await this.#giveBack(l, { debtToo: true, between: true });
       } catch (err) {
         log.error("returning a quota lease failed; it expires and is reclaimed", { error: String(err) });
       }

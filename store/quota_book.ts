@@ -333,6 +333,16 @@ export class QuotaBook {
   }
 
   /**
+   * Runs `fn` between batches, never beside one (a lease take locks the rows a batch writes: run one at a
+   * time per instance, they cannot wait on each other).
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#flushing.then(fn);
+    this.#flushing = run.then(() => {}, () => {});
+    return run;
+  }
+
+  /**
    * Commits everything queued so far (one transaction). Never rejects: on failure the sums stay queued
    * (logged, `failures` counts the failed attempts in a row) and a retry is scheduled.
    */

@@ -87,8 +87,9 @@ export async function takeLease(db: Db, a: TakeLease): Promise<boolean> {
       knownRows.add(key);
     }
     // Both sides get constants only: MySQL does not promise the order of a multi-table UPDATE's assignments.
+    // STRAIGHT_JOIN locks the balance row before the lease row, the order every lease write takes.
     const r = await db.exec(
-      `UPDATE ${table} b JOIN quota_leases l ON l.owner = ? AND l.kind = ? AND l.subject_id = b.id
+      `UPDATE ${table} b STRAIGHT_JOIN quota_leases l ON l.owner = ? AND l.kind = ? AND l.subject_id = b.id
        SET b.${column} = b.${column} - ?, l.amount = l.amount + ?, l.expires_at = ?
        WHERE ${balanceCondition(a.kind, "b")}`,
       [a.owner, a.kind, a.take, a.take, a.expiresAt, ...conditionParams(a)],
@@ -109,7 +110,8 @@ export async function takeLease(db: Db, a: TakeLease): Promise<boolean> {
 /**
  * Adds `delta` (committed charges: negative; a return: negative too) to the owner's lease row. When the row
  * is gone (reclaimed as expired while this instance was alive but silent), the delta goes to the balance
- * itself, so no charge is lost. Run inside the batch's transaction.
+ * itself, so no charge is lost. Run inside the batch's transaction, after the balance's row was written
+ * (lock order: the balance row, then the lease row, as `takeLease` takes them).
  */
 export async function moveLease(
   tx: Db,
@@ -137,15 +139,20 @@ export async function returnLease(
   amount: number,
 ): Promise<void> {
   if (amount === 0) return;
+  const { table, column } = balanceOf[kind];
   await db.transaction(async (tx) => {
-    const r = await tx.exec(
+    // The balance row first (the lock order of every lease write); a reclaimed row, already given back
+    // whole, credits nothing.
+    const credited = await tx.exec(
+      `UPDATE ${table} SET ${column} = ${column} + ? WHERE id = ? AND EXISTS (SELECT 1 FROM quota_leases
+        WHERE owner = ? AND kind = ? AND subject_id = ?)`,
+      [amount, subjectId, owner, kind, subjectId],
+    );
+    if (credited.changes !== 1) return;
+    await tx.exec(
       "UPDATE quota_leases SET amount = amount - ? WHERE owner = ? AND kind = ? AND subject_id = ?",
       [amount, owner, kind, subjectId],
     );
-    // A reclaimed row has already been given back whole.
-    if (r.changes !== 1) return;
-    const { table, column } = balanceOf[kind];
-    await tx.exec(`UPDATE ${table} SET ${column} = ${column} + ? WHERE id = ?`, [amount, subjectId]);
   });
 }
 
@@ -168,28 +175,27 @@ export async function dropEmptyLeases(db: Db, owner: string): Promise<void> {
  */
 export async function reclaimExpiredLeases(db: Db, now: number, limit = 200): Promise<number> {
   const rows = await db.query(
-    "SELECT id FROM quota_leases WHERE expires_at < ? ORDER BY id LIMIT ?",
+    "SELECT id, kind, subject_id FROM quota_leases WHERE expires_at < ? ORDER BY id LIMIT ?",
     [now, limit],
   );
   let reclaimed = 0;
   for (const row of rows) {
     const id = asInt(row.id);
+    const subjectId = asInt(row.subject_id);
+    const { table, column } = balanceOf[asInt(row.kind) as LeaseKind] ?? balanceOf[LeaseKind.user];
     const done = await db.transaction(async (tx) => {
+      // The balance row first, then the lease row (the lock order of every lease write).
+      await tx.query(`SELECT id FROM ${table} WHERE id = ? FOR UPDATE`, [subjectId]);
       const lease = await queryOne(
         tx,
-        "SELECT kind, subject_id, amount FROM quota_leases WHERE id = ? AND expires_at < ? FOR UPDATE",
+        "SELECT amount FROM quota_leases WHERE id = ? AND expires_at < ? FOR UPDATE",
         [id, now],
       );
       if (!lease) return false;
       await tx.exec("DELETE FROM quota_leases WHERE id = ?", [id]);
-      const kind = asInt(lease.kind) as LeaseKind;
-      const { table, column } = balanceOf[kind] ?? balanceOf[LeaseKind.user];
       const amount = asInt(lease.amount);
       if (amount !== 0) {
-        await tx.exec(`UPDATE ${table} SET ${column} = ${column} + ? WHERE id = ?`, [
-          amount,
-          asInt(lease.subject_id),
-        ]);
+        await tx.exec(`UPDATE ${table} SET ${column} = ${column} + ? WHERE id = ?`, [amount, subjectId]);
       }
       return true;
     });

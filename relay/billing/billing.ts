@@ -440,9 +440,14 @@ export class Billing {
       }
       // Checked again in this turn: another request may have held what the awaits covered.
       const u = leases.available(LeaseKind.user, userId);
-      const t = limited ? leases.available(LeaseKind.token, tokenId) : 1;
+      const t = limited ? leases.available(LeaseKind.token, tokenId) : Infinity;
       if (u >= amount && u > 0 && t >= amount && t > 0) break;
-      if (attempt >= 5) throw new InsufficientQuotaError("user", amount, Math.max(0, u));
+      // Each round either holds or takes more from the balance, which runs out: bounded, but capped anyway.
+      if (attempt >= 50) {
+        throw u < amount || u <= 0
+          ? new InsufficientQuotaError("user", amount, Math.max(0, u))
+          : new InsufficientQuotaError("token", amount, Math.max(0, t));
+      }
     }
     book.hold({
       requestId: a.requestId,

@@ -5,6 +5,7 @@
  * stream that outruns the wallet is cut with `insufficient_user_quota` and charged what it delivered;
  * the wallet goes below 0 only by what in-flight requests overran their holds, and then admits nothing.
  */
+import { LEASED_TOKEN_QUOTA } from "../../store/quota_leases.ts";
 import { type AppHarness, appTest } from "../support/app.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 import { startFakeUpstream } from "../fake_upstream/mod.ts";
@@ -147,9 +148,11 @@ appTest(
     const charged = await consumeSum(h, p.userId);
     assertEquals(charged, expected, `charged ${charged} for usage worth ${expected}`);
     assertEquals(await userQuota(h, p.userId), 5_000_000 - expected, "the wallet paid all of it");
-    const token = await queryOne(h.deps.db, "SELECT remain_quota, used_quota FROM tokens WHERE id = ?", [
-      p.tokenId,
-    ]);
+    const token = await queryOne(
+      h.deps.db,
+      `SELECT ${LEASED_TOKEN_QUOTA} AS remain_quota, used_quota FROM tokens WHERE id = ?`,
+      [p.tokenId],
+    );
     assertEquals(asInt(token!.used_quota), expected);
     assert(asInt(token!.remain_quota) < 0, "the token moved by the full charge, below its limit");
     const refused = await request(h, p.key, 10, false);

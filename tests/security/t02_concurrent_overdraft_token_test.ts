@@ -8,6 +8,7 @@ import { assert, assertEquals } from "../support/assert.ts";
 import { startFakeUpstream } from "../fake_upstream/mod.ts";
 import { chat, fakeChannel, heldCount, relaySetup, settled, userQuota } from "../support/relay.ts";
 import { asInt, queryOne } from "../../store/db.ts";
+import { absoluteBalanceSql, LEASED_TOKEN_QUOTA, LeaseKind } from "../../store/quota_leases.ts";
 
 const sum = async (h: AppHarness, sql: string) => asInt((await queryOne(h.deps.db, sql))!.v);
 
@@ -19,7 +20,8 @@ appTest(
     const s = await relaySetup(h, {
       channels: [fakeChannel(fake.url)],
       userQuota: wallet,
-      token: { unlimitedQuota: false, remainQuota: 1_000_000 },
+      // Below 100 × the hold: requests pre-charge (New API's rule skips the hold above it).
+      token: { unlimitedQuota: false, remainQuota: 10_000 },
     });
     const body = {
       model: "test-model",
@@ -33,7 +35,11 @@ appTest(
     const first = await sum(h, "SELECT COALESCE(SUM(quota), 0) AS v FROM logs WHERE type = 2");
     fake.reset();
     const start = 10 * hold;
-    await h.deps.db.exec("UPDATE tokens SET remain_quota = ? WHERE id = ?", [start, s.tokenId]);
+    // The balance as readers see it (quota leased out to instances on PostgreSQL and MySQL included).
+    await h.deps.db.exec(`UPDATE tokens SET ${absoluteBalanceSql(LeaseKind.token)} WHERE id = ?`, [
+      start,
+      s.tokenId,
+    ]);
     await h.deps.cache.publish({ kind: "token", id: s.tokenId });
     const walletBefore = await userQuota(h, s.userId);
 
@@ -57,7 +63,7 @@ appTest(
     const spent = await sum(h, "SELECT COALESCE(SUM(quota), 0) AS v FROM logs WHERE type = 2") - first;
     const logged = await sum(h, "SELECT COUNT(*) AS v FROM logs WHERE type = 2");
     assertEquals(logged, ok + 1, "one consume row per admitted request");
-    const remain = await sum(h, `SELECT remain_quota AS v FROM tokens WHERE id = ${s.tokenId}`);
+    const remain = await sum(h, `SELECT ${LEASED_TOKEN_QUOTA} AS v FROM tokens WHERE id = ${s.tokenId}`);
     assertEquals(start - remain, spent, "the token moved by exactly the full charges");
     assertEquals(walletBefore - (await userQuota(h, s.userId)), spent, "the wallet paid the same");
     // remain_quota limits admission, not the charge: it may go below 0 only by what admitted answers overran.

@@ -3,6 +3,7 @@
  * catalog and a Billing service. `counters()` reads balances and the sums of the log rows they must agree
  * with.
  */
+import { LEASED_TOKEN_QUOTA, LEASED_USER_QUOTA } from "../../store/quota_leases.ts";
 import type { Db } from "../../store/db.ts";
 import { asInt, queryOne } from "../../store/db.ts";
 import { insertUser } from "../../store/users.ts";
@@ -101,10 +102,17 @@ export interface Counters {
 export async function counters(
   f: Pick<BillingFixture, "db" | "userId" | "tokenId" | "channelId">,
 ): Promise<Counters> {
-  const u = await queryOne(f.db, "SELECT quota, used_quota, request_count FROM users WHERE id = ?", [
-    f.userId,
-  ]);
-  const t = await queryOne(f.db, "SELECT remain_quota, used_quota FROM tokens WHERE id = ?", [f.tokenId]);
+  // Balances as readers see them: the columns plus what is leased out to instances (PostgreSQL, MySQL).
+  const u = await queryOne(
+    f.db,
+    `SELECT ${LEASED_USER_QUOTA} AS quota, used_quota, request_count FROM users WHERE id = ?`,
+    [f.userId],
+  );
+  const t = await queryOne(
+    f.db,
+    `SELECT ${LEASED_TOKEN_QUOTA} AS remain_quota, used_quota FROM tokens WHERE id = ?`,
+    [f.tokenId],
+  );
   const c = await queryOne(f.db, "SELECT used_quota FROM channels WHERE id = ?", [f.channelId]);
   const l = await queryOne(
     f.db,

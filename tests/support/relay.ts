@@ -3,6 +3,7 @@
  * test models), a user with a balance, an API key, and channels pointing at a fake upstream. Plus an
  * official `openai` SDK client that talks to the app in-process (its `fetch` is `app.request`).
  */
+import { LEASED_USER_QUOTA } from "../../store/quota_leases.ts";
 import OpenAI from "openai";
 import type { AppHarness } from "./app.ts";
 import { testSecrets } from "./stores.ts";
@@ -89,11 +90,16 @@ export function gatewayClient(h: AppHarness, key: string): OpenAI {
   });
 }
 
-/** The user's balance, as stored. */
-/** The user's durable balance, once the quota book has written every settlement made so far. */
+/**
+ * The user's durable balance as readers see it (the column plus the quota leased out to instances on
+ * PostgreSQL and MySQL), once the quota book has written every settlement made so far.
+ */
 export async function userQuota(h: AppHarness, userId: number): Promise<number> {
   await h.deps.billing.flush();
-  return asInt((await queryOne(h.deps.db, "SELECT quota FROM users WHERE id = ?", [userId]))?.quota);
+  return asInt(
+    (await queryOne(h.deps.db, `SELECT ${LEASED_USER_QUOTA} AS quota FROM users WHERE id = ?`, [userId]))
+      ?.quota,
+  );
 }
 
 /** Holds still open: HELD rows, plus the quota book's in-memory holds on SQLite. */
