@@ -71,7 +71,7 @@ export function tokenCounter(): Promise<CountTokens> {
  * about 40% on English prose and 70% on Cyrillic, about right on CJK, under by about 30% on code; the hold
  * was always an estimate of what the upstream will report, and every charge is the full usage.
  */
-const ASCII = /^[\x00-\x7f]*$/;
+const ASCII = /^[^\u0080-\uffff]*$/;
 
 export const estimateTokensFromBytes: CountTokens = (text) => {
   // Most prompts are ASCII, where bytes are characters: one native scan instead of a loop.
