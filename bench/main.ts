@@ -9,7 +9,7 @@ import { LoadAgent } from "./load_client.ts";
 import { measureScenario } from "./measure.ts";
 import { MemorySampler, readMemory } from "./processes.ts";
 import { scenarios } from "./scenarios.ts";
-import { evaluateGoals, type ScenarioSummary, summarizeScenario } from "./summary.ts";
+import { evaluateGoals, lastLongRun, type ScenarioSummary, summarizeScenario } from "./summary.ts";
 import { renderGoals, renderScenario } from "./table.ts";
 import { probe, startTargets, type Target } from "./targets.ts";
 import { runLongRun } from "./long_run.ts";
@@ -115,7 +115,10 @@ async function sideBySide(opts: BenchOptions): Promise<void> {
     await agent.stop();
     await running.stop();
   }
-  const goals = evaluateGoals(summaries);
+  const goals = evaluateGoals(
+    summaries,
+    await lastLongRun(opts.out.replace(/latest\.json$/, "long_run.json")),
+  );
   log("memory (RSS, MB; sampled every 250 ms; high-water mark from /proc/<pid>/status VmHWM):");
   for (const [name, m] of Object.entries(memory)) log(`  ${name.padEnd(15)} ${JSON.stringify(m)}`);
   log("");

@@ -6,7 +6,7 @@
 import { createHmac } from "node:crypto";
 import { deriveKey } from "./keys.ts";
 
-const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+export const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 export const HASH_PREFIX = "h1:";
 
 /** Uniform random alphanumerics from the CSPRNG (rejection sampling, no modulo bias). */

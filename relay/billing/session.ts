@@ -145,10 +145,7 @@ export class BillingSession {
    * once per COVER_CHECK_CHARS delivered, and only once a cheap upper bound passes the hold.
    */
   async coverDelivered(): Promise<{ cost: number } | undefined> {
-    if (this.#done || this.price.usePrice) return undefined;
-    // No cache tokens in this estimate, so the channel's cache ratio cannot change it.
-    if (this.#costOf(this.meter.maxTokens) <= this.#held) return undefined;
-    if (this.meter.chars - this.#checkedChars < COVER_CHECK_CHARS) return undefined;
+    if (!this.coverDue) return undefined;
     this.#checkedChars = this.meter.chars;
     const cost = this.#costOf(this.meter.tokens);
     const need = cost - this.#held;
@@ -161,6 +158,17 @@ export class BillingSession {
       }
     }
     return { cost };
+  }
+
+  /**
+   * Whether `coverDelivered` has an exact check to make now; synchronous, so a stream's events skip its
+   * await while the cheap upper bound is covered or too little was delivered since the last check.
+   */
+  get coverDue(): boolean {
+    if (this.#done || this.price.usePrice) return false;
+    // No cache tokens in this estimate, so the channel's cache ratio cannot change it.
+    if (this.#costOf(this.meter.maxTokens) <= this.#held) return false;
+    return this.meter.chars - this.#checkedChars >= COVER_CHECK_CHARS;
   }
 
   /** The charge for the estimated prompt plus `outputTokens` of completion. */

@@ -127,7 +127,8 @@ export async function pump(
   try {
     await sink.writeEvents(first);
     // Each pass first checks that the wallet covers what was translated so far.
-    while (await covered()) {
+    // The check is awaited only when one is due (most events need none: no promise, no microtask).
+    while (sink.gone || !ctx.session!.coverDue || await covered()) {
       const ready = reader.take();
       if (ready === undefined && unwritten.length) await write();
       const next = ready !== undefined ? { done: false as const, value: ready } : await reader.read();

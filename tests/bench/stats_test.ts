@@ -2,6 +2,7 @@
 import { assert, assertEquals } from "../support/assert.ts";
 import { pairedAdded, percentile, ratio, slope, summarize } from "../../bench/stats.ts";
 import { judgeTrend } from "../../bench/long_run.ts";
+import { evaluateGoals, lastLongRun } from "../../bench/summary.ts";
 
 Deno.test("percentiles are nearest-rank over sorted values", () => {
   const sorted = Float64Array.from({ length: 100 }, (_, i) => i + 1);
@@ -32,4 +33,34 @@ Deno.test("the long-run verdict tells a flat RSS from a growing one after warm-u
   assert(Math.abs(judgeTrend(growing, minutes).slopeMbPerMinute - 2) < 1e-9);
   assertEquals(judgeTrend(growing, minutes).peakRssMb, 120);
   assertEquals(slope([[0, 1], [1, 3], [2, 5]]), 2);
+});
+
+Deno.test("the side-by-side table shows the last gateway long run as its memory row", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/long_run.json`;
+    assertEquals(await lastLongRun(path), undefined, "no long run yet");
+    const pending = evaluateGoals({}, undefined).at(-1)!;
+    assertEquals(pending.status, "not measured");
+    await Deno.writeTextFile(
+      path,
+      JSON.stringify({
+        target: "gateway",
+        streams: 1000,
+        minutes: 2,
+        peakRssMb: 240.5,
+        slopeMbPerMinute: 0.4,
+        trend: "flat",
+        finishedAt: "2026-12-07T15:40:00.000Z",
+      }),
+    );
+    const goals = evaluateGoals({}, await lastLongRun(path));
+    const [rss, flat] = goals.slice(-2);
+    assertEquals([rss.status, rss.value, flat.status, flat.value], ["met", 241, "met", 0.4]);
+    assert(rss.note!.includes("2026-12-07T15:40Z (2 min)"), rss.note);
+    await Deno.writeTextFile(path, JSON.stringify({ target: "bare-undici", streams: 1000, peakRssMb: 200 }));
+    assertEquals(await lastLongRun(path), undefined, "only the gateway's run counts");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -3,6 +3,7 @@ import { assert, assertEquals } from "../../support/assert.ts";
 import {
   CHAT_OVERHEAD,
   estimatePromptTokens,
+  estimateTokensFromBytes,
   MEDIA_TOKENS,
   tokenCounter,
 } from "../../../relay/billing/estimate.ts";
@@ -51,4 +52,22 @@ Deno.test("long text without spaces is counted in bounded time (BPE is quadratic
   assert(performance.now() - started < 3000, `took ${performance.now() - started} ms`);
   assert(whole > 10_000 && whole < 30_000, `${whole}`);
   assert(Math.abs(meter.tokens - whole - count("y".repeat(50_000))) < 200, `${meter.tokens} vs ${whole}`);
+});
+
+Deno.test("the hold's estimate is a quarter of the UTF-8 bytes, for ASCII and for any other text", () => {
+  const bytes = (t: string) => new TextEncoder().encode(t).length;
+  for (
+    const text of [
+      "",
+      "abc",
+      "hello world, ".repeat(40),
+      "été",
+      "请用三句话总结",
+      "Привет",
+      "🙂 ok 🙂",
+      "\ud800x",
+    ]
+  ) {
+    assertEquals(estimateTokensFromBytes(text), Math.ceil(bytes(text) / 4), JSON.stringify(text));
+  }
 });
