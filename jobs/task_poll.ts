@@ -12,6 +12,7 @@ import { refundSettled } from "../store/refunds.ts";
 import type { Db } from "../store/db.ts";
 import { log } from "../server/logger.ts";
 import { pollMidjourney } from "./task_poll_mj.ts";
+import { pollSuno } from "./task_poll_suno.ts";
 
 /** New API polls every 15 s. */
 export const TASK_POLL_INTERVAL_MS = 15_000;
@@ -60,6 +61,7 @@ export async function pollTasks(deps: AppDeps, opts: TaskPollOptions = {}): Prom
   const now = opts.now?.() ?? Date.now();
   const counts: PollCounts = { updated: 0, failed: 0, refunded: 0 };
   await pollMidjourney(deps, now, counts);
+  await pollSuno(deps, now, counts);
   return counts;
 }
 
