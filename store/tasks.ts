@@ -39,7 +39,7 @@ export interface Task {
   tokenId: number;
 }
 
-const COLUMNS =
+export const TASK_COLUMNS =
   `id, created_at, updated_at, task_id, platform, user_id, "group", channel_id, quota, action, status,
   fail_reason, submit_time, start_time, finish_time, progress, properties, private_data, data, request_id`;
 
@@ -47,7 +47,7 @@ const str = (
   v: unknown,
 ) => (v === null || v === undefined ? "" : typeof v === "string" ? v : JSON.stringify(v));
 
-function fromRow(r: Row): Task {
+export function taskFromRow(r: Row): Task {
   let tokenId = 0;
   try {
     tokenId = asInt(JSON.parse(str(r.private_data) || "{}")?.token_id);
@@ -117,10 +117,10 @@ export async function taskOf(
   taskId: string,
 ): Promise<Task | undefined> {
   const rows = await db.query(
-    `SELECT ${COLUMNS} FROM tasks WHERE user_id = ? AND platform = ? AND task_id = ?`,
+    `SELECT ${TASK_COLUMNS} FROM tasks WHERE user_id = ? AND platform = ? AND task_id = ?`,
     [userId, platform, taskId],
   );
-  return rows[0] ? fromRow(rows[0]) : undefined;
+  return rows[0] ? taskFromRow(rows[0]) : undefined;
 }
 
 /** The owner's tasks among `taskIds` (at most 100). */
@@ -133,23 +133,23 @@ export async function tasksOf(
   const ids = [...new Set(taskIds)].slice(0, 100);
   if (ids.length === 0) return [];
   const rows = await db.query(
-    `SELECT ${COLUMNS} FROM tasks WHERE user_id = ? AND platform = ? AND task_id IN (${
+    `SELECT ${TASK_COLUMNS} FROM tasks WHERE user_id = ? AND platform = ? AND task_id IN (${
       ids.map(() => "?").join(", ")
     })
      ORDER BY id`,
     [userId, platform, ...ids],
   );
-  return rows.map(fromRow);
+  return rows.map(taskFromRow);
 }
 
 /** Tasks still to follow (New API: status neither SUCCESS nor FAILURE, progress not 100%), oldest first. */
 export async function unfinishedTasks(db: Db, platform: string, limit = 1000): Promise<Task[]> {
   const rows = await db.query(
-    `SELECT ${COLUMNS} FROM tasks WHERE platform = ? AND COALESCE(status, '') NOT IN ('SUCCESS', 'FAILURE')
+    `SELECT ${TASK_COLUMNS} FROM tasks WHERE platform = ? AND COALESCE(status, '') NOT IN ('SUCCESS', 'FAILURE')
       AND COALESCE(progress, '') <> '100%' ORDER BY id LIMIT ${Math.floor(limit)}`,
     [platform],
   );
-  return rows.map(fromRow);
+  return rows.map(taskFromRow);
 }
 
 export type TaskUpdate = Pick<
@@ -213,11 +213,11 @@ export async function listTasks(
   add("submit_time <= ?", f.endTimestamp);
   const where = parts.length ? `WHERE ${parts.join(" AND ")}` : "";
   const rows = await db.query(
-    `SELECT ${COLUMNS} FROM tasks ${where} ORDER BY id DESC LIMIT ${Math.floor(limit)} OFFSET ${
+    `SELECT ${TASK_COLUMNS} FROM tasks ${where} ORDER BY id DESC LIMIT ${Math.floor(limit)} OFFSET ${
       Math.floor(offset)
     }`,
     params,
   );
   const total = await db.query<{ n: unknown }>(`SELECT COUNT(*) AS n FROM tasks ${where}`, params);
-  return { items: rows.map(fromRow), total: asInt(total[0]?.n) };
+  return { items: rows.map(taskFromRow), total: asInt(total[0]?.n) };
 }
