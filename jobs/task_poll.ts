@@ -4,7 +4,8 @@
  * updated with a compare-and-swap on the state read (so two pollers never both move a task), and a task
  * that fails or times out is refunded in the same transaction as its move to FAILURE, through
  * `refundSettled`: never more than its charge, whatever runs twice. Platforms: `task_poll_mj.ts`,
- * `task_poll_suno.ts`.
+ * `task_poll_suno.ts`,
+ * `task_poll_video.ts`.
  */
 import type { Job } from "./scheduler.ts";
 import type { AppDeps } from "../server/deps.ts";
@@ -12,6 +13,8 @@ import { refundSettled } from "../store/refunds.ts";
 import type { Db } from "../store/db.ts";
 import { log } from "../server/logger.ts";
 import { pollMidjourney } from "./task_poll_mj.ts";
+import { pollSuno } from "./task_poll_suno.ts";
+import { pollVideos } from "./task_poll_video.ts";
 
 /** New API polls every 15 s. */
 export const TASK_POLL_INTERVAL_MS = 15_000;
@@ -60,6 +63,8 @@ export async function pollTasks(deps: AppDeps, opts: TaskPollOptions = {}): Prom
   const now = opts.now?.() ?? Date.now();
   const counts: PollCounts = { updated: 0, failed: 0, refunded: 0 };
   await pollMidjourney(deps, now, counts);
+  await pollSuno(deps, now, counts);
+  await pollVideos(deps, now, counts);
   return counts;
 }
 

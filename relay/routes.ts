@@ -27,6 +27,8 @@ import { claudeModel, claudeModelList, geminiModelList, visibleModels } from "./
 import { handleCountTokens } from "./native/count_tokens.ts";
 import { mountGeminiRoutes } from "./native/routes.ts";
 import { midjourneyRoutes } from "./tasks/mj_routes.ts";
+import { sunoRoutes } from "./tasks/suno_routes.ts";
+import { videoRoutes } from "./tasks/video_routes.ts";
 
 /** The caller of the key presented (the relay context has it already: `presented`). */
 function keyCaller(deps: AppDeps, c: Context, presented?: string): Caller {
@@ -135,6 +137,8 @@ export function relayRoutes(deps: AppDeps): Hono<AuthEnv> {
   }
   mountGeminiRoutes(app, deps, (c) => keyCaller(deps, c), (d) => withKey(d));
   app.route("/", midjourneyRoutes(deps));
+  app.route("/", sunoRoutes(deps));
+  app.route("/", videoRoutes(deps));
 
   // The console playground: the signed-in user, the group chosen in the body (else their own), no token.
   const playground: RelayEntry = {

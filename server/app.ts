@@ -40,6 +40,7 @@ import { optionRoutes } from "../routes/api/options.ts";
 import { channelTestRoutes } from "../routes/api/channel_test.ts";
 import { relayRoutes } from "../relay/routes.ts";
 import { metricsRoutes } from "../routes/metrics.ts";
+import { taskLogRoutes } from "../routes/api/task_logs.ts";
 import { renderApiError } from "../routes/api/errors.ts";
 import { refuseNulInQuery } from "../routes/api/input.ts";
 import { log } from "./logger.ts";
@@ -47,7 +48,8 @@ import { useApiLimits } from "./api_limits.ts";
 import { msgFor } from "../routes/api/messages.ts";
 
 /** Paths whose errors use OpenAI's error shape rather than the `/api` envelope. */
-const relayPath = /^\/(v1|v1beta|dashboard|mj|suno|pg)(\/|$)/;
+const relayPath =
+  /^\/(v1|v1beta|dashboard|mj|suno|pg|(fast|relax|turbo|mj-fast|mj-relax|mj-turbo)\/mj)(\/|$)/;
 
 /** Paths of the management API, whose errors use the `{success, message}` envelope. */
 const apiPath = /^\/api(\/|$)/;
@@ -96,6 +98,7 @@ export function createApp(deps: AppDeps, consoleOverrides: ConsoleOptions = {}):
   app.route("/", quotaDataRoutes(deps));
   app.route("/", tokenUsageRoutes(deps));
   app.route("/", dashboardBillingRoutes(deps));
+  app.route("/", taskLogRoutes(deps));
   app.route("/", relayRoutes(deps));
 
   app.notFound((c) => {

@@ -104,6 +104,8 @@ export async function holdTaskPrice(
   caller: Caller,
   model: string,
   requestId: string,
+  /** Per-call price multiplier (video seconds × size). */
+  priceMultiplier?: number,
 ): Promise<BillingSession> {
   try {
     return await deps.billing.begin({
@@ -115,6 +117,7 @@ export async function holdTaskPrice(
       model,
       usingGroup: caller.usingGroup,
       promptTokens: 0,
+      priceMultiplier,
       isStream: false,
       clientIp: c.get("clientIp") ?? "",
       requestPath: new URL(c.req.url).pathname,
@@ -136,13 +139,18 @@ export async function settleTaskPrice(
   channel: ChannelView,
   content: string,
   charge = true,
+  priceMultiplier = 1,
 ): Promise<number> {
   if (!charge) {
     await session.release();
     return 0;
   }
   const usage = { inputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 0 };
-  const r = await session.settle(usage, { channel: { id: channel.id, setting: channel.setting }, content });
+  const r = await session.settle(usage, {
+    channel: { id: channel.id, setting: channel.setting },
+    content,
+    priceMultiplier,
+  });
   await deps.billing.flush();
   return r?.charged ?? 0;
 }

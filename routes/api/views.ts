@@ -12,6 +12,8 @@ import { asJsonObject } from "../../store/db.ts";
 import { redemptionCodeHint } from "../../crypto/redemption_code.ts";
 import { settingForOwner } from "../../notify/setting_secrets.ts";
 import type { TopUp } from "../../store/top_ups.ts";
+import type { MjTask } from "../../store/midjourneys.ts";
+import type { Task } from "../../store/tasks.ts";
 
 /**
  * A user's `setting` JSON without the secrets a user may keep there (webhook secret, Gotify token, the Bark
@@ -303,4 +305,62 @@ export function topUpView(t: TopUp) {
     complete_time: t.completeTime,
     status: t.status,
   };
+}
+
+/** A `midjourneys` row as New API serialises it (`model.Midjourney`); `imageUrl` as the caller is shown it. */
+export function midjourneyView(t: MjTask, imageUrl: string) {
+  return {
+    id: t.id,
+    code: t.code,
+    user_id: t.userId,
+    action: t.action,
+    mj_id: t.mjId,
+    prompt: t.prompt,
+    prompt_en: t.promptEn,
+    description: t.description,
+    state: t.state,
+    submit_time: t.submitTime,
+    start_time: t.startTime,
+    finish_time: t.finishTime,
+    image_url: imageUrl,
+    video_url: t.videoUrl,
+    video_urls: t.videoUrls,
+    status: t.status,
+    progress: t.progress,
+    fail_reason: t.failReason,
+    channel_id: t.channelId,
+    quota: t.quota,
+    buttons: t.buttons,
+    properties: t.properties,
+  };
+}
+
+/** A `tasks` row as New API's task list shows it (`private_data` never; `username` in the admin list). */
+export function taskView(t: Task, username?: string) {
+  let data: unknown = null;
+  try {
+    data = t.data ? JSON.parse(t.data) : null;
+  } catch { /* shown as null */ }
+  const view: Record<string, unknown> = {
+    id: t.id,
+    created_at: t.createdAt,
+    updated_at: t.updatedAt,
+    task_id: t.taskId,
+    platform: t.platform,
+    user_id: t.userId,
+    group: t.group,
+    channel_id: t.channelId,
+    quota: t.quota,
+    action: t.action,
+    status: t.status,
+    fail_reason: t.failReason,
+    submit_time: t.submitTime,
+    start_time: t.startTime,
+    finish_time: t.finishTime,
+    progress: t.progress,
+    properties: t.properties ? asJsonObject(t.properties) : null,
+    data,
+  };
+  if (username !== undefined) view.username = username;
+  return view;
 }

@@ -126,13 +126,22 @@ Deno.test("the global web limit covers the console's pages, not /static, /api or
   });
 });
 
-Deno.test("NODE_TYPE=slave serves but leaves the scheduled jobs (channel test, log retention) to the master", async () => {
+Deno.test("NODE_TYPE=slave serves but leaves the scheduled jobs (channel test, log retention, task poll) to the master", async () => {
   await withTempDir(async (dir) => {
     for (
-      const [nodeType, expected] of [["master", ["channel_test", "log_retention"]], ["slave", []]] as const
+      const [nodeType, expected, updateTask] of [
+        ["master", ["channel_test", "log_retention", "task_poll"], "true"],
+        ["master", ["channel_test", "log_retention"], "false"],
+        ["slave", [], "true"],
+      ] as const
     ) {
-      const config = loadConfig({ DATA_DIR: dir, NODE_TYPE: nodeType, CHANNEL_TEST_FREQUENCY: "10" });
-      const db = await openSqlite({ path: `${dir}/${nodeType}.db`, busyTimeoutMs: 5000 });
+      const config = loadConfig({
+        DATA_DIR: dir,
+        NODE_TYPE: nodeType,
+        CHANNEL_TEST_FREQUENCY: "10",
+        UPDATE_TASK: updateTask,
+      });
+      const db = await openSqlite({ path: `${dir}/${nodeType}-${updateTask}.db`, busyTimeoutMs: 5000 });
       await migrate(db, allTables, migrations, { secrets: testSecrets });
       const kv = await openKv({ kvPath: ":memory:" });
       const deps = await composeDeps({ config, secrets: testSecrets, db, kv });

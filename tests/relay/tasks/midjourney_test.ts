@@ -5,11 +5,11 @@
  * cost nothing; fetch, list and the image proxy answer only the task's owner (or a signed link).
  */
 import { assert, assertEquals } from "../../support/assert.ts";
-import { type AppHarness, appTest } from "../../support/app.ts";
+import { type AppHarness, appTest, buildHarness } from "../../support/app.ts";
+import { Scheduler } from "../../../jobs/scheduler.ts";
 import { relaySetup, userQuota } from "../../support/relay.ts";
 import { FAKE_PNG, type FakeMidjourney, startFakeMidjourney } from "../../fake_upstream/midjourney.ts";
-import { pollTasks } from "../../../jobs/task_poll.ts";
-import { failWithRefund } from "../../../jobs/task_poll.ts";
+import { failWithRefund, pollTasks, taskPollJob } from "../../../jobs/task_poll.ts";
 import { asInt, queryOne } from "../../../store/db.ts";
 import { mjTaskOf, updateMjTask } from "../../../store/midjourneys.ts";
 import { createToken } from "../../../store/tokens.ts";
@@ -251,5 +251,35 @@ appTest(
       assertEquals((await res.json()).code, 1);
       assertEquals(fake.requests.at(-1)!.path, "/fast/mj/submit/imagine");
       assertEquals(await userQuota(h, s.userId), START - 2 * IMAGINE - 3 * UPSCALE);
+    }),
+);
+
+appTest(
+  "midjourney: two instances on one store run one poller, and a restarted one picks the task up",
+  (h) =>
+    withFake(async (fake) => {
+      const s = await setup(h, fake);
+      const { result: id } = await (await mj(h, s.key, "/mj/submit/imagine", { prompt: "[fake:fail] twice" }))
+        .json();
+      await pollTasks(h.deps);
+      // A second instance on the same database (or this one after a restart): same rows, same lease table.
+      const other = await buildHarness(h.store);
+      try {
+        const fetches = () => fake.requests.filter((r) => r.path === "/mj/task/list-by-condition").length;
+        const before = fetches();
+        const a = new Scheduler(h.deps.db, "instance-a");
+        const b = new Scheduler(other.deps.db, "instance-b");
+        const ran = await Promise.all([a.tick(taskPollJob(h.deps)), b.tick(taskPollJob(other.deps))]);
+        assertEquals(ran.filter(Boolean).length, 1, "one instance holds the lease");
+        assertEquals(fetches(), before + 1, "one batch fetch");
+        assertEquals((await mjTaskOf(h.deps.db, s.userId, id))?.status, "FAILURE");
+        // Both poll again, lease or not: the task is finished, nothing more is refunded.
+        await pollTasks(h.deps);
+        await pollTasks(other.deps);
+        assertEquals(await userQuota(h, s.userId), START);
+        assertEquals(await logCount(h, 6, s.userId), 1);
+      } finally {
+        await other.close();
+      }
     }),
 );
