@@ -45,7 +45,7 @@ export const CHANNEL_TYPES: ChannelType[] = [
     keyHint: "channel.key_hint_json",
     unsupported: true,
   },
-  { id: 33, name: "AWS Bedrock", keyHint: "channel.key_hint_aws", unsupported: true },
+  { id: 33, name: "AWS Bedrock", keyHint: "channel.key_hint_aws" },
   { id: 8, name: "Custom (OpenAI compatible)", baseUrlRequired: true, fullUrl: true },
   { id: 20, name: "OpenRouter" },
   { id: 43, name: "DeepSeek" },
