@@ -43,7 +43,6 @@ export const CHANNEL_TYPES: ChannelType[] = [
     name: "Vertex AI",
     other: { label: "channel.other_region", placeholder: '{"default": "us-central1"}' },
     keyHint: "channel.key_hint_json",
-    unsupported: true,
   },
   { id: 33, name: "AWS Bedrock", keyHint: "channel.key_hint_aws" },
   { id: 8, name: "Custom (OpenAI compatible)", baseUrlRequired: true, fullUrl: true },

@@ -101,7 +101,8 @@ export async function buildUpstreamRequest(b: BuildInput): Promise<UpstreamPlan>
   let t: Translation | undefined;
   let ir: IrRequest | undefined;
   if (endpoint.chat && parsed.ir) {
-    upstreamDialect = provider.dialects.includes(endpoint.dialect) ? endpoint.dialect : provider.dialects[0];
+    const dialects = provider.dialectsFor?.(mapped) ?? provider.dialects;
+    upstreamDialect = dialects.includes(endpoint.dialect) ? endpoint.dialect : dialects[0];
     const suffixed = applyModelSuffix(mapped, parsed.ir, b.suffixOptions);
     upstreamModel = suffixed.upstreamModel;
     const rewrite = upstreamModel !== mapped || config.systemPrompt !== "" || config.thinkingToContent;

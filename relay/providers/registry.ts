@@ -11,6 +11,7 @@ import { customProvider } from "./custom/index.ts";
 import { anthropicProvider } from "./anthropic/index.ts";
 import { geminiProvider } from "./gemini/index.ts";
 import { bedrockProvider } from "./bedrock/index.ts";
+import { vertexProvider } from "./vertex/index.ts";
 
 export const PROVIDERS: readonly ProviderSpec[] = [
   openAiProvider,
@@ -19,6 +20,7 @@ export const PROVIDERS: readonly ProviderSpec[] = [
   anthropicProvider,
   geminiProvider,
   bedrockProvider,
+  vertexProvider,
   ...openAiCompatibleProviders,
 ];
 
@@ -37,7 +39,6 @@ const UNSUPPORTED = new Set([
   35,
   36,
   37,
-  41,
   44,
   49,
   50,

@@ -47,6 +47,8 @@ export interface ProviderSpec {
   defaultBaseUrl: string;
   /** Chat-family dialects spoken natively, preferred first; others are translated to the first. */
   dialects: readonly Dialect[];
+  /** The dialects for one (mapped) model, when they depend on it (Vertex: Claude, Gemini or OpenAI). */
+  dialectsFor?(model: string): readonly Dialect[];
   /** Endpoints (other than the chat family) passed through as they are: OpenAI's, or native ones. */
   passthrough: ReadonlySet<EndpointName>;
   /** Accepts `stream_options` (New API's allow-list); when false the field is dropped. */
