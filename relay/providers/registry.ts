@@ -12,6 +12,7 @@ import { anthropicProvider } from "./anthropic/index.ts";
 import { geminiProvider } from "./gemini/index.ts";
 import { bedrockProvider } from "./bedrock/index.ts";
 import { vertexProvider } from "./vertex/index.ts";
+import { cohereProvider } from "./cohere/index.ts";
 
 export const PROVIDERS: readonly ProviderSpec[] = [
   openAiProvider,
@@ -21,6 +22,7 @@ export const PROVIDERS: readonly ProviderSpec[] = [
   geminiProvider,
   bedrockProvider,
   vertexProvider,
+  cohereProvider,
   ...openAiCompatibleProviders,
 ];
 
@@ -35,7 +37,6 @@ const UNSUPPORTED = new Set([
   18,
   21,
   23,
-  34,
   35,
   36,
   37,

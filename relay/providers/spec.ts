@@ -69,6 +69,8 @@ export interface ProviderSpec {
    * (Bedrock's region). Throws ChannelError for a bad key.
    */
   sign?(req: SignRequest): Promise<{ headers: Record<string, string>; url?: string }>;
+  /** The upstream's model list when it is not OpenAI's or Anthropic's `{data: [{id}]}` (fetch_models). */
+  models?: { url(t: UpstreamTarget): string; ids(body: unknown): string[] };
 }
 
 /** The finished upstream request handed to `ProviderSpec.sign`. */
