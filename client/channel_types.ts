@@ -43,9 +43,8 @@ export const CHANNEL_TYPES: ChannelType[] = [
     name: "Vertex AI",
     other: { label: "channel.other_region", placeholder: '{"default": "us-central1"}' },
     keyHint: "channel.key_hint_json",
-    unsupported: true,
   },
-  { id: 33, name: "AWS Bedrock", keyHint: "channel.key_hint_aws", unsupported: true },
+  { id: 33, name: "AWS Bedrock", keyHint: "channel.key_hint_aws" },
   { id: 8, name: "Custom (OpenAI compatible)", baseUrlRequired: true, fullUrl: true },
   { id: 20, name: "OpenRouter" },
   { id: 43, name: "DeepSeek" },
@@ -58,7 +57,7 @@ export const CHANNEL_TYPES: ChannelType[] = [
   { id: 40, name: "SiliconFlow" },
   { id: 39, name: "Cloudflare", other: { label: "channel.other_account_id" } },
   { id: 4, name: "Ollama", baseUrlRequired: true },
-  { id: 34, name: "Cohere", unsupported: true },
+  { id: 34, name: "Cohere" },
   { id: 49, name: "Coze", other: { label: "channel.other_bot_id" }, unsupported: true },
 ];
 

@@ -179,7 +179,7 @@ export async function getChannel(db: Db, id: number): Promise<Channel | undefine
 /** Inserts a channel (key encrypted) and its abilities in one transaction; returns the new id. */
 export async function insertChannel(db: Db, cryptoSecret: string, fields: ChannelFields): Promise<number> {
   return await db.transaction(async (tx) => {
-    const { sets, params } = assignments({ status: ChannelStatus.enabled, ...fields }, cryptoSecret);
+    const { sets, params } = assignments({ status: ChannelStatus.enabled, key: "", ...fields }, cryptoSecret);
     const columns = sets.map((s) => s.slice(0, s.indexOf(" =")));
     const id = await insertReturningId(
       tx,

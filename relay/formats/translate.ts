@@ -13,6 +13,7 @@ import { openAiChatCodec } from "./openai_chat/index.ts";
 import { openAiResponsesCodec } from "./openai_responses/index.ts";
 import type { ResponsesDecodeState } from "./openai_responses/stream_decode.ts";
 import { isStreamFiller } from "./upstream_body.ts";
+import { type WireCodec, wireCodec } from "./wire.ts";
 import { newThinkingToContent, thinkingToContent, thinkingToContentResponse } from "./thinking_to_content.ts";
 
 export const CODECS: Record<Dialect, Codec> = {
@@ -27,6 +28,10 @@ export interface TranslationOptions {
   thinkingToContent?: boolean;
   /** Decode and re-encode even between equal dialects (when the body must be rewritten, e.g. a suffix). */
   forceTranslate?: boolean;
+  /** The channel speaks this wire format instead of `upstream` (always translated). */
+  wire?: WireCodec;
+  /** The model sent upstream, for a wire whose answers do not name it. */
+  wireModel?: string;
 }
 
 /** What the relay hooks into a stream translator. */
@@ -59,12 +64,16 @@ export interface StreamTranslator {
 export interface Translation {
   readonly ingress: Dialect;
   readonly upstream: Dialect;
+  /** How the upstream's usage reads (Claude-style input excludes cache). */
+  readonly semantic: "openai" | "anthropic";
   /** Same dialect and nothing to rewrite: forward the request and answer bytes. */
   readonly passthrough: boolean;
   /** Client body → IR (validates; throws a 400 RelayError). */
   decodeRequest(body: unknown, ctx?: DecodeRequestContext): IrRequest;
   /** IR → upstream body. */
   encodeRequest(ir: IrRequest): Record<string, unknown>;
+  /** Upstream non-stream answer → IR. */
+  decodeResponse(body: unknown): IrResponse;
   /** Upstream non-stream answer → client body, with the usage to bill. */
   translateResponse(body: unknown, opts?: StreamEncodeOptions): { body: unknown; usage?: IrUsage };
   streamTranslator(opts?: StreamEncodeOptions, hooks?: StreamHooks): StreamTranslator;
@@ -243,15 +252,17 @@ function passthroughStream(codec: Codec, opts: StreamEncodeOptions, hooks: Strea
 
 /** Pairs the client's dialect with the channel's. */
 export function translation(ingress: Dialect, upstream: Dialect, opts: TranslationOptions = {}): Translation {
-  const from = CODECS[upstream];
+  const from = opts.wire ? wireCodec(opts.wire, upstream, opts.wireModel ?? "") : CODECS[upstream];
   const to = CODECS[ingress];
   const t2c = opts.thinkingToContent === true && ingress === "openai_chat";
-  const passthrough = ingress === upstream && !t2c && !opts.forceTranslate;
+  const passthrough = ingress === upstream && !t2c && !opts.forceTranslate && !opts.wire;
   return {
     ingress,
     upstream,
+    semantic: opts.wire?.semantic ?? (upstream === "claude" ? "anthropic" : "openai"),
     passthrough,
     decodeRequest: (body, ctx) => to.decodeRequest(body, ctx),
+    decodeResponse: (body) => from.decodeResponse(body),
     encodeRequest: (ir) => from.encodeRequest(ir),
     translateResponse(body, encodeOpts) {
       const ir: IrResponse = from.decodeResponse(body);

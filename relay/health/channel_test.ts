@@ -80,6 +80,7 @@ export async function testChannel(
       clientHeaders: new Headers(),
       forceStreamOption: false,
       env: providerEnv(deps.config),
+      http: deps.upstream,
     });
     audience.secrets = secretsInPlay({ channel, key, upstream: plan });
     const res = await deps.upstream.request({

@@ -7,7 +7,6 @@
 import type { RelayCtx } from "./context.ts";
 import { overheadMs } from "./context.ts";
 import type { Attempt, AttemptOutcome } from "./attempt.ts";
-import { CODECS } from "../formats/translate.ts";
 import { RelayError } from "../formats/errors.ts";
 import type { IrResponse } from "../formats/ir.ts";
 import { type BillableUsage, fromOpenAiUsage } from "../billing/usage.ts";
@@ -91,8 +90,8 @@ export async function answerJson(ctx: RelayCtx, a: Attempt): Promise<AttemptOutc
       }
       if (!t.passthrough) out = JSON.stringify(translated.body);
       if (translated.usage) {
-        usage = { ...translated.usage, semantic: t.upstream === "claude" ? "anthropic" : "openai" };
-      } else meterResponse(ctx, CODECS[t.upstream].decodeResponse(json));
+        usage = { ...translated.usage, semantic: t.semantic };
+      } else meterResponse(ctx, t.decodeResponse(json));
     } else if (json && typeof json === "object" && !Array.isArray(json)) {
       const obj = json as Record<string, unknown>;
       if (obj.error && typeof obj.error === "object") {

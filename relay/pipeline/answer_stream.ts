@@ -49,7 +49,8 @@ export async function answerStream(ctx: RelayCtx, a: Attempt): Promise<AttemptOu
   const hide = hideForcedUsage(ctx, a);
   const t: StreamTranslator = hide ? filtered(inner, hide) : inner;
   const type = a.res.headers.get("content-type") ?? "";
-  if (!type.includes("text/event-stream")) {
+  const wire = a.config.provider.wire;
+  if (!type.includes(wire?.streamContentType ?? "text/event-stream")) {
     const text = await a.res.readErrorText().catch(() => "");
     a.detach();
     return {
@@ -61,10 +62,12 @@ export async function answerStream(ctx: RelayCtx, a: Attempt): Promise<AttemptOu
       ),
     };
   }
-  const reader = new SseEventReader(a.res.body, {
-    maxBufferBytes: ctx.deps.config.streamScannerMaxBufferBytes,
-    rejectUnknownLines: true,
-  });
+  const maxBufferBytes = ctx.deps.config.streamScannerMaxBufferBytes;
+  const reader = new SseEventReader(
+    a.res.body,
+    { maxBufferBytes, rejectUnknownLines: true },
+    wire?.newStreamParser?.({ maxBufferBytes }),
+  );
   const first: SseEvent[] = [];
   const peekStarted = performance.now();
   let failure: Failure | undefined;

@@ -53,6 +53,7 @@ export function planRequest(
     forceStreamOption,
     env: providerEnv(deps.config),
     suffixOptions: suffixOptions(deps.catalog),
+    http: deps.upstream,
   });
 }
 

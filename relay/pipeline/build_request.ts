@@ -20,6 +20,7 @@ import { editTopLevel, type TopLevelEdits } from "./json_edit.ts";
 import { applyParamOverride, ParamOverrideBlocked } from "./param_override.ts";
 import { withChannelSystemPrompt } from "./system_prompt.ts";
 import { ChannelError } from "./failure.ts";
+import type { UpstreamClient } from "../http/upstream_client.ts";
 
 export interface UpstreamPlan {
   url: string;
@@ -45,6 +46,8 @@ export interface BuildInput {
   env: UpstreamTarget["env"];
   /** New API's thinking-adapter settings for model suffixes (defaults when absent). */
   suffixOptions?: ModelSuffixOptions;
+  /** The relay's upstream client, for providers whose auth needs a round trip (`ProviderSpec.sign`). */
+  http?: UpstreamClient;
 }
 
 function mappedModel(config: ChannelConfig, model: string): string {
@@ -98,13 +101,16 @@ export async function buildUpstreamRequest(b: BuildInput): Promise<UpstreamPlan>
   let t: Translation | undefined;
   let ir: IrRequest | undefined;
   if (endpoint.chat && parsed.ir) {
-    upstreamDialect = provider.dialects.includes(endpoint.dialect) ? endpoint.dialect : provider.dialects[0];
+    const dialects = provider.dialectsFor?.(mapped) ?? provider.dialects;
+    upstreamDialect = dialects.includes(endpoint.dialect) ? endpoint.dialect : dialects[0];
     const suffixed = applyModelSuffix(mapped, parsed.ir, b.suffixOptions);
     upstreamModel = suffixed.upstreamModel;
     const rewrite = upstreamModel !== mapped || config.systemPrompt !== "" || config.thinkingToContent;
     t = translation(endpoint.dialect, upstreamDialect, {
       thinkingToContent: config.thinkingToContent,
       forceTranslate: rewrite && !config.passThroughBody,
+      wire: provider.wire,
+      wireModel: upstreamModel,
     });
     if (!t.passthrough) {
       ir = withChannelSystemPrompt(suffixed.ir, config.systemPrompt, config.systemPromptOverride);
@@ -125,7 +131,7 @@ export async function buildUpstreamRequest(b: BuildInput): Promise<UpstreamPlan>
     openaiOrganization: channel.openaiOrganization,
     env: b.env,
   };
-  if (via) return translatedEmbeddings(b, target, upstreamModel);
+  if (via) return await translatedEmbeddings(b, target, upstreamModel);
   let body: Uint8Array | string = parsed.bytes;
   // A JSON body is sent as what it is, whatever the client's header claimed; a form keeps its boundary.
   let contentType = parsed.form ? parsed.contentType : "application/json";
@@ -134,7 +140,8 @@ export async function buildUpstreamRequest(b: BuildInput): Promise<UpstreamPlan>
     "model" in json || (!endpoint.chat && endpoint.dialect !== "gemini");
   // New API's pass-through: the client's body untouched, when no translation is needed.
   const untouched = config.passThroughBody && (!t || t.passthrough);
-  const openAiBody = upstreamDialect === "openai_chat" || upstreamDialect === "openai_responses";
+  const openAiBody = !provider.wire &&
+    (upstreamDialect === "openai_chat" || upstreamDialect === "openai_responses");
   if (parsed.form) {
     if (upstreamModel !== parsed.form.get("model") && !untouched) {
       const form = new FormData();
@@ -149,7 +156,9 @@ export async function buildUpstreamRequest(b: BuildInput): Promise<UpstreamPlan>
     if (needsObject) {
       const obj = ir ? t!.encodeRequest({ ...ir, model: upstreamModel }) : structuredClone(parsed.json!);
       if (!ir && modelInBody(parsed.json!)) obj.model = upstreamModel;
-      if (upstreamDialect === "openai_chat" || endpoint.name === "completions") streamOptionsEdit(b, {}, obj);
+      if (!provider.wire && (upstreamDialect === "openai_chat" || endpoint.name === "completions")) {
+        streamOptionsEdit(b, {}, obj);
+      }
       if (openAiBody) { for (const f of disabledFields(config, obj)) delete obj[f]; }
       provider.prepareBody?.(obj, target);
       overridden(config, obj);
@@ -166,7 +175,7 @@ export async function buildUpstreamRequest(b: BuildInput): Promise<UpstreamPlan>
       if (Object.keys(edits).length) body = editTopLevel(decoder.decode(parsed.bytes), edits);
     }
   }
-  return finish(b, target, { body, contentType }, t, upstreamDialect, upstreamModel);
+  return await finish(b, target, { body, contentType }, t, upstreamDialect, upstreamModel);
 }
 
 /** The channel's param override applied to the upstream body (a blocked request is a 403). */
@@ -183,11 +192,15 @@ function overridden(config: ChannelConfig, obj: Record<string, unknown>): Record
 }
 
 /** Gemini embeddings for a channel that serves only OpenAI's `/v1/embeddings`. */
-function translatedEmbeddings(b: BuildInput, target: UpstreamTarget, upstreamModel: string): UpstreamPlan {
+async function translatedEmbeddings(
+  b: BuildInput,
+  target: UpstreamTarget,
+  upstreamModel: string,
+): Promise<UpstreamPlan> {
   const json = b.parsed.json!;
   const batch = b.endpoint.name === "gemini_batch_embed";
   const count = batch ? (json.requests as unknown[]).length : 1;
-  const plan = finish(
+  const plan = await finish(
     b,
     { ...target, dialect: "openai_chat" },
     {
@@ -201,26 +214,41 @@ function translatedEmbeddings(b: BuildInput, target: UpstreamTarget, upstreamMod
   return { ...plan, convertResponse: (answer) => openAiEmbeddingsToGemini(answer, batch, count) };
 }
 
-function finish(
+async function finish(
   b: BuildInput,
   target: UpstreamTarget,
   payload: { body: Uint8Array | string; contentType: string },
   t: Translation | undefined,
   upstreamDialect: Dialect,
   upstreamModel: string,
-): UpstreamPlan {
+): Promise<UpstreamPlan> {
   const { config, key } = b;
   const headers: Record<string, string> = {
     "content-type": payload.contentType,
     ...config.provider.headers(target, key, b.clientHeaders),
   };
-  if (b.parsed.stream) headers.accept = "text/event-stream";
+  if (b.parsed.stream) headers.accept = config.provider.wire?.streamContentType ?? "text/event-stream";
   for (const [name, value] of Object.entries(config.headerOverride)) {
     if (name === "host" || name === "content-length" || name === "transfer-encoding") continue;
     headers[name] = value.replaceAll("{api_key}", key);
   }
+  let url = config.provider.url(target);
+  if (config.provider.sign) {
+    const signed = await config.provider.sign({
+      method: "POST",
+      url,
+      headers,
+      body: payload.body,
+      key,
+      target,
+      http: b.http,
+      proxy: config.proxy,
+    });
+    Object.assign(headers, signed.headers);
+    url = signed.url ?? url;
+  }
   return {
-    url: config.provider.url(target),
+    url,
     headers,
     body: payload.body,
     translation: t,

@@ -62,7 +62,7 @@ function quotaCut(cost: number): RelayError {
 /** Whether the upstream will send usage at the end (so a disconnected client is worth draining for). */
 function expectsUsage(ctx: RelayCtx, a: Attempt): boolean {
   const d = a.plan.upstreamDialect;
-  if (d === "claude" || d === "gemini" || d === "openai_responses") return true;
+  if (a.config.provider.wire || d === "claude" || d === "gemini" || d === "openai_responses") return true;
   return a.config.provider.streamOptions && (ctx.deps.config.forceStreamOption || ctx.parsed!.includeUsage);
 }
 
@@ -184,9 +184,7 @@ export async function pump(
   // Settled before the body ends, so a client that saw the end of the stream sees its balance moved.
   await finishRequest(ctx, {
     end,
-    usage: t.usage
-      ? { ...t.usage, semantic: a.plan.upstreamDialect === "claude" ? "anthropic" : "openai" }
-      : undefined,
+    usage: t.usage ? { ...t.usage, semantic: a.plan.translation?.semantic ?? "openai" } : undefined,
     channel: a.channel,
     upstreamModel: a.plan.upstreamModel,
     priceMultiplier: priceMultiplierOf(ctx),

@@ -10,6 +10,9 @@ import { azureProvider } from "./azure/index.ts";
 import { customProvider } from "./custom/index.ts";
 import { anthropicProvider } from "./anthropic/index.ts";
 import { geminiProvider } from "./gemini/index.ts";
+import { bedrockProvider } from "./bedrock/index.ts";
+import { vertexProvider } from "./vertex/index.ts";
+import { cohereProvider } from "./cohere/index.ts";
 
 export const PROVIDERS: readonly ProviderSpec[] = [
   openAiProvider,
@@ -17,6 +20,9 @@ export const PROVIDERS: readonly ProviderSpec[] = [
   customProvider,
   anthropicProvider,
   geminiProvider,
+  bedrockProvider,
+  vertexProvider,
+  cohereProvider,
   ...openAiCompatibleProviders,
 ];
 
@@ -31,12 +37,9 @@ const UNSUPPORTED = new Set([
   18,
   21,
   23,
-  33,
-  34,
   35,
   36,
   37,
-  41,
   44,
   49,
   50,

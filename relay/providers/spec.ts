@@ -4,7 +4,9 @@
  * One folder per provider under `relay/providers/`; `registry.ts` maps channel types to specs.
  */
 import type { Dialect } from "../formats/ir.ts";
+import type { WireCodec } from "../formats/wire.ts";
 import type { Endpoint, EndpointName, OpenAiEndpointName } from "../endpoints.ts";
+import type { UpstreamClient } from "../http/upstream_client.ts";
 
 /** Everything a URL or header builder may look at for one upstream call. */
 export interface UpstreamTarget {
@@ -45,6 +47,8 @@ export interface ProviderSpec {
   defaultBaseUrl: string;
   /** Chat-family dialects spoken natively, preferred first; others are translated to the first. */
   dialects: readonly Dialect[];
+  /** The dialects for one (mapped) model, when they depend on it (Vertex: Claude, Gemini or OpenAI). */
+  dialectsFor?(model: string): readonly Dialect[];
   /** Endpoints (other than the chat family) passed through as they are: OpenAI's, or native ones. */
   passthrough: ReadonlySet<EndpointName>;
   /** Accepts `stream_options` (New API's allow-list); when false the field is dropped. */
@@ -54,6 +58,32 @@ export interface ProviderSpec {
   headers(t: UpstreamTarget, key: string, clientHeaders: Headers): Record<string, string>;
   /** Last edits to a JSON body this provider needs (Gemini safety settings...). */
   prepareBody?(body: Record<string, unknown>, t: UpstreamTarget): void;
+  /**
+   * A wire format that is none of the four dialects (Bedrock Converse, Cohere v2): chat-family requests
+   * are always translated through the IR to it, and its answers and streams back.
+   */
+  wire?: WireCodec;
+  /**
+   * Auth that needs the finished request (AWS SigV4 signs URL, headers and body) or a round trip (Vertex's
+   * OAuth token): headers added last, after the header override, and the URL when the key decides it
+   * (Bedrock's region). Throws ChannelError for a bad key.
+   */
+  sign?(req: SignRequest): Promise<{ headers: Record<string, string>; url?: string }>;
+  /** The upstream's model list when it is not OpenAI's or Anthropic's `{data: [{id}]}` (fetch_models). */
+  models?: { url(t: UpstreamTarget): string; ids(body: unknown): string[] };
+}
+
+/** The finished upstream request handed to `ProviderSpec.sign`. */
+export interface SignRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: Uint8Array | string;
+  key: string;
+  target: UpstreamTarget;
+  /** The relay's upstream client, for token endpoints (absent in pure unit calls). */
+  http?: UpstreamClient;
+  proxy?: string;
 }
 
 /** The path of an OpenAI-style endpoint under the API root (`/v1` or a provider's own prefix). */

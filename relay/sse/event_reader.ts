@@ -7,10 +7,11 @@
  */
 import type { SseEvent } from "./event.ts";
 import { SseParser, type SseParserOptions } from "./parser.ts";
+import type { StreamEventParser } from "../formats/wire.ts";
 
 export class SseEventReader {
   readonly #body: ReadableStreamDefaultReader<Uint8Array>;
-  readonly #parser: SseParser;
+  readonly #parser: StreamEventParser;
   /** Events parsed from the last chunk and not read yet (`#head` is the next one). */
   #queue: SseEvent[] = [];
   #head = 0;
@@ -19,8 +20,9 @@ export class SseEventReader {
   #error: { cause: unknown } | undefined;
   readonly #emit = (event: SseEvent) => void this.#queue.push(event);
 
-  constructor(body: ReadableStream<Uint8Array>, options: SseParserOptions) {
-    this.#parser = new SseParser(options);
+  /** `parser` replaces the SSE parser for a stream in another framing (Bedrock's eventstream). */
+  constructor(body: ReadableStream<Uint8Array>, options: SseParserOptions, parser?: StreamEventParser) {
+    this.#parser = parser ?? new SseParser(options);
     this.#body = body.getReader();
   }
 

@@ -1,7 +1,8 @@
 /**
  * `GET /api/channel/fetch_models/:id` (admins, New API's route): the models the channel's upstream lists,
  * asked with the channel's own key, base URL, proxy and headers. Served for upstreams with an OpenAI- or
- * Anthropic-style model list (`{data: [{id}]}` next to the chat endpoint); others get a clear refusal.
+ * Anthropic-style model list (`{data: [{id}]}` next to the chat endpoint) or their own (`ProviderSpec.models`,
+ * e.g. Cohere's); others get a clear refusal.
  */
 import { Hono } from "hono";
 import type { AppDeps } from "../../server/deps.ts";
@@ -43,7 +44,10 @@ export function channelModelRoutes(deps: AppDeps): Hono<AuthEnv> {
       openaiOrganization: channel.openaiOrganization,
       env: providerEnv(deps.config),
     };
-    const url = dialect === "openai_chat" || dialect === "claude"
+    const listing = config.provider.models;
+    const url = listing
+      ? listing.url(target)
+      : dialect === "openai_chat" || dialect === "claude"
       ? modelsUrl(config.provider.url(target))
       : undefined;
     if (!url) throw badRequest("api.channel_fetch_models_unsupported");
@@ -58,8 +62,8 @@ export function channelModelRoutes(deps: AppDeps): Hono<AuthEnv> {
       });
       if (!res.ok) throw new Error(`status ${res.status}`);
       const body = JSON.parse(new TextDecoder().decode(await res.bytes(4 * 1024 * 1024)));
-      ids = (Array.isArray(body?.data) ? body.data : [])
-        .map((m: { id?: unknown }) => m?.id)
+      ids = (listing ? listing.ids(body) : (Array.isArray(body?.data) ? body.data : [])
+        .map((m: { id?: unknown }) => m?.id))
         .filter((id: unknown): id is string => typeof id === "string" && id.length > 0 && id.length <= 255);
     } catch {
       // The upstream's own words stay out: they may echo the key.

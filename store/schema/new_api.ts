@@ -109,8 +109,9 @@ export const channels: Table = {
   columns: [
     col("id", "id"),
     col("type", "int", { default: 0 }),
-    // Encrypted at rest (AES-GCM); see the channel repository.
-    col("key", "text", { notNull: true, default: "" }),
+    // Encrypted at rest (AES-GCM); see the channel repository. No default, as in New API: on MySQL that
+    // keeps it `longtext` (a default makes it varchar(191), too short for a Vertex service-account key).
+    col("key", "text", { notNull: true }),
     col("open_ai_organization", "text"),
     col("test_model", "text"),
     col("status", "int", { default: 1 }),

@@ -1,0 +1,55 @@
+/**
+ * Upstream-only wire formats: the half of a codec a provider with its own protocol needs (Bedrock Converse,
+ * Cohere v2 chat). No client speaks them, so there is no request decoder or answer encoder: the relay
+ * always translates a client's request through the IR to the wire and the wire's answers back.
+ * A stream that is not SSE (Bedrock's `application/vnd.amazon.eventstream`) brings its own parser, which
+ * turns bytes into `SseEvent`s (`event` = the message's type, `data` = its payload text).
+ */
+import type { SseEvent } from "../sse/event.ts";
+import type { Codec } from "./codec.ts";
+import { RelayError } from "./errors.ts";
+import type { Dialect, IrRequest, IrResponse, IrStreamEvent } from "./ir.ts";
+
+/** Bytes → events, fed chunk by chunk (the shape of `SseParser`). */
+export interface StreamEventParser {
+  feed(chunk: Uint8Array, emit: (event: SseEvent) => void): void;
+  finish(emit: (event: SseEvent) => void): void;
+}
+
+export interface WireCodec<DecodeState = unknown> {
+  /** Short name (logs, tests). */
+  readonly name: string;
+  /** How its usage reads in the log: Claude-style (input excludes cache) or OpenAI-style. */
+  readonly semantic: "openai" | "anthropic";
+  /** The content type a stream answer must have (default `text/event-stream`). */
+  readonly streamContentType?: string;
+  newStreamParser?(opts: { maxBufferBytes: number }): StreamEventParser;
+  encodeRequest(ir: IrRequest): Record<string, unknown>;
+  /** Reads an answer; throws a RelayError for a body that is not one. `model`: the one asked for. */
+  decodeResponse(body: unknown, model: string): IrResponse;
+  newStreamDecoder(model: string): DecodeState;
+  decodeStreamEvent(state: DecodeState, event: SseEvent): IrStreamEvent[];
+}
+
+function notIngress(): never {
+  throw new RelayError(500, "an upstream wire format cannot be a client's dialect", {
+    code: "internal_error",
+  });
+}
+
+/** The wire as the upstream side of a translation (`dialect` is the channel's nominal one). */
+export function wireCodec(wire: WireCodec, dialect: Dialect, model: string): Codec {
+  return {
+    dialect,
+    decodeRequest: notIngress,
+    encodeRequest: (ir) => wire.encodeRequest(ir),
+    decodeResponse: (body) => wire.decodeResponse(body, model),
+    encodeResponse: notIngress,
+    newStreamDecoder: () => wire.newStreamDecoder(model),
+    decodeStreamEvent: (state, event) => wire.decodeStreamEvent(state, event),
+    newStreamEncoder: notIngress,
+    encodeStreamEvent: notIngress,
+    endStream: notIngress,
+    failStream: notIngress,
+  };
+}
