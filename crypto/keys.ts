@@ -15,7 +15,9 @@ export type KeyPurpose =
   | "access-token"
   | "session"
   | "email-code"
-  | "oauth-state";
+  | "oauth-state"
+  | "totp-secret"
+  | "login-2fa";
 
 const cache = new Map<string, Uint8Array>();
 
