@@ -16,6 +16,7 @@ import { userAuthRoutes } from "../routes/api/user_auth.ts";
 import { emailAuthRoutes } from "../routes/api/email_auth.ts";
 import { oauthRoutes } from "../routes/api/oauth.ts";
 import { twoFaRoutes } from "../routes/api/two_fa.ts";
+import { useTurnstile } from "../auth/turnstile.ts";
 import { emailCodeStore } from "../auth/email_codes.ts";
 import { userSelfRoutes } from "../routes/api/user_self.ts";
 import { userSettingRoutes } from "../routes/api/user_setting.ts";
@@ -59,6 +60,7 @@ export function createApp(deps: AppDeps, consoleOverrides: ConsoleOptions = {}):
 
   useApiLimits(app, deps);
   app.use("/api/*", refuseNulInQuery);
+  useTurnstile(app, deps);
   app.route("/", statusRoutes(deps));
   app.route("/", contentRoutes(deps));
   app.route("/", setupRoutes(deps));
