@@ -17,7 +17,8 @@ export type KeyPurpose =
   | "email-code"
   | "oauth-state"
   | "totp-secret"
-  | "login-2fa";
+  | "login-2fa"
+  | "passkey-challenge";
 
 const cache = new Map<string, Uint8Array>();
 

@@ -64,13 +64,6 @@ const declared: OptionDef[] = [
   boolOption("WeChatAuthEnabled", false),
   text("WeChatServerAddress"),
   text("WeChatServerToken"),
-  boolOption("passkey.allow_insecure_origin", false),
-  text("passkey.attachment_preference"),
-  boolOption("passkey.enabled", false),
-  text("passkey.origins"),
-  text("passkey.rp_display_name"),
-  text("passkey.rp_id"),
-  text("passkey.user_verification", "preferred"),
   // Files, drawing, tasks, Midjourney, workers
   int("FileDownloadPermission", 0),
   int("FileUploadPermission", 0),

@@ -18,8 +18,6 @@ import { checkinSetting } from "../../options/checkin.ts";
 const ABSENT = [
   "telegram_oauth",
   "wechat_login",
-  "passkey_login",
-  "passkey_allow_insecure",
   "enable_drawing",
   "enable_task",
   "mj_notify_enabled",
@@ -51,6 +49,8 @@ export async function statusData(deps: AppDeps): Promise<Record<string, unknown>
     linuxdo_oauth: o.bool(cat, "LinuxDOOAuthEnabled"),
     oidc_enabled: o.bool(cat, "oidc.enabled"),
     turnstile_check: o.bool(cat, "TurnstileCheckEnabled"),
+    passkey_login: o.bool(cat, "passkey.enabled"),
+    passkey_allow_insecure: o.bool(cat, "passkey.allow_insecure_origin"),
     github_client_id: o.string(cat, "GitHubClientId"),
     discord_client_id: o.string(cat, "discord.client_id"),
     linuxdo_client_id: o.string(cat, "LinuxDOClientId"),
