@@ -199,6 +199,7 @@ const schema = z.object({
   LINUX_DO_AUTHORIZE_ENDPOINT: text("https://connect.linux.do/oauth2/authorize"),
   LINUX_DO_TOKEN_ENDPOINT: text("https://connect.linux.do/oauth2/token"),
   LINUX_DO_USER_ENDPOINT: text("https://connect.linux.do/api/user"),
+  TURNSTILE_SITEVERIFY_URL: text("https://challenges.cloudflare.com/turnstile/v0/siteverify"),
 });
 
 export type StoreKind = "sqlite" | "postgres" | "mysql";
@@ -261,6 +262,8 @@ export interface Config {
     linuxDoToken: string;
     linuxDoUser: string;
   };
+  /** Cloudflare Turnstile's siteverify endpoint (tests point it at a local fake). */
+  turnstileSiteverifyUrl: string;
   streamScannerMaxBufferBytes: number;
   forceStreamOption: boolean;
   errorLogEnabled: boolean;
@@ -403,6 +406,7 @@ export function loadConfig(env: Env): Config {
       linuxDoToken: e.LINUX_DO_TOKEN_ENDPOINT,
       linuxDoUser: e.LINUX_DO_USER_ENDPOINT,
     },
+    turnstileSiteverifyUrl: e.TURNSTILE_SITEVERIFY_URL,
     streamScannerMaxBufferBytes: e.STREAM_SCANNER_MAX_BUFFER_MB * 1024 * 1024,
     forceStreamOption: e.FORCE_STREAM_OPTION,
     errorLogEnabled: e.ERROR_LOG_ENABLED,

@@ -11,7 +11,8 @@ const PREFIX = "enc:v1:";
 
 /** What may be encrypted with this scheme, each under its own key. */
 /** `token-key`: a copy of each token key, kept only so a rollback to New API can write the keys back. */
-export type SealedPurpose = "channel-key" | "notify-secret" | "token-key" | "access-token";
+/** `totp-secret`: users' TOTP secrets (`two_fas.secret`). */
+export type SealedPurpose = "channel-key" | "notify-secret" | "token-key" | "access-token" | "totp-secret";
 
 export function isEncrypted(stored: string): boolean {
   return stored.startsWith(PREFIX);

@@ -16,7 +16,10 @@ export type KeyPurpose =
   | "session"
   | "email-code"
   | "oauth-state"
-  | "mj-image";
+  | "mj-image"
+  | "totp-secret"
+  | "login-2fa"
+  | "passkey-challenge";
 
 const cache = new Map<string, Uint8Array>();
 

@@ -1,7 +1,7 @@
 /**
- * New API's sign-in provider options (GitHub, Discord, OIDC, Linux DO), acted on by `routes/api/oauth.ts`.
- * Keys and defaults are New API's; `oidc.well_known` names the discovery document the id_token keys come
- * from.
+ * New API's sign-in options: the providers (GitHub, Discord, OIDC, Linux DO) of `routes/api/oauth.ts`,
+ * passkeys (`routes/api/passkey.ts`) and Turnstile (`auth/turnstile.ts`). Keys and defaults are New
+ * API's; `oidc.well_known` names the discovery document the id_token keys come from.
  */
 import { boolOption, intOption, type OptionDef } from "./registry.ts";
 
@@ -26,4 +26,14 @@ export const oauthOptions: OptionDef[] = [
   text("oidc.authorization_endpoint"),
   text("oidc.token_endpoint"),
   text("oidc.user_info_endpoint"),
+  boolOption("passkey.enabled", false),
+  text("passkey.rp_display_name"),
+  text("passkey.rp_id"),
+  text("passkey.origins"),
+  boolOption("passkey.allow_insecure_origin", false),
+  { key: "passkey.user_verification", default: "preferred" },
+  text("passkey.attachment_preference"),
+  boolOption("TurnstileCheckEnabled", false),
+  text("TurnstileSiteKey"),
+  text("TurnstileSecretKey"),
 ];

@@ -15,6 +15,9 @@ import { setupRoutes } from "../routes/api/setup.ts";
 import { userAuthRoutes } from "../routes/api/user_auth.ts";
 import { emailAuthRoutes } from "../routes/api/email_auth.ts";
 import { oauthRoutes } from "../routes/api/oauth.ts";
+import { twoFaRoutes } from "../routes/api/two_fa.ts";
+import { useTurnstile } from "../auth/turnstile.ts";
+import { passkeyRoutes } from "../routes/api/passkey.ts";
 import { emailCodeStore } from "../auth/email_codes.ts";
 import { userSelfRoutes } from "../routes/api/user_self.ts";
 import { userSettingRoutes } from "../routes/api/user_setting.ts";
@@ -62,6 +65,7 @@ export function createApp(deps: AppDeps, consoleOverrides: ConsoleOptions = {}):
 
   useApiLimits(app, deps);
   app.use("/api/*", refuseNulInQuery);
+  useTurnstile(app, deps);
   app.route("/", statusRoutes(deps));
   app.route("/", metricsRoutes(deps));
   app.route("/", contentRoutes(deps));
@@ -70,6 +74,8 @@ export function createApp(deps: AppDeps, consoleOverrides: ConsoleOptions = {}):
   app.route("/", userAuthRoutes(deps));
   app.route("/", emailAuthRoutes(deps, emailCodeStore(deps.kv, deps.secrets.sessionSecret)));
   app.route("/", oauthRoutes(deps));
+  app.route("/", twoFaRoutes(deps));
+  app.route("/", passkeyRoutes(deps));
   app.route("/", userSelfRoutes(deps));
   app.route("/", userSettingRoutes(deps));
   // Before groupRoutes: the admin `GET /api/models/` must see the request before the user's `/api/models`.

@@ -31,6 +31,8 @@ import {
 import { type AttemptAnswer, clearLoginAttempts, takeLoginAttempt } from "../../kv/limits/login_lockout.ts";
 import { retryAfterSeconds } from "../../kv/limits/rate.ts";
 import { log } from "../../server/logger.ts";
+import { getTwoFa } from "../../store/two_fa.ts";
+import { startPendingLogin } from "../../auth/two_factor.ts";
 
 const loginBody = z.object({
   username: z.string().trim().min(1).max(256),
@@ -75,8 +77,22 @@ export function passwordAttempts(deps: AppDeps): {
   };
 }
 
-/** Signs a checked user in (every sign-in method ends here) and answers New API's `setupLogin` data. */
-export async function finishSignIn(deps: AppDeps, c: Context, userId: number): Promise<Response> {
+/**
+ * Signs a checked user in (every sign-in method ends here) and answers New API's `setupLogin` data; with 2FA
+ * enabled and no second factor yet, parks the sign-in and answers New API's `require_2fa` instead.
+ */
+export async function finishSignIn(
+  deps: AppDeps,
+  c: Context,
+  userId: number,
+  opts: { secondFactorDone?: boolean } = {},
+): Promise<Response> {
+  if (!opts.secondFactorDone && (await getTwoFa(deps.db, userId))?.enabled) {
+    const pending = await getUser(deps.db, userId);
+    if (!pending || pending.status !== UserStatus.enabled) throw apiError(403, "api.user_disabled");
+    const flowToken = await startPendingLogin(deps, c, userId, pending.authVersion);
+    return ok(c, { require_2fa: true, flow_token: flowToken }, msgFor(c, "api.two_fa_required"));
+  }
   await updateUser(deps.db, userId, { lastLoginAt: nowSeconds() });
   await deps.cache.publish({ kind: "user", id: userId });
   const user = await getUser(deps.db, userId);

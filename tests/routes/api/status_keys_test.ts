@@ -52,8 +52,8 @@ appTest("GET /api/status follows the options; features the gateway lacks read fa
   assertEquals(data.github_client_id, "gh-client");
   assertEquals(
     [data.github_oauth, data.turnstile_check],
-    [true, false],
-    "GitHub sign-in is on; no Turnstile here",
+    [true, true],
+    "GitHub sign-in and Turnstile are on",
   );
   assertEquals(data.enable_data_export, false);
 });
