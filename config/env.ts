@@ -189,6 +189,7 @@ const schema = z.object({
   SYNC_HTTP_RETRY: integer("SYNC_HTTP_RETRY", 3, 1, 10),
   SYNC_HTTP_MAX_MB: integer("SYNC_HTTP_MAX_MB", 10, 1, 100),
   STRIPE_API_BASE: text("https://api.stripe.com"),
+  CREEM_API_BASE: text(""),
 });
 
 export type StoreKind = "sqlite" | "postgres" | "mysql";
@@ -240,6 +241,8 @@ export interface Config {
   anonymousRequestBodyBytes: number;
   /** Where Stripe's API is (tests point it at a local fake). */
   stripeApiBase: string;
+  /** Creem's API ("" = Creem's own, test or live per CreemTestMode). */
+  creemApiBase: string;
   streamScannerMaxBufferBytes: number;
   forceStreamOption: boolean;
   errorLogEnabled: boolean;
@@ -367,6 +370,7 @@ export function loadConfig(env: Env): Config {
     maxRequestBodyBytes: e.MAX_REQUEST_BODY_MB * 1024 * 1024,
     anonymousRequestBodyBytes: e.ANONYMOUS_REQUEST_BODY_LIMIT_KB * 1024,
     stripeApiBase: e.STRIPE_API_BASE,
+    creemApiBase: e.CREEM_API_BASE,
     streamScannerMaxBufferBytes: e.STREAM_SCANNER_MAX_BUFFER_MB * 1024 * 1024,
     forceStreamOption: e.FORCE_STREAM_OPTION,
     errorLogEnabled: e.ERROR_LOG_ENABLED,
