@@ -194,6 +194,25 @@ export const OPTION_SECTIONS: OptionSection[] = [
       { key: "StripePromotionCodesEnabled", label: "setting.stripe_promotion_codes", kind: "bool" },
     ],
   },
+  {
+    title: "setting.section_creem",
+    fields: [
+      { key: "CreemApiKey", label: "setting.creem_api_key", kind: "secret" },
+      {
+        key: "CreemWebhookSecret",
+        label: "setting.creem_webhook_secret",
+        kind: "secret",
+        hint: "setting.creem_webhook_secret_hint",
+      },
+      {
+        key: "CreemProducts",
+        label: "setting.creem_products",
+        kind: "json",
+        hint: "setting.creem_products_hint",
+      },
+      { key: "CreemTestMode", label: "setting.creem_test_mode", kind: "bool" },
+    ],
+  },
 ];
 
 /** Checks a typed value before it is sent; returns a message key when it is not acceptable. */

@@ -22,6 +22,7 @@ const adminItems: NavItem[] = [
   { href: "/console/channel", label: "nav.channels", role: 10 },
   { href: "/console/user", label: "nav.users", role: 10 },
   { href: "/console/redemption", label: "nav.redemptions", role: 10 },
+  { href: "/console/topup_orders", label: "nav.topup_orders", role: 10 },
   { href: "/console/setting", label: "nav.settings", role: 100 },
 ];
 

@@ -200,6 +200,7 @@ const schema = z.object({
   LINUX_DO_TOKEN_ENDPOINT: text("https://connect.linux.do/oauth2/token"),
   LINUX_DO_USER_ENDPOINT: text("https://connect.linux.do/api/user"),
   TURNSTILE_SITEVERIFY_URL: text("https://challenges.cloudflare.com/turnstile/v0/siteverify"),
+  CREEM_API_BASE: text(""),
 });
 
 export type StoreKind = "sqlite" | "postgres" | "mysql";
@@ -264,6 +265,8 @@ export interface Config {
   };
   /** Cloudflare Turnstile's siteverify endpoint (tests point it at a local fake). */
   turnstileSiteverifyUrl: string;
+  /** Creem's API ("" = Creem's own, test or live per CreemTestMode). */
+  creemApiBase: string;
   streamScannerMaxBufferBytes: number;
   forceStreamOption: boolean;
   errorLogEnabled: boolean;
@@ -407,6 +410,7 @@ export function loadConfig(env: Env): Config {
       linuxDoUser: e.LINUX_DO_USER_ENDPOINT,
     },
     turnstileSiteverifyUrl: e.TURNSTILE_SITEVERIFY_URL,
+    creemApiBase: e.CREEM_API_BASE,
     streamScannerMaxBufferBytes: e.STREAM_SCANNER_MAX_BUFFER_MB * 1024 * 1024,
     forceStreamOption: e.FORCE_STREAM_OPTION,
     errorLogEnabled: e.ERROR_LOG_ENABLED,

@@ -1,7 +1,8 @@
 /**
  * Wallet: the balance (`GET /api/user/self`), redeeming a code (`POST /api/user/topup {key}`, answers the
  * quota added) and, when `/api/status` says `checkin_enabled`, the daily check-in (`POST /api/user/checkin`,
- * answers `quota_awarded`; `GET /api/user/checkin` lists the month's check-ins).
+ * answers `quota_awarded`; `GET /api/user/checkin` lists the month's check-ins), online top-up with the
+ * result of a payment the browser came back from, and the user's orders.
  */
 import { useState } from "preact/hooks";
 import { useI18n } from "../i18n/context.ts";
@@ -11,6 +12,9 @@ import { formValues } from "../client/form.ts";
 import { formatQuota } from "../client/format.ts";
 import { ActionMessage, ApiNotice } from "../components/ApiNotice.tsx";
 import { TextField } from "../components/FormField.tsx";
+import { OnlineTopUp } from "../components/OnlineTopUp.tsx";
+import { TopUpOrders } from "../components/TopUpOrders.tsx";
+import { TopUpResult } from "../components/TopUpResult.tsx";
 
 interface CheckinRecord {
   checkin_date: string;
@@ -89,6 +93,10 @@ export default function TopUp({ quotaPerUnit }: { quotaPerUnit: number }) {
   const [busy, setBusy] = useState(false);
   const money = (quota: number) => formatQuota(quota, quotaPerUnit);
   const user = self.result?.ok ? self.result.data : undefined;
+  // Only in the browser (the server renders without it): Deno has no `location` unless told one.
+  const returnedFrom = globalThis.document
+    ? new URLSearchParams(globalThis.document.location.search).get("trade_no") ?? ""
+    : "";
   const redeem = async (e: Event) => {
     e.preventDefault();
     const form = e.currentTarget as HTMLFormElement;
@@ -114,6 +122,8 @@ export default function TopUp({ quotaPerUnit }: { quotaPerUnit: number }) {
         </div>
       </div>
       <ApiNotice result={self.result} loading={self.loading} />
+      {returnedFrom && <TopUpResult tradeNo={returnedFrom} />}
+      <OnlineTopUp />
       <CheckIn money={money} onDone={self.reload} />
       <form class="form card" onSubmit={redeem}>
         <h2>{t("topup.redeem")}</h2>
@@ -121,6 +131,7 @@ export default function TopUp({ quotaPerUnit }: { quotaPerUnit: number }) {
         <ActionMessage message={action.message} />
         <button type="submit" class="btn btn-primary" disabled={busy}>{t("topup.redeem_submit")}</button>
       </form>
+      <TopUpOrders onChange={self.reload} />
     </div>
   );
 }

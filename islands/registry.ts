@@ -22,6 +22,7 @@ export const islandLoaders = {
   Playground: () => import("./Playground.tsx"),
   PricingTable: () => import("./PricingTable.tsx"),
   ChatLauncher: () => import("./ChatLauncher.tsx"),
+  TopUpOrderManager: () => import("./TopUpOrderManager.tsx"),
 };
 
 export type IslandName = keyof typeof islandLoaders;

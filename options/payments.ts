@@ -1,9 +1,10 @@
 /**
- * Selling credit: New API's top-up options that this project acts on (Epay, the price rules, Stripe),
+ * Selling credit: New API's top-up options that this project acts on (Epay, the price rules, Stripe, Creem),
  * each checked before it is saved. Keys and defaults are New API's.
  */
 import { boolOption, floatOption, intOption, type OptionDef } from "./registry.ts";
 import type { Message } from "../i18n/messages.ts";
+import { creemProducts } from "../payments/creem/products.ts";
 
 const PAY_METHODS = [
   { name: "支付宝", color: "rgba(var(--semi-blue-5), 1)", type: "alipay" },
@@ -122,4 +123,27 @@ export const paymentOptions: OptionDef[] = [
   priceOption("StripeUnitPrice", 8),
   intOption("StripeMinTopUp", 1, 1, 10000),
   boolOption("StripePromotionCodesEnabled", false),
+  // Creem
+  { key: "CreemApiKey", default: "", secret: true },
+  {
+    key: "CreemWebhookSecret",
+    default: "",
+    secret: true,
+    // An empty secret would make every callback unverifiable; New API once skipped the check in test mode.
+    validate: (v) =>
+      v.trim() === ""
+        ? { key: "api.option_secret_required", params: { key: "CreemWebhookSecret" } }
+        : undefined,
+  },
+  {
+    key: "CreemProducts",
+    default: "[]",
+    validate: (v) => {
+      const p = parseJson(v);
+      return p.ok && creemProducts.safeParse(p.value).success
+        ? undefined
+        : { key: "api.option_creem_products", params: { key: "CreemProducts" } };
+    },
+  },
+  boolOption("CreemTestMode", false),
 ];

@@ -35,6 +35,7 @@ import * as topup from "./console/topup.tsx";
 import * as personal from "./console/personal.tsx";
 import * as playground from "./console/playground.tsx";
 import * as chat2link from "./chat2link.tsx";
+import * as topupOrders from "./console/topup_orders.tsx";
 
 export const pages: PageModule[] = [
   home,
@@ -53,6 +54,7 @@ export const pages: PageModule[] = [
   personal,
   playground,
   chat2link,
+  topupOrders,
 ];
 
 export interface ConsoleOptions {

@@ -30,6 +30,8 @@ import { topUpAdminRoutes } from "../routes/api/top_up_admin.ts";
 import { epayNotifyRoutes } from "../routes/api/epay_notify.ts";
 import { stripeTopUpRoutes } from "../routes/api/stripe_top_up.ts";
 import { stripeWebhookRoutes } from "../routes/api/stripe_webhook.ts";
+import { creemTopUpRoutes } from "../routes/api/creem_top_up.ts";
+import { creemWebhookRoutes } from "../routes/api/creem_webhook.ts";
 import { inviteRoutes } from "../routes/api/invites.ts";
 import { redemptionRoutes } from "../routes/api/redemptions.ts";
 import { userAdminRoutes } from "../routes/api/users.ts";
@@ -88,6 +90,8 @@ export function createApp(deps: AppDeps, consoleOverrides: ConsoleOptions = {}):
   app.route("/", epayNotifyRoutes(deps));
   app.route("/", stripeTopUpRoutes(deps));
   app.route("/", stripeWebhookRoutes(deps));
+  app.route("/", creemTopUpRoutes(deps));
+  app.route("/", creemWebhookRoutes(deps));
   app.route("/", inviteRoutes(deps));
   app.route("/", userAdminRoutes(deps));
   app.route("/", tokenRoutes(deps));

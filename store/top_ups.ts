@@ -10,7 +10,7 @@ import { likeLiteral } from "./users.ts";
 export const TopUpStatus = { pending: "pending", success: "success", expired: "expired" } as const;
 
 /** `payment_provider`: who is trusted to say an order was paid. */
-export const PaymentProvider = { epay: "epay", stripe: "stripe" } as const;
+export const PaymentProvider = { epay: "epay", stripe: "stripe", creem: "creem" } as const;
 
 export interface TopUp {
   id: number;

@@ -28,6 +28,7 @@ import {
 } from "../../payments/top_up_settings.ts";
 import { epayPurchase } from "../../payments/epay/purchase.ts";
 import { stripeSettings } from "../../payments/stripe/client.ts";
+import { creemSettings } from "../../payments/creem/client.ts";
 import { insertTopUp, listTopUps, PaymentProvider } from "../../store/top_ups.ts";
 import { randomAlphanumeric } from "../../crypto/token_key.ts";
 import { nowSeconds } from "../../store/db.ts";
@@ -88,6 +89,7 @@ export function topUpRoutes(deps: AppDeps): Hono<AuthEnv> {
   app.get("/api/user/topup/info", user, (c) => {
     const cat = deps.catalog;
     const stripe = stripeSettings(cat);
+    const creem = creemSettings(cat);
     const methods = [...payMethods(cat)];
     if (stripe.enabled && !methods.some((m) => m.type === "stripe")) {
       methods.push({ name: "Stripe", type: "stripe", color: "#635BFF", min_topup: String(stripe.minTopUp) });
@@ -95,7 +97,7 @@ export function topUpRoutes(deps: AppDeps): Hono<AuthEnv> {
     return ok(c, {
       enable_online_topup: epayMerchant(cat) !== undefined,
       enable_stripe_topup: stripe.enabled,
-      enable_creem_topup: false,
+      enable_creem_topup: creem.enabled,
       enable_waffo_topup: false,
       enable_waffo_pancake_topup: false,
       enable_redemption: true,
@@ -110,7 +112,7 @@ export function topUpRoutes(deps: AppDeps): Hono<AuthEnv> {
       amount_options: o.json<number[]>(cat, "payment_setting.amount_options"),
       discount: o.json<Record<string, number>>(cat, "payment_setting.amount_discount"),
       topup_link: o.string(cat, "TopUpLink"),
-      creem_products: [],
+      creem_products: creem.enabled ? creem.products : [],
       // New API's invite rebate on top-ups is not built: no rebate.
       invite_rebate: { times: 0, percent: 0 },
     });

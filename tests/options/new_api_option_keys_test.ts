@@ -90,7 +90,8 @@ appTest("every New API option key is accepted, stored under its name and read ba
   for (const item of after.values()) assert(typeof item.key === "string" && typeof item.value === "string");
   assertEquals(after.get("TurnstileCheckEnabled")?.implemented, false);
   assertEquals(after.get("PayMethods")?.implemented, true);
-  assertEquals(after.get("CreemTestMode")?.implemented, false);
+  assertEquals(after.get("WaffoSandbox")?.implemented, false);
+  assertEquals(after.get("CreemTestMode")?.implemented, true);
   assertEquals(after.get("QuotaForNewUser")?.implemented, true);
   assertEquals(after.get("fetch_setting.allow_private_ip")?.implemented, true);
 });

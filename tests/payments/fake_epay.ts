@@ -1,8 +1,9 @@
 /**
  * A local Epay (易支付) gateway speaking the real protocol: `POST|GET /submit.php` takes the merchant's
  * signed purchase (MD5 of the sorted non-empty params without sign/sign_type, then the key), keeps the
- * order and redirects to its cashier; `pay(tradeNo)` plays the customer paying and sends the signed
- * asynchronous notice (a GET to notify_url, as Epay does) through `deliver`.
+ * order and redirects to its cashier (`/cashier/<out_trade_no>`, a page naming the order and its money);
+ * `pay(tradeNo)` plays the customer paying and sends the signed asynchronous notice (a GET to notify_url,
+ * as Epay does) through `deliver`.
  */
 import { createHash } from "node:crypto";
 
@@ -45,6 +46,14 @@ export class FakeEpay {
 
   async #handle(req: Request): Promise<Response> {
     const url = new URL(req.url);
+    const cashier = url.pathname.match(/^\/cashier\/([^/]+)$/);
+    const shown = cashier && this.orders.get(decodeURIComponent(cashier[1]));
+    if (shown) {
+      const { out_trade_no: no, money } = shown.params;
+      return new Response(`<!doctype html><title>cashier</title><h1>Order ${no}: pay ${money}</h1>`, {
+        headers: { "content-type": "text/html; charset=utf-8" },
+      });
+    }
     if (url.pathname !== "/submit.php") return new Response("not found", { status: 404 });
     const form = req.method === "POST" ? new URLSearchParams(await req.text()) : url.searchParams;
     const params = Object.fromEntries(form);
