@@ -25,6 +25,7 @@ import { Scheduler } from "../jobs/scheduler.ts";
 import { taskPollJob } from "../jobs/task_poll.ts";
 import { InflightRequests } from "../relay/inflight.ts";
 import { GatewayMetrics } from "./metrics.ts";
+import { InstanceHeartbeat, instanceInfo } from "../jobs/instance_heartbeat.ts";
 import { ChannelBreaker } from "../relay/health/breaker.ts";
 import { channelTestJob } from "../relay/health/test_job.ts";
 import { logRetentionJob } from "../jobs/log_retention.ts";
@@ -67,6 +68,7 @@ export async function composeDeps(
     email: () => emailSettings(catalog),
   });
   const inflight = new InflightRequests();
+  const startedAt = Math.floor(Date.now() / 1000);
   const metrics = new GatewayMetrics({
     inflight: () => inflight.size,
     openHolds: () => billing.openHolds,
@@ -93,9 +95,16 @@ export async function composeDeps(
     }),
     inflight,
     metrics,
-    startedAt: Math.floor(Date.now() / 1000),
+    heartbeat: new InstanceHeartbeat({
+      db,
+      nodeName: config.nodeName,
+      startedAt,
+      info: () => instanceInfo({ nodeType: config.nodeType, store: db.dialect, inflight: inflight.size }),
+    }),
+    startedAt,
     state: { draining: false, setUp: false },
   };
+  deps.heartbeat.start();
   // As in New API, a slave node serves requests and leaves the scheduled jobs to the master.
   if (config.nodeType === "master") {
     deps.jobs.start(channelTestJob(deps));
@@ -108,6 +117,7 @@ export async function composeDeps(
 
 /** Stops background work and flushes what is queued (logs, quota_data); the caller closes store and KV. */
 export async function stopDeps(deps: AppDeps): Promise<void> {
+  deps.heartbeat.stop();
   deps.jobs.stop();
   deps.limiters.token.stop();
   await keyBackendOf(deps.kv)?.close();

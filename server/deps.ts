@@ -14,6 +14,7 @@ import type { Scheduler } from "../jobs/scheduler.ts";
 import type { InflightRequests } from "../relay/inflight.ts";
 import type { ChannelBreaker } from "../relay/health/breaker.ts";
 import type { GatewayMetrics } from "./metrics.ts";
+import type { InstanceHeartbeat } from "../jobs/instance_heartbeat.ts";
 
 export interface AppState {
   /** Set at SIGTERM: health checks fail so load balancers stop sending traffic. */
@@ -52,6 +53,8 @@ export interface AppDeps {
   inflight: InflightRequests;
   /** Prometheus metrics of this app (`GET /metrics`, server/metrics.ts). */
   metrics: GatewayMetrics;
+  /** This node's `system_instances` row, refreshed every 30 s (started by `composeDeps`). */
+  heartbeat: InstanceHeartbeat;
   /** Unix seconds when this process started. */
   startedAt: number;
   state: AppState;
