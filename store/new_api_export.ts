@@ -11,6 +11,7 @@ import { openAccessToken, openTokenKey } from "../crypto/token_key_seal.ts";
 import { decryptChannelKey, isEncrypted } from "../crypto/channel_key.ts";
 import { openSettingSecrets } from "../notify/setting_secrets.ts";
 import { isHashed } from "../crypto/token_key.ts";
+import { foldAllLeases } from "./quota_leases.ts";
 import type { UserSetting } from "../notify/user_setting.ts";
 
 export interface NewApiExport {
@@ -40,6 +41,8 @@ export async function exportToNewApi(db: Db, cryptoSecret: string): Promise<NewA
       accessTokensLost: 0,
       redemptionCodesLost: 0,
     };
+    // New API reads the balance columns only: quota still leased out (instances killed) goes back first.
+    await foldAllLeases(tx);
     const tokens = await tx.query<{ id: number; key: string | null; key_sealed: string | null }>(
       `SELECT id, "key", key_sealed FROM tokens`,
     );

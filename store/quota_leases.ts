@@ -203,3 +203,19 @@ export async function reclaimExpiredLeases(db: Db, now: number, limit = 200): Pr
   }
   return reclaimed;
 }
+
+/**
+ * Folds every lease back into its balance and empties the table, in `tx` (the rollback to New API, which
+ * reads only the columns; every instance is stopped then).
+ */
+export async function foldAllLeases(tx: Db): Promise<void> {
+  for (const kind of [LeaseKind.user, LeaseKind.token]) {
+    const { table, column } = balanceOf[kind];
+    await tx.exec(
+      `UPDATE ${table} SET ${column} = ${column} + COALESCE((SELECT SUM(l.amount) FROM quota_leases l
+        WHERE l.kind = ${kind} AND l.subject_id = ${table}.id), 0)
+       WHERE id IN (SELECT subject_id FROM quota_leases WHERE kind = ${kind})`,
+    );
+  }
+  await tx.exec("DELETE FROM quota_leases");
+}

@@ -264,7 +264,12 @@ export async function addUserQuota(db: Db, id: number, delta: number): Promise<b
   if (!Number.isSafeInteger(delta)) throw new RangeError("quota delta must be a safe integer");
   const result = delta >= 0
     ? await db.exec("UPDATE users SET quota = quota + ? WHERE id = ?", [delta, id])
-    : await db.exec("UPDATE users SET quota = quota - ? WHERE id = ? AND quota >= ?", [-delta, id, -delta]);
+    // Covered by the balance as readers see it (quota leased out to instances included).
+    : await db.exec(`UPDATE users SET quota = quota - ? WHERE id = ? AND ${LEASED_USER_QUOTA} >= ?`, [
+      -delta,
+      id,
+      -delta,
+    ]);
   return result.changes === 1;
 }
 
