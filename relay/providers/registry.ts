@@ -1,6 +1,6 @@
 /**
  * Channel type → provider spec. Types New API serves with its OpenAI adaptor and that have no entry here
- * fall back to OpenAI; types whose native protocol is not implemented yet (Bedrock, Vertex, Cohere,
+ * fall back to OpenAI; types whose native protocol is not implemented yet (Tencent, Baidu v1, Xunfei, Coze,
  * task and Midjourney adaptors, ...) have no spec, so routing skips their channels.
  */
 import type { ProviderSpec } from "./spec.ts";
