@@ -52,13 +52,15 @@ export const CHANNEL_TYPES: ChannelType[] = [
   { id: 42, name: "Mistral" },
   { id: 25, name: "Moonshot" },
   { id: 26, name: "Zhipu GLM" },
-  { id: 17, name: "Alibaba DashScope", unsupported: true },
+  { id: 17, name: "Alibaba DashScope" },
   { id: 45, name: "VolcEngine" },
   { id: 40, name: "SiliconFlow" },
   { id: 39, name: "Cloudflare", other: { label: "channel.other_account_id" } },
   { id: 4, name: "Ollama", baseUrlRequired: true },
   { id: 34, name: "Cohere" },
   { id: 49, name: "Coze", other: { label: "channel.other_bot_id" }, unsupported: true },
+  { id: 35, name: "MiniMax" },
+  { id: 60, name: "New API", baseUrlRequired: true },
 ];
 
 export function channelTypeName(id: number): string {

@@ -34,8 +34,27 @@ export interface SecretSources {
   upstream?: { url: string; headers: Record<string, string> };
 }
 
+/**
+ * The secret pieces of a composite channel key: each part of `AK|SK|region` (AWS) and the `private_key`
+ * of a service-account JSON key (Vertex), so an error quoting one part alone is redacted too.
+ */
+function keyParts(key: string): string[] {
+  // Long parts only: the region of `AK|SK|region` is no secret.
+  if (key.includes("|")) return key.split("|").map((p) => p.trim()).filter((p) => p.length >= 12);
+  if (!key.trimStart().startsWith("{")) return [];
+  try {
+    const pk = JSON.parse(key)?.private_key;
+    if (typeof pk !== "string") return [];
+    const body = pk.replaceAll("\\n", "\n").split("\n").filter((l) => l && !l.startsWith("-----"));
+    return [pk, ...body];
+  } catch {
+    return [];
+  }
+}
+
 export function secretsInPlay({ channel, key, clientKey, upstream }: SecretSources): string[] {
   const out = new Set<string>([key, ...channel.keys]);
+  for (const k of [key, ...channel.keys]) for (const p of keyParts(k)) out.add(p);
   if (clientKey) { for (const p of credentialParts(clientKey)) out.add(p); }
   if (upstream) {
     for (const [name, value] of Object.entries(upstream.headers)) {

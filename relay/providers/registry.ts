@@ -1,6 +1,6 @@
 /**
  * Channel type → provider spec. Types New API serves with its OpenAI adaptor and that have no entry here
- * fall back to OpenAI; types whose native protocol is not implemented yet (Bedrock, Vertex, Cohere,
+ * fall back to OpenAI; types whose native protocol is not implemented yet (Tencent, Baidu v1, Xunfei, Coze,
  * task and Midjourney adaptors, ...) have no spec, so routing skips their channels.
  */
 import type { ProviderSpec } from "./spec.ts";
@@ -13,6 +13,8 @@ import { geminiProvider } from "./gemini/index.ts";
 import { bedrockProvider } from "./bedrock/index.ts";
 import { vertexProvider } from "./vertex/index.ts";
 import { cohereProvider } from "./cohere/index.ts";
+import { aliProvider, minimaxProvider } from "./openai_compatible/with_claude.ts";
+import { newApiProvider } from "./newapi/index.ts";
 
 export const PROVIDERS: readonly ProviderSpec[] = [
   openAiProvider,
@@ -23,6 +25,9 @@ export const PROVIDERS: readonly ProviderSpec[] = [
   bedrockProvider,
   vertexProvider,
   cohereProvider,
+  aliProvider,
+  minimaxProvider,
+  newApiProvider,
   ...openAiCompatibleProviders,
 ];
 
@@ -33,11 +38,9 @@ const UNSUPPORTED = new Set([
   11,
   15,
   16,
-  17,
   18,
   21,
   23,
-  35,
   36,
   37,
   44,
@@ -52,7 +55,6 @@ const UNSUPPORTED = new Set([
   57,
   58,
   59,
-  60,
 ]);
 
 const byType = new Map<number, ProviderSpec>();

@@ -118,6 +118,34 @@ export const ROUTES: Route[] = [
         });
     },
   },
+  // Providers' OpenAI- and Anthropic-compatible mounts: Ali DashScope's `compatible-mode/v1` and its
+  // Messages proxy, MiniMax's chat v2 path and `/anthropic/v1/messages`.
+  ...OPENAI_POST.map(([path, handle, json]): Route => ({
+    method: "POST",
+    pattern: new RegExp(`^/compatible-mode/v1/${path}$`),
+    dialect: "openai",
+    auth: "openai",
+    json,
+    handle,
+  })),
+  {
+    method: "POST",
+    pattern: /^\/v1\/text\/chatcompletion_v2$/,
+    dialect: "openai",
+    auth: "openai",
+    json: true,
+    handle: chatCompletions,
+  },
+  ...[/^\/api\/v2\/apps\/claude-code-proxy\/v1\/messages$/, /^\/anthropic\/v1\/messages$/].map((
+    pattern,
+  ): Route => ({
+    method: "POST",
+    pattern,
+    dialect: "anthropic",
+    auth: "anthropic",
+    json: true,
+    handle: messages,
+  })),
   // GET /v1/models is OpenAI's list unless the caller authenticates the Gemini way.
   {
     method: "GET",

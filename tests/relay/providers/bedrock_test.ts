@@ -13,6 +13,8 @@ import { startFakeBedrock } from "../../fake_upstream/bedrock.ts";
 import { asInt } from "../../../store/db.ts";
 import { bedrockModelId, parseBedrockKey } from "../../../relay/providers/bedrock/index.ts";
 import { testChannel } from "../../../relay/health/channel_test.ts";
+import { secretsInPlay } from "../../../relay/pipeline/secrets_in_play.ts";
+import type { ChannelView } from "../../../store/cache/catalog.ts";
 
 const AK = "AKIAFAKEEXAMPLE0001";
 const SK = "fakeSecretKeyExample/0123456789abcdefABCD";
@@ -67,6 +69,10 @@ Deno.test("Bedrock model ids: short names mapped, cross-region profile prefixes 
     secretAccessKey: "SK",
   });
   assertEquals(parseBedrockKey("ABSK123|eu-west-1"), { region: "eu-west-1", apiKey: "ABSK123" });
+  // An error quoting the secret key alone is redacted too; the region is no secret.
+  const key = `${AK}|${SK}|us-east-1`;
+  const secrets = secretsInPlay({ channel: { keys: [key] } as unknown as ChannelView, key });
+  assert(secrets.includes(SK) && secrets.includes(AK) && !secrets.includes("us-east-1"));
 });
 
 appTest(

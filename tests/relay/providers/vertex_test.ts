@@ -12,6 +12,8 @@ import { anthropicGateway } from "../../support/native_relay.ts";
 import { startFakeVertex } from "../../fake_upstream/vertex.ts";
 import { testChannel } from "../../../relay/health/channel_test.ts";
 import { vertexClaudeModel, vertexRegion } from "../../../relay/providers/vertex/index.ts";
+import { secretsInPlay } from "../../../relay/pipeline/secrets_in_play.ts";
+import type { ChannelView } from "../../../store/cache/catalog.ts";
 
 const GEMINI = "gemini-2.5-flash";
 const CLAUDE = "claude-sonnet-4-5-20250929";
@@ -36,6 +38,12 @@ Deno.test("Vertex regions from the channel's other field; dated Claude names in 
   assertEquals(vertexClaudeModel(CLAUDE), "claude-sonnet-4-5@20250929");
   assertEquals(vertexClaudeModel("claude-3-5-sonnet-20241022"), "claude-3-5-sonnet-v2@20241022");
   assertEquals(vertexClaudeModel("claude-sonnet-4-6"), "claude-sonnet-4-6");
+  // The private key inside a JSON key is redacted on its own, line by line too.
+  const key = JSON.stringify({
+    private_key: "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0B\n-----END PRIVATE KEY-----\n",
+  });
+  const secrets = secretsInPlay({ channel: { keys: [key] } as unknown as ChannelView, key });
+  assert(secrets.includes("MIIEvQIBADANBgkqhkiG9w0B"));
 });
 
 appTest(
