@@ -108,7 +108,10 @@ export function passkeyRoutes(deps: AppDeps): Hono<AuthEnv> {
 
   app.get("/api/user/passkey", requireUser(deps), async (c) => {
     const found = await getPasskeyByUser(deps.db, authOf(c).user.id);
-    return ok(c, found ? { enabled: true, last_used_at: found.lastUsedAt || null } : { enabled: false });
+    if (!found) return ok(c, { enabled: false });
+    // New API's `*time.Time`: an RFC 3339 time, or null before the first use.
+    const lastUsed = found.lastUsedAt ? new Date(found.lastUsedAt * 1000).toISOString() : null;
+    return ok(c, { enabled: true, last_used_at: lastUsed });
   });
 
   app.post("/api/user/passkey/register/begin", requireUser(deps), async (c) => {
@@ -134,7 +137,8 @@ export function passkeyRoutes(deps: AppDeps): Hono<AuthEnv> {
       },
     });
     await putChallenge(["passkey_challenge", "register", user.id], options.challenge);
-    return ok(c, { options });
+    // go-webauthn's CredentialCreation / CredentialAssertion, which New API answers: `{publicKey: ...}`.
+    return ok(c, { options: { publicKey: options } });
   });
 
   app.post("/api/user/passkey/register/finish", requireUser(deps), async (c) => {
@@ -199,7 +203,8 @@ export function passkeyRoutes(deps: AppDeps): Hono<AuthEnv> {
       maxAge: CHALLENGE_SECONDS,
     });
     await putChallenge(["passkey_challenge", "login", keyed(ceremony)], options.challenge);
-    return ok(c, { options });
+    // go-webauthn's CredentialCreation / CredentialAssertion, which New API answers: `{publicKey: ...}`.
+    return ok(c, { options: { publicKey: options } });
   });
 
   app.post("/api/user/passkey/login/finish", sameOriginOnly(), async (c) => {

@@ -25,7 +25,7 @@ async function beginLogin(h: AppHarness) {
   const line = res.headers.getSetCookie().find((l) => l.startsWith("passkey_login="))!;
   const body = await res.json();
   assertEquals(body.success, true, JSON.stringify(body));
-  return { options: body.data.options, cookie: line.split(";")[0] };
+  return { options: body.data.options.publicKey, cookie: line.split(";")[0] };
 }
 
 async function finishLogin(h: AppHarness, cookie: string, assertion: unknown) {
@@ -38,11 +38,11 @@ appTest("passkey: register with a real attestation, then sign in with an ES256 a
   const key = softAuthenticator();
   const begin = await alice.call("POST", "/api/user/passkey/register/begin");
   assertEquals(begin.body.success, true, begin.text);
-  assertEquals(begin.body.data.options.rp.id, "localhost");
+  assertEquals(begin.body.data.options.publicKey.rp.id, "localhost");
   const finish = await alice.call(
     "POST",
     "/api/user/passkey/register/finish",
-    key.register(begin.body.data.options, ORIGIN),
+    key.register(begin.body.data.options.publicKey, ORIGIN),
   );
   assertEquals(finish.body.success, true, finish.text);
   const row = await queryOne(h.deps.db, "SELECT credential_id FROM passkey_credentials WHERE user_id = ?", [
@@ -55,7 +55,7 @@ appTest("passkey: register with a real attestation, then sign in with an ES256 a
     (await alice.call(
       "POST",
       "/api/user/passkey/register/finish",
-      key.register(begin.body.data.options, ORIGIN),
+      key.register(begin.body.data.options.publicKey, ORIGIN),
     )).status,
     400,
   );
@@ -88,7 +88,7 @@ appTest(
       (await alice.call(
         "POST",
         "/api/user/passkey/register/finish",
-        key.register(begin.body.data.options, ORIGIN),
+        key.register(begin.body.data.options.publicKey, ORIGIN),
       )).body.success,
       true,
     );
@@ -125,7 +125,7 @@ appTest("passkey sign-in skips the 2FA step; passkeys off refuses the ceremonies
   await alice.call(
     "POST",
     "/api/user/passkey/register/finish",
-    key.register(begin.body.data.options, ORIGIN),
+    key.register(begin.body.data.options.publicKey, ORIGIN),
   );
   const setup = await alice.call("POST", "/api/user/2fa/setup");
   const { hotp, base32Decode, totpStep } = await import("../../../auth/totp.ts");
