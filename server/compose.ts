@@ -27,6 +27,7 @@ import { GatewayMetrics } from "./metrics.ts";
 import { ChannelBreaker } from "../relay/health/breaker.ts";
 import { channelTestJob } from "../relay/health/test_job.ts";
 import { logRetentionJob } from "../jobs/log_retention.ts";
+import { subscriptionExpiryJob } from "../jobs/subscription_expiry.ts";
 import { log } from "./logger.ts";
 
 export async function composeDeps(
@@ -95,6 +96,7 @@ export async function composeDeps(
   if (config.nodeType === "master") {
     deps.jobs.start(channelTestJob(deps));
     deps.jobs.start(logRetentionJob(deps));
+    deps.jobs.start(subscriptionExpiryJob(deps));
   }
   return deps;
 }
