@@ -32,6 +32,8 @@ import { stripeTopUpRoutes } from "../routes/api/stripe_top_up.ts";
 import { stripeWebhookRoutes } from "../routes/api/stripe_webhook.ts";
 import { creemTopUpRoutes } from "../routes/api/creem_top_up.ts";
 import { creemWebhookRoutes } from "../routes/api/creem_webhook.ts";
+import { subscriptionRoutes } from "../routes/api/subscriptions.ts";
+import { subscriptionAdminRoutes } from "../routes/api/subscription_admin.ts";
 import { inviteRoutes } from "../routes/api/invites.ts";
 import { redemptionRoutes } from "../routes/api/redemptions.ts";
 import { userAdminRoutes } from "../routes/api/users.ts";
@@ -93,6 +95,8 @@ export function createApp(deps: AppDeps, consoleOverrides: ConsoleOptions = {}):
   app.route("/", stripeWebhookRoutes(deps));
   app.route("/", creemTopUpRoutes(deps));
   app.route("/", creemWebhookRoutes(deps));
+  app.route("/", subscriptionRoutes(deps));
+  app.route("/", subscriptionAdminRoutes(deps));
   app.route("/", inviteRoutes(deps));
   app.route("/", userAdminRoutes(deps));
   app.route("/", tokenRoutes(deps));
