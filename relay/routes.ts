@@ -26,6 +26,7 @@ import { editTopLevel } from "./pipeline/json_edit.ts";
 import { claudeModel, claudeModelList, geminiModelList, visibleModels } from "./models.ts";
 import { handleCountTokens } from "./native/count_tokens.ts";
 import { mountGeminiRoutes } from "./native/routes.ts";
+import { handleRealtime, REALTIME_MAX_MESSAGE_BYTES } from "./realtime/route.ts";
 
 /** The caller of the key presented (the relay context has it already: `presented`). */
 function keyCaller(deps: AppDeps, c: Context, presented?: string): Caller {
@@ -132,6 +133,12 @@ export function relayRoutes(deps: AppDeps): Hono<AuthEnv> {
     };
     app.post(ep.path, (c) => ep.countOnly ? handleCountTokens(deps, c, entry) : handleRelay(deps, c, entry));
   }
+  app.get("/v1/realtime", (c) =>
+    handleRealtime(deps, c, {
+      idleMs: deps.config.streamingTimeoutSeconds * 1000,
+      maxBufferedBytes: REALTIME_MAX_MESSAGE_BYTES,
+      maxMessageBytes: REALTIME_MAX_MESSAGE_BYTES,
+    }));
   mountGeminiRoutes(app, deps, (c) => keyCaller(deps, c), (d) => withKey(d));
 
   // The console playground: the signed-in user, the group chosen in the body (else their own), no token.
