@@ -287,3 +287,30 @@ appTest("an idle session is closed with an error event and released", async (h) 
   await settled(h);
   assertEquals(await heldCount(h), 0);
 }, { STREAMING_TIMEOUT: "1" });
+
+appTest("a token's concurrency limit counts open sessions; the slot frees when one closes", async (h) => {
+  await using fake = await startFakeUpstream();
+  const s = await relaySetup(h, {
+    channels: [fakeChannel(fake.url, { models: RT_MODEL })],
+    options: RT_PRICES,
+    token: { concurrencyLimit: 1 },
+  });
+  await using served = serveApp(h);
+  const headers = { authorization: `Bearer ${s.key}` };
+  const a = await RealtimeClient.open(wsUrl(served.url), { headers });
+  await a.next("session.created");
+  const refused = await h.app.request(`/v1/realtime?model=${RT_MODEL}`, {
+    headers: { ...headers, upgrade: "websocket", connection: "Upgrade", "sec-websocket-version": "13" },
+  });
+  assertEquals(refused.status, 429);
+  assertEquals((await refused.json()).error.message.length > 0, true);
+  assertEquals(fake.realtime.handshakes.length, 1);
+  a.socket.close(1000);
+  await a.closed;
+  await settled(h);
+  const b = await RealtimeClient.open(wsUrl(served.url), { headers });
+  await b.next("session.created");
+  b.socket.close(1000);
+  await b.closed;
+  await settled(h);
+});
