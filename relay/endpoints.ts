@@ -27,7 +27,8 @@ export type NativeEndpointName =
   | "gemini_generate"
   | "gemini_count_tokens"
   | "gemini_embed"
-  | "gemini_batch_embed";
+  | "gemini_batch_embed"
+  | "realtime";
 
 export type EndpointName = OpenAiEndpointName | NativeEndpointName;
 

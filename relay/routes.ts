@@ -29,6 +29,7 @@ import { mountGeminiRoutes } from "./native/routes.ts";
 import { midjourneyRoutes } from "./tasks/mj_routes.ts";
 import { sunoRoutes } from "./tasks/suno_routes.ts";
 import { videoRoutes } from "./tasks/video_routes.ts";
+import { handleRealtime, REALTIME_MAX_MESSAGE_BYTES } from "./realtime/route.ts";
 
 /** The caller of the key presented (the relay context has it already: `presented`). */
 function keyCaller(deps: AppDeps, c: Context, presented?: string): Caller {
@@ -135,6 +136,12 @@ export function relayRoutes(deps: AppDeps): Hono<AuthEnv> {
     };
     app.post(ep.path, (c) => ep.countOnly ? handleCountTokens(deps, c, entry) : handleRelay(deps, c, entry));
   }
+  app.get("/v1/realtime", (c) =>
+    handleRealtime(deps, c, {
+      idleMs: deps.config.streamingTimeoutSeconds * 1000,
+      maxBufferedBytes: REALTIME_MAX_MESSAGE_BYTES,
+      maxMessageBytes: REALTIME_MAX_MESSAGE_BYTES,
+    }));
   mountGeminiRoutes(app, deps, (c) => keyCaller(deps, c), (d) => withKey(d));
   app.route("/", midjourneyRoutes(deps));
   app.route("/", sunoRoutes(deps));

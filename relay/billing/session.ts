@@ -171,6 +171,23 @@ export class BillingSession {
     return this.meter.chars - this.#checkedChars >= COVER_CHECK_CHARS;
   }
 
+  /** The charge `usage` would settle at on the current channel (realtime sessions' running cost). */
+  chargeFor(usage: BillableUsage): number {
+    return usageQuota(this.#priced(this.#channel), sanitizeUsage(usage).usage).quota;
+  }
+
+  /**
+   * Keeps the hold of a long session (a realtime one) at least `cost + margin`, extending it against the
+   * wallet. False when the wallet cannot cover that: the caller ends the session.
+   */
+  async coverCost(cost: number, margin: number): Promise<boolean> {
+    const need = cost + margin - this.#held;
+    if (this.#done || need <= 0) return true;
+    if (!(await this.billing.extendHeld(this.requestId, this.#init.logBase.userId, need))) return false;
+    this.#held += need;
+    return true;
+  }
+
   /** The charge for the estimated prompt plus `outputTokens` of completion. */
   #costOf(outputTokens: number): number {
     return usageQuota(this.price, {

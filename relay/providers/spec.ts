@@ -56,6 +56,8 @@ export interface ProviderSpec {
   url(t: UpstreamTarget): string;
   /** Auth and fixed headers; `clientHeaders` lets a provider forward e.g. `anthropic-beta`. */
   headers(t: UpstreamTarget, key: string, clientHeaders: Headers): Record<string, string>;
+  /** The realtime WebSocket URL (`ws:`/`wss:`), for providers that serve `/v1/realtime`. */
+  realtimeUrl?(t: UpstreamTarget): string;
   /** Last edits to a JSON body this provider needs (Gemini safety settings...). */
   prepareBody?(body: Record<string, unknown>, t: UpstreamTarget): void;
   /**
@@ -123,6 +125,11 @@ export function chatEndpointFor(dialect: Dialect): EndpointName {
     case "gemini":
       return "gemini_generate";
   }
+}
+
+/** `http(s)://` → `ws(s)://` (a base URL already in WebSocket form is kept). */
+export function webSocketUrl(httpUrl: string): string {
+  return httpUrl.replace(/^http(s?):\/\//i, "ws$1://");
 }
 
 export function parseJsonObject(text: string): Record<string, unknown> {

@@ -19,9 +19,11 @@ import { RecordedRequest } from "./recording.ts";
 import { keyEcho } from "./key_echo.ts";
 import { type AuthStyle, callerKey, matchRoute } from "./routes.ts";
 import { sleep } from "./sse_response.ts";
+import { newRealtimeState, type RealtimeFakeState, realtimeRoute, realtimeSession } from "./realtime.ts";
 
 export type { Fault, ScriptedFault } from "./faults.ts";
 export type { FakeSettings } from "./context.ts";
+export type { RealtimeFakeState } from "./realtime.ts";
 export { RecordedRequest } from "./recording.ts";
 
 export interface FakeUpstreamOptions extends Partial<FakeSettings> {
@@ -45,6 +47,8 @@ export interface FakeUpstream {
   readonly requestCount: number;
   /** Live settings: change them between requests. */
   readonly settings: FakeSettings;
+  /** The realtime WebSocket sessions (`realtime.ts`). */
+  readonly realtime: RealtimeFakeState;
   /** Queues faults for the next matching requests, consumed in order. */
   script(...faults: ScriptedFault[]): void;
   /** Every request made with `key` gets `fault` (until set to undefined). */
@@ -86,6 +90,7 @@ export function startFakeUpstream(options: FakeUpstreamOptions = {}): Promise<Fa
   const closing = new AbortController();
   let count = 0;
   let waiters: (() => void)[] = [];
+  const realtime = newRealtimeState();
 
   const takeScripted = (path: string): Fault => {
     const i = scripted.findIndex((s) => scriptMatches(s, path));
@@ -115,6 +120,18 @@ export function startFakeUpstream(options: FakeUpstreamOptions = {}): Promise<Fa
   const handle = async (req: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>): Promise<Response> => {
     const url = new URL(req.url);
     if (url.pathname.startsWith("/__fake/")) return await control(req, url);
+    const rt = realtimeRoute(url);
+    if (rt && req.headers.get("upgrade")?.toLowerCase() === "websocket") {
+      count++;
+      const key = callerKey(rt, url, req.headers);
+      if (!key || (keys && !keys.has(key))) {
+        return errorResponse("openai", 401, defaultErrorMessage(401, key));
+      }
+      if (rt === "azure" && !url.searchParams.get("api-version")) {
+        return errorResponse("openai", 404, "Resource not found");
+      }
+      return realtimeSession(req, url, realtime);
+    }
     const body = await req.bytes();
     count++;
     const record = recordAll
@@ -232,6 +249,7 @@ export function startFakeUpstream(options: FakeUpstreamOptions = {}): Promise<Fa
       return count;
     },
     settings,
+    realtime,
     script(...faults) {
       scripted.push(...faults);
     },

@@ -4,7 +4,13 @@
  */
 import type { Dialect } from "../../formats/ir.ts";
 import type { EndpointName } from "../../endpoints.ts";
-import { OPENAI_ENDPOINTS, openAiPath, type ProviderSpec, type UpstreamTarget } from "../spec.ts";
+import {
+  OPENAI_ENDPOINTS,
+  openAiPath,
+  type ProviderSpec,
+  type UpstreamTarget,
+  webSocketUrl,
+} from "../spec.ts";
 
 export interface OpenAiCompatibleData {
   name: string;
@@ -51,12 +57,19 @@ export function openAiCompatible(d: OpenAiCompatibleData): ProviderSpec {
 /** Cloudflare's AI Gateway proxies OpenAI without the `/v1` segment (New API's rule). */
 const CLOUDFLARE_GATEWAY = "https://gateway.ai.cloudflare.com";
 
-export const openAiProvider: ProviderSpec = openAiCompatible({
+const openAiBase = openAiCompatible({
   name: "openai",
   types: [1],
   defaultBaseUrl: "https://api.openai.com",
   responses: true,
   streamOptions: true,
+  passthrough: [...OPENAI_ENDPOINTS, "realtime"],
   url: (t, path) =>
     t.baseUrl.startsWith(CLOUDFLARE_GATEWAY) ? `${t.baseUrl}${path}` : `${t.baseUrl}/v1${path}`,
 });
+
+/** OpenAI, with its realtime WebSocket (`/v1/realtime?model=`, New API's URL rule). */
+export const openAiProvider: ProviderSpec = {
+  ...openAiBase,
+  realtimeUrl: (t) => `${webSocketUrl(t.baseUrl)}/v1/realtime?model=${encodeURIComponent(t.model)}`,
+};
