@@ -283,3 +283,43 @@ appTest(
       }
     }),
 );
+
+appTest(
+  "midjourney swap_face and image-seed: priced swap_face, the seed asked of the task's channel",
+  (h) =>
+    withFake(async (fake) => {
+      const s = await setup(h, fake);
+      let res = await mj(h, s.key, "/mj/insight-face/swap", { sourceBase64: "data:a" });
+      assertEquals((await res.json()).description, "sour_base64_and_target_base64_is_required");
+      // swap_face is not among the channel's models: no channel, nothing charged.
+      res = await mj(h, s.key, "/mj/insight-face/swap", { sourceBase64: "data:a", targetBase64: "data:b" });
+      assertEquals(res.status, 400);
+      assertEquals(await userQuota(h, s.userId), START);
+      const swapper = await relaySetup(h, {
+        username: "swapper",
+        userQuota: START,
+        channels: [{
+          name: "mj2",
+          type: 5,
+          key: "mj-upstream-secret",
+          baseUrl: fake.url,
+          models: "swap_face",
+        }],
+      });
+      res = await mj(h, swapper.key, "/mj/insight-face/swap", {
+        sourceBase64: "data:a",
+        targetBase64: "data:b",
+      });
+      const swap = await res.json();
+      assertEquals(swap.code, 1);
+      assertEquals((await mjTaskOf(h.deps.db, swapper.userId, swap.result))?.prompt, "InsightFace");
+      assertEquals(await userQuota(h, swapper.userId), START - 25_000);
+
+      const seed = await (await mj(h, swapper.key, `/mj/task/${swap.result}/image-seed`)).json();
+      assertEquals(seed, { code: 1, description: "成功", result: `seed-${swap.result}` });
+      assertEquals(
+        (await (await mj(h, s.key, `/mj/task/${swap.result}/image-seed`)).json()).description,
+        "task_no_found",
+      );
+    }),
+);
