@@ -25,6 +25,7 @@ import {
   TaskRejection,
 } from "./task_relay.ts";
 import { queryOne } from "../../store/db.ts";
+import { taskView } from "../../routes/api/views.ts";
 
 /** Channel types whose upstream speaks OpenAI's `/v1/videos` (OpenAI; New API's Sora type). */
 export const VIDEO_CHANNEL_TYPES: ReadonlySet<number> = new Set([1, 55]);
@@ -116,9 +117,33 @@ async function createFields(c: Context, bytes: Uint8Array<ArrayBuffer>): Promise
   throw new RelayError(400, "Invalid JSON body", { code: "invalid_request" });
 }
 
-async function create(deps: AppDeps, c: Context, caller: Caller, requestId: string): Promise<Response> {
-  const bytes = await readBytes(c, deps);
-  const fields = await createFields(c, bytes);
+/**
+ * New API's `/v1/video/generations` body (`prompt`, `model`, `duration` or `seconds`, `size`, `image`) as
+ * the JSON body of OpenAI's `/v1/videos`.
+ */
+function generationsBody(fields: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { model: fields.model, prompt: fields.prompt };
+  const seconds = fields.seconds ?? fields.duration;
+  if (seconds !== undefined && seconds !== null) out.seconds = String(seconds);
+  if (fields.size !== undefined) out.size = fields.size;
+  const image = fields.input_reference ?? fields.image;
+  if (typeof image === "string" && image) out.input_reference = image;
+  return out;
+}
+
+async function create(
+  deps: AppDeps,
+  c: Context,
+  caller: Caller,
+  requestId: string,
+  generations = false,
+): Promise<Response> {
+  let bytes = await readBytes(c, deps);
+  let fields = await createFields(c, bytes);
+  if (generations) {
+    fields = generationsBody(fields);
+    bytes = new TextEncoder().encode(JSON.stringify(fields)) as Uint8Array<ArrayBuffer>;
+  }
   const model = typeof fields.model === "string" && fields.model ? fields.model : "sora-2";
   if (typeof fields.prompt !== "string" || !fields.prompt) {
     throw new RelayError(400, "prompt is required", { code: "invalid_request", param: "prompt" });
@@ -140,7 +165,7 @@ async function create(deps: AppDeps, c: Context, caller: Caller, requestId: stri
       method: "POST",
       url: `${target.baseUrl}/v1/videos`,
       headers: {
-        "content-type": c.req.header("content-type") ?? "application/json",
+        "content-type": generations ? "application/json" : c.req.header("content-type") ?? "application/json",
         authorization: `Bearer ${target.key}`,
       },
       body: bytes,
@@ -205,7 +230,7 @@ async function create(deps: AppDeps, c: Context, caller: Caller, requestId: stri
     }
     throw new RelayError(500, "the task could not be recorded", { code: "insert_task_failed" });
   }
-  return Response.json(video);
+  return Response.json(generations ? { ...video, task_id: taskId } : video);
 }
 
 /** The owner's video task by its id, any video platform. */
@@ -239,6 +264,20 @@ export function videoRoutes(deps: AppDeps): Hono {
       }
     };
   app.post("/v1/videos", keyed((c, caller, id) => create(deps, c, caller, id)));
+  app.post("/v1/video/generations", keyed((c, caller, id) => create(deps, c, caller, id, true)));
+  // New API's task envelope: `{code: "success", data: TaskDto}`, or `task_not_exist`.
+  app.get(
+    "/v1/video/generations/:task_id",
+    keyed(async (c, caller) => {
+      const t = await ownVideo(deps, caller, c.req.param("task_id") ?? "").catch(() => undefined);
+      if (!t) {
+        return Response.json({ code: "task_not_exist", message: "task_not_exist", data: null }, {
+          status: 400,
+        });
+      }
+      return Response.json({ code: "success", message: "", data: taskView(t) });
+    }),
+  );
   app.get(
     "/v1/videos/:id",
     keyed(async (c, caller) =>
