@@ -29,6 +29,7 @@ import {
 } from "./mj_actions.ts";
 import { type ImageLink, mjImageSigValid, mjTaskDto } from "./mj_view.ts";
 import {
+  checkTaskModel,
   holdTaskPrice,
   originChannel,
   settleTaskPrice,
@@ -134,6 +135,7 @@ async function submit(
     ) {
       throw new MjError(MjCode.requestError, "task_status_not_success");
     }
+    checkTaskModel(caller, model);
     target = originChannel(deps, origin.channelId, MJ_CHANNEL_TYPES);
     prompt = origin.prompt;
   } else {
