@@ -11,7 +11,7 @@ import { relaySetup, userQuota } from "../../support/relay.ts";
 import { FAKE_PNG, type FakeMidjourney, startFakeMidjourney } from "../../fake_upstream/midjourney.ts";
 import { failWithRefund, pollTasks, taskPollJob } from "../../../jobs/task_poll.ts";
 import { asInt, queryOne } from "../../../store/db.ts";
-import { mjTaskOf, updateMjTask } from "../../../store/midjourneys.ts";
+import { insertMjTask, mjTaskOf, updateMjTask } from "../../../store/midjourneys.ts";
 import { createToken } from "../../../store/tokens.ts";
 import { insertUser } from "../../../store/users.ts";
 import { testSecrets } from "../../support/stores.ts";
@@ -321,5 +321,49 @@ appTest(
         (await (await mj(h, s.key, `/mj/task/${swap.result}/image-seed`)).json()).description,
         "task_no_found",
       );
+    }),
+);
+
+appTest(
+  "midjourney: a task New API charged before adoption (no request id) is refunded once on failure",
+  (h) =>
+    withFake(async (fake) => {
+      const s = await setup(h, fake);
+      // New API's row: charged 50,000 (already out of the wallet), no request id, still running upstream.
+      const submitted = await fetch(`${fake.url}/mj/submit/imagine`, {
+        method: "POST",
+        headers: { "mj-api-secret": "mj-upstream-secret", "content-type": "application/json" },
+        body: JSON.stringify({ prompt: "[fake:fail] adopted" }),
+      }).then((r) => r.json());
+      await insertMjTask(h.deps.db, {
+        code: 1,
+        userId: s.userId,
+        action: "IMAGINE",
+        mjId: submitted.result,
+        prompt: "[fake:fail] adopted",
+        promptEn: "",
+        description: "",
+        state: "",
+        submitTime: Date.now(),
+        startTime: 0,
+        finishTime: 0,
+        imageUrl: "",
+        videoUrl: "",
+        videoUrls: "",
+        status: "",
+        progress: "0%",
+        failReason: "",
+        channelId: s.channelIds[0],
+        quota: IMAGINE,
+        buttons: "",
+        properties: "",
+        tokenId: s.tokenId,
+        requestId: "",
+      });
+      await pollTasks(h.deps);
+      assertEquals((await pollTasks(h.deps)).refunded, IMAGINE);
+      assertEquals((await pollTasks(h.deps)).refunded, 0);
+      assertEquals(await userQuota(h, s.userId), START + IMAGINE);
+      assertEquals(await logCount(h, 6, s.userId), 1);
     }),
 );
