@@ -9,7 +9,7 @@
  */
 import type { Job } from "./scheduler.ts";
 import type { AppDeps } from "../server/deps.ts";
-import { refundSettled } from "../store/refunds.ts";
+import { refundSettled, refundWithoutLedger } from "../store/refunds.ts";
 import type { Db } from "../store/db.ts";
 import { log } from "../server/logger.ts";
 import { pollMidjourney } from "./task_poll_mj.ts";
@@ -37,18 +37,29 @@ export interface PollCounts {
 /** A move to a failed state, refunded with it when the task was charged; false when another won. */
 export async function failWithRefund(
   deps: AppDeps,
-  t: { userId: number; tokenId: number; quota: number; requestId: string },
+  t: { userId: number; tokenId: number; channelId: number; quota: number; requestId: string },
   reason: string,
   claim: (tx: Db) => Promise<boolean>,
 ): Promise<{ moved: boolean; refunded: number }> {
-  if (t.quota <= 0 || !t.requestId) return { moved: await claim(deps.db), refunded: 0 };
+  if (t.quota <= 0) return { moved: await claim(deps.db), refunded: 0 };
   let moved = false;
-  const refunded = await refundSettled(deps.db, {
-    requestId: t.requestId,
-    quota: t.quota,
-    content: `Task failed, refunded: ${reason}`.slice(0, 500),
-    claim: async (tx) => (moved = await claim(tx)),
-  }, deps.logDb);
+  const content = `Task failed, refunded: ${reason}`.slice(0, 500);
+  const claimed = async (tx: Db) => (moved = await claim(tx));
+  // A row without a request id was charged by New API before this gateway adopted the database.
+  const refunded = t.requestId
+    ? await refundSettled(
+      deps.db,
+      { requestId: t.requestId, quota: t.quota, content, claim: claimed },
+      deps.logDb,
+    )
+    : await refundWithoutLedger(deps.db, {
+      userId: t.userId,
+      tokenId: t.tokenId,
+      channelId: t.channelId,
+      quota: t.quota,
+      content,
+      claim: claimed,
+    }, deps.logDb);
   if (refunded > 0) {
     await deps.cache.publish({ kind: "user", id: t.userId });
     if (t.tokenId > 0) await deps.cache.publish({ kind: "token", id: t.tokenId });

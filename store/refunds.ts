@@ -74,3 +74,56 @@ export async function refundSettled(db: Db, a: RefundArgs, logs: LogTarget = db)
     return a.quota;
   });
 }
+
+export interface LedgerlessRefundArgs {
+  userId: number;
+  tokenId: number;
+  channelId: number;
+  quota: number;
+  content: string;
+  modelName?: string;
+  /** The state change that earns the refund; nothing is credited unless it wins. */
+  claim: (tx: Db) => Promise<boolean>;
+  now?: number;
+}
+
+/**
+ * Refunds a charge that has no hold in the ledger: a task New API charged before this gateway took over its
+ * database (its rows carry no request id). The claim, the credit and the refund row go in one transaction,
+ * so the task's own compare-and-swap is what makes it happen once; `quota` is the row's own charge.
+ */
+export async function refundWithoutLedger(
+  db: Db,
+  a: LedgerlessRefundArgs,
+  logs: LogTarget = db,
+): Promise<number> {
+  assertQuota("refund quota", a.quota);
+  const now = a.now ?? nowSeconds();
+  return await transactionWithLogs(db, logs, async (tx, addLog) => {
+    if (!await a.claim(tx)) return 0;
+    if (a.quota === 0) return 0;
+    await tx.exec("UPDATE users SET quota = quota + ?, used_quota = used_quota - ? WHERE id = ?", [
+      a.quota,
+      a.quota,
+      a.userId,
+    ]);
+    if (a.tokenId > 0) {
+      await tx.exec(
+        `UPDATE tokens SET used_quota = used_quota - ?,
+          remain_quota = CASE WHEN unlimited_quota THEN remain_quota ELSE remain_quota + ? END WHERE id = ? AND user_id = ?`,
+        [a.quota, a.quota, a.tokenId, a.userId],
+      );
+    }
+    await addLog({
+      userId: a.userId,
+      type: LogType.refund,
+      content: a.content,
+      modelName: a.modelName,
+      tokenId: a.tokenId,
+      channelId: a.channelId,
+      quota: a.quota,
+      createdAt: now,
+    });
+    return a.quota;
+  });
+}

@@ -28,6 +28,8 @@ export const SUBMIT_ROUTES: Record<string, string | null> = {
   change: null,
   "simple-change": null,
   action: null,
+  /** `POST /mj/insight-face/swap`. */
+  swap_face: "SWAP_FACE",
 };
 
 /** New API's `CovertMjpActionToModelName`: the model an action is priced and routed as. */
@@ -43,6 +45,8 @@ export interface MjSubmit {
   index?: number;
   content?: string;
   customId?: string;
+  sourceBase64?: string;
+  targetBase64?: string;
 }
 
 /** What a submit is: its action, the task it acts on (if any), and whether it is charged. */
@@ -103,6 +107,9 @@ export function planSubmit(route: string, b: MjSubmit): MjPlan {
   if (route === "imagine") {
     if (!b.prompt) throw fail("prompt_is_required");
     action = fixed!;
+  } else if (route === "swap_face") {
+    if (!b.sourceBase64 || !b.targetBase64) throw fail("sour_base64_and_target_base64_is_required");
+    action = fixed!;
   } else if (route === "action" || route === "change") {
     if (route === "action") {
       const p = plusAction(b.customId);
@@ -134,6 +141,7 @@ export function planSubmit(route: string, b: MjSubmit): MjPlan {
 }
 
 /** Submit answers that started a task (New API charges these): submitted, already exists, queued. */
-export function submitAccepted(code: number): boolean {
+export function submitAccepted(code: number, action = ""): boolean {
+  if (action === "SWAP_FACE") return code === MjCode.ok;
   return code === MjCode.ok || code === MjCode.exists || code === MjCode.queued;
 }

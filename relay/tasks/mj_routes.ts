@@ -29,6 +29,7 @@ import {
 } from "./mj_actions.ts";
 import { type ImageLink, mjImageSigValid, mjTaskDto } from "./mj_view.ts";
 import {
+  checkTaskModel,
   holdTaskPrice,
   originChannel,
   settleTaskPrice,
@@ -102,8 +103,13 @@ async function readObject(
 
 const strField = (v: unknown) => (typeof v === "string" ? v : undefined);
 
-async function submit(deps: AppDeps, c: Context, caller: Caller, requestId: string): Promise<Response> {
-  const route = c.req.param("route") ?? "";
+async function submit(
+  deps: AppDeps,
+  c: Context,
+  caller: Caller,
+  requestId: string,
+  route = c.req.param("route") ?? "",
+): Promise<Response> {
   if (!(route in SUBMIT_ROUTES)) throw new MjError(MjCode.requestError, "unknown_relay_action");
   const { text, body } = await readObject(c, deps);
   const fields: MjSubmit = {
@@ -113,11 +119,13 @@ async function submit(deps: AppDeps, c: Context, caller: Caller, requestId: stri
     index: typeof body.index === "number" ? body.index : undefined,
     content: strField(body.content),
     customId: strField(body.customId),
+    sourceBase64: strField(body.sourceBase64),
+    targetBase64: strField(body.targetBase64),
   };
   const plan = planSubmit(route, fields);
   const model = mjModelName(plan.action);
   let target: TaskChannel;
-  let prompt = fields.prompt ?? "";
+  let prompt = plan.action === "SWAP_FACE" ? "InsightFace" : fields.prompt ?? "";
   if (plan.originId) {
     const origin = await mjTaskOf(deps.db, caller.user.id, plan.originId);
     if (!origin) throw new MjError(MjCode.requestError, "task_not_found");
@@ -127,6 +135,7 @@ async function submit(deps: AppDeps, c: Context, caller: Caller, requestId: stri
     ) {
       throw new MjError(MjCode.requestError, "task_status_not_success");
     }
+    checkTaskModel(caller, model);
     target = originChannel(deps, origin.channelId, MJ_CHANNEL_TYPES);
     prompt = origin.prompt;
   } else {
@@ -164,7 +173,7 @@ async function submit(deps: AppDeps, c: Context, caller: Caller, requestId: stri
   }
   const code = answer.code as number;
   const mjId = typeof answer.result === "string" ? answer.result : String(answer.result ?? "");
-  const accepted = submitAccepted(code) && mjId !== "";
+  const accepted = submitAccepted(code, plan.action) && mjId !== "";
   const charged = accepted
     ? await settleTaskPrice(
       deps,
@@ -254,6 +263,34 @@ export function midjourneyRoutes(deps: AppDeps): Hono {
 
   for (const prefix of ["/mj", `/:mode{${MODES}}/mj`]) {
     app.post(`${prefix}/submit/:route`, keyed((c, caller, id) => submit(deps, c, caller, id)));
+    app.post(
+      `${prefix}/insight-face/swap`,
+      keyed((c, caller, id) => submit(deps, c, caller, id, "swap_face")),
+    );
+
+    // The seed of a task's image, asked of the task's own channel (New API's RelayMidjourneyTaskImageSeed).
+    app.get(
+      `${prefix}/task/:id/image-seed`,
+      keyed(async (c, caller) => {
+        const task = await mjTaskOf(deps.db, caller.user.id, c.req.param("id") ?? "");
+        if (!task) throw new MjError(MjCode.requestError, "task_no_found");
+        const target = originChannel(deps, task.channelId, MJ_CHANNEL_TYPES);
+        try {
+          const res = await deps.upstream.request({
+            method: "GET",
+            url: target.baseUrl + upstreamPath(new URL(c.req.url).pathname),
+            headers: { "mj-api-secret": target.key },
+            proxy: target.proxy,
+            firstByteTimeoutMs: 30_000,
+            totalTimeoutMs: 30_000,
+          });
+          const answer = JSON.parse(new TextDecoder().decode(await res.bytes(MAX_ANSWER_BYTES)));
+          return Response.json(answer, { status: res.status === 200 ? 200 : 400 });
+        } catch {
+          throw new MjError(MjCode.unknown, "do_request_failed");
+        }
+      }),
+    );
 
     app.get(
       `${prefix}/task/:id/fetch`,

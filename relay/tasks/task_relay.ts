@@ -49,6 +49,13 @@ function channelRef(ch: ChannelView): TaskChannel | undefined {
   };
 }
 
+/** The token's model allow-list (403 TaskRejection when `model` is not on it). */
+export function checkTaskModel(caller: Caller, model: string): void {
+  if (caller.token?.modelLimitSet && !caller.token.modelLimitSet.has(model)) {
+    throw new TaskRejection(403, "model_not_allowed", `This token has no access to model ${model}`);
+  }
+}
+
 /** A channel of one of `types` serving `model` in the caller's group (New API's distributor). */
 export function taskChannel(
   deps: AppDeps,
@@ -56,9 +63,7 @@ export function taskChannel(
   model: string,
   types: ReadonlySet<number>,
 ): TaskChannel {
-  if (caller.token?.modelLimitSet && !caller.token.modelLimitSet.has(model)) {
-    throw new TaskRejection(403, "model_not_allowed", `This token has no access to model ${model}`);
-  }
+  checkTaskModel(caller, model);
   if (caller.pinnedChannelId !== undefined) {
     const ch = deps.catalog.channel(caller.pinnedChannelId);
     const ref = ch && ch.status === ChannelStatus.enabled && types.has(ch.type) ? channelRef(ch) : undefined;

@@ -16,15 +16,19 @@ import { newRequestId } from "../pipeline/request_id.ts";
 import type { Caller } from "../pipeline/key_auth.ts";
 import { billingQuantities } from "../billing/request_bounds.ts";
 import { BillingInputError } from "../billing/errors.ts";
+import { parseJsonObject } from "../providers/spec.ts";
 import {
+  checkTaskModel,
   holdTaskPrice,
   originChannel,
   settleTaskPrice,
   taskCaller,
+  type TaskChannel,
   taskChannel,
   TaskRejection,
 } from "./task_relay.ts";
 import { queryOne } from "../../store/db.ts";
+import { taskView } from "../../routes/api/views.ts";
 
 /** Channel types whose upstream speaks OpenAI's `/v1/videos` (OpenAI; New API's Sora type). */
 export const VIDEO_CHANNEL_TYPES: ReadonlySet<number> = new Set([1, 55]);
@@ -116,9 +120,33 @@ async function createFields(c: Context, bytes: Uint8Array<ArrayBuffer>): Promise
   throw new RelayError(400, "Invalid JSON body", { code: "invalid_request" });
 }
 
-async function create(deps: AppDeps, c: Context, caller: Caller, requestId: string): Promise<Response> {
-  const bytes = await readBytes(c, deps);
-  const fields = await createFields(c, bytes);
+/**
+ * New API's `/v1/video/generations` body (`prompt`, `model`, `duration` or `seconds`, `size`, `image`) as
+ * the JSON body of OpenAI's `/v1/videos`.
+ */
+function generationsBody(fields: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { model: fields.model, prompt: fields.prompt };
+  const seconds = fields.seconds ?? fields.duration;
+  if (seconds !== undefined && seconds !== null) out.seconds = String(seconds);
+  if (fields.size !== undefined) out.size = fields.size;
+  const image = fields.input_reference ?? fields.image;
+  if (typeof image === "string" && image) out.input_reference = image;
+  return out;
+}
+
+async function create(
+  deps: AppDeps,
+  c: Context,
+  caller: Caller,
+  requestId: string,
+  generations = false,
+): Promise<Response> {
+  let bytes = await readBytes(c, deps);
+  let fields = await createFields(c, bytes);
+  if (generations) {
+    fields = generationsBody(fields);
+    bytes = new TextEncoder().encode(JSON.stringify(fields)) as Uint8Array<ArrayBuffer>;
+  }
   const model = typeof fields.model === "string" && fields.model ? fields.model : "sora-2";
   if (typeof fields.prompt !== "string" || !fields.prompt) {
     throw new RelayError(400, "prompt is required", { code: "invalid_request", param: "prompt" });
@@ -131,19 +159,50 @@ async function create(deps: AppDeps, c: Context, caller: Caller, requestId: stri
     throw e;
   }
   const target = taskChannel(deps, caller, model, VIDEO_CHANNEL_TYPES);
-  const multiplier = videoPriceMultiplier(q.seconds, q.size);
+  const video = await submitVideo(deps, c, caller, requestId, {
+    target,
+    model,
+    seconds: q.seconds ?? 4,
+    size: q.size ?? "",
+    path: "/v1/videos",
+    contentType: generations ? "application/json" : c.req.header("content-type") ?? "application/json",
+    body: bytes,
+    action: "generate",
+  });
+  return Response.json(generations ? { ...video, task_id: video.id } : video);
+}
+
+interface VideoSubmit {
+  target: TaskChannel;
+  model: string;
+  seconds: number;
+  size: string;
+  /** The upstream path (`/v1/videos`, `/v1/videos/{id}/remix`). */
+  path: string;
+  contentType: string;
+  body: Uint8Array<ArrayBuffer>;
+  action: string;
+}
+
+/** Holds the price, submits, charges once the upstream accepted and records the task; the video object. */
+async function submitVideo(
+  deps: AppDeps,
+  c: Context,
+  caller: Caller,
+  requestId: string,
+  v: VideoSubmit,
+): Promise<Record<string, unknown>> {
+  const { target, model } = v;
+  const multiplier = videoPriceMultiplier(v.seconds, v.size);
   const session = await holdTaskPrice(deps, c, caller, model, requestId, multiplier);
   session.useChannel({ id: target.channel.id, setting: target.channel.setting });
   let video: Record<string, unknown>;
   try {
     const res = await deps.upstream.request({
       method: "POST",
-      url: `${target.baseUrl}/v1/videos`,
-      headers: {
-        "content-type": c.req.header("content-type") ?? "application/json",
-        authorization: `Bearer ${target.key}`,
-      },
-      body: bytes,
+      url: `${target.baseUrl}${v.path}`,
+      headers: { "content-type": v.contentType, authorization: `Bearer ${target.key}` },
+      body: v.body,
       proxy: target.proxy,
       firstByteTimeoutMs: SUBMIT_TIMEOUT_MS,
       totalTimeoutMs: SUBMIT_TIMEOUT_MS,
@@ -153,16 +212,16 @@ async function create(deps: AppDeps, c: Context, caller: Caller, requestId: stri
     try {
       parsed = JSON.parse(text);
     } catch { /* below */ }
-    const v = parsed as Record<string, unknown> | undefined;
-    if (res.status !== 200 || !v || typeof v.id !== "string" || !v.id) {
-      const message = (v?.error as { message?: unknown } | undefined)?.message;
+    const answer = parsed as Record<string, unknown> | undefined;
+    if (res.status !== 200 || !answer || typeof answer.id !== "string" || !answer.id) {
+      const message = (answer?.error as { message?: unknown } | undefined)?.message;
       throw new RelayError(
         res.status >= 400 && res.status < 500 && res.status !== 401 && res.status !== 403 ? res.status : 502,
         typeof message === "string" && res.status < 500 ? message : `upstream status ${res.status}`,
         { code: "upstream_error" },
       );
     }
-    video = v;
+    video = answer;
   } catch (e) {
     await session.release();
     if (e instanceof RelayError) throw e;
@@ -186,14 +245,14 @@ async function create(deps: AppDeps, c: Context, caller: Caller, requestId: stri
       group: caller.usingGroup,
       channelId: target.channel.id,
       quota: charged,
-      action: "generate",
+      action: v.action,
       status: status === TaskStatus.unknown ? TaskStatus.submitted : status,
       failReason: "",
       submitTime: Math.floor(Date.now() / 1000),
       startTime: 0,
       finishTime: 0,
       progress: `${Number(video.progress) || 0}%`,
-      properties: JSON.stringify({ origin_model_name: model, seconds: q.seconds ?? 4, size: q.size ?? "" }),
+      properties: JSON.stringify({ origin_model_name: model, seconds: v.seconds, size: v.size }),
       data: JSON.stringify(video),
       requestId,
       tokenId: caller.token?.id ?? 0,
@@ -205,6 +264,33 @@ async function create(deps: AppDeps, c: Context, caller: Caller, requestId: stri
     }
     throw new RelayError(500, "the task could not be recorded", { code: "insert_task_failed" });
   }
+  return video;
+}
+
+/** OpenAI's remix: a new video from a completed one, on its channel, at the original's model and length. */
+async function remix(deps: AppDeps, c: Context, caller: Caller, requestId: string): Promise<Response> {
+  const origin = await ownVideo(deps, caller, c.req.param("id") ?? "");
+  const bytes = await readBytes(c, deps);
+  const fields = await createFields(c, bytes);
+  if (typeof fields.prompt !== "string" || !fields.prompt) {
+    throw new RelayError(400, "prompt is required", { code: "invalid_request", param: "prompt" });
+  }
+  if (origin.status !== TaskStatus.success) {
+    throw new RelayError(400, `Video ${origin.taskId} is not completed`, { code: "video_not_ready" });
+  }
+  const props = parseJsonObject(origin.properties);
+  const model = typeof props.origin_model_name === "string" ? props.origin_model_name : "sora-2";
+  checkTaskModel(caller, model);
+  const video = await submitVideo(deps, c, caller, requestId, {
+    target: originChannel(deps, origin.channelId, VIDEO_CHANNEL_TYPES),
+    model,
+    seconds: Number(props.seconds) || 4,
+    size: typeof props.size === "string" ? props.size : "",
+    path: `/v1/videos/${encodeURIComponent(origin.taskId)}/remix`,
+    contentType: "application/json",
+    body: new TextEncoder().encode(JSON.stringify({ prompt: fields.prompt })) as Uint8Array<ArrayBuffer>,
+    action: "remix",
+  });
   return Response.json(video);
 }
 
@@ -239,6 +325,21 @@ export function videoRoutes(deps: AppDeps): Hono {
       }
     };
   app.post("/v1/videos", keyed((c, caller, id) => create(deps, c, caller, id)));
+  app.post("/v1/videos/:id/remix", keyed((c, caller, id) => remix(deps, c, caller, id)));
+  app.post("/v1/video/generations", keyed((c, caller, id) => create(deps, c, caller, id, true)));
+  // New API's task envelope: `{code: "success", data: TaskDto}`, or `task_not_exist`.
+  app.get(
+    "/v1/video/generations/:task_id",
+    keyed(async (c, caller) => {
+      const t = await ownVideo(deps, caller, c.req.param("task_id") ?? "").catch(() => undefined);
+      if (!t) {
+        return Response.json({ code: "task_not_exist", message: "task_not_exist", data: null }, {
+          status: 400,
+        });
+      }
+      return Response.json({ code: "success", message: "", data: taskView(t) });
+    }),
+  );
   app.get(
     "/v1/videos/:id",
     keyed(async (c, caller) =>

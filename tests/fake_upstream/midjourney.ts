@@ -100,8 +100,15 @@ export function startFakeMidjourney(secret = "mj-upstream-secret"): Promise<Fake
         : new Response("not found", { status: 404 });
     }
     if (req.headers.get("mj-api-secret") !== secret) return new Response("unauthorized", { status: 401 });
-    const submit = path.match(/^\/mj\/submit\/([a-z-]+)$/);
+    const seed = path.match(/^\/mj\/task\/([^/]+)\/image-seed$/);
+    if (seed && req.method === "GET") {
+      return tasks.has(seed[1])
+        ? Response.json({ code: 1, description: "成功", result: `seed-${seed[1]}` })
+        : Response.json({ code: 4, description: "任务不存在" });
+    }
+    const submit = path.match(/^\/mj\/(?:submit\/([a-z-]+)|insight-face\/(swap))$/);
     if (submit && req.method === "POST") {
+      const route = submit[1] ?? "swap";
       if (state.failSubmitsWith) return new Response("upstream broken", { status: state.failSubmitsWith });
       const prompt = typeof body.prompt === "string" ? body.prompt : "";
       if (prompt.includes("[fake:banned]")) {
@@ -112,12 +119,16 @@ export function startFakeMidjourney(secret = "mj-upstream-secret"): Promise<Fake
         });
       }
       const origin = typeof body.taskId === "string" ? tasks.get(body.taskId) : undefined;
-      if (["change", "simple-change", "action", "modal"].includes(submit[1]) && !origin) {
+      if (["change", "simple-change", "action", "modal"].includes(route) && !origin) {
         const id = typeof body.content === "string" ? body.content.split(" ")[0] : "";
         if (!tasks.has(id)) return Response.json({ code: 4, description: "关联任务不存在或已失效" });
       }
       const id = `${Date.now()}${String(++seq).padStart(4, "0")}`;
-      const action = submit[1] === "imagine" ? "IMAGINE" : String(body.action ?? submit[1]).toUpperCase();
+      const action = route === "imagine"
+        ? "IMAGINE"
+        : route === "swap"
+        ? "SWAP_FACE"
+        : String(body.action ?? route).toUpperCase();
       tasks.set(id, {
         id,
         action,

@@ -2,7 +2,8 @@
  * A fake of OpenAI's video API (Sora) on a real port: `POST /v1/videos` (JSON or multipart, as the SDK
  * sends it) answers a queued video object under a Bearer key, each `GET /v1/videos/{id}` moves it on
  * (queued → in_progress 50 → completed 100, or failed with an error for a `[fake:fail]` prompt, never
- * done for `[fake:hang]`), `GET /v1/videos/{id}/content` serves the MP4 bytes once completed.
+ * done for `[fake:hang]`), `GET /v1/videos/{id}/content` serves the MP4 bytes once completed, `POST /v1/videos/{id}/remix` makes
+ * a new video from a completed one.
  */
 
 export const FAKE_MP4 = new TextEncoder().encode("\u0000\u0000\u0000\u0018ftypmp42fake-video-bytes");
@@ -92,6 +93,25 @@ export function startFakeOpenAiVideo(key = "sk-upstream-key"): Promise<FakeOpenA
       };
       videos.set(id, v);
       return Response.json(view(v));
+    }
+    const remix = url.pathname.match(/^\/v1\/videos\/([^/]+)\/remix$/);
+    if (remix && req.method === "POST") {
+      const from = videos.get(remix[1]);
+      if (!from || from.status !== "completed") {
+        return Response.json({ error: { message: "Source video is not completed" } }, { status: 400 });
+      }
+      const body = await req.json();
+      const id = `video_${Date.now().toString(16)}${++seq}`;
+      const v: FakeVideo = {
+        ...from,
+        id,
+        prompt: String(body.prompt ?? ""),
+        status: "queued",
+        progress: 0,
+        polls: 0,
+      };
+      videos.set(id, v);
+      return Response.json({ ...view(v), remixed_from_video_id: from.id });
     }
     const one = url.pathname.match(/^\/v1\/videos\/([^/]+)(\/content)?$/);
     if (one && req.method === "GET") {

@@ -285,8 +285,21 @@ export const PLAN: PlanRow[] = [
       ...pins(A + "authorization_test.ts", "a user cannot read, change, regenerate or delete another user"),
       ...pins("tests/store/repositories_test.ts", "a user cannot read or change another user's token"),
       ...pins(A + "logs_test.ts", "users see only their own rows"),
+      ...pins(A + "task_logs_test.ts", "task listings: users see their own, admins everyone's"),
+      ...pins(
+        "tests/relay/tasks/midjourney_test.ts",
+        "midjourney imagine: charged once at submit, polled to SUCCESS, image served to its owner",
+      ),
+      ...pins(
+        "tests/relay/tasks/suno_test.ts",
+        "suno music: charged once, polled to SUCCESS with clips, fetch is the owner's",
+      ),
+      ...pins(
+        "tests/relay/tasks/video_test.ts",
+        "openai videos: create with the SDK, charged seconds × price once, polled to completed, content to the owner",
+      ),
     ],
-    gaps: "no async tasks, videos or top-up orders exist to probe",
+    gaps: "no top-up orders exist to probe",
   },
   {
     id: "T25",

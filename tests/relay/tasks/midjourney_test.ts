@@ -11,7 +11,7 @@ import { relaySetup, userQuota } from "../../support/relay.ts";
 import { FAKE_PNG, type FakeMidjourney, startFakeMidjourney } from "../../fake_upstream/midjourney.ts";
 import { failWithRefund, pollTasks, taskPollJob } from "../../../jobs/task_poll.ts";
 import { asInt, queryOne } from "../../../store/db.ts";
-import { mjTaskOf, updateMjTask } from "../../../store/midjourneys.ts";
+import { insertMjTask, mjTaskOf, updateMjTask } from "../../../store/midjourneys.ts";
 import { createToken } from "../../../store/tokens.ts";
 import { insertUser } from "../../../store/users.ts";
 import { testSecrets } from "../../support/stores.ts";
@@ -281,5 +281,89 @@ appTest(
       } finally {
         await other.close();
       }
+    }),
+);
+
+appTest(
+  "midjourney swap_face and image-seed: priced swap_face, the seed asked of the task's channel",
+  (h) =>
+    withFake(async (fake) => {
+      const s = await setup(h, fake);
+      let res = await mj(h, s.key, "/mj/insight-face/swap", { sourceBase64: "data:a" });
+      assertEquals((await res.json()).description, "sour_base64_and_target_base64_is_required");
+      // swap_face is not among the channel's models: no channel, nothing charged.
+      res = await mj(h, s.key, "/mj/insight-face/swap", { sourceBase64: "data:a", targetBase64: "data:b" });
+      assertEquals(res.status, 400);
+      assertEquals(await userQuota(h, s.userId), START);
+      const swapper = await relaySetup(h, {
+        username: "swapper",
+        userQuota: START,
+        channels: [{
+          name: "mj2",
+          type: 5,
+          key: "mj-upstream-secret",
+          baseUrl: fake.url,
+          models: "swap_face",
+        }],
+      });
+      res = await mj(h, swapper.key, "/mj/insight-face/swap", {
+        sourceBase64: "data:a",
+        targetBase64: "data:b",
+      });
+      const swap = await res.json();
+      assertEquals(swap.code, 1);
+      assertEquals((await mjTaskOf(h.deps.db, swapper.userId, swap.result))?.prompt, "InsightFace");
+      assertEquals(await userQuota(h, swapper.userId), START - 25_000);
+
+      const seed = await (await mj(h, swapper.key, `/mj/task/${swap.result}/image-seed`)).json();
+      assertEquals(seed, { code: 1, description: "成功", result: `seed-${swap.result}` });
+      assertEquals(
+        (await (await mj(h, s.key, `/mj/task/${swap.result}/image-seed`)).json()).description,
+        "task_no_found",
+      );
+    }),
+);
+
+appTest(
+  "midjourney: a task New API charged before adoption (no request id) is refunded once on failure",
+  (h) =>
+    withFake(async (fake) => {
+      const s = await setup(h, fake);
+      // New API's row: charged 50,000 (already out of the wallet), no request id, still running upstream.
+      const submitted = await fetch(`${fake.url}/mj/submit/imagine`, {
+        method: "POST",
+        headers: { "mj-api-secret": "mj-upstream-secret", "content-type": "application/json" },
+        body: JSON.stringify({ prompt: "[fake:fail] adopted" }),
+      }).then((r) => r.json());
+      await insertMjTask(h.deps.db, {
+        code: 1,
+        userId: s.userId,
+        action: "IMAGINE",
+        mjId: submitted.result,
+        prompt: "[fake:fail] adopted",
+        promptEn: "",
+        description: "",
+        state: "",
+        submitTime: Date.now(),
+        startTime: 0,
+        finishTime: 0,
+        imageUrl: "",
+        videoUrl: "",
+        videoUrls: "",
+        status: "",
+        progress: "0%",
+        failReason: "",
+        channelId: s.channelIds[0],
+        quota: IMAGINE,
+        buttons: "",
+        properties: "",
+        tokenId: s.tokenId,
+        requestId: "",
+      });
+      await pollTasks(h.deps);
+      assertEquals((await pollTasks(h.deps)).refunded, IMAGINE);
+      assertEquals((await pollTasks(h.deps)).refunded, 0);
+      assertEquals(await userQuota(h, s.userId), START + IMAGINE);
+      assertEquals(await logCount(h, 6, s.userId), 1);
     }),
 );

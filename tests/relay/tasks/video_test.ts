@@ -118,3 +118,61 @@ appTest(
       assertEquals(await userQuota(h, s.userId), START);
     }),
 );
+
+appTest(
+  "New API's /v1/video/generations: duration as seconds, the task envelope on fetch",
+  (h) =>
+    withFake(async (fake) => {
+      const s = await setup(h, fake);
+      const auth = { authorization: `Bearer ${s.key}` };
+      const res = await h.call("POST", "/v1/video/generations", {
+        model: "sora-2",
+        prompt: "rain",
+        duration: 5,
+      }, auth);
+      assertEquals(res.status, 200);
+      const created = await res.json();
+      assert(created.task_id && created.task_id === created.id);
+      assertEquals(fake.videos.get(created.task_id)?.seconds, "5");
+      assertEquals(await userQuota(h, s.userId), START - 5 * PER_SECOND);
+      await pollTasks(h.deps);
+      await pollTasks(h.deps);
+      const got = await (await h.call("GET", `/v1/video/generations/${created.task_id}`, undefined, auth))
+        .json();
+      assertEquals([got.code, got.data.task_id, got.data.status, got.data.progress], [
+        "success",
+        created.task_id,
+        "SUCCESS",
+        "100%",
+      ]);
+      const missing = await h.call("GET", "/v1/video/generations/nope", undefined, auth);
+      assertEquals(missing.status, 400);
+      assertEquals((await missing.json()).code, "task_not_exist");
+    }),
+);
+
+appTest(
+  "openai videos remix: the original's channel, model and length, charged once; only a completed video",
+  (h) =>
+    withFake(async (fake) => {
+      const s = await setup(h, fake);
+      const client = gatewayClient(h, s.key);
+      const video = await client.videos.create({ model: "sora-2", prompt: "a fox", seconds: "4" });
+      const early = await h.call("POST", `/v1/videos/${video.id}/remix`, { prompt: "at night" }, {
+        authorization: `Bearer ${s.key}`,
+      });
+      assertEquals(early.status, 400);
+      assertEquals(await userQuota(h, s.userId), START - 4 * PER_SECOND);
+      await pollTasks(h.deps);
+      await pollTasks(h.deps);
+      const remixed = await client.videos.remix(video.id, { prompt: "at night" });
+      assertEquals(remixed.remixed_from_video_id, video.id);
+      assertEquals(await userQuota(h, s.userId), START - 8 * PER_SECOND);
+      assertEquals((await taskOf(h.deps.db, s.userId, "1", remixed.id))?.action, "remix");
+      const other = await setup(h, fake, "other");
+      const stolen = await h.call("POST", `/v1/videos/${video.id}/remix`, { prompt: "mine" }, {
+        authorization: `Bearer ${other.key}`,
+      });
+      assertEquals(stolen.status, 404);
+    }),
+);
