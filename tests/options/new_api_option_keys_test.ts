@@ -29,13 +29,20 @@ const STRING_VALUES: Record<string, string> = {
   "monitor_setting.channel_test_mode": "auto_ban_only",
 };
 
+/** Integers whose option takes a range (Linux DO's trust levels are 0–4). */
+const INT_VALUES: Record<string, [string, string]> = {
+  LinuxDOMinimumTrustLevel: ["3", "2"],
+};
+
 /** A valid value unlike the current one, so reading it back shows it was stored. */
 function validValue(key: string, type: ValueType, current: string): string {
   switch (type) {
     case "bool":
       return current === "true" ? "false" : "true";
-    case "int":
-      return current === "7" ? "8" : "7";
+    case "int": {
+      const [a, b] = INT_VALUES[key] ?? ["7", "8"];
+      return current === a ? b : a;
+    }
     case "float":
       return current === "0.5" ? "0.25" : "0.5";
     case "json":
