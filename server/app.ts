@@ -44,6 +44,7 @@ import { channelKeyRoutes } from "../routes/api/channel_keys.ts";
 import { channelModelRoutes } from "../routes/api/channel_models.ts";
 import { channelBalanceRoutes } from "../routes/api/channel_balance.ts";
 import { systemInfoRoutes } from "../routes/api/system_info.ts";
+import { systemTaskRoutes } from "../routes/api/system_tasks.ts";
 import { optionRoutes } from "../routes/api/options.ts";
 import { channelTestRoutes } from "../routes/api/channel_test.ts";
 import { relayRoutes } from "../relay/routes.ts";
@@ -106,6 +107,7 @@ export function createApp(deps: AppDeps, consoleOverrides: ConsoleOptions = {}):
   app.route("/", channelModelRoutes(deps));
   app.route("/", channelBalanceRoutes(deps));
   app.route("/", systemInfoRoutes(deps));
+  app.route("/", systemTaskRoutes(deps));
   app.route("/", channelRoutes(deps));
   app.route("/", optionRoutes(deps));
   app.route("/", pricingRoutes(deps));

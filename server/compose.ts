@@ -30,6 +30,7 @@ import { ChannelBreaker } from "../relay/health/breaker.ts";
 import { channelTestJob } from "../relay/health/test_job.ts";
 import { logRetentionJob } from "../jobs/log_retention.ts";
 import { channelBalanceJob } from "../relay/health/channel_balance.ts";
+import { systemTaskJob } from "../jobs/system_tasks.ts";
 import { subscriptionExpiryJob } from "../jobs/subscription_expiry.ts";
 import { log } from "./logger.ts";
 
@@ -111,6 +112,7 @@ export async function composeDeps(
     deps.jobs.start(channelTestJob(deps));
     deps.jobs.start(logRetentionJob(deps));
     deps.jobs.start(channelBalanceJob(deps));
+    deps.jobs.start(systemTaskJob(deps, deps.jobs.holder));
     if (config.updateTask) deps.jobs.start(taskPollJob(deps));
     deps.jobs.start(subscriptionExpiryJob(deps));
   }
