@@ -13,6 +13,7 @@
  * one the catalog routes), errors before that carry the endpoint and the HTTP status only.
  */
 import client from "prom-client";
+import { statementTimings } from "../store/db.ts";
 
 export interface RelayServed {
   endpoint: string;
@@ -107,6 +108,15 @@ export class GatewayMetrics {
       labelNames: ["channel_id", "channel_type", "status"],
       registers,
     });
+    const statements = new client.Histogram({
+      name: "new_api_store_statement_duration_seconds",
+      help: "SQL statement duration (waiting for a pooled connection included), by store.",
+      labelNames: ["store"],
+      buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+      registers,
+    });
+    // Process-wide: the last app built in this process receives the timings (one app in production).
+    statementTimings.observe = (store, ms) => statements.observe({ store }, ms / 1000);
     if (!sources) return;
     new client.Gauge({
       name: "new_api_relay_inflight_requests",

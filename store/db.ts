@@ -17,15 +17,22 @@ export interface SlowQueryLog {
   dialect: Dialect;
 }
 
-/** The slow-statement log for a store, or undefined when the threshold is off. */
-export function slowQueryLog(thresholdMs: number | undefined, dialect: Dialect): SlowQueryLog | undefined {
-  return thresholdMs && thresholdMs > 0 ? { thresholdMs, dialect } : undefined;
+/** The statement timing of a store: the slow-statement log (threshold 0: off) and the metrics' timings. */
+export function slowQueryLog(thresholdMs: number | undefined, dialect: Dialect): SlowQueryLog {
+  return { thresholdMs: thresholdMs && thresholdMs > 0 ? thresholdMs : 0, dialect };
 }
 
+/**
+ * Where every statement's duration goes besides the slow log: `/metrics`' store timings
+ * (`server/metrics.ts` sets it; process-wide, as the stores are).
+ */
+export const statementTimings: { observe?: (dialect: Dialect, ms: number) => void } = {};
+
 export function noteSlow(slow: SlowQueryLog | undefined, sql: string, startedMs: number): void {
-  if (!slow || slow.thresholdMs <= 0) return;
+  if (!slow) return;
   const ms = performance.now() - startedMs;
-  if (ms < slow.thresholdMs) return;
+  statementTimings.observe?.(slow.dialect, ms);
+  if (slow.thresholdMs <= 0 || ms < slow.thresholdMs) return;
   log.warn("slow SQL statement", {
     ms: Math.round(ms),
     store: slow.dialect,

@@ -120,6 +120,10 @@ appTest("the metrics agree with the consume logs after real traffic", async (h) 
   assertEquals(total(s1, "new_api_billing_open_holds"), 0);
   assertEquals(total(s1, "new_api_billing_journal_pending"), 0);
   assert(total(s1, "process_resident_memory_bytes") > 0, "process metrics are there");
+  assert(
+    total(s1, "new_api_store_statement_duration_seconds_count", { store: h.deps.db.dialect }) > 0,
+    "store statements are timed",
+  );
 
   // Every series the shipped Grafana dashboard queries is one this exposition has.
   const dashboard = JSON.parse(
