@@ -362,6 +362,7 @@ export class Billing {
       requestId: a.requestId,
       price,
       reserved: held,
+      extendStep: quota,
       promptTokens: a.promptTokens,
       exactPromptTokens: a.exactPromptTokens,
       isStream: a.isStream,

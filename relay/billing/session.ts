@@ -46,6 +46,11 @@ export interface SessionInit {
   requestId: string;
   price: PriceData;
   reserved: number;
+  /**
+   * How much a stream's hold grows by when its running cost passes it (default `reserved`). A request
+   * admitted without a hold (New API's rule for a balance over 100× the estimate) extends by the estimate.
+   */
+  extendStep?: number;
   /** The prompt estimate the hold was taken from. */
   promptTokens: number;
   /** The exact prompt count with `count`, made once and only when billing needs it (see `promptTokens`). */
@@ -146,12 +151,20 @@ export class BillingSession {
    */
   async coverDelivered(): Promise<{ cost: number } | undefined> {
     if (!this.coverDue) return undefined;
+    const userId = this.#init.logBase.userId;
+    const stepSize = this.#init.extendStep ?? this.reserved;
+    // When one step covers even the cheap upper bound, extend by it without an exact count.
+    if (stepSize > 0 && this.#costOf(this.meter.maxTokens) - this.#held <= stepSize) {
+      if (await this.billing.extendHeld(this.requestId, userId, stepSize)) {
+        this.#held += stepSize;
+        return undefined;
+      }
+    }
     this.#checkedChars = this.meter.chars;
     const cost = this.#costOf(this.meter.tokens);
     const need = cost - this.#held;
     if (need <= 0) return undefined;
-    const userId = this.#init.logBase.userId;
-    for (const step of need < this.reserved ? [this.reserved, need] : [need]) {
+    for (const step of need < stepSize ? [stepSize, need] : [need]) {
       if (await this.billing.extendHeld(this.requestId, userId, step)) {
         this.#held += step;
         return undefined;
