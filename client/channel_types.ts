@@ -61,6 +61,7 @@ export const CHANNEL_TYPES: ChannelType[] = [
   { id: 49, name: "Coze", other: { label: "channel.other_bot_id" }, unsupported: true },
   { id: 35, name: "MiniMax" },
   { id: 60, name: "New API", baseUrlRequired: true },
+  { id: 23, name: "Tencent Hunyuan" },
 ];
 
 export function channelTypeName(id: number): string {

@@ -1,6 +1,6 @@
 /**
  * Channel type → provider spec. Types New API serves with its OpenAI adaptor and that have no entry here
- * fall back to OpenAI; types whose native protocol is not implemented yet (Tencent, Baidu v1, Xunfei, Coze,
+ * fall back to OpenAI; types whose native protocol is not implemented yet (Baidu v1, Xunfei, Coze,
  * task and Midjourney adaptors, ...) have no spec, so routing skips their channels.
  */
 import type { ProviderSpec } from "./spec.ts";
@@ -15,6 +15,7 @@ import { vertexProvider } from "./vertex/index.ts";
 import { cohereProvider } from "./cohere/index.ts";
 import { aliProvider, minimaxProvider } from "./openai_compatible/with_claude.ts";
 import { newApiProvider } from "./newapi/index.ts";
+import { tencentProvider } from "./tencent/index.ts";
 
 export const PROVIDERS: readonly ProviderSpec[] = [
   openAiProvider,
@@ -28,6 +29,7 @@ export const PROVIDERS: readonly ProviderSpec[] = [
   aliProvider,
   minimaxProvider,
   newApiProvider,
+  tencentProvider,
   ...openAiCompatibleProviders,
 ];
 
@@ -40,7 +42,6 @@ const UNSUPPORTED = new Set([
   16,
   18,
   21,
-  23,
   36,
   37,
   44,
