@@ -62,6 +62,7 @@ export const CHANNEL_TYPES: ChannelType[] = [
   { id: 35, name: "MiniMax" },
   { id: 60, name: "New API", baseUrlRequired: true },
   { id: 23, name: "Tencent Hunyuan" },
+  { id: 37, name: "Dify" },
 ];
 
 export function channelTypeName(id: number): string {

@@ -16,6 +16,7 @@ import { cohereProvider } from "./cohere/index.ts";
 import { aliProvider, minimaxProvider } from "./openai_compatible/with_claude.ts";
 import { newApiProvider } from "./newapi/index.ts";
 import { tencentProvider } from "./tencent/index.ts";
+import { difyProvider } from "./dify/index.ts";
 
 export const PROVIDERS: readonly ProviderSpec[] = [
   openAiProvider,
@@ -30,6 +31,7 @@ export const PROVIDERS: readonly ProviderSpec[] = [
   minimaxProvider,
   newApiProvider,
   tencentProvider,
+  difyProvider,
   ...openAiCompatibleProviders,
 ];
 
@@ -43,7 +45,6 @@ const UNSUPPORTED = new Set([
   18,
   21,
   36,
-  37,
   44,
   49,
   50,
