@@ -63,6 +63,7 @@ export const CHANNEL_TYPES: ChannelType[] = [
   { id: 60, name: "New API", baseUrlRequired: true },
   { id: 23, name: "Tencent Hunyuan" },
   { id: 37, name: "Dify" },
+  { id: 15, name: "Baidu ERNIE (v1)" },
 ];
 
 export function channelTypeName(id: number): string {

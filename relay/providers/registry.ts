@@ -1,6 +1,6 @@
 /**
  * Channel type → provider spec. Types New API serves with its OpenAI adaptor and that have no entry here
- * fall back to OpenAI; types whose native protocol is not implemented yet (Baidu v1, Xunfei, Coze,
+ * fall back to OpenAI; types whose native protocol is not implemented yet (Xunfei, Coze,
  * task and Midjourney adaptors, ...) have no spec, so routing skips their channels.
  */
 import type { ProviderSpec } from "./spec.ts";
@@ -17,6 +17,7 @@ import { aliProvider, minimaxProvider } from "./openai_compatible/with_claude.ts
 import { newApiProvider } from "./newapi/index.ts";
 import { tencentProvider } from "./tencent/index.ts";
 import { difyProvider } from "./dify/index.ts";
+import { baiduProvider } from "./baidu/index.ts";
 
 export const PROVIDERS: readonly ProviderSpec[] = [
   openAiProvider,
@@ -32,6 +33,7 @@ export const PROVIDERS: readonly ProviderSpec[] = [
   newApiProvider,
   tencentProvider,
   difyProvider,
+  baiduProvider,
   ...openAiCompatibleProviders,
 ];
 
@@ -40,7 +42,6 @@ const UNSUPPORTED = new Set([
   2,
   5,
   11,
-  15,
   16,
   18,
   21,
