@@ -51,13 +51,11 @@ const UNSUPPORTED = new Set([
   50,
   51,
   52,
-  53,
   54,
   55,
   56,
   57,
   58,
-  59,
 ]);
 
 const byType = new Map<number, ProviderSpec>();

@@ -88,5 +88,12 @@ export const openAiCompatibleProviders: ProviderSpec[] = [
     streamOptions: true,
   }),
   openAiCompatible({ name: "xinference", types: [47], defaultBaseUrl: "" }),
+  // New API's submodel adaptor serves chat only.
+  openAiCompatible({
+    name: "submodel",
+    types: [53],
+    defaultBaseUrl: "https://llm.submodel.ai",
+    passthrough: [],
+  }),
   openAiCompatible({ name: "xai", types: [48], defaultBaseUrl: "https://api.x.ai", streamOptions: true }),
 ];
