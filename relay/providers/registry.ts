@@ -46,7 +46,6 @@ const UNSUPPORTED = new Set([
   18,
   21,
   36,
-  44,
   49,
   50,
   51,

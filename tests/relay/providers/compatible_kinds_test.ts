@@ -115,3 +115,18 @@ appTest("type 53 (Submodel): chat on the OpenAI path; other endpoints are not se
   assert(embed.status >= 400);
   assertEquals(fake.requestCount, 1);
 });
+
+appTest("type 44 (MokaAI): embeddings at {base}/embeddings with the input as a list", async (h) => {
+  await using fake = await startFakeUpstream();
+  const s = await relaySetup(h, {
+    options: PRICES,
+    // The fake serves OpenAI's embeddings under /v1: that is the channel's base URL here.
+    channels: [fakeChannel(`${fake.url}/v1`, { type: 44, key: "kind-key-123", models: MODEL })],
+  });
+  const gw = gatewayClient(h, s.key);
+  const res = await gw.embeddings.create({ model: MODEL, input: "hello sea" });
+  assertEquals(res.data.length, 1);
+  assertEquals(fake.lastRequest()!.path, "/v1/embeddings");
+  assertEquals(fake.lastRequest()!.json.input, ["hello sea"]);
+  assertEquals(fake.lastRequest()!.headers.get("authorization"), "Bearer kind-key-123");
+});
