@@ -1,6 +1,6 @@
 /**
  * Channel type → provider spec. Types New API serves with its OpenAI adaptor and that have no entry here
- * fall back to OpenAI; types whose native protocol is not implemented yet (Xunfei, Coze,
+ * fall back to OpenAI; types whose native protocol is not implemented yet (Xunfei,
  * task and Midjourney adaptors, ...) have no spec, so routing skips their channels.
  */
 import type { ProviderSpec } from "./spec.ts";
@@ -18,6 +18,7 @@ import { newApiProvider } from "./newapi/index.ts";
 import { tencentProvider } from "./tencent/index.ts";
 import { difyProvider } from "./dify/index.ts";
 import { baiduProvider } from "./baidu/index.ts";
+import { cozeProvider } from "./coze/index.ts";
 
 export const PROVIDERS: readonly ProviderSpec[] = [
   openAiProvider,
@@ -34,6 +35,7 @@ export const PROVIDERS: readonly ProviderSpec[] = [
   tencentProvider,
   difyProvider,
   baiduProvider,
+  cozeProvider,
   ...openAiCompatibleProviders,
 ];
 
@@ -46,7 +48,6 @@ const UNSUPPORTED = new Set([
   18,
   21,
   36,
-  49,
   50,
   51,
   52,
