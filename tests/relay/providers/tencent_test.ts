@@ -120,6 +120,13 @@ appTest(
     }, { "x-api-key": s.key, "anthropic-version": "2023-06-01" });
     assertEquals(climited.status, 429);
     assertEquals((await climited.json()).type, "error");
+    // ... a stream request too: the error JSON comes instead of the stream.
+    const slimited = await h.call("POST", "/v1/chat/completions", {
+      model: "fault-limit",
+      stream: true,
+      messages: [{ role: "user", content: "x" }],
+    }, { authorization: `Bearer ${s.key}` });
+    assertEquals(slimited.status, 429);
 
     const channel = h.deps.catalog.channel(s.channelIds[0])!;
     const wrong = await testChannel(h.deps, {
