@@ -58,9 +58,12 @@ export const CHANNEL_TYPES: ChannelType[] = [
   { id: 39, name: "Cloudflare", other: { label: "channel.other_account_id" } },
   { id: 4, name: "Ollama", baseUrlRequired: true },
   { id: 34, name: "Cohere" },
-  { id: 49, name: "Coze", other: { label: "channel.other_bot_id" }, unsupported: true },
+  { id: 49, name: "Coze", other: { label: "channel.other_bot_id" } },
   { id: 35, name: "MiniMax" },
   { id: 60, name: "New API", baseUrlRequired: true },
+  { id: 23, name: "Tencent Hunyuan" },
+  { id: 37, name: "Dify" },
+  { id: 15, name: "Baidu ERNIE (v1)" },
 ];
 
 export function channelTypeName(id: number): string {

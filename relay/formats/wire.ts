@@ -24,6 +24,11 @@ export interface WireCodec<DecodeState = unknown> {
   /** The content type a stream answer must have (default `text/event-stream`). */
   readonly streamContentType?: string;
   newStreamParser?(opts: { maxBufferBytes: number }): StreamEventParser;
+  /**
+   * The upstream answers only as a stream (Coze's chat): the request always asks for one, and a client's
+   * non-stream request gets the stream's text handed to `decodeResponse` whole (a string, not JSON).
+   */
+  readonly streamOnly?: boolean;
   encodeRequest(ir: IrRequest): Record<string, unknown>;
   /** Reads an answer; throws a RelayError for a body that is not one. `model`: the one asked for. */
   decodeResponse(body: unknown, model: string): IrResponse;

@@ -94,7 +94,8 @@ export async function testChannel(
     if (!res.ok) {
       failure = upstreamFailure(res.status, await res.readErrorText(), channel.statusCodeMapping, audience);
     } else {
-      const json = JSON.parse(new TextDecoder().decode(await res.bytes(8 * 1024 * 1024)));
+      const text = new TextDecoder().decode(await res.bytes(8 * 1024 * 1024));
+      const json = config.provider.wire?.streamOnly ? text : JSON.parse(text);
       if (plan.translation) plan.translation.translateResponse(json);
       else if (json?.error) {
         failure = upstreamFailure(500, JSON.stringify(json), channel.statusCodeMapping, audience);

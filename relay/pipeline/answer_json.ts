@@ -74,7 +74,8 @@ export async function answerJson(ctx: RelayCtx, a: Attempt): Promise<AttemptOutc
   if (t || isJson) {
     let json: unknown;
     try {
-      json = JSON.parse(decoder.decode(bytes));
+      // A stream-only wire reads the whole stream's text itself.
+      json = a.config.provider.wire?.streamOnly ? decoder.decode(bytes) : JSON.parse(decoder.decode(bytes));
     } catch {
       throw badBody();
     }

@@ -11,6 +11,7 @@ import type { SseEvent } from "../sse/event.ts";
 import { SseEventReader } from "../sse/event_reader.ts";
 import type { IrStreamEvent } from "../formats/ir.ts";
 import { RelayError } from "../formats/errors.ts";
+import type { WireCodec } from "../formats/wire.ts";
 import type { StreamTranslator } from "../formats/translate.ts";
 import { UpstreamResetError } from "../http/upstream_errors.ts";
 import { ClientGoneError, requestIdHeaders, shuttingDown } from "./errors.ts";
@@ -21,6 +22,16 @@ import { openAiRawStream } from "./openai_raw_stream.ts";
 import { filtered, hideForcedUsage } from "./client_view.ts";
 import { pump } from "./stream_pump.ts";
 import { releaseRequestBody } from "./parse_request.ts";
+
+/** The error a wire reads in a non-stream body that came instead of the stream, if it reads one. */
+function wireError(wire: WireCodec, text: string, model: string): RelayError | undefined {
+  try {
+    wire.decodeResponse(wire.streamOnly ? text : JSON.parse(text), model);
+  } catch (e) {
+    if (e instanceof RelayError && e.code !== "bad_response_body") return e;
+  }
+  return undefined;
+}
 
 export async function answerStream(ctx: RelayCtx, a: Attempt): Promise<AttemptOutcome> {
   const meter = ctx.session!.meter;
@@ -53,13 +64,17 @@ export async function answerStream(ctx: RelayCtx, a: Attempt): Promise<AttemptOu
   if (!type.includes(wire?.streamContentType ?? "text/event-stream")) {
     const text = await a.res.readErrorText().catch(() => "");
     a.detach();
+    // A wire whose errors come as a 200 JSON body (Tencent, Baidu, Coze) says what the error was.
+    const err = wire ? wireError(wire, text, a.plan.upstreamModel) : undefined;
     return {
-      failure: upstreamFailure(
-        502,
-        text || "the upstream did not stream",
-        a.channel.statusCodeMapping,
-        a.audience,
-      ),
+      failure: err
+        ? upstreamFailure(err.status, err, a.channel.statusCodeMapping, a.audience)
+        : upstreamFailure(
+          502,
+          text || "the upstream did not stream",
+          a.channel.statusCodeMapping,
+          a.audience,
+        ),
     };
   }
   const maxBufferBytes = ctx.deps.config.streamScannerMaxBufferBytes;

@@ -1,6 +1,6 @@
 /**
  * Channel type → provider spec. Types New API serves with its OpenAI adaptor and that have no entry here
- * fall back to OpenAI; types whose native protocol is not implemented yet (Tencent, Baidu v1, Xunfei, Coze,
+ * fall back to OpenAI; types whose native protocol is not implemented yet (Xunfei,
  * task and Midjourney adaptors, ...) have no spec, so routing skips their channels.
  */
 import type { ProviderSpec } from "./spec.ts";
@@ -15,6 +15,10 @@ import { vertexProvider } from "./vertex/index.ts";
 import { cohereProvider } from "./cohere/index.ts";
 import { aliProvider, minimaxProvider } from "./openai_compatible/with_claude.ts";
 import { newApiProvider } from "./newapi/index.ts";
+import { tencentProvider } from "./tencent/index.ts";
+import { difyProvider } from "./dify/index.ts";
+import { baiduProvider } from "./baidu/index.ts";
+import { cozeProvider } from "./coze/index.ts";
 
 export const PROVIDERS: readonly ProviderSpec[] = [
   openAiProvider,
@@ -28,6 +32,10 @@ export const PROVIDERS: readonly ProviderSpec[] = [
   aliProvider,
   minimaxProvider,
   newApiProvider,
+  tencentProvider,
+  difyProvider,
+  baiduProvider,
+  cozeProvider,
   ...openAiCompatibleProviders,
 ];
 
@@ -36,25 +44,18 @@ const UNSUPPORTED = new Set([
   2,
   5,
   11,
-  15,
   16,
   18,
   21,
-  23,
   36,
-  37,
-  44,
-  49,
   50,
   51,
   52,
-  53,
   54,
   55,
   56,
   57,
   58,
-  59,
 ]);
 
 const byType = new Map<number, ProviderSpec>();

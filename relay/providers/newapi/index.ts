@@ -1,5 +1,6 @@
 /**
- * Another New API (or this gateway) as the upstream (type 60): every dialect goes through as it is, to
+ * Another New API (or this gateway) as the upstream (type 60), and Sub2API (59, whose adaptor in New API
+ * is the same): every dialect goes through as it is, to
  * the path it was asked on — OpenAI's endpoints (Responses natively) with a bearer key, Claude's Messages
  * (and token counts) with `x-api-key` and `anthropic-version`, Gemini's methods with `x-goog-api-key` —
  * as New API's `newapi` adaptor does.
@@ -19,7 +20,7 @@ const NATIVE: EndpointName[] = [
 
 export const newApiProvider: ProviderSpec = {
   name: "newapi",
-  types: [60],
+  types: [59, 60],
   defaultBaseUrl: "",
   dialects: ["openai_chat", "openai_responses", "claude", "gemini"],
   passthrough: new Set<EndpointName>([...OPENAI_ENDPOINTS, ...NATIVE]),

@@ -88,5 +88,25 @@ export const openAiCompatibleProviders: ProviderSpec[] = [
     streamOptions: true,
   }),
   openAiCompatible({ name: "xinference", types: [47], defaultBaseUrl: "" }),
+  // New API's mokaai adaptor: embeddings at `{base}/embeddings`, `input` always a list of strings.
+  {
+    ...openAiCompatible({
+      name: "mokaai",
+      types: [44],
+      defaultBaseUrl: "https://api.moka.ai",
+      passthrough: ["embeddings"],
+      url: (t, path) => `${t.baseUrl}${path}`,
+    }),
+    prepareBody(body) {
+      if (typeof body.input === "string") body.input = [body.input];
+    },
+  },
+  // New API's submodel adaptor serves chat only.
+  openAiCompatible({
+    name: "submodel",
+    types: [53],
+    defaultBaseUrl: "https://llm.submodel.ai",
+    passthrough: [],
+  }),
   openAiCompatible({ name: "xai", types: [48], defaultBaseUrl: "https://api.x.ai", streamOptions: true }),
 ];

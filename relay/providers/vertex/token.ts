@@ -3,11 +3,12 @@
  * libraries do): an RS256 JWT signed with the key's `private_key` (`iss` = `client_email`, `scope` =
  * cloud-platform, `aud` = the token endpoint, one hour), posted to the key's `token_uri` (Google's
  * `https://oauth2.googleapis.com/token` when absent). The token is cached per credential until a minute
- * before `expires_in` runs out; concurrent requests share one exchange.
+ * before `expires_in` runs out; concurrent requests share one exchange (`../token_cache.ts`).
  */
 import { importPKCS8, SignJWT } from "jose";
 import type { UpstreamClient } from "../../http/upstream_client.ts";
 import { ChannelError } from "../../pipeline/failure.ts";
+import { cachedToken, type IssuedToken } from "../token_cache.ts";
 
 export interface ServiceAccount {
   project_id: string;
@@ -46,18 +47,7 @@ export function parseServiceAccount(key: string): ServiceAccount {
   };
 }
 
-interface Cached {
-  token: string;
-  /** ms since epoch after which the token is fetched again. */
-  refreshAt: number;
-}
-
-const cache = new Map<string, Cached>();
-const inFlight = new Map<string, Promise<Cached>>();
-/** Token exchanges made (tests read it to see the cache work). */
-export const tokenStats = { exchanges: 0 };
-
-async function exchange(sa: ServiceAccount, http: UpstreamClient, proxy?: string): Promise<Cached> {
+async function exchange(sa: ServiceAccount, http: UpstreamClient, proxy?: string): Promise<IssuedToken> {
   const aud = sa.token_uri ?? GOOGLE_TOKEN_URI;
   let assertion: string;
   try {
@@ -76,7 +66,6 @@ async function exchange(sa: ServiceAccount, http: UpstreamClient, proxy?: string
   } catch {
     throw new ChannelError("the Vertex key's private_key is not a PKCS#8 RSA key");
   }
-  tokenStats.exchanges++;
   const res = await http.request({
     method: "POST",
     url: aud,
@@ -96,25 +85,18 @@ async function exchange(sa: ServiceAccount, http: UpstreamClient, proxy?: string
     throw new ChannelError(`the Vertex token exchange failed: ${why.slice(0, 200)}`);
   }
   const seconds = typeof body.expires_in === "number" && body.expires_in > 0 ? body.expires_in : 3600;
-  return { token: body.access_token, refreshAt: Date.now() + Math.max(0, seconds - 60) * 1000 };
+  return { token: body.access_token, expiresIn: seconds };
 }
 
 /** A valid access token for the service account (cached; ChannelError when it cannot be had). */
-export async function accessToken(
+export function accessToken(
   sa: ServiceAccount,
   http: UpstreamClient | undefined,
   proxy?: string,
 ): Promise<string> {
-  const id = `${sa.client_email}|${sa.private_key_id ?? ""}|${sa.token_uri ?? ""}`;
-  const hit = cache.get(id);
-  if (hit && hit.refreshAt > Date.now()) return hit.token;
   if (!http) throw new ChannelError("no HTTP client for the Vertex token exchange");
-  let pending = inFlight.get(id);
-  if (!pending) {
-    pending = exchange(sa, http, proxy).finally(() => inFlight.delete(id));
-    inFlight.set(id, pending);
-  }
-  const got = await pending;
-  cache.set(id, got);
-  return got.token;
+  return cachedToken(
+    `vertex|${sa.client_email}|${sa.private_key_id ?? ""}|${sa.token_uri ?? ""}`,
+    () => exchange(sa, http, proxy),
+  );
 }

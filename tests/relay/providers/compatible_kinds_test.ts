@@ -31,6 +31,7 @@ const KINDS = [
   },
   { type: 35, openai: "/v1/text/chatcompletion_v2", claude: "/anthropic/v1/messages" },
   { type: 60, openai: "/v1/chat/completions", claude: "/v1/messages" },
+  { type: 59, openai: "/v1/chat/completions", claude: "/v1/messages" },
 ];
 
 for (const kind of KINDS) {
@@ -79,9 +80,9 @@ for (const kind of KINDS) {
       assertEquals((await gem.json()).candidates[0].content.parts[0].text, answer.choices[0].message.content);
       assertEquals(
         fake.lastRequest()!.path,
-        kind.type === 60 ? `/v1beta/models/${MODEL}:generateContent` : kind.openai,
+        kind.type >= 59 ? `/v1beta/models/${MODEL}:generateContent` : kind.openai,
       );
-      if (kind.type === 60) {
+      if (kind.type >= 59) {
         assertEquals(fake.lastRequest()!.headers.get("x-goog-api-key"), "kind-key-123");
         await gw.responses.create({ model: MODEL, input: "hello" });
         assertEquals(fake.lastRequest()!.path, "/v1/responses");
@@ -94,3 +95,38 @@ for (const kind of KINDS) {
     },
   );
 }
+
+appTest("type 53 (Submodel): chat on the OpenAI path; other endpoints are not served", async (h) => {
+  await using fake = await startFakeUpstream();
+  const s = await relaySetup(h, {
+    options: PRICES,
+    channels: [fakeChannel(fake.url, { type: 53, key: "kind-key-123", models: MODEL })],
+  });
+  const gw = gatewayClient(h, s.key);
+  const answer = await gw.chat.completions.create({
+    model: MODEL,
+    messages: [{ role: "user", content: "hi" }],
+  });
+  assert(answer.choices[0].message.content!.length > 0);
+  assertEquals(fake.lastRequest()!.path, "/v1/chat/completions");
+  const embed = await h.call("POST", "/v1/embeddings", { model: MODEL, input: "x" }, {
+    authorization: `Bearer ${s.key}`,
+  });
+  assert(embed.status >= 400);
+  assertEquals(fake.requestCount, 1);
+});
+
+appTest("type 44 (MokaAI): embeddings at {base}/embeddings with the input as a list", async (h) => {
+  await using fake = await startFakeUpstream();
+  const s = await relaySetup(h, {
+    options: PRICES,
+    // The fake serves OpenAI's embeddings under /v1: that is the channel's base URL here.
+    channels: [fakeChannel(`${fake.url}/v1`, { type: 44, key: "kind-key-123", models: MODEL })],
+  });
+  const gw = gatewayClient(h, s.key);
+  const res = await gw.embeddings.create({ model: MODEL, input: "hello sea" });
+  assertEquals(res.data.length, 1);
+  assertEquals(fake.lastRequest()!.path, "/v1/embeddings");
+  assertEquals(fake.lastRequest()!.json.input, ["hello sea"]);
+  assertEquals(fake.lastRequest()!.headers.get("authorization"), "Bearer kind-key-123");
+});
