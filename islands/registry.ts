@@ -22,6 +22,7 @@ export const islandLoaders = {
   Playground: () => import("./Playground.tsx"),
   PricingTable: () => import("./PricingTable.tsx"),
   ChatLauncher: () => import("./ChatLauncher.tsx"),
+  OAuthCallback: () => import("./OAuthCallback.tsx"),
 };
 
 export type IslandName = keyof typeof islandLoaders;

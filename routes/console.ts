@@ -35,6 +35,7 @@ import * as topup from "./console/topup.tsx";
 import * as personal from "./console/personal.tsx";
 import * as playground from "./console/playground.tsx";
 import * as chat2link from "./chat2link.tsx";
+import * as oauthCallback from "./oauth_callback.tsx";
 
 export const pages: PageModule[] = [
   home,
@@ -53,6 +54,7 @@ export const pages: PageModule[] = [
   personal,
   playground,
   chat2link,
+  oauthCallback,
 ];
 
 export interface ConsoleOptions {
