@@ -14,6 +14,8 @@ export default function OAuthCallback({ provider }: { provider: string }) {
   const [flowToken, setFlowToken] = useState<string>();
   useEffect(() => {
     const query = new URLSearchParams(location.search);
+    // Opened without a provider's answer (a bookmark, a reload after use): nothing to hand over.
+    if (!query.get("code") && !query.get("error")) return setError(t("api.oauth_code_missing"));
     const params = new URLSearchParams();
     for (const name of ["code", "state", "error"]) {
       const value = query.get(name);
