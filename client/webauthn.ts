@@ -1,7 +1,7 @@
 /**
- * The browser half of a passkey sign-in: turns the server's options (base64url fields, go-webauthn's
- * `{publicKey}` wrapper) into what `navigator.credentials.get` takes, and its credential back into the
- * JSON `@simplewebauthn/server` reads.
+ * The browser half of passkeys (registration and sign-in): turns the server's options (base64url fields,
+ * go-webauthn's `{publicKey}` wrapper) into what `navigator.credentials.create` / `get` take, and their
+ * credential back into the JSON `@simplewebauthn/server` reads.
  */
 const fromB64url = (text: string) =>
   Uint8Array.from(
@@ -50,6 +50,48 @@ export async function getPasskeyAssertion(options: { publicKey: RequestOptionsJs
       authenticatorData: toB64url(response.authenticatorData),
       signature: toB64url(response.signature),
       userHandle: toB64url(response.userHandle),
+    },
+    authenticatorAttachment: credential.authenticatorAttachment ?? undefined,
+    clientExtensionResults: credential.getClientExtensionResults(),
+  };
+}
+
+interface CreationOptionsJson {
+  challenge: string;
+  rp: { id?: string; name: string };
+  user: { id: string; name: string; displayName: string };
+  pubKeyCredParams: { alg: number; type: "public-key" }[];
+  timeout?: number;
+  attestation?: AttestationConveyancePreference;
+  authenticatorSelection?: AuthenticatorSelectionCriteria;
+  excludeCredentials?: { id: string; type: "public-key" }[];
+}
+
+/** Makes a new passkey; the JSON to post to `/api/user/passkey/register/finish`. */
+export async function createPasskey(options: { publicKey: CreationOptionsJson }): Promise<unknown> {
+  const o = options.publicKey;
+  const credential = await navigator.credentials.create({
+    publicKey: {
+      challenge: fromB64url(o.challenge),
+      rp: o.rp,
+      user: { ...o.user, id: fromB64url(o.user.id) },
+      pubKeyCredParams: o.pubKeyCredParams,
+      timeout: o.timeout,
+      attestation: o.attestation,
+      authenticatorSelection: o.authenticatorSelection,
+      excludeCredentials: (o.excludeCredentials ?? []).map((c) => ({ type: c.type, id: fromB64url(c.id) })),
+    },
+  }) as PublicKeyCredential | null;
+  if (!credential) throw new Error("no credential");
+  const response = credential.response as AuthenticatorAttestationResponse;
+  return {
+    id: credential.id,
+    rawId: toB64url(credential.rawId),
+    type: credential.type,
+    response: {
+      clientDataJSON: toB64url(response.clientDataJSON),
+      attestationObject: toB64url(response.attestationObject),
+      transports: response.getTransports?.() ?? [],
     },
     authenticatorAttachment: credential.authenticatorAttachment ?? undefined,
     clientExtensionResults: credential.getClientExtensionResults(),

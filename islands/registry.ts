@@ -23,6 +23,7 @@ export const islandLoaders = {
   PricingTable: () => import("./PricingTable.tsx"),
   ChatLauncher: () => import("./ChatLauncher.tsx"),
   OAuthCallback: () => import("./OAuthCallback.tsx"),
+  AccountSecurity: () => import("./AccountSecurity.tsx"),
 };
 
 export type IslandName = keyof typeof islandLoaders;
