@@ -42,6 +42,8 @@ export const newApiEnvVars: NewApiEnvVar[] = [
     "GLOBAL_WEB_RATE_LIMIT_DURATION",
     "GLOBAL_WEB_RATE_LIMIT_ENABLE",
     "HOSTNAME",
+    "LINUX_DO_TOKEN_ENDPOINT",
+    "LINUX_DO_USER_ENDPOINT",
     "LOG_SQL_DSN",
     "MAX_REQUEST_BODY_MB",
     "NODE_NAME",
@@ -138,7 +140,6 @@ export const newApiEnvVars: NewApiEnvVar[] = [
     "UMAMI_SCRIPT_URL",
     "UMAMI_WEBSITE_ID",
   ),
-  ...notYet("there is no LinuxDO sign-in yet", "LINUX_DO_TOKEN_ENDPOINT", "LINUX_DO_USER_ENDPOINT"),
   ...notYet("user-supplied files are fetched with a fixed 1 MiB cap", "MAX_FILE_DOWNLOAD_MB"),
   ...notYet("the session cookie is set for the serving host only", "SESSION_COOKIE_TRUSTED_URL"),
   ...notYet(

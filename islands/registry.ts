@@ -23,6 +23,8 @@ export const islandLoaders = {
   PricingTable: () => import("./PricingTable.tsx"),
   ChatLauncher: () => import("./ChatLauncher.tsx"),
   TopUpOrderManager: () => import("./TopUpOrderManager.tsx"),
+  OAuthCallback: () => import("./OAuthCallback.tsx"),
+  AccountSecurity: () => import("./AccountSecurity.tsx"),
 };
 
 export type IslandName = keyof typeof islandLoaders;

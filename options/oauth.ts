@@ -17,7 +17,7 @@ export const oauthOptions: OptionDef[] = [
   boolOption("LinuxDOOAuthEnabled", false),
   text("LinuxDOClientId"),
   text("LinuxDOClientSecret"),
-  intOption("LinuxDOMinimumTrustLevel", 0, 0, 4),
+  intOption("LinuxDOMinimumTrustLevel", 0, 0, 2147483647),
   boolOption("oidc.enabled", false),
   text("oidc.client_id"),
   text("oidc.client_secret"),

@@ -36,6 +36,7 @@ import * as personal from "./console/personal.tsx";
 import * as playground from "./console/playground.tsx";
 import * as chat2link from "./chat2link.tsx";
 import * as topupOrders from "./console/topup_orders.tsx";
+import * as oauthCallback from "./oauth_callback.tsx";
 
 export const pages: PageModule[] = [
   home,
@@ -55,6 +56,7 @@ export const pages: PageModule[] = [
   playground,
   chat2link,
   topupOrders,
+  oauthCallback,
 ];
 
 export interface ConsoleOptions {

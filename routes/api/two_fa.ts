@@ -93,6 +93,8 @@ export function twoFaRoutes(deps: AppDeps): Hono<AuthEnv> {
     const usedAt = totpUse(deps.secrets.cryptoSecret, row, code);
     if (usedAt === undefined) throw badRequest("api.two_fa_code_wrong");
     if (!(await enableTwoFa(deps.db, user.id, usedAt))) throw badRequest("api.two_fa_already_enabled");
+    // As New API: other sessions, signed in without the second factor, end; this one stays.
+    await revokeUserSessions(deps.db, user.id, authOf(c).sessionId);
     return ok(c);
   });
 
@@ -102,6 +104,7 @@ export function twoFaRoutes(deps: AppDeps): Hono<AuthEnv> {
     const answer = await checkSecondFactor(deps, user.id, code);
     if (!answer.ok) return refusal(c, answer);
     await deleteTwoFa(deps.db, user.id);
+    await revokeUserSessions(deps.db, user.id, authOf(c).sessionId);
     return ok(c);
   });
 

@@ -5,13 +5,22 @@
  */
 import { assert, assertEquals } from "../../support/assert.ts";
 import { type AppHarness, appTest } from "../../support/app.ts";
-import { answer, cast, ORIGIN, sessionCookieOf } from "../../support/console_client.ts";
+import { answer, cast, login, ORIGIN, sessionCookieOf } from "../../support/console_client.ts";
 import { base32Decode, hotp, totpStep } from "../../../auth/totp.ts";
 import { MAX_2FA_ATTEMPTS } from "../../../auth/two_factor.ts";
 import { queryOne } from "../../../store/db.ts";
 
 const codeAt = (secret: string, stepOffset = 0) =>
   hotp(base32Decode(secret)!, totpStep(Date.now() / 1000) + stepOffset);
+
+/** The cast `cast(h)` already made, signed in again. */
+async function reuseCast(h: AppHarness) {
+  const root = await login(h, "root", "root-password-1");
+  const admin = await login(h, "admin1", "admin1-password");
+  const alice = await login(h, "alice", "alice-password");
+  const bob = await login(h, "bob", "bob-password");
+  return { root, admin, alice, bob };
+}
 
 async function password(h: AppHarness, username: string, pass: string) {
   const res = await h.call("POST", "/api/user/login", { username, password: pass }, { origin: ORIGIN });
@@ -27,7 +36,11 @@ async function second(h: AppHarness, flowToken: string, code: string) {
 
 /** Alice sets up and enables 2FA; answers her secret and backup codes. */
 async function enable(h: AppHarness) {
-  const people = await cast(h);
+  return await enableAs(h, await cast(h));
+}
+
+async function enableAs(h: AppHarness, people?: Awaited<ReturnType<typeof cast>>) {
+  people ??= await reuseCast(h);
   const setup = await people.alice.call("POST", "/api/user/2fa/setup");
   assertEquals(setup.body.success, true, setup.text);
   const { secret, qr_code_data, backup_codes } = setup.body.data;
@@ -42,7 +55,12 @@ async function enable(h: AppHarness) {
 }
 
 appTest("2FA: setup and enable; the secret is sealed at rest and the backup codes hashed", async (h) => {
-  const { alice, secret, backupCodes } = await enable(h);
+  await cast(h);
+  const other = await password(h, "alice", "alice-password");
+  const { alice, secret, backupCodes } = await enableAs(h);
+  // Enabling ends alice's other sessions (signed in without the second factor); hers stays.
+  const stale = await h.call("GET", "/api/user/self", undefined, { cookie: other.session! });
+  assertEquals(stale.status, 401);
   const status = await alice.call("GET", "/api/user/2fa/status");
   assertEquals(status.body.data, { enabled: true, locked: false, backup_codes_remaining: 8 });
   const row = await queryOne(h.deps.db, "SELECT secret FROM two_fas WHERE user_id = ?", [alice.userId]);
