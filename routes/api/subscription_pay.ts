@@ -4,7 +4,9 @@
  * `/api/user/pay` is), Epay's `GET|POST /api/subscription/epay/notify` (signature, pid, money and method
  * checked; the subscription created once) and `…/epay/return` (the browser coming back: a signed success
  * completes the same way, then a redirect to the wallet), and `POST /api/subscription/creem/pay {plan_id}`
- * (a Creem checkout of the plan's `creem_product_id`; Creem's webhook completes it).
+ * (a Creem checkout of the plan's `creem_product_id`; Creem's webhook completes it) and
+ * `POST /api/subscription/stripe/pay {plan_id}` (a Stripe Checkout in subscription mode for the plan's
+ * `stripe_price_id`, answered `{data: {pay_link}}`; Stripe's webhook completes it).
  */
 import { type Context, Hono } from "hono";
 import { z } from "zod";
@@ -19,6 +21,7 @@ import { callbackBase, epayMerchant, payMethods, returnBase } from "../../paymen
 import { epayPurchase } from "../../payments/epay/purchase.ts";
 import { type EpayParams, epayVerify } from "../../payments/epay/sign.ts";
 import { createCreemCheckout, creemApiBase, creemSettings } from "../../payments/creem/client.ts";
+import { stripeClient, stripeSettings } from "../../payments/stripe/client.ts";
 import { toCents } from "../../payments/top_up_price.ts";
 import {
   checkPurchaseLimit,
@@ -197,6 +200,55 @@ export function subscriptionPayRoutes(deps: AppDeps): Hono<AuthEnv> {
         throw new PayRefusal("api.topup_provider_failed");
       }
       return c.json({ message: "success", data: { checkout_url: checkoutUrl, order_id: tradeNo } });
+    }));
+
+  app.post("/api/subscription/stripe/pay", user, (c) =>
+    payAnswer(c, async () => {
+      const body = await readJson(c, z.object({ plan_id: bodyId }), SMALL_BODY);
+      const me = authOf(c).user;
+      const plan = await payablePlan(me.id, body.plan_id);
+      const s = stripeSettings(deps.catalog);
+      // A subscription needs the API secret and the webhook secret, not the top-up's StripePriceId.
+      if (!/^(sk|rk)_/.test(s.apiSecret) || s.webhookSecret === "" || plan.stripePriceId === "") {
+        throw new PayRefusal("api.topup_not_configured");
+      }
+      const tradeNo = `sub_ref_${newTradeNo(me.id)}`;
+      const site = returnBase(deps.catalog, new URL(c.req.url).origin);
+      await insertSubscriptionOrderTx(deps.db, {
+        userId: me.id,
+        planId: plan.id,
+        money: plan.priceAmount,
+        tradeNo,
+        paymentMethod: "stripe",
+        paymentProvider: PaymentProvider.stripe,
+        status: "pending",
+        providerPayload: "",
+      });
+      let payLink: string | null;
+      try {
+        const session = await stripeClient(s.apiSecret, deps.config.stripeApiBase).checkout.sessions.create({
+          mode: "subscription",
+          client_reference_id: tradeNo,
+          line_items: [{ price: plan.stripePriceId, quantity: 1 }],
+          success_url: `${site}/console/topup?show_history=true`,
+          cancel_url: `${site}/console/topup`,
+          ...(me.email ? { customer_email: me.email } : {}),
+          metadata: { trade_no: tradeNo, user_id: String(me.id), plan_id: String(plan.id) },
+        });
+        payLink = session.url;
+      } catch (err) {
+        log.error("stripe subscription checkout failed", {
+          user_id: me.id,
+          trade_no: tradeNo,
+          error: String(err),
+        });
+        payLink = null;
+      }
+      if (!payLink) {
+        await expireSubscriptionOrder(deps.db, tradeNo, PaymentProvider.stripe);
+        throw new PayRefusal("api.topup_provider_failed");
+      }
+      return c.json({ message: "success", data: { pay_link: payLink } });
     }));
 
   return app;

@@ -1,5 +1,5 @@
 /**
- * Paying for a subscription through Epay and Creem, end to end against the local fakes of both: the signed
+ * Paying for a subscription through Epay, Creem and Stripe, end to end against the local fakes of each: the signed
  * notice (or webhook) creates the subscription once, 20 concurrent replays included; a forged, re-priced,
  * re-methoded or cross-provider callback creates nothing; Epay's signed return completes the same order and
  * an unsigned one changes nothing. Runs on SQLite, PostgreSQL and MariaDB.
@@ -9,6 +9,8 @@ import { appTest } from "../support/app.ts";
 import { type ApiClient, cast } from "../support/console_client.ts";
 import { FakeEpay } from "./fake_epay.ts";
 import { checkoutCompleted, FakeCreem, signed } from "./fake_creem.ts";
+import { checkoutEvent, FakeStripe } from "./fake_stripe.ts";
+import { stripeWebhooks } from "../../payments/stripe/client.ts";
 
 const PID = "1001";
 const KEY = "epay-merchant-key-subscriptions";
@@ -161,3 +163,59 @@ appTest("a subscription paid through Creem is created once by the signed webhook
     await gateway.close();
   }
 }, env);
+
+const stripe = new FakeStripe();
+globalThis.addEventListener("unload", () => void stripe.close());
+const STRIPE_SECRET = "whsec_subscriptions_0123456789";
+
+appTest("a subscription paid through Stripe Checkout is created once by the signed webhook", async (h) => {
+  const { root, admin, alice } = await cast(h);
+  for (const [key, value] of [["StripeApiSecret", "sk_test_sub"], ["StripeWebhookSecret", STRIPE_SECRET]]) {
+    assertEquals((await root.call("PUT", "/api/option/", { key, value })).body.success, true);
+  }
+  const noPrice = await createPlan(admin, { title: "No price", price_amount: 9 });
+  assertEquals(
+    (await alice.call("POST", "/api/subscription/stripe/pay", { plan_id: noPrice })).body.message,
+    "error",
+  );
+  const plan = await createPlan(admin, { title: "Stripe", price_amount: 9, stripe_price_id: "price_sub" });
+  const pay = await alice.call("POST", "/api/subscription/stripe/pay", { plan_id: plan });
+  assertEquals(pay.body.message, "success", pay.text);
+  const session = stripe.sessions.find((s) => pay.body.data.pay_link.endsWith(s.id))!;
+  assertEquals([session.form.get("mode"), session.form.get("line_items[0][price]")], [
+    "subscription",
+    "price_sub",
+  ]);
+  const tradeNo = session.form.get("client_reference_id")!;
+  assert(tradeNo.startsWith("sub_ref_"), tradeNo);
+  const post = async (payload: string, secret = STRIPE_SECRET) => {
+    const header = await stripeWebhooks().generateTestHeaderStringAsync({ payload, secret });
+    const res = await h.app.request("/api/stripe/webhook", {
+      method: "POST",
+      headers: { "content-type": "application/json", "stripe-signature": header },
+      body: payload,
+    });
+    await res.body?.cancel();
+    return res.status;
+  };
+  const fields = {
+    client_reference_id: tradeNo,
+    mode: "subscription",
+    amount_subtotal: 900,
+    amount_total: 900,
+  };
+  assertEquals(
+    await post(checkoutEvent("checkout.session.completed", fields), "whsec_attacker"),
+    400,
+    "forged",
+  );
+  const cheap = checkoutEvent("checkout.session.completed", { ...fields, amount_subtotal: 100 });
+  assertEquals(await post(cheap), 400, "re-priced");
+  const asPayment = checkoutEvent("checkout.session.completed", { ...fields, mode: "payment" });
+  assertEquals(await post(asPayment), 400, "not a subscription session");
+  assertEquals(await activeOf(alice), []);
+  const good = checkoutEvent("checkout.session.completed", fields);
+  const statuses = await Promise.all(Array.from({ length: 20 }, () => post(good)));
+  assertEquals(statuses, Array(20).fill(200));
+  assertEquals((await activeOf(alice)).length, 1, "created exactly once");
+}, { ...env, STRIPE_API_BASE: stripe.base });
