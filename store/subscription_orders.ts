@@ -5,7 +5,7 @@
  */
 import { asInt, type Db, nowSeconds, queryOne, type Row } from "./db.ts";
 import { type AddLog, type LogTarget, transactionWithLogs } from "./transaction_logs.ts";
-import { createSubscriptionTx, getPlan, type UserSubscription } from "./subscriptions.ts";
+import { createSubscriptionTx, getPlan, SubscriptionError, type UserSubscription } from "./subscriptions.ts";
 
 export interface SubscriptionOrder {
   id: number;
@@ -47,7 +47,14 @@ export type CompleteSubscriptionResult =
   | { ok: true; order: SubscriptionOrder; subscription: UserSubscription }
   | {
     ok: false;
-    reason: "not_found" | "provider_mismatch" | "already_done" | "not_pending" | "mismatch" | "plan_missing";
+    reason:
+      | "not_found"
+      | "provider_mismatch"
+      | "already_done"
+      | "not_pending"
+      | "mismatch"
+      | "plan_missing"
+      | "refused";
   };
 
 export interface CompleteSubscriptionRequest {
@@ -66,7 +73,7 @@ export async function completeSubscriptionOrder(
   logs: LogTarget,
   r: CompleteSubscriptionRequest,
 ): Promise<CompleteSubscriptionResult> {
-  return await transactionWithLogs(db, logs, async (tx, addLog): Promise<CompleteSubscriptionResult> => {
+  const run = transactionWithLogs(db, logs, async (tx, addLog): Promise<CompleteSubscriptionResult> => {
     const order = await getSubscriptionOrder(tx, r.tradeNo);
     if (!order) return { ok: false, reason: "not_found" };
     if (order.paymentProvider !== r.provider) return { ok: false, reason: "provider_mismatch" };
@@ -86,6 +93,12 @@ export async function completeSubscriptionOrder(
     const done = { ...order, status: "success", completeTime: now };
     await r.onCompleted?.(done, subscription, addLog);
     return { ok: true, order: done, subscription };
+  });
+  // A subscription the plan cannot give (its user gone, its duration invalid) rolls the claim back: the
+  // order stays pending for an administrator, and the caller answers a refusal, never a 500.
+  return await run.catch((err) => {
+    if (err instanceof SubscriptionError) return { ok: false, reason: "refused" } as const;
+    throw err;
   });
 }
 

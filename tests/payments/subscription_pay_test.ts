@@ -219,3 +219,38 @@ appTest("a subscription paid through Stripe Checkout is created once by the sign
   assertEquals(statuses, Array(20).fill(200));
   assertEquals((await activeOf(alice)).length, 1, "created exactly once");
 }, { ...env, STRIPE_API_BASE: stripe.base });
+
+appTest(
+  "a paid subscription order whose user is gone is refused, not a 500, and stays pending",
+  async (h) => {
+    const { root, admin, alice } = await cast(h);
+    const gateway = new FakeEpay(PID, KEY, () => Promise.resolve(""));
+    try {
+      await configure(root, gateway);
+      const plan = await createPlan(admin, { title: "Creem", price_amount: 5, creem_product_id: "prod_sub" });
+      const pay = await alice.call("POST", "/api/subscription/creem/pay", { plan_id: plan });
+      const tradeNo: string = pay.body.data.order_id;
+      await h.deps.db.exec("UPDATE users SET deleted_at = ? WHERE id = ?", [
+        "2026-01-01 00:00:00",
+        alice.userId,
+      ]);
+      const body = checkoutCompleted(tradeNo, { sub_total: 500 });
+      const res = await h.app.request("/api/creem/webhook", {
+        method: "POST",
+        headers: { "content-type": "application/json", "creem-signature": signed(body, CREEM_SECRET) },
+        body,
+      });
+      await res.body?.cancel();
+      assertEquals(res.status, 400);
+      const rows = await h.deps.db.query<{ status: string }>(
+        "SELECT status FROM subscription_orders WHERE trade_no = ?",
+        [tradeNo],
+      );
+      assertEquals(rows[0].status, "pending", "the claim was rolled back");
+      assertEquals((await h.deps.db.query("SELECT id FROM user_subscriptions")).length, 0);
+    } finally {
+      await gateway.close();
+    }
+  },
+  env,
+);
