@@ -142,8 +142,8 @@ export const newApiEnvVars: NewApiEnvVar[] = [
   ),
   ...notYet("user-supplied files are fetched with a fixed 1 MiB cap", "MAX_FILE_DOWNLOAD_MB"),
   ...notYet("the session cookie is set for the serving host only", "SESSION_COOKIE_TRUSTED_URL"),
-  ...notYet(
-    "there are no subscriptions yet",
+  ...notNeeded(
+    "plans are read from the store per request (they are few); there is no plan cache to size",
     "SUBSCRIPTION_PLAN_CACHE_CAP",
     "SUBSCRIPTION_PLAN_CACHE_TTL",
     "SUBSCRIPTION_PLAN_INFO_CACHE_CAP",

@@ -15,6 +15,7 @@ import { TextField } from "../components/FormField.tsx";
 import { OnlineTopUp } from "../components/OnlineTopUp.tsx";
 import { TopUpOrders } from "../components/TopUpOrders.tsx";
 import { TopUpResult } from "../components/TopUpResult.tsx";
+import { SubscriptionPlans } from "../components/SubscriptionPlans.tsx";
 
 interface CheckinRecord {
   checkin_date: string;
@@ -124,6 +125,7 @@ export default function TopUp({ quotaPerUnit }: { quotaPerUnit: number }) {
       <ApiNotice result={self.result} loading={self.loading} />
       {returnedFrom && <TopUpResult tradeNo={returnedFrom} />}
       <OnlineTopUp />
+      <SubscriptionPlans quotaPerUnit={quotaPerUnit} onBought={self.reload} />
       <CheckIn money={money} onDone={self.reload} />
       <form class="form card" onSubmit={redeem}>
         <h2>{t("topup.redeem")}</h2>

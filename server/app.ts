@@ -34,6 +34,7 @@ import { creemTopUpRoutes } from "../routes/api/creem_top_up.ts";
 import { creemWebhookRoutes } from "../routes/api/creem_webhook.ts";
 import { subscriptionRoutes } from "../routes/api/subscriptions.ts";
 import { subscriptionAdminRoutes } from "../routes/api/subscription_admin.ts";
+import { subscriptionPayRoutes } from "../routes/api/subscription_pay.ts";
 import { inviteRoutes } from "../routes/api/invites.ts";
 import { redemptionRoutes } from "../routes/api/redemptions.ts";
 import { userAdminRoutes } from "../routes/api/users.ts";
@@ -98,6 +99,7 @@ export function createApp(deps: AppDeps, consoleOverrides: ConsoleOptions = {}):
   app.route("/", creemWebhookRoutes(deps));
   app.route("/", subscriptionRoutes(deps));
   app.route("/", subscriptionAdminRoutes(deps));
+  app.route("/", subscriptionPayRoutes(deps));
   app.route("/", inviteRoutes(deps));
   app.route("/", userAdminRoutes(deps));
   app.route("/", tokenRoutes(deps));

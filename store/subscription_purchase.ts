@@ -6,6 +6,7 @@
 import type { Db } from "./db.ts";
 import { type AddLog, type LogTarget, transactionWithLogs } from "./transaction_logs.ts";
 import {
+  checkPurchaseLimit,
   createSubscriptionTx,
   getPlan,
   insertSubscriptionOrderTx,
@@ -42,6 +43,7 @@ export async function buyWithBalance(
       );
       if (paid.changes !== 1) throw new SubscriptionError("balance");
     }
+    await checkPurchaseLimit(tx, r.userId, plan);
     const subscription = await createSubscriptionTx(tx, r.userId, plan, "balance");
     await insertSubscriptionOrderTx(tx, {
       userId: r.userId,

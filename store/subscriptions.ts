@@ -193,6 +193,17 @@ export class SubscriptionError extends Error {
   }
 }
 
+/** New API's `max_purchase_per_user`, checked when a purchase starts (an admin's grant is not limited). */
+export async function checkPurchaseLimit(db: Db, userId: number, plan: Plan): Promise<void> {
+  if (plan.maxPurchasePerUser <= 0) return;
+  const held = await queryOne<{ n: unknown }>(
+    db,
+    "SELECT COUNT(*) AS n FROM user_subscriptions WHERE user_id = ? AND plan_id = ?",
+    [userId, plan.id],
+  );
+  if (asInt(held?.n) >= plan.maxPurchasePerUser) throw new SubscriptionError("limit");
+}
+
 /**
  * Gives `userId` a subscription to `plan` inside `tx`: the plan's amount and times as a snapshot; a plan
  * with an upgrade group moves the user there, remembering the group they had.
@@ -212,14 +223,6 @@ export async function createSubscriptionTx(
     [userId],
   );
   if (!user) throw new SubscriptionError("user_missing");
-  if (plan.maxPurchasePerUser > 0) {
-    const held = await queryOne<{ n: unknown }>(
-      tx,
-      "SELECT COUNT(*) AS n FROM user_subscriptions WHERE user_id = ? AND plan_id = ?",
-      [userId, plan.id],
-    );
-    if (asInt(held?.n) >= plan.maxPurchasePerUser) throw new SubscriptionError("limit");
-  }
   const next = nextResetTime(now, plan, end);
   const upgrade = plan.upgradeGroup.trim();
   const current = str(user.group) || "default";

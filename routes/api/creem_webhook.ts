@@ -4,7 +4,9 @@
  * ANONYMOUS_REQUEST_BODY_LIMIT_KB, must carry `creem-signature` = hex HMAC-SHA256 of it under the secret
  * (401 otherwise) before anything in it is read. `checkout.completed` with a `paid` one-time order
  * completes the Creem order named by `request_id` once, and only when Creem's charged sub-total is the
- * order's money; the quota credited is the order's amount (the product's quota), as in New API. Every
+ * order's money; the quota credited is the order's amount (the product's quota), as in New API. A
+ * `request_id` naming a subscription order completes that order (same checks) and creates the subscription
+ * once. Every
  * refusal changes nothing and is logged.
  */
 import { Hono } from "hono";
@@ -18,6 +20,7 @@ import { maxQuota } from "../../options/accounts.ts";
 import { CREEM_SIGNATURE_HEADER, creemSettings, verifyCreemSignature } from "../../payments/creem/client.ts";
 import { toCents } from "../../payments/top_up_price.ts";
 import { completeTopUp, PaymentProvider } from "../../store/top_ups.ts";
+import { completeSubscriptionOrder, getSubscriptionOrder } from "../../store/subscription_orders.ts";
 import { accountLogRow, AccountLogType } from "../../store/account_logs.ts";
 import { log } from "../../server/logger.ts";
 
@@ -81,8 +84,32 @@ export function creemWebhookRoutes(deps: AppDeps): Hono {
       return c.text("ok");
     }
     if (tradeNo === "") return refuse(400, "no_request_id", { event: event.id });
-    if (order.type !== "onetime") return refuse(400, "not_onetime", { trade_no: tradeNo, type: order.type });
     const charged = order.sub_total ?? order.amount;
+    // A subscription order comes first, whichever order type Creem reports (as New API).
+    if (await getSubscriptionOrder(deps.db, tradeNo)) {
+      const sub = await completeSubscriptionOrder(deps.db, deps.billing.logQueue, {
+        tradeNo,
+        provider: PaymentProvider.creem,
+        matches: (o) => charged !== undefined && charged === toCents(o.money),
+        payload: JSON.stringify({ event: event.id, order: order.id, charged }),
+        onCompleted: async (o, _s, addLog) => {
+          await addLog(accountLogRow({
+            userId: o.userId,
+            username: deps.catalog.user(o.userId)?.username ?? "",
+            type: AccountLogType.topup,
+            content: msg("api.log_subscription_paid", { trade_no: o.tradeNo, money: o.money.toFixed(2) }),
+            ip,
+          }));
+        },
+      });
+      if (sub.ok) await deps.cache.publish({ kind: "user", id: sub.order.userId });
+      if (sub.ok || sub.reason === "already_done") {
+        log.info("creem subscription order settled", { trade_no: tradeNo, event: event.id, fresh: sub.ok });
+        return c.text("ok");
+      }
+      return refuse(400, sub.reason, { trade_no: tradeNo, event: event.id, charged });
+    }
+    if (order.type !== "onetime") return refuse(400, "not_onetime", { trade_no: tradeNo, type: order.type });
     const result = await completeTopUp(deps.db, deps.billing.logQueue, {
       tradeNo,
       provider: PaymentProvider.creem,

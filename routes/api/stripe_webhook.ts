@@ -5,7 +5,8 @@
  * is read. `checkout.session.completed` credits only when `payment_status` is `paid`; a delayed method
  * credits on `checkout.session.async_payment_succeeded`; `expired` / `async_payment_failed` expire the
  * order. Only an order created for Stripe, still pending, whose subtotal is StripeUnitPrice × units, is
- * completed, once.
+ * completed, once. A `client_reference_id` naming a subscription order (`sub_ref_…`) completes it instead:
+ * a `subscription`-mode session whose subtotal is the plan's price creates the subscription once.
  */
 import { Hono } from "hono";
 import type Stripe from "stripe";
@@ -19,6 +20,11 @@ import { maxQuota } from "../../options/accounts.ts";
 import { stripeSettings, stripeWebhooks } from "../../payments/stripe/client.ts";
 import { toCents, topUpQuota } from "../../payments/top_up_price.ts";
 import { completeTopUp, expireTopUp, PaymentProvider } from "../../store/top_ups.ts";
+import {
+  completeSubscriptionOrder,
+  expireSubscriptionOrder,
+  getSubscriptionOrder,
+} from "../../store/subscription_orders.ts";
 import { accountLogRow, AccountLogType } from "../../store/account_logs.ts";
 import { log } from "../../server/logger.ts";
 
@@ -56,7 +62,8 @@ export function stripeWebhookRoutes(deps: AppDeps): Hono {
         break;
       case "checkout.session.expired":
       case "checkout.session.async_payment_failed": {
-        const expired = tradeNo !== "" && await expireTopUp(deps.db, tradeNo, PaymentProvider.stripe);
+        const expired = tradeNo !== "" && (await expireTopUp(deps.db, tradeNo, PaymentProvider.stripe) ||
+          await expireSubscriptionOrder(deps.db, tradeNo, PaymentProvider.stripe));
         log.info("stripe checkout ended unpaid", { event: event.type, trade_no: tradeNo, expired });
         return c.text("ok");
       }
@@ -73,6 +80,37 @@ export function stripeWebhookRoutes(deps: AppDeps): Hono {
       return c.text("ok");
     }
     if (tradeNo === "") return refuse(400, "no_reference", { event: event.id });
+    if (await getSubscriptionOrder(deps.db, tradeNo)) {
+      const sub = await completeSubscriptionOrder(deps.db, deps.billing.logQueue, {
+        tradeNo,
+        provider: PaymentProvider.stripe,
+        matches: (order) =>
+          session.mode === "subscription" && session.amount_subtotal === toCents(order.money),
+        payload: JSON.stringify({ event: event.id, session: session.id, subscription: session.subscription }),
+        onCompleted: async (order, _s, addLog) => {
+          await addLog(accountLogRow({
+            userId: order.userId,
+            username: deps.catalog.user(order.userId)?.username ?? "",
+            type: AccountLogType.topup,
+            content: msg("api.log_subscription_paid", {
+              trade_no: order.tradeNo,
+              money: order.money.toFixed(2),
+            }),
+            ip,
+          }));
+        },
+      });
+      if (sub.ok) await deps.cache.publish({ kind: "user", id: sub.order.userId });
+      if (sub.ok || sub.reason === "already_done") {
+        log.info("stripe subscription order settled", { trade_no: tradeNo, event: event.id, fresh: sub.ok });
+        return c.text("ok");
+      }
+      return refuse(400, sub.reason, {
+        trade_no: tradeNo,
+        event: event.id,
+        amount_subtotal: session.amount_subtotal,
+      });
+    }
     const perUnit = o.float(deps.catalog, "QuotaPerUnit") || 500000;
     const result = await completeTopUp(deps.db, deps.billing.logQueue, {
       tradeNo,

@@ -4,6 +4,7 @@
  * the pay button takes the browser to the gateway's cashier with a form signed by EpayKey, the gateway's
  * signed notice credits the balance once, and the wallet the gateway sends the user back to shows the order
  * paid and the new balance. An administrator finds a pending order by its trade number and marks it paid.
+ * A subscription plan is bought from the balance on the same page.
  */
 import { assert, assertEquals } from "../support/assert.ts";
 import { withConsoleServer } from "../support/console_server.ts";
@@ -109,5 +110,61 @@ Deno.test({
     } finally {
       await gateway.close();
     }
+  },
+});
+
+Deno.test({
+  name: "wallet: a subscription plan is bought with the balance from the Wallet page",
+  ignore: skipBrowserTests,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    await withConsoleServer(async (server) => {
+      const base = server.url;
+      await server.setUp("root", "root-password-1");
+      const session = await server.signIn("root", "root-password-1");
+      const call = async (method: string, path: string, body?: unknown) =>
+        await (await fetch(`${base}${path}`, {
+          method,
+          headers: { cookie: `session=${session}`, origin: base, "content-type": "application/json" },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        })).json();
+      // Balance through a redemption code, as an operator would give it.
+      const codes = await call("POST", "/api/redemption/", { name: "seed", quota: 3 * 500000, count: 1 });
+      assertEquals((await call("POST", "/api/user/topup", { key: codes.data[0] })).success, true);
+      const plan = await call("POST", "/api/subscription/admin/plans", {
+        plan: {
+          title: "Starter",
+          price_amount: 2,
+          total_amount: 4000000,
+          duration_unit: "day",
+          duration_value: 30,
+        },
+      });
+      assertEquals(plan.success, true, JSON.stringify(plan));
+      const before = (await call("GET", "/api/user/self")).data.quota as number;
+      const browser = await launchBrowser();
+      try {
+        await withContext(browser, server.signedIn(session), async (page) => {
+          const problems = watchPage(page);
+          await openPage(page, `${base}/console/topup`);
+          const section = page.locator('[data-section="subscriptions"]');
+          const offer = section.locator(`[data-plan="${plan.data.id}"]`);
+          await offer.getByText("Starter").waitFor();
+          await button(page, en("subscription.buy_balance"), offer).click();
+          await section.getByText(en("subscription.bought", { plan: "Starter" })).waitFor();
+          await section.locator("[data-subscription]").getByText(formatQuota(4000000, 500000), {
+            exact: false,
+          })
+            .waitFor();
+          const after = (await call("GET", "/api/user/self")).data.quota as number;
+          assertEquals(after, before - 2 * 500000, "the price left the balance once");
+          await page.locator(".stat-value", { hasText: formatQuota(after, 500000) }).first().waitFor();
+          assertEquals(problems.errors, []);
+        });
+      } finally {
+        await browser.close();
+      }
+    });
   },
 });
