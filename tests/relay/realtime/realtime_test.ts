@@ -10,6 +10,7 @@ import { startFakeUpstream } from "../../fake_upstream/mod.ts";
 import { fakeChannel, heldCount, relaySetup, settled, userQuota } from "../../support/relay.ts";
 import { serveApp } from "../../support/native_relay.ts";
 import { asInt } from "../../../store/db.ts";
+import { testChannel } from "../../../relay/health/channel_test.ts";
 
 export const RT_MODEL = "gpt-4o-realtime-preview";
 
@@ -313,4 +314,23 @@ appTest("a token's concurrency limit counts open sessions; the slot frees when o
   b.socket.close(1000);
   await b.closed;
   await settled(h);
+});
+
+appTest("the channel test of a realtime model runs one response over the channel's socket", async (h) => {
+  await using fake = await startFakeUpstream({ keys: ["good-key"] });
+  const s = await relaySetup(h, {
+    channels: [
+      fakeChannel(fake.url, { models: RT_MODEL, key: "good-key" }),
+      fakeChannel(fake.url, { models: RT_MODEL, key: "revoked-key" }),
+    ],
+    options: RT_PRICES,
+  });
+  const good = await testChannel(h.deps, h.deps.catalog.channel(s.channelIds[0])!);
+  assertEquals(good.message, "");
+  assertEquals(good.ok, true);
+  assertEquals(fake.realtime.received, ["response.create"]);
+  const bad = await testChannel(h.deps, h.deps.catalog.channel(s.channelIds[1])!);
+  assertEquals(bad.ok, false);
+  assert(!bad.message.includes("revoked-key"));
+  assertEquals(await heldCount(h), 0);
 });
