@@ -58,7 +58,7 @@ export const CHANNEL_TYPES: ChannelType[] = [
   { id: 40, name: "SiliconFlow" },
   { id: 39, name: "Cloudflare", other: { label: "channel.other_account_id" } },
   { id: 4, name: "Ollama", baseUrlRequired: true },
-  { id: 34, name: "Cohere", unsupported: true },
+  { id: 34, name: "Cohere" },
   { id: 49, name: "Coze", other: { label: "channel.other_bot_id" }, unsupported: true },
 ];
 

@@ -10,6 +10,7 @@ import { azureProvider } from "./azure/index.ts";
 import { customProvider } from "./custom/index.ts";
 import { anthropicProvider } from "./anthropic/index.ts";
 import { geminiProvider } from "./gemini/index.ts";
+import { cohereProvider } from "./cohere/index.ts";
 
 export const PROVIDERS: readonly ProviderSpec[] = [
   openAiProvider,
@@ -17,6 +18,7 @@ export const PROVIDERS: readonly ProviderSpec[] = [
   customProvider,
   anthropicProvider,
   geminiProvider,
+  cohereProvider,
   ...openAiCompatibleProviders,
 ];
 
@@ -32,7 +34,6 @@ const UNSUPPORTED = new Set([
   21,
   23,
   33,
-  34,
   35,
   36,
   37,
