@@ -1,8 +1,8 @@
 /**
  * Tests one channel (or one key of a multi-key channel) the way New API does: a tiny request for the
  * channel's test model (else its first model) on the endpoint that model needs (chat, embeddings or
- * rerank), built by the relay's own request builder so mapping, overrides and provider rules apply. It
- * is not billed. The time and outcome are returned; `test_time`/`response_time` are stored.
+ * rerank; a realtime model over its WebSocket, `realtime/channel_probe.ts`), built by the relay's own
+ * request builder so mapping, overrides and provider rules apply. It is not billed. The time and outcome are returned; `test_time`/`response_time` are stored.
  */
 import type { AppDeps } from "../../server/deps.ts";
 import type { ChannelView } from "../../store/cache/catalog.ts";
@@ -16,6 +16,7 @@ import type { ErrorAudience } from "../pipeline/sanitize.ts";
 import { secretsInPlay } from "../pipeline/secrets_in_play.ts";
 import { RelayError } from "../formats/errors.ts";
 import { providerEnv } from "../providers/spec.ts";
+import { isRealtimeModel, probeRealtime } from "../realtime/channel_probe.ts";
 
 export interface ChannelTestResult {
   ok: boolean;
@@ -69,6 +70,13 @@ export async function testChannel(
   // The channel test is an admin's: it sees the upstream's text, redacted.
   const audience: ErrorAudience = { secrets: secretsInPlay({ channel, key }), admin: true };
   try {
+    if (isRealtimeModel(model) && config.provider.realtimeUrl) {
+      const why = await probeRealtime(channel, key, model, providerEnv(deps.config));
+      if (why) failure = upstreamFailure(502, why, channel.statusCodeMapping, audience);
+      return await record(
+        done(failure ? { ok: false, message: failure.detail, failure } : { ok: true, message: "" }),
+      );
+    }
     const ep = endpoint(name);
     const parsed = await parseRequest(ep, new TextEncoder().encode(JSON.stringify(body)), "application/json");
     const plan = await buildUpstreamRequest({
@@ -106,11 +114,16 @@ export async function testChannel(
       ? upstreamFailure(e.status, e, channel.statusCodeMapping, audience)
       : transportFailure(e, audience);
   }
-  const result = done(failure ? { ok: false, message: failure.detail, failure } : { ok: true, message: "" });
-  await deps.db.exec("UPDATE channels SET test_time = ?, response_time = ? WHERE id = ?", [
-    nowSeconds(),
-    result.ms,
-    channel.id,
-  ]).catch(() => {});
-  return result;
+  return await record(
+    done(failure ? { ok: false, message: failure.detail, failure } : { ok: true, message: "" }),
+  );
+
+  async function record(result: ChannelTestResult): Promise<ChannelTestResult> {
+    await deps.db.exec("UPDATE channels SET test_time = ?, response_time = ? WHERE id = ?", [
+      nowSeconds(),
+      result.ms,
+      channel.id,
+    ]).catch(() => {});
+    return result;
+  }
 }

@@ -8,6 +8,7 @@ import type { RelayCtx } from "./context.ts";
 import { overheadMs } from "./context.ts";
 import type { Attempt, AttemptOutcome } from "./attempt.ts";
 import { RelayError } from "../formats/errors.ts";
+import { rerankAnswer } from "../formats/rerank.ts";
 import type { IrResponse } from "../formats/ir.ts";
 import { type BillableUsage, fromOpenAiUsage } from "../billing/usage.ts";
 import { imagePriceMultiplier } from "../billing/image_price.ts";
@@ -101,6 +102,12 @@ export async function answerJson(ctx: RelayCtx, a: Attempt): Promise<AttemptOutc
         };
       }
       usage = rawUsage(obj);
+      if (ctx.endpoint.name === "rerank") {
+        // The same exact count billing settles an unreported prompt at (session.promptTokens).
+        const r = rerankAnswer(obj, () => ctx.session?.promptTokens ?? ctx.promptTokens);
+        usage ??= r.usage;
+        if (r.body) out = JSON.stringify(r.body);
+      }
       if (a.plan.convertResponse) {
         try {
           out = JSON.stringify(a.plan.convertResponse(obj));

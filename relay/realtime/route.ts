@@ -21,14 +21,14 @@ import { checkLimits, checkModelAccess, reserve, routableTiers } from "../pipeli
 import { newRelayContext, releaseHolds } from "../pipeline/run.ts";
 import type { RelayCtx } from "../pipeline/context.ts";
 import { finishRequest } from "../pipeline/finish.ts";
-import { channelConfig, pickKey } from "../pipeline/channel_config.ts";
+import { pickKey } from "../pipeline/channel_config.ts";
 import { selectChannel } from "../routing/select_channel.ts";
-import { mapModel, ModelMappingCycle } from "../routing/model_mapping.ts";
-import { providerEnv, type UpstreamTarget } from "../providers/spec.ts";
+import { providerEnv } from "../providers/spec.ts";
 import { optionRegistry } from "../../options/index.ts";
 import { endRelaySpan } from "../../server/tracing.ts";
 import type { BillableUsage } from "../billing/usage.ts";
 import { type EndReason, type Frame, RealtimeBridge } from "./bridge.ts";
+import { openUpstream, realtimeUpstream } from "./upstream.ts";
 import { addUsage, emptyUsage } from "./usage.ts";
 import { clientProtocol, realtimeKey } from "./handshake.ts";
 
@@ -43,7 +43,6 @@ export const REALTIME_ENDPOINT: Endpoint = {
 
 /** New API's realtime read limit (8 MiB per event); the same bound for what may wait per direction. */
 export const REALTIME_MAX_MESSAGE_BYTES = 8 << 20;
-const UPSTREAM_CONNECT_MS = 15_000;
 
 export interface RealtimeLimits {
   idleMs: number;
@@ -58,88 +57,6 @@ interface Connected {
   upstreamModel: string;
 }
 
-/** Opens a WebSocket with handshake headers; rejects on failure, close or timeout. */
-export function openUpstream(
-  url: string,
-  headers: Record<string, string>,
-  signal: AbortSignal,
-): Promise<{ socket: WebSocket; early: Frame[] }> {
-  return new Promise((resolve, reject) => {
-    let ws: WebSocket;
-    try {
-      // Deno's WebSocket takes handshake headers; the project's `dom` lib types only know protocols.
-      const options = { headers } as unknown as string[];
-      ws = new WebSocket(url, options);
-    } catch (e) {
-      return reject(e);
-    }
-    const fail = (why: string) => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", onAbort);
-      try {
-        ws.close();
-      } catch { /* not open */ }
-      reject(new Error(why));
-    };
-    const onAbort = () => fail("aborted");
-    const timer = setTimeout(() => fail("connect timeout"), UPSTREAM_CONNECT_MS);
-    signal.addEventListener("abort", onAbort, { once: true });
-    const early: Frame[] = [];
-    ws.onmessage = (e) => {
-      if (early.length < 64) early.push(e.data);
-    };
-    ws.onopen = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", onAbort);
-      ws.onerror = ws.onclose = null;
-      resolve({ socket: ws, early });
-    };
-    ws.onerror = () => fail("upstream refused the WebSocket handshake");
-    ws.onclose = () => fail("upstream closed during the handshake");
-  });
-}
-
-function upstreamRequest(ctx: RelayCtx, channel: ChannelView, key: string) {
-  const config = channelConfig(channel)!;
-  const realtimeUrl = config.provider.realtimeUrl;
-  if (!realtimeUrl || !config.baseUrl) return undefined;
-  let upstreamModel: string;
-  try {
-    upstreamModel = mapModel(config.mapping, ctx.parsed!.model);
-  } catch (e) {
-    if (e instanceof ModelMappingCycle) {
-      throw new RelayError(400, e.message, { code: "model_mapping_contains_cycle" });
-    }
-    throw e;
-  }
-  const target: UpstreamTarget = {
-    baseUrl: config.baseUrl,
-    endpoint: "realtime",
-    dialect: "openai_chat",
-    model: upstreamModel,
-    stream: true,
-    other: channel.other,
-    settings: config.settings,
-    openaiOrganization: channel.openaiOrganization,
-    env: providerEnv(ctx.deps.config),
-  };
-  const headers: Record<string, string> = { ...config.provider.headers(target, key, ctx.clientHeaders) };
-  const beta = ctx.clientHeaders.get("openai-beta") ??
-    (clientProtocols(ctx).includes("openai-beta.realtime-v1") ? "realtime=v1" : undefined);
-  if (beta) headers["openai-beta"] = beta;
-  for (const [name, value] of Object.entries(config.headerOverride)) {
-    if (name === "host" || name === "content-length") continue;
-    headers[name] = value.replaceAll("{api_key}", key);
-  }
-  return { url: realtimeUrl(target), headers, upstreamModel };
-}
-
-function clientProtocols(ctx: RelayCtx): string[] {
-  return (ctx.clientHeaders.get("sec-websocket-protocol") ?? "").split(",").map((p) => p.trim()).filter(
-    Boolean,
-  );
-}
-
 /** Tries channels (untried, by tier) until one's upstream accepts the socket, up to RetryTimes retries. */
 async function connect(ctx: RelayCtx, tiers: ChannelView[][]): Promise<Connected> {
   const tried = new Set<number>();
@@ -151,7 +68,13 @@ async function connect(ctx: RelayCtx, tiers: ChannelView[][]): Promise<Connected
     tried.add(channel.id);
     ctx.session!.useChannel({ id: channel.id, setting: channel.setting });
     const picked = pickKey(channel);
-    const req = picked && upstreamRequest(ctx, channel, picked.key);
+    const req = picked && realtimeUpstream({
+      channel,
+      key: picked.key,
+      model: ctx.parsed!.model,
+      clientHeaders: ctx.clientHeaders,
+      env: providerEnv(ctx.deps.config),
+    });
     if (!req) continue;
     ctx.sentUpstream = true;
     try {

@@ -214,8 +214,27 @@ export function rerank(ctx: CallContext): Response {
   }).sort((a, b) => b.relevance_score - a.relevance_score || a.index - b.index);
   const top = body.top_n ? scored.slice(0, Number(body.top_n)) : scored;
   const tokens = countTokens(body.query) + docs.reduce((n, d) => n + countTokens(d), 0);
+  const results = top.map((r) => ({
+    index: r.index,
+    relevance_score: r.relevance_score,
+    ...(body.return_documents ? { document: { text: r.text } } : {}),
+  }));
+  const id = `rerank-${hexId(hashText(body.query), 12)}`;
+  // Cohere's models answer in Cohere's shape (billed in search units, no tokens), SiliconFlow's BAAI
+  // models in SiliconFlow's (tokens under meta); everything else in Jina's.
+  const model = String(body.model ?? "");
+  if (model.startsWith("rerank-")) {
+    return jsonResponse({
+      id,
+      results,
+      meta: { api_version: { version: "1" }, billed_units: { search_units: 1 } },
+    });
+  }
+  if (model.startsWith("BAAI/")) {
+    return jsonResponse({ id, results, meta: { tokens: { input_tokens: tokens, output_tokens: 0 } } });
+  }
   return jsonResponse({
-    id: `rerank-${hexId(hashText(body.query), 12)}`,
+    id,
     model: body.model,
     results: top.map((r) => ({
       index: r.index,

@@ -77,6 +77,15 @@ export const ROUTES: Route[] = [
     json,
     handle,
   })),
+  // Cohere's OpenAI-compatible API.
+  {
+    method: "POST",
+    pattern: /^\/compatibility\/v1\/chat\/completions$/,
+    dialect: "openai",
+    auth: "openai",
+    json: true,
+    handle: chatCompletions,
+  },
   // Azure's v1 API (Responses): `/openai/v1/...` with the key in `api-key`.
   ...OPENAI_POST.map(([path, handle, json]): Route => ({
     method: "POST",
