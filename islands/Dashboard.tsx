@@ -6,7 +6,7 @@ import { useMemo, useState } from "preact/hooks";
 import { useI18n } from "../i18n/context.ts";
 import type { MessageKey } from "../i18n/messages.ts";
 import { useApiGet } from "../client/use_api.ts";
-import { formatCount, formatQuota } from "../client/format.ts";
+import { axisDecimals, formatCount, formatMoney, formatQuota } from "../client/format.ts";
 import {
   type QuotaDataRow,
   rangeBounds,
@@ -49,22 +49,39 @@ export default function Dashboard({ quotaPerUnit }: { quotaPerUnit: number }) {
     [data.result, start, end, range],
   );
   const money = (q: number) => formatQuota(q, quotaPerUnit);
+  const perUnit = quotaPerUnit || 500000;
+  const moneyTicks = (vs: number[]) => {
+    const dollars = vs.map((v) => v / perUnit);
+    const decimals = axisDecimals(dollars);
+    return dollars.map((v) => formatMoney(v, decimals));
+  };
+  const countTicks = (vs: number[]) => vs.map((v) => formatCount(v, lang));
+  const chart = { lang, bucket: RANGES[range].bucket, timeLabel: t("dashboard.time") };
   const user = self.result?.ok ? self.result.data : undefined;
-  const cards: [string, string][] = [
+  const cards: [string, string, string?][] = [
     [t("dashboard.balance"), user ? money(user.quota) : "—"],
     [t("dashboard.used"), user ? money(user.used_quota) : "—"],
     [t("dashboard.requests"), user ? formatCount(user.request_count, lang) : "—"],
-    [t("dashboard.rpm"), stat.result?.ok ? formatCount(stat.result.data?.rpm ?? 0, lang) : "—"],
-    [t("dashboard.tpm"), stat.result?.ok ? formatCount(stat.result.data?.tpm ?? 0, lang) : "—"],
+    [
+      t("dashboard.rpm"),
+      stat.result?.ok ? formatCount(stat.result.data?.rpm ?? 0, lang) : "—",
+      t("dashboard.last_minute"),
+    ],
+    [
+      t("dashboard.tpm"),
+      stat.result?.ok ? formatCount(stat.result.data?.tpm ?? 0, lang) : "—",
+      t("dashboard.last_minute"),
+    ],
   ];
   return (
     <div class="dashboard">
       <ApiNotice result={self.result} loading={self.loading} />
       <div class="cards">
-        {cards.map(([label, value]) => (
+        {cards.map(([label, value, hint]) => (
           <div class="card stat" key={label}>
             <span class="stat-label">{label}</span>
             <span class="stat-value">{value}</span>
+            {hint && <span class="stat-hint">{hint}</span>}
           </div>
         ))}
       </div>
@@ -90,10 +107,20 @@ export default function Dashboard({ quotaPerUnit }: { quotaPerUnit: number }) {
               <UsageChart
                 title={t("dashboard.quota_chart")}
                 {...series}
+                {...chart}
                 values={series.quota}
                 format={money}
+                ticks={moneyTicks}
               />
-              <UsageChart title={t("dashboard.requests_chart")} {...series} values={series.count} />
+              <UsageChart
+                title={t("dashboard.requests_chart")}
+                {...series}
+                {...chart}
+                values={series.count}
+                format={(v) => formatCount(v, lang)}
+                ticks={countTicks}
+                whole
+              />
             </div>
           )
         : <ApiNotice result={data.result} loading={data.loading} />}
