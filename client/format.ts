@@ -24,8 +24,8 @@ export function formatMoney(value: number, decimals?: number): string {
  */
 export function axisDecimals(ticks: number[]): number {
   for (let d = 0; d < 6; d++) {
-    const scale = 10 ** d;
-    if (ticks.every((v) => Math.abs(v * scale - Math.round(v * scale)) < 1e-6)) return d === 1 ? 2 : d;
+    // An absolute tolerance far below a quota unit ($0.000002), above float noise (0.30000000000000004).
+    if (ticks.every((v) => Math.abs(v - Number(v.toFixed(d))) < 1e-12)) return d === 1 ? 2 : d;
   }
   return 6;
 }
