@@ -35,14 +35,22 @@ const rangeLabels: Record<RangeName, MessageKey> = {
   "30d": "dashboard.range_30d",
 };
 
-export default function Dashboard({ quotaPerUnit }: { quotaPerUnit: number }) {
+export default function Dashboard(
+  { quotaPerUnit, admin = false }: { quotaPerUnit: number; admin?: boolean },
+) {
   const { t, lang } = useI18n();
   const [range, setRange] = useState<RangeName>("24h");
+  /** Admins may chart another user's usage (`GET /api/data/?username=`); empty is their own. */
+  const [username, setUsername] = useState("");
   const now = useMemo(() => Math.floor(Date.now() / 1000), [range]);
   const { start, end } = rangeBounds(now, range);
   const self = useApiGet<SelfUser>("/api/user/self");
   const stat = useApiGet<LogStat>(`/api/log/self/stat?start_timestamp=${start}&end_timestamp=${end}`);
-  const data = useApiGet<QuotaDataRow[]>(`/api/data/self?start_timestamp=${start}&end_timestamp=${end}`);
+  const data = useApiGet<QuotaDataRow[]>(
+    admin && username
+      ? `/api/data/?username=${encodeURIComponent(username)}&start_timestamp=${start}&end_timestamp=${end}`
+      : `/api/data/self?start_timestamp=${start}&end_timestamp=${end}`,
+  );
   const series = useMemo(
     () =>
       usageSeries(Array.isArray(data.result?.data) ? data.result.data : [], start, end, RANGES[range].bucket),
@@ -98,6 +106,23 @@ export default function Dashboard({ quotaPerUnit }: { quotaPerUnit: number }) {
             {t(rangeLabels[r])}
           </button>
         ))}
+        {admin && (
+          <form
+            class="inline-form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              const field = (e.currentTarget as HTMLFormElement).elements.namedItem("username");
+              setUsername((field as HTMLInputElement).value.trim());
+            }}
+          >
+            <input
+              name="username"
+              aria-label={t("dashboard.user_filter")}
+              placeholder={t("dashboard.user_filter")}
+            />
+            <button type="submit" class="btn btn-small">{t("common.search")}</button>
+          </form>
+        )}
       </div>
       {data.result?.ok
         ? series.models.length === 0

@@ -62,6 +62,14 @@ Deno.test({
           });
         }
       }
+      hourly.add({
+        userId: 2,
+        username: "alice",
+        modelName: "alice-model",
+        createdAt: now - 3600,
+        quota: 5000,
+        tokens: 9,
+      });
       await hourly.flush(db);
       const browser = await launchBrowser();
       try {
@@ -123,6 +131,25 @@ Deno.test({
             });
           }
         }
+        await ctx.step("an admin charts another user's usage by username", async () => {
+          await withContext(browser, server.signedIn(session), async (page) => {
+            const problems = watchPage(page);
+            await openPage(page, `${base}/console`);
+            await page.waitForFunction(() =>
+              document.querySelectorAll(".chart-canvas[data-drawn]").length === 2
+            );
+            assert(!((await page.textContent(".charts")) ?? "").includes("alice-model"), "own usage first");
+            await page.fill('input[name="username"]', "alice");
+            await page.getByRole("button", { name: t("en", "common.search"), exact: true }).click();
+            await page.locator(".chart-legend", { hasText: "alice-model" }).first().waitFor();
+            assert(
+              !((await page.textContent(".charts")) ?? "").includes("gpt-4o-mini"),
+              "only alice's models",
+            );
+            assertEquals(problems.errors, []);
+            await screenshot(page, "dashboard-admin-user");
+          });
+        });
       } finally {
         await browser.close();
       }
