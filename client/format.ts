@@ -2,8 +2,32 @@
 
 /** New API shows quota in currency units: `quota / quota_per_unit` dollars. */
 export function formatQuota(quota: number, quotaPerUnit: number): string {
-  const value = quota / (quotaPerUnit || 500000);
-  return `$${value.toFixed(value === 0 || Math.abs(value) >= 0.01 ? 2 : 6)}`;
+  return formatMoney(quota / (quotaPerUnit || 500000));
+}
+
+/**
+ * Dollars: cents from a cent up; below that the digits that matter (at most six decimals), never trailing
+ * zeros (`$0.004`, not `$0.004000`).
+ */
+export function formatMoney(value: number, decimals?: number): string {
+  const sign = value < 0 ? "-" : "";
+  const abs = Math.abs(value);
+  const places = decimals ?? (abs === 0 || abs >= 0.01 ? 2 : 6);
+  let text = abs.toFixed(places);
+  if (decimals === undefined && places > 2) text = text.replace(/\.?0+$/, "");
+  return `${sign}$${text}`;
+}
+
+/**
+ * The fewest decimals that write every axis tick exactly (0.002, 0.004 → 3; 0.5, 1 → 2, as cents;
+ * 1, 2 → 0), at most six: ticks share one format, and none ends in zeros it does not need.
+ */
+export function axisDecimals(ticks: number[]): number {
+  for (let d = 0; d < 6; d++) {
+    // An absolute tolerance far below a quota unit ($0.000002), above float noise (0.30000000000000004).
+    if (ticks.every((v) => Math.abs(v - Number(v.toFixed(d))) < 1e-12)) return d === 1 ? 2 : d;
+  }
+  return 6;
 }
 
 export function formatTime(unixSeconds: number, lang: string): string {

@@ -13,6 +13,8 @@ export interface OptionField {
   kind: OptionKind;
   /** More words under the field (the option key is always shown). */
   hint?: MessageKey;
+  /** The value is a quota amount: the form shows it in currency beside the field. */
+  amount?: true;
 }
 
 export interface OptionSection {
@@ -55,10 +57,10 @@ export const OPTION_SECTIONS: OptionSection[] = [
   {
     title: "setting.section_operation",
     fields: [
-      { key: "QuotaForNewUser", label: "setting.quota_new_user", kind: "number" },
-      { key: "QuotaForInviter", label: "setting.quota_inviter", kind: "number" },
-      { key: "QuotaForInvitee", label: "setting.quota_invitee", kind: "number" },
-      { key: "PreConsumedQuota", label: "setting.pre_consumed_quota", kind: "number" },
+      { key: "QuotaForNewUser", label: "setting.quota_new_user", kind: "number", amount: true },
+      { key: "QuotaForInviter", label: "setting.quota_inviter", kind: "number", amount: true },
+      { key: "QuotaForInvitee", label: "setting.quota_invitee", kind: "number", amount: true },
+      { key: "PreConsumedQuota", label: "setting.pre_consumed_quota", kind: "number", amount: true },
       { key: "token_setting.max_user_tokens", label: "setting.max_user_tokens", kind: "number" },
       { key: "LogConsumeEnabled", label: "setting.log_consume", kind: "bool" },
       {
@@ -76,11 +78,12 @@ export const OPTION_SECTIONS: OptionSection[] = [
     title: "setting.section_checkin",
     fields: [
       { key: "checkin_setting.enabled", label: "setting.checkin_enabled", kind: "bool" },
-      { key: "checkin_setting.min_quota", label: "setting.checkin_min_quota", kind: "number" },
+      { key: "checkin_setting.min_quota", label: "setting.checkin_min_quota", kind: "number", amount: true },
       {
         key: "checkin_setting.max_quota",
         label: "setting.checkin_max_quota",
         kind: "number",
+        amount: true,
         hint: "setting.checkin_quota_hint",
       },
     ],
@@ -133,7 +136,7 @@ export const OPTION_SECTIONS: OptionSection[] = [
   {
     title: "setting.section_notification",
     fields: [
-      { key: "QuotaRemindThreshold", label: "setting.quota_remind", kind: "number" },
+      { key: "QuotaRemindThreshold", label: "setting.quota_remind", kind: "number", amount: true },
       { key: "SMTPServer", label: "setting.smtp_server", kind: "text" },
       { key: "SMTPPort", label: "setting.smtp_port", kind: "number" },
       { key: "SMTPSSLEnabled", label: "setting.smtp_ssl", kind: "bool" },

@@ -17,13 +17,15 @@ export interface Column<T> {
 }
 
 export function PagedTable<T extends { id: number }>(
-  { list, columns, empty, detail }: {
+  { list, columns, empty, detail, cards }: {
     list: PagedList<T>;
     columns: (Column<T> | false)[];
     /** Shown when the list is empty. */
     empty: string;
     /** A row's detail, shown under it when the row is clicked. */
     detail?: (row: T) => ComponentChildren;
+    /** On a phone, each row as a card of "label: value" lines instead of a table wider than the screen. */
+    cards?: boolean;
   },
 ) {
   const [open, setOpen] = useState<number>();
@@ -32,7 +34,7 @@ export function PagedTable<T extends { id: number }>(
   if (!data) return <ApiNotice result={list.result} loading={list.loading} />;
   if (data.items.length === 0) return <p class="notice notice-muted" data-state="empty">{empty}</p>;
   return (
-    <div class="table-wrap">
+    <div class={cards ? "table-wrap phone-cards" : "table-wrap"}>
       <table>
         <thead>
           <tr>{shown.map((c) => <th key={c.label}>{c.label}</th>)}</tr>
@@ -44,7 +46,7 @@ export function PagedTable<T extends { id: number }>(
               class={detail ? "clickable" : undefined}
               onClick={detail ? () => setOpen(open === i ? undefined : i) : undefined}
             >
-              {shown.map((c) => <td key={c.label} class={c.class}>{c.cell(row)}</td>)}
+              {shown.map((c) => <td key={c.label} class={c.class} data-label={c.label}>{c.cell(row)}</td>)}
             </tr>,
             detail && open === i && (
               <tr key={`${row.id}-${i}-detail`} class="detail">

@@ -1,6 +1,8 @@
 /**
- * Usage logs: `GET /api/log/self` (users) or `GET /api/log/` (admins, adds username and channel filters),
- * with New API's filters and paging; a row opens its detail. Every value is rendered as text.
+ * Usage logs: `GET /api/log/self` (users) or `GET /api/log/` (admins, adds username and channel filters and
+ * the channel, group, IP and retry columns), with New API's filters and paging; a row opens its detail
+ * (`other` parsed into labelled facts). Top-ups show as credits. Every value is rendered as text; on a
+ * phone rows are cards.
  */
 import { useI18n } from "../i18n/context.ts";
 import type { MessageKey } from "../i18n/messages.ts";
@@ -9,6 +11,7 @@ import { formValues } from "../client/form.ts";
 import { formatQuota, formatTime, unixFromLocalInput } from "../client/format.ts";
 import { SelectField, TextField } from "../components/FormField.tsx";
 import { PagedTable } from "../components/PagedTable.tsx";
+import { LogDetail, parseOther, retryChain } from "../components/LogDetail.tsx";
 
 interface LogRow {
   id: number;
@@ -20,12 +23,25 @@ interface LogRow {
   model_name: string;
   channel?: number;
   channel_name?: string;
+  group?: string;
+  ip?: string;
+  request_id?: string;
   quota: number;
   prompt_tokens: number;
   completion_tokens: number;
   use_time: number;
   is_stream: boolean;
-  other?: unknown;
+  other?: string;
+}
+
+/** Rows that move money into the account: their quota is a credit, not a charge. */
+const CREDIT_TYPES = new Set([1, 6]);
+/** Rows about a call: they have tokens and a duration. */
+const CALL_TYPES = new Set([2, 5]);
+
+/** Milliseconds as "420 ms" or "1.3 s". */
+export function formatMs(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
 export const LOG_TYPES: Record<number, MessageKey> = {
@@ -82,24 +98,50 @@ export default function LogTable({ quotaPerUnit, admin }: { quotaPerUnit: number
       <PagedTable
         list={list}
         empty={t("log.empty")}
-        detail={(row) => (
-          <>
-            <p class="log-content">{row.content}</p>
-            <pre class="log-other">{JSON.stringify(row, null, 2)}</pre>
-          </>
-        )}
+        cards
+        detail={(row) => <LogDetail row={row} quotaPerUnit={quotaPerUnit} />}
         columns={[
           { label: t("log.time"), cell: (row) => formatTime(row.created_at, lang) },
           admin && { label: t("auth.username"), cell: (row) => row.username },
           { label: t("log.type"), cell: (row) => t(LOG_TYPES[row.type] ?? "status.unknown") },
-          { label: t("log.token"), cell: (row) => row.token_name },
-          { label: t("log.model"), cell: (row) => row.model_name },
-          { label: t("log.tokens"), cell: (row) => `${row.prompt_tokens} / ${row.completion_tokens}` },
-          { label: t("log.cost"), cell: (row) => formatQuota(row.quota, quotaPerUnit) },
+          { label: t("log.token"), cell: (row) => row.token_name || "—" },
+          { label: t("log.model"), cell: (row) => row.model_name || "—" },
+          admin && {
+            label: t("log.channel_col"),
+            cell: (row) =>
+              row.channel ? `#${row.channel}${row.channel_name ? ` ${row.channel_name}` : ""}` : "—",
+          },
+          admin && { label: t("log.group"), cell: (row) => row.group || "—" },
+          {
+            label: t("log.tokens"),
+            cell: (row) => CALL_TYPES.has(row.type) ? `${row.prompt_tokens} / ${row.completion_tokens}` : "—",
+          },
+          {
+            label: t("log.cost"),
+            cell: (row) =>
+              CREDIT_TYPES.has(row.type)
+                ? (
+                  <span class="credit" title={t("log.credit")}>
+                    +{formatQuota(row.quota, quotaPerUnit)}
+                  </span>
+                )
+                : row.quota || CALL_TYPES.has(row.type)
+                ? formatQuota(row.quota, quotaPerUnit)
+                : "—",
+          },
           {
             label: t("log.duration"),
-            cell: (row) => `${row.use_time} s${row.is_stream ? ` · ${t("log.stream")}` : ""}`,
+            cell: (row) => {
+              if (!CALL_TYPES.has(row.type)) return "—";
+              const frt = Number(parseOther(row.other).frt);
+              const parts = [row.use_time >= 1 ? `${row.use_time} s` : "< 1 s"];
+              if (row.is_stream && frt > 0) parts.push(`${t("log.frt_short")} ${formatMs(frt)}`);
+              if (row.is_stream) parts.push(t("log.stream"));
+              return parts.join(" · ");
+            },
           },
+          admin && { label: t("log.retry"), cell: (row) => retryChain(parseOther(row.other)) || "—" },
+          admin && { label: t("log.ip"), cell: (row) => row.ip || "—" },
         ]}
       />
     </div>

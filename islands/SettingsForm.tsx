@@ -16,6 +16,7 @@ import {
   type OptionSection,
   optionValueProblem,
 } from "../client/option_fields.ts";
+import { formatQuota } from "../client/format.ts";
 import { ActionMessage, ApiNotice } from "../components/ApiNotice.tsx";
 import { CheckField, FormButtons, SecretField, TextArea, TextField } from "../components/FormField.tsx";
 
@@ -37,8 +38,13 @@ function prettyJson(text: string): string {
   }
 }
 
-export default function SettingsForm() {
+/** A section's anchor, for the in-page index. */
+const anchor = (section: OptionSection) => `section-${section.title.replace(/[^a-z0-9]+/gi, "-")}`;
+
+export default function SettingsForm({ quotaPerUnit = 500000 }: { quotaPerUnit?: number }) {
   const { t } = useI18n();
+  /** Amount fields as typed, so their currency follows the keyboard. */
+  const [typed, setTyped] = useState<Record<string, string>>({});
   const options = useApiGet<OptionEntry[]>("/api/option/");
   const [message, setMessage] = useState<{ ok: boolean; text: string }>();
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -87,7 +93,12 @@ export default function SettingsForm() {
   const input = (field: OptionField) => {
     const value = current.get(field.key) ?? "";
     const label = field.label ? t(field.label) : field.key;
-    const hint = field.hint ? `${field.key} · ${t(field.hint)}` : field.label ? field.key : undefined;
+    const amount = field.amount && Number(typed[field.key] ?? value);
+    const money = field.amount && Number.isFinite(amount)
+      ? t("setting.amount_hint", { amount: formatQuota(Number(amount), quotaPerUnit) })
+      : "";
+    const hint = [money, field.hint ? t(field.hint) : "", field.label ? field.key : ""].filter(Boolean)
+      .join(" · ") || undefined;
     const error = errors[field.key];
     const badge = notActedOn.has(field.key) ? t("setting.not_acted_on") : undefined;
     switch (field.kind) {
@@ -147,11 +158,22 @@ export default function SettingsForm() {
   if (!options.result?.ok) return <ApiNotice result={options.result} loading={options.loading} />;
   return (
     <div class="stack">
+      <nav class="settings-index" aria-label={t("setting.index")}>
+        {sections.map((section) => <a key={section.title} href={`#${anchor(section)}`}>{t(section.title)}
+        </a>)}
+      </nav>
       <ActionMessage message={message} />
       {sections.map((section) => (
         <form
           class="form card"
           key={section.title}
+          id={anchor(section)}
+          onInput={(e) => {
+            const el = e.target as HTMLInputElement;
+            if (section.fields.some((f) => f.amount && f.key === el.name)) {
+              setTyped((m) => ({ ...m, [el.name]: el.value }));
+            }
+          }}
           onSubmit={(e) => {
             e.preventDefault();
             save(section, e.currentTarget as HTMLFormElement);

@@ -6,7 +6,7 @@ import Dashboard from "../../islands/Dashboard.tsx";
 
 export const config: PageConfig = { path: "/console", title: "dashboard.title", layout: "console" };
 
-export default function DashboardPage({ quotaPerUnit, notice }: PageProps) {
+export default function DashboardPage({ quotaPerUnit, notice, user }: PageProps) {
   const { t } = useI18n();
   return (
     <>
@@ -14,7 +14,7 @@ export default function DashboardPage({ quotaPerUnit, notice }: PageProps) {
       {notice && (
         <section class="notice notice-warn site-notice" aria-label={t("setting.notice")}>{notice}</section>
       )}
-      <Dashboard quotaPerUnit={quotaPerUnit} />
+      <Dashboard quotaPerUnit={quotaPerUnit} admin={(user?.role ?? 0) >= 10} />
     </>
   );
 }

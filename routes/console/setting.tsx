@@ -1,5 +1,5 @@
 /** `/console/setting`: system settings (root). */
-import type { PageConfig } from "../../server/console/page.ts";
+import type { PageConfig, PageProps } from "../../server/console/page.ts";
 import { useI18n } from "../../i18n/context.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";
 import SettingsForm from "../../islands/SettingsForm.tsx";
@@ -11,12 +11,12 @@ export const config: PageConfig = {
   role: 100,
 };
 
-export default function SettingPage() {
+export default function SettingPage({ quotaPerUnit }: PageProps) {
   const { t } = useI18n();
   return (
     <>
       <PageHeader title={t("setting.title")} description={t("setting.description")} />
-      <SettingsForm />
+      <SettingsForm quotaPerUnit={quotaPerUnit} />
     </>
   );
 }

@@ -1,7 +1,7 @@
 /** Dashboard series: hourly rows bucketed per model, zero-filled, ordered by cost; ranges aligned to hours. */
 import { assertEquals } from "../support/assert.ts";
 import { rangeBounds, RANGES, rangeStart, usageSeries } from "../../client/usage_series.ts";
-import { formatQuota, quotaFromAmount } from "../../client/format.ts";
+import { axisDecimals, formatMoney, formatQuota, quotaFromAmount } from "../../client/format.ts";
 
 const row = (model_name: string, created_at: number, quota: number, count = 1) => ({
   model_name,
@@ -69,12 +69,22 @@ Deno.test("the last bucket of every range is the one now falls in, never a futur
 
 Deno.test("quota shows as dollars at 500000 per unit, and typed dollars become quota units", () => {
   assertEquals(formatQuota(1_000_000, 500000), "$2.00");
-  assertEquals(formatQuota(250, 500000), "$0.000500");
+  assertEquals(formatQuota(250, 500000), "$0.0005", "no trailing zeros below a cent");
+  assertEquals(formatQuota(2000, 500000), "$0.004");
   assertEquals(formatQuota(0, 500000), "$0.00");
   assertEquals(quotaFromAmount("1.5", 500000), 750000);
   assertEquals(quotaFromAmount("-1", 500000), NaN);
   assertEquals(quotaFromAmount("", 500000), NaN);
   assertEquals(quotaFromAmount("abc", 500000), NaN);
+});
+
+Deno.test("axis ticks share the fewest decimals that write them all exactly", () => {
+  assertEquals(axisDecimals([0, 0.002, 0.004, 0.006]), 3);
+  assertEquals(axisDecimals([0, 0.5, 1, 1.5]), 2, "halves as cents");
+  assertEquals(axisDecimals([0, 5, 10]), 0);
+  assertEquals(axisDecimals([0, 0.0000001]), 6);
+  assertEquals([0, 0.002, 0.004].map((v) => formatMoney(v, 3)), ["$0.000", "$0.002", "$0.004"]);
+  assertEquals(formatMoney(-0.5), "-$0.50");
 });
 
 Deno.test("every dashboard range fits the one month /api/data/self answers", () => {

@@ -123,7 +123,7 @@ Deno.test({
               async () => {
                 await open("/pricing");
                 const price = () => page.locator("tbody tr", { hasText: "gpt-4o-mini" }).locator("td").nth(2);
-                assertEquals(await price().textContent(), "$0.1500 / 1M", "New API's default ratio");
+                assertEquals(await price().textContent(), "$0.15 / 1M", "New API's default ratio");
                 let form = await saveSettings({ ModelRatio: '{"gpt-4o-mini": ' });
                 assertEquals(await fieldError(form, "ModelRatio").textContent(), en("setting.not_json"));
                 form = await saveSettings({ ModelRatio: '{"gpt-4o-mini": -1}' });
