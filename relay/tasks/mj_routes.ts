@@ -14,6 +14,7 @@ import { optionRegistry } from "../../options/index.ts";
 import { fetchSetting } from "../../notify/settings.ts";
 import { guardedFetch } from "../../net/ssrf_fetch.ts";
 import { log } from "../../server/logger.ts";
+import { disableChannel } from "../health/channel_state.ts";
 import { RelayError } from "../formats/errors.ts";
 import { errorResponse, toRelayError } from "../pipeline/errors.ts";
 import { newRequestId } from "../pipeline/request_id.ts";
@@ -41,6 +42,9 @@ import {
 
 /** New API's Midjourney and Midjourney-Plus channel types. */
 export const MJ_CHANNEL_TYPES: ReadonlySet<number> = new Set([2, 5]);
+
+/** Midjourney-proxy's "no available account instance". */
+const MJ_NO_INSTANCE = 3;
 
 /** How long a submit may take upstream (New API: 60 s). */
 const SUBMIT_TIMEOUT_MS = 60_000;
@@ -172,6 +176,20 @@ async function submit(
     throw new MjError(MjCode.unknown, "do_request_failed");
   }
   const code = answer.code as number;
+  if (
+    code === MJ_NO_INSTANCE && target.channel.autoBan === 1 &&
+    optionRegistry.bool(deps.catalog, "AutomaticDisableChannelEnabled")
+  ) {
+    // New API: a Midjourney-proxy without a usable account instance takes its channel (or key) out.
+    await disableChannel(
+      deps,
+      target.channel.id,
+      target.keyIndex,
+      target.channel.keys.length,
+      "No available account instance",
+    )
+      .catch((e) => log.error("midjourney channel not disabled", { error: String(e) }));
+  }
   const mjId = typeof answer.result === "string" ? answer.result : String(answer.result ?? "");
   const accepted = submitAccepted(code, plan.action) && mjId !== "";
   const charged = accepted

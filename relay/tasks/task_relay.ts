@@ -33,6 +33,7 @@ export function taskCaller(deps: AppDeps, c: Context): Caller {
 export interface TaskChannel {
   channel: ChannelView;
   key: string;
+  keyIndex: number;
   baseUrl: string;
   proxy?: string;
 }
@@ -44,6 +45,7 @@ function channelRef(ch: ChannelView): TaskChannel | undefined {
   return {
     channel: ch,
     key: picked.key,
+    keyIndex: picked.index,
     baseUrl: ch.baseUrl.trim().replace(/\/+$/, ""),
     proxy: typeof proxy === "string" && proxy.trim() ? proxy.trim() : undefined,
   };
