@@ -16,7 +16,7 @@ import { guardedFetch } from "../../net/ssrf_fetch.ts";
 import { log } from "../../server/logger.ts";
 import { disableChannel } from "../health/channel_state.ts";
 import { RelayError } from "../formats/errors.ts";
-import { errorResponse, toRelayError } from "../pipeline/errors.ts";
+import { errorResponse, RateLimitedError, toRelayError } from "../pipeline/errors.ts";
 import { newRequestId } from "../pipeline/request_id.ts";
 import type { Caller } from "../pipeline/key_auth.ts";
 import {
@@ -38,6 +38,7 @@ import {
   type TaskChannel,
   taskChannel,
   TaskRejection,
+  withTaskLimits,
 } from "./task_relay.ts";
 
 /** New API's Midjourney and Midjourney-Plus channel types. */
@@ -273,6 +274,12 @@ export function midjourneyRoutes(deps: AppDeps): Hono {
       } catch (e) {
         const mj = asMjError(e);
         if (mj) return mjError(mj);
+        if (e instanceof RateLimitedError) {
+          // New API answers a rate-limited Midjourney request with code 30 and 429.
+          const res = mjError(new MjError(30, e.message, 429));
+          res.headers.set("retry-after", String(e.retryAfterSeconds));
+          return res;
+        }
         if (e instanceof RelayError) return errorResponse("openai_chat", e, requestId);
         log.error("midjourney relay failed", { requestId, error: String(e) });
         return mjError(new MjError(MjCode.unknown, "internal_error", 500));
@@ -280,10 +287,13 @@ export function midjourneyRoutes(deps: AppDeps): Hono {
     };
 
   for (const prefix of ["/mj", `/:mode{${MODES}}/mj`]) {
-    app.post(`${prefix}/submit/:route`, keyed((c, caller, id) => submit(deps, c, caller, id)));
+    app.post(
+      `${prefix}/submit/:route`,
+      keyed((c, caller, id) => withTaskLimits(deps, caller, () => submit(deps, c, caller, id))),
+    );
     app.post(
       `${prefix}/insight-face/swap`,
-      keyed((c, caller, id) => submit(deps, c, caller, id, "swap_face")),
+      keyed((c, caller, id) => withTaskLimits(deps, caller, () => submit(deps, c, caller, id, "swap_face"))),
     );
 
     // The seed of a task's image, asked of the task's own channel (New API's RelayMidjourneyTaskImageSeed).

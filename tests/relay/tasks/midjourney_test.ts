@@ -386,3 +386,21 @@ appTest(
       assertEquals(await userQuota(h, s.userId), START);
     }),
 );
+
+appTest(
+  "midjourney submits count against the token's RPM: the refused one is a code 30 429 and costs nothing",
+  (h) =>
+    withFake(async (fake) => {
+      const s = await relaySetup(h, {
+        userQuota: START,
+        token: { rpmLimit: 1 },
+        channels: [{ name: "mj", type: 2, key: "mj-upstream-secret", baseUrl: fake.url, models: MJ_MODELS }],
+      });
+      assertEquals((await (await mj(h, s.key, "/mj/submit/imagine", { prompt: "one" })).json()).code, 1);
+      const second = await mj(h, s.key, "/mj/submit/imagine", { prompt: "two" });
+      assertEquals(second.status, 429);
+      assertEquals((await second.json()).code, 30);
+      assert(second.headers.get("retry-after"));
+      assertEquals(await userQuota(h, s.userId), START - IMAGINE);
+    }),
+);
