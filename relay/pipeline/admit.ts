@@ -51,7 +51,10 @@ function modelRequestRateLimit(catalog: RelayCtx["deps"]["catalog"]): ModelReque
   return lastLimitSetting;
 }
 
-export async function checkLimits(ctx: RelayCtx): Promise<void> {
+/** Also run by the async-task routes (relay/tasks/task_relay.ts), which have no full relay context. */
+export async function checkLimits(
+  ctx: Pick<RelayCtx, "deps" | "caller" | "modelLimit" | "gate">,
+): Promise<void> {
   const { deps } = ctx;
   const caller = ctx.caller!;
   const limit = resolveModelRequestLimit(

@@ -14,8 +14,9 @@ import { optionRegistry } from "../../options/index.ts";
 import { fetchSetting } from "../../notify/settings.ts";
 import { guardedFetch } from "../../net/ssrf_fetch.ts";
 import { log } from "../../server/logger.ts";
+import { disableChannel } from "../health/channel_state.ts";
 import { RelayError } from "../formats/errors.ts";
-import { errorResponse, toRelayError } from "../pipeline/errors.ts";
+import { errorResponse, RateLimitedError, toRelayError } from "../pipeline/errors.ts";
 import { newRequestId } from "../pipeline/request_id.ts";
 import type { Caller } from "../pipeline/key_auth.ts";
 import {
@@ -37,10 +38,14 @@ import {
   type TaskChannel,
   taskChannel,
   TaskRejection,
+  withTaskLimits,
 } from "./task_relay.ts";
 
 /** New API's Midjourney and Midjourney-Plus channel types. */
 export const MJ_CHANNEL_TYPES: ReadonlySet<number> = new Set([2, 5]);
+
+/** Midjourney-proxy's "no available account instance". */
+const MJ_NO_INSTANCE = 3;
 
 /** How long a submit may take upstream (New API: 60 s). */
 const SUBMIT_TIMEOUT_MS = 60_000;
@@ -172,6 +177,20 @@ async function submit(
     throw new MjError(MjCode.unknown, "do_request_failed");
   }
   const code = answer.code as number;
+  if (
+    code === MJ_NO_INSTANCE && target.channel.autoBan === 1 &&
+    optionRegistry.bool(deps.catalog, "AutomaticDisableChannelEnabled")
+  ) {
+    // New API: a Midjourney-proxy without a usable account instance takes its channel (or key) out.
+    await disableChannel(
+      deps,
+      target.channel.id,
+      target.keyIndex,
+      target.channel.keys.length,
+      "No available account instance",
+    )
+      .catch((e) => log.error("midjourney channel not disabled", { error: String(e) }));
+  }
   const mjId = typeof answer.result === "string" ? answer.result : String(answer.result ?? "");
   const accepted = submitAccepted(code, plan.action) && mjId !== "";
   const charged = accepted
@@ -255,6 +274,12 @@ export function midjourneyRoutes(deps: AppDeps): Hono {
       } catch (e) {
         const mj = asMjError(e);
         if (mj) return mjError(mj);
+        if (e instanceof RateLimitedError) {
+          // New API answers a rate-limited Midjourney request with code 30 and 429.
+          const res = mjError(new MjError(30, e.message, 429));
+          res.headers.set("retry-after", String(e.retryAfterSeconds));
+          return res;
+        }
         if (e instanceof RelayError) return errorResponse("openai_chat", e, requestId);
         log.error("midjourney relay failed", { requestId, error: String(e) });
         return mjError(new MjError(MjCode.unknown, "internal_error", 500));
@@ -262,10 +287,13 @@ export function midjourneyRoutes(deps: AppDeps): Hono {
     };
 
   for (const prefix of ["/mj", `/:mode{${MODES}}/mj`]) {
-    app.post(`${prefix}/submit/:route`, keyed((c, caller, id) => submit(deps, c, caller, id)));
+    app.post(
+      `${prefix}/submit/:route`,
+      keyed((c, caller, id) => withTaskLimits(deps, caller, () => submit(deps, c, caller, id))),
+    );
     app.post(
       `${prefix}/insight-face/swap`,
-      keyed((c, caller, id) => submit(deps, c, caller, id, "swap_face")),
+      keyed((c, caller, id) => withTaskLimits(deps, caller, () => submit(deps, c, caller, id, "swap_face"))),
     );
 
     // The seed of a task's image, asked of the task's own channel (New API's RelayMidjourneyTaskImageSeed).

@@ -14,7 +14,14 @@ import { errorResponse, toRelayError } from "../pipeline/errors.ts";
 import { RelayError } from "../formats/errors.ts";
 import { newRequestId } from "../pipeline/request_id.ts";
 import type { Caller } from "../pipeline/key_auth.ts";
-import { holdTaskPrice, settleTaskPrice, taskCaller, taskChannel, TaskRejection } from "./task_relay.ts";
+import {
+  holdTaskPrice,
+  settleTaskPrice,
+  taskCaller,
+  taskChannel,
+  TaskRejection,
+  withTaskLimits,
+} from "./task_relay.ts";
 
 /** New API's Suno channel type. */
 export const SUNO_CHANNEL_TYPES: ReadonlySet<number> = new Set([36]);
@@ -153,7 +160,10 @@ export function sunoRoutes(deps: AppDeps): Hono {
       }
     };
 
-  app.post("/suno/submit/:action", keyed((c, caller, id) => submit(deps, c, caller, id)));
+  app.post(
+    "/suno/submit/:action",
+    keyed((c, caller, id) => withTaskLimits(deps, caller, () => submit(deps, c, caller, id))),
+  );
   app.post(
     "/suno/fetch",
     keyed(async (c, caller) => {

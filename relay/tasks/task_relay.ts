@@ -14,6 +14,8 @@ import { selectChannel } from "../routing/select_channel.ts";
 import type { BillingSession } from "../billing/session.ts";
 import { BillingError, InsufficientQuotaError } from "../billing/errors.ts";
 import { parseJsonObject } from "../providers/spec.ts";
+import { checkLimits } from "../pipeline/admit.ts";
+import type { RelayCtx } from "../pipeline/context.ts";
 
 /** A task route refused the request before anything was charged; each platform words it in its shape. */
 export class TaskRejection extends Error {
@@ -33,6 +35,7 @@ export function taskCaller(deps: AppDeps, c: Context): Caller {
 export interface TaskChannel {
   channel: ChannelView;
   key: string;
+  keyIndex: number;
   baseUrl: string;
   proxy?: string;
 }
@@ -44,6 +47,7 @@ function channelRef(ch: ChannelView): TaskChannel | undefined {
   return {
     channel: ch,
     key: picked.key,
+    keyIndex: picked.index,
     baseUrl: ch.baseUrl.trim().replace(/\/+$/, ""),
     proxy: typeof proxy === "string" && proxy.trim() ? proxy.trim() : undefined,
   };
@@ -158,4 +162,25 @@ export async function settleTaskPrice(
   });
   await deps.billing.flush();
   return r?.charged ?? 0;
+}
+
+/**
+ * Runs a submit inside the relay's limits: New API's model request limit and the token's RPM and
+ * concurrency (429 RateLimitedError before anything is held). The slot is given back at the end; a
+ * submit that failed gives its RPM unit back too. A success counts toward the model limit's successes.
+ */
+export async function withTaskLimits<T>(deps: AppDeps, caller: Caller, fn: () => Promise<T>): Promise<T> {
+  const ctx: Pick<RelayCtx, "deps" | "caller" | "modelLimit" | "gate"> = { deps, caller };
+  await checkLimits(ctx);
+  try {
+    const out = await fn();
+    await ctx.gate?.release();
+    if (ctx.modelLimit) {
+      await deps.limiters.model.recordSuccess(caller.user.id, ctx.modelLimit).catch(() => {});
+    }
+    return out;
+  } catch (e) {
+    await ctx.gate?.release({ refund: true });
+    throw e;
+  }
 }

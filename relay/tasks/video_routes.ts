@@ -26,6 +26,7 @@ import {
   type TaskChannel,
   taskChannel,
   TaskRejection,
+  withTaskLimits,
 } from "./task_relay.ts";
 import { queryOne } from "../../store/db.ts";
 import { taskView } from "../../routes/api/views.ts";
@@ -324,9 +325,18 @@ export function videoRoutes(deps: AppDeps): Hono {
         return errorResponse("openai_chat", toRelayError(e), requestId);
       }
     };
-  app.post("/v1/videos", keyed((c, caller, id) => create(deps, c, caller, id)));
-  app.post("/v1/videos/:id/remix", keyed((c, caller, id) => remix(deps, c, caller, id)));
-  app.post("/v1/video/generations", keyed((c, caller, id) => create(deps, c, caller, id, true)));
+  app.post(
+    "/v1/videos",
+    keyed((c, caller, id) => withTaskLimits(deps, caller, () => create(deps, c, caller, id))),
+  );
+  app.post(
+    "/v1/videos/:id/remix",
+    keyed((c, caller, id) => withTaskLimits(deps, caller, () => remix(deps, c, caller, id))),
+  );
+  app.post(
+    "/v1/video/generations",
+    keyed((c, caller, id) => withTaskLimits(deps, caller, () => create(deps, c, caller, id, true))),
+  );
   // New API's task envelope: `{code: "success", data: TaskDto}`, or `task_not_exist`.
   app.get(
     "/v1/video/generations/:task_id",

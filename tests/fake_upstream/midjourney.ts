@@ -4,7 +4,7 @@
  * `task/{id}/fetch`) moves a task on (NOT_START 0% → IN_PROGRESS 50% → SUCCESS 100% with `imageUrl` and
  * buttons), and `/img/{id}.png` serves the picture. Prompt directives script the outcome: `[fake:fail]`
  * ends in FAILURE, `[fake:hang]` never finishes, `[fake:banned]` is refused at submit (code 24),
- * `[fake:queued]` answers code 22.
+ * `[fake:queued]` answers code 22, `[fake:noinstance]` code 3 (no account instance).
  */
 
 export interface FakeMjTask {
@@ -111,6 +111,9 @@ export function startFakeMidjourney(secret = "mj-upstream-secret"): Promise<Fake
       const route = submit[1] ?? "swap";
       if (state.failSubmitsWith) return new Response("upstream broken", { status: state.failSubmitsWith });
       const prompt = typeof body.prompt === "string" ? body.prompt : "";
+      if (prompt.includes("[fake:noinstance]")) {
+        return Response.json({ code: 3, description: "无可用的账号实例" });
+      }
       if (prompt.includes("[fake:banned]")) {
         return Response.json({
           code: 24,

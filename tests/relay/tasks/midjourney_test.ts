@@ -13,6 +13,7 @@ import { failWithRefund, pollTasks, taskPollJob } from "../../../jobs/task_poll.
 import { asInt, queryOne } from "../../../store/db.ts";
 import { insertMjTask, mjTaskOf, updateMjTask } from "../../../store/midjourneys.ts";
 import { createToken } from "../../../store/tokens.ts";
+import { saveOptions } from "../../../store/options.ts";
 import { insertUser } from "../../../store/users.ts";
 import { testSecrets } from "../../support/stores.ts";
 
@@ -365,5 +366,41 @@ appTest(
       assertEquals((await pollTasks(h.deps)).refunded, 0);
       assertEquals(await userQuota(h, s.userId), START + IMAGINE);
       assertEquals(await logCount(h, 6, s.userId), 1);
+    }),
+);
+
+appTest(
+  "midjourney: no account instance (code 3) disables an auto-ban channel and costs nothing",
+  (h) =>
+    withFake(async (fake) => {
+      const s = await setup(h, fake);
+      await saveOptions(h.deps.db, { AutomaticDisableChannelEnabled: "true" });
+      await h.deps.cache.publish({ kind: "options" });
+      const res = await mj(h, s.key, "/mj/submit/imagine", { prompt: "[fake:noinstance] x" });
+      assertEquals((await res.json()).code, 3);
+      assertEquals(await userQuota(h, s.userId), START);
+      const ch = await queryOne(h.deps.db, "SELECT status FROM channels WHERE id = ?", [s.channelIds[0]]);
+      assertEquals(asInt(ch?.status), 3);
+      const next = await mj(h, s.key, "/mj/submit/imagine", { prompt: "y" });
+      assertEquals(next.status, 400);
+      assertEquals(await userQuota(h, s.userId), START);
+    }),
+);
+
+appTest(
+  "midjourney submits count against the token's RPM: the refused one is a code 30 429 and costs nothing",
+  (h) =>
+    withFake(async (fake) => {
+      const s = await relaySetup(h, {
+        userQuota: START,
+        token: { rpmLimit: 1 },
+        channels: [{ name: "mj", type: 2, key: "mj-upstream-secret", baseUrl: fake.url, models: MJ_MODELS }],
+      });
+      assertEquals((await (await mj(h, s.key, "/mj/submit/imagine", { prompt: "one" })).json()).code, 1);
+      const second = await mj(h, s.key, "/mj/submit/imagine", { prompt: "two" });
+      assertEquals(second.status, 429);
+      assertEquals((await second.json()).code, 30);
+      assert(second.headers.get("retry-after"));
+      assertEquals(await userQuota(h, s.userId), START - IMAGINE);
     }),
 );
