@@ -122,6 +122,7 @@ export async function composeDeps(
 /** Stops background work and flushes what is queued (logs, quota_data); the caller closes store and KV. */
 export async function stopDeps(deps: AppDeps): Promise<void> {
   deps.heartbeat.stop();
+  deps.metrics.stop();
   deps.jobs.stop();
   deps.limiters.token.stop();
   await keyBackendOf(deps.kv)?.close();

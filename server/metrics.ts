@@ -1,7 +1,7 @@
 /**
- * Prometheus metrics (`GET /metrics`, npm `prom-client`: the library the Node ecosystem scrapes with, its
- * text format and histogram buckets exactly as Prometheus expects them). One registry per app, so two
- * apps in one test process do not share counters.
+ * Prometheus metrics (`GET /metrics`, in the text format of `server/prometheus.ts`; npm `prom-client`
+ * breaks `deno compile` on Deno 2.9, see there). One registry per app, so two apps in one test process
+ * do not share counters.
  *
  * Names follow OpenTelemetry's GenAI semantic conventions where they name the thing
  * (`gen_ai.client.operation.duration`, `gen_ai.client.token.usage`, `gen_ai.server.time_to_first_token`,
@@ -12,7 +12,8 @@
  * Labels are bounded: the model label is set only once a channel served the request (the model is then
  * one the catalog routes), errors before that carry the endpoint and the HTTP status only.
  */
-import client from "prom-client";
+import process from "node:process";
+import { Counter, Gauge, Histogram, Registry } from "./prometheus.ts";
 import { statementTimings } from "../store/db.ts";
 
 export interface RelayServed {
@@ -56,107 +57,175 @@ function channelState(status: number): string {
 }
 
 export class GatewayMetrics {
-  readonly registry = new client.Registry();
-  readonly #duration: client.Histogram;
-  readonly #tokens: client.Histogram;
-  readonly #ttft: client.Histogram;
-  readonly #requests: client.Counter;
-  readonly #quota: client.Counter;
-  readonly #upstreamFailures: client.Counter;
+  readonly registry = new Registry();
+  readonly #duration: Histogram;
+  readonly #tokens: Histogram;
+  readonly #ttft: Histogram;
+  readonly #requests: Counter;
+  readonly #quota: Counter;
+  readonly #upstreamFailures: Counter;
+  #lagTimer?: ReturnType<typeof setInterval>;
 
   constructor(sources?: MetricsSources, opts: { processMetrics?: boolean } = {}) {
-    const registers = [this.registry];
-    if (opts.processMetrics ?? true) client.collectDefaultMetrics({ register: this.registry });
-    this.#duration = new client.Histogram({
-      name: "gen_ai_client_operation_duration_seconds",
-      help: "Relay request duration, arrival to the end of the answer (streams included).",
-      labelNames: ["gen_ai_operation_name", "gen_ai_request_model", "gen_ai_provider_name", "error_type"],
-      buckets: SECONDS,
-      registers,
-    });
-    this.#tokens = new client.Histogram({
-      name: "gen_ai_client_token_usage",
-      help: "Tokens billed per request, by gen_ai_token_type (input, output).",
-      labelNames: ["gen_ai_operation_name", "gen_ai_request_model", "gen_ai_token_type"],
-      buckets: TOKENS,
-      registers,
-    });
-    this.#ttft = new client.Histogram({
-      name: "gen_ai_server_time_to_first_token_seconds",
-      help: "Streams: arrival to the first byte of the answer.",
-      labelNames: ["gen_ai_operation_name", "gen_ai_request_model"],
-      buckets: SECONDS,
-      registers,
-    });
-    this.#requests = new client.Counter({
-      name: "new_api_relay_requests_total",
-      help:
+    const r = this.registry;
+    this.#duration = r.register(
+      new Histogram(
+        "gen_ai_client_operation_duration_seconds",
+        "Relay request duration, arrival to the end of the answer (streams included).",
+        ["gen_ai_operation_name", "gen_ai_request_model", "gen_ai_provider_name", "error_type"],
+        SECONDS,
+      ),
+    );
+    this.#tokens = r.register(
+      new Histogram(
+        "gen_ai_client_token_usage",
+        "Tokens billed per request, by gen_ai_token_type (input, output).",
+        ["gen_ai_operation_name", "gen_ai_request_model", "gen_ai_token_type"],
+        TOKENS,
+      ),
+    );
+    this.#ttft = r.register(
+      new Histogram(
+        "gen_ai_server_time_to_first_token_seconds",
+        "Streams: arrival to the first byte of the answer.",
+        ["gen_ai_operation_name", "gen_ai_request_model"],
+        SECONDS,
+      ),
+    );
+    this.#requests = r.register(
+      new Counter(
+        "new_api_relay_requests_total",
         "Relay requests by endpoint, outcome (completed, client_gone, ... or the HTTP status of a refusal).",
-      labelNames: ["endpoint", "outcome", "stream"],
-      registers,
-    });
-    this.#quota = new client.Counter({
-      name: "new_api_quota_charged_total",
-      help: "Quota charged by settled relay requests (500000 = $1 by default).",
-      labelNames: ["gen_ai_request_model"],
-      registers,
-    });
-    this.#upstreamFailures = new client.Counter({
-      name: "new_api_upstream_failures_total",
-      help:
+        ["endpoint", "outcome", "stream"],
+      ),
+    );
+    this.#quota = r.register(
+      new Counter(
+        "new_api_quota_charged_total",
+        "Quota charged by settled relay requests (500000 = $1 by default).",
+        ["gen_ai_request_model"],
+      ),
+    );
+    this.#upstreamFailures = r.register(
+      new Counter(
+        "new_api_upstream_failures_total",
         "Failed upstream attempts (before the answer started), by channel and upstream status (0: no answer).",
-      labelNames: ["channel_id", "channel_type", "status"],
-      registers,
-    });
-    const statements = new client.Histogram({
-      name: "new_api_store_statement_duration_seconds",
-      help: "SQL statement duration (waiting for a pooled connection included), by store.",
-      labelNames: ["store"],
-      buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
-      registers,
-    });
+        ["channel_id", "channel_type", "status"],
+      ),
+    );
+    const statements = r.register(
+      new Histogram(
+        "new_api_store_statement_duration_seconds",
+        "SQL statement duration (waiting for a pooled connection included), by store.",
+        ["store"],
+        [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+      ),
+    );
     // Process-wide: the last app built in this process receives the timings (one app in production).
     statementTimings.observe = (store, ms) => statements.observe({ store }, ms / 1000);
+    if (opts.processMetrics ?? true) this.#processMetrics();
     if (!sources) return;
-    new client.Gauge({
-      name: "new_api_relay_inflight_requests",
-      help: "Relay requests in flight on this instance (open streams included).",
-      registers,
-      collect() {
-        this.set(sources.inflight());
-      },
-    });
-    new client.Gauge({
-      name: "new_api_billing_open_holds",
-      help: "Quota holds of requests still running on this instance.",
-      registers,
-      collect() {
-        this.set(sources.openHolds());
-      },
-    });
-    new client.Gauge({
-      name: "new_api_billing_journal_pending",
-      help: "Settlements answered but not yet committed to the store (the group commit's lag).",
-      registers,
-      collect() {
-        this.set(sources.journalPending());
-      },
-    });
-    new client.Gauge({
-      name: "new_api_channel_state",
-      help: "Current persisted state of an AI channel (1 = current state).",
-      labelNames: ["channel_id", "channel_type", "state"],
-      registers,
-      collect() {
-        this.reset();
-        for (const c of sources.channels()) {
-          this.set(
-            { channel_id: String(c.id), channel_type: String(c.type), state: channelState(c.status) },
-            1,
-          );
-        }
-      },
-    });
+    r.register(
+      new Gauge(
+        "new_api_relay_inflight_requests",
+        "Relay requests in flight on this instance (open streams included).",
+        [],
+        (g) => g.set({}, sources.inflight()),
+      ),
+    );
+    r.register(
+      new Gauge(
+        "new_api_billing_open_holds",
+        "Quota holds of requests still running on this instance.",
+        [],
+        (g) => g.set({}, sources.openHolds()),
+      ),
+    );
+    r.register(
+      new Gauge(
+        "new_api_billing_journal_pending",
+        "Settlements answered but not yet committed to the store (the group commit's lag).",
+        [],
+        (g) => g.set({}, sources.journalPending()),
+      ),
+    );
+    r.register(
+      new Gauge(
+        "new_api_channel_state",
+        "Current persisted state of an AI channel (1 = current state).",
+        ["channel_id", "channel_type", "state"],
+        (g) => {
+          g.reset();
+          for (const c of sources.channels()) {
+            g.set(
+              { channel_id: String(c.id), channel_type: String(c.type), state: channelState(c.status) },
+              1,
+            );
+          }
+        },
+      ),
+    );
+  }
+
+  /** CPU, memory, start time and the event loop's lag (the worst delay of a 500 ms timer since the last scrape). */
+  #processMetrics(): void {
+    const r = this.registry;
+    const started = Date.now() / 1000 - performance.now() / 1000;
+    let worstLag = 0;
+    let expected = performance.now() + 500;
+    this.#lagTimer = setInterval(() => {
+      const now = performance.now();
+      worstLag = Math.max(worstLag, Math.max(0, now - expected) / 1000);
+      expected = now + 500;
+    }, 500);
+    Deno.unrefTimer(this.#lagTimer as unknown as number);
+    r.register(
+      new Gauge(
+        "process_resident_memory_bytes",
+        "Resident memory size in bytes.",
+        [],
+        (g) => g.set({}, Deno.memoryUsage().rss),
+      ),
+    );
+    r.register(
+      new Gauge(
+        "process_heap_bytes",
+        "JavaScript heap in use, in bytes.",
+        [],
+        (g) => g.set({}, Deno.memoryUsage().heapUsed),
+      ),
+    );
+    r.register(
+      new Gauge("process_cpu_seconds_total", "User and system CPU time spent, in seconds.", [], (g) => {
+        const u = process.cpuUsage();
+        g.set({}, (u.user + u.system) / 1e6);
+      }),
+    );
+    r.register(
+      new Gauge(
+        "process_start_time_seconds",
+        "Start time of the process since the epoch, in seconds.",
+        [],
+        (g) => g.set({}, Math.round(started)),
+      ),
+    );
+    r.register(
+      new Gauge(
+        "new_api_event_loop_lag_seconds",
+        "The event loop's worst delay since the previous scrape (a 500 ms timer's lateness).",
+        [],
+        (g) => {
+          g.set({}, worstLag);
+          worstLag = 0;
+        },
+      ),
+    );
+  }
+
+  /** Stops the event-loop sampler (the app is shutting down). */
+  stop(): void {
+    if (this.#lagTimer !== undefined) clearInterval(this.#lagTimer);
+    this.#lagTimer = undefined;
   }
 
   /** A request a channel served (to its end, or cut), after its settlement. */
@@ -209,7 +278,7 @@ export class GatewayMetrics {
   }
 
   /** The exposition text (Prometheus text format 0.0.4). */
-  async render(): Promise<{ body: string; contentType: string }> {
-    return { body: await this.registry.metrics(), contentType: this.registry.contentType };
+  render(): Promise<{ body: string; contentType: string }> {
+    return Promise.resolve({ body: this.registry.render(), contentType: this.registry.contentType });
   }
 }

@@ -126,12 +126,29 @@ Deno.test("the global web limit covers the console's pages, not /static, /api or
   });
 });
 
-Deno.test("NODE_TYPE=slave serves but leaves the scheduled jobs (channel test, log retention, task poll) to the master", async () => {
+Deno.test("NODE_TYPE=slave serves but leaves the scheduled jobs (channel test, log retention, balances, system tasks, task poll, subscription expiry) to the master", async () => {
   await withTempDir(async (dir) => {
     for (
       const [nodeType, expected, updateTask] of [
-        ["master", ["channel_test", "log_retention", "task_poll"], "true"],
-        ["master", ["channel_test", "log_retention"], "false"],
+        [
+          "master",
+          [
+            "channel_test",
+            "log_retention",
+            "channel_balance",
+            "system_tasks",
+            "task_poll",
+            "subscription_expiry",
+          ],
+          "true",
+        ],
+        ["master", [
+          "channel_test",
+          "log_retention",
+          "channel_balance",
+          "system_tasks",
+          "subscription_expiry",
+        ], "false"],
         ["slave", [], "true"],
       ] as const
     ) {
