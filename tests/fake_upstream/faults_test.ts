@@ -300,7 +300,7 @@ Deno.test("rerank scores documents by the query's words", () =>
       fake,
       "/v1/rerank",
       JSON.stringify({
-        model: "rerank-v1",
+        model: "jina-reranker-v2",
         query: "red apple",
         documents: ["blue sky", "a red apple", "apple pie"],
       }),
