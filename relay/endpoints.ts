@@ -19,7 +19,10 @@ export type OpenAiEndpointName =
   | "audio_transcriptions"
   | "audio_translations"
   | "rerank"
-  | "responses";
+  | "responses"
+  | "responses_compact"
+  | "alpha_search"
+  | "edits";
 
 export type NativeEndpointName =
   | "claude_messages"
@@ -44,7 +47,17 @@ export interface Endpoint {
   /** New API's model when the request names none. */
   defaultModel?: string;
   /** How the prompt is estimated before the call. */
-  prompt: "chat" | "prompt" | "input" | "rerank" | "speech" | "audio" | "image" | "contents";
+  prompt:
+    | "chat"
+    | "prompt"
+    | "input"
+    | "rerank"
+    | "speech"
+    | "audio"
+    | "image"
+    | "contents"
+    | "responses_input"
+    | "none";
   /** Gemini actions (`models/{model}:{action}`) served by this entry. */
   gemini?: readonly string[];
   /** Counted, not generated: any channel answers (natively, else counted here); never billed. */
@@ -73,7 +86,16 @@ const gemini = (name: EndpointName, actions: string[], rest: Partial<Endpoint> =
 export const ENDPOINTS: readonly Endpoint[] = [
   openai("chat_completions", "/v1/chat/completions", { chat: true, prompt: "chat" }),
   openai("responses", "/v1/responses", { chat: true, dialect: "openai_responses", prompt: "chat" }),
+  // Codex's context compaction: billed as `{model}-openai-compact`, served where Responses are native.
+  openai("responses_compact", "/v1/responses/compact", {
+    dialect: "openai_responses",
+    prompt: "responses_input",
+  }),
+  // Codex's standalone web search: no usage upstream, billed as one web_search_preview call.
+  openai("alpha_search", "/v1/alpha/search", { prompt: "none" }),
   openai("completions", "/v1/completions", { prompt: "prompt" }),
+  // The legacy edits API (New API's RelayModeEdits): passed through where a channel still serves it.
+  openai("edits", "/v1/edits", { prompt: "input" }),
   openai("embeddings", "/v1/embeddings", { prompt: "input" }),
   openai("moderations", "/v1/moderations", { prompt: "input", defaultModel: "text-moderation-stable" }),
   openai("images_generations", "/v1/images/generations", { prompt: "image", defaultModel: "dall-e" }),

@@ -7,6 +7,7 @@ import type { PriceData } from "./pricing.ts";
 import type { QuotaClamp } from "./quota_math.ts";
 import type { RequestEnd } from "./stream_end.ts";
 import { type BillableUsage, promptTokensOf } from "./usage.ts";
+import { webSearchPricePerThousand } from "./tool_price.ts";
 
 export interface ConsumeDetails {
   price: PriceData;
@@ -23,6 +24,8 @@ export interface ConsumeDetails {
   end?: RequestEnd;
   clamp?: QuotaClamp;
   usageClamped?: boolean;
+  /** Built-in web search calls billed (New API's `web_search`, `web_search_call_count`, `web_search_price`). */
+  webSearchCalls?: number;
 }
 
 /** The log's `prompt_tokens` column: Claude-semantics rows show input without cache, as New API does. */
@@ -54,6 +57,11 @@ export function consumeOther(d: ConsumeDetails): Record<string, unknown> {
     other.upstream_model_name = d.upstreamModel;
   }
   if (d.requestPath) other.request_path = d.requestPath;
+  if (d.webSearchCalls) {
+    other.web_search = true;
+    other.web_search_call_count = d.webSearchCalls;
+    other.web_search_price = webSearchPricePerThousand(price.model);
+  }
   if (usage.semantic === "anthropic") {
     other.claude = true;
     other.usage_semantic = "anthropic";

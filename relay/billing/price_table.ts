@@ -12,7 +12,8 @@ import { boundedRatio } from "./quota_math.ts";
 /** Upper bounds per table: far above any real price, low enough that products stay finite. */
 const MAX = { ratio: 10_000, completion: 1_000, cache: 100, price: 10_000, group: 1_000 } as const;
 
-const COMPACT_SUFFIX = "-openai-compact";
+/** New API's billing name of a compaction (`{model}-openai-compact`) and its wildcard price key. */
+export const COMPACT_SUFFIX = "-openai-compact";
 const COMPACT_WILDCARD = "*-openai-compact";
 
 const parsed = new Map<string, { text: string; map: RatioMap }>();
@@ -93,8 +94,15 @@ export class PriceTable {
     return this.#lookup("ModelPrice", MAX.price, matchingModelName(model));
   }
 
+  /**
+   * A compaction name (`{model}-openai-compact`) with no ratio of its own nor a `*-openai-compact` one is
+   * ratio 0, as New API's GetModelRatio answers (step 3): priced, and free unless the admin sets one.
+   */
   modelRatio(model: string): number | undefined {
-    return this.#lookup("ModelRatio", MAX.ratio, matchingModelName(model));
+    const name = matchingModelName(model);
+    const ratio = this.#lookup("ModelRatio", MAX.ratio, name);
+    if (ratio === undefined && name.endsWith(COMPACT_SUFFIX)) return 0;
+    return ratio;
   }
 
   completionRatio(model: string): number {

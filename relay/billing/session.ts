@@ -9,6 +9,7 @@ import { consumeOther, loggedPromptTokens } from "./log_other.ts";
 import { channelPromptCacheRatio, type PriceData, usageQuota, withChannelCacheRatio } from "./pricing.ts";
 import { type EndState, type RequestEnd, usageAtEnd } from "./stream_end.ts";
 import { StreamMeter } from "./stream_meter.ts";
+import { webSearchQuota } from "./tool_price.ts";
 import type { CountTokens } from "./estimate.ts";
 import { type BillableUsage, promptTokensOf, sanitizeUsage } from "./usage.ts";
 import type { NewLog } from "../../store/logs.ts";
@@ -32,6 +33,8 @@ export interface SettleOptions {
   priceMultiplier?: number;
   /** Human-readable note for the log's `content` (never upstream error text). */
   content?: string;
+  /** Built-in web search calls to add at their per-call price (alpha search: one). */
+  webSearchCalls?: number;
 }
 
 export interface SettleResult extends Outcome {
@@ -247,6 +250,8 @@ export class BillingSession {
     const { usage: u, clamped } = sanitizeUsage(usage);
     const price = this.#priced(channel);
     const charge = usageQuota(price, u, opts.priceMultiplier ?? 1);
+    const toolQuota = webSearchQuota(price, opts.webSearchCalls ?? 0);
+    if (toolQuota > 0) charge.quota = Math.min(Number.MAX_SAFE_INTEGER, charge.quota + toolQuota);
     const now = Date.now();
     const other = consumeOther({
       price,
@@ -261,6 +266,7 @@ export class BillingSession {
       end: opts.end,
       clamp: charge.clamp,
       usageClamped: clamped,
+      webSearchCalls: opts.webSearchCalls,
     });
     const content = [opts.content, u.estimated ? "usage estimated locally: the upstream reported none" : ""]
       .filter(Boolean).join("; ");

@@ -21,11 +21,12 @@ import { servesEndpoint } from "../providers/spec.ts";
 import { channelConfig, enabledKeys } from "./channel_config.ts";
 import { forbidden, RateLimitedError } from "./errors.ts";
 import { estimatePrompt } from "./prompt_estimate.ts";
+import { modelCandidates } from "../routing/model_candidates.ts";
 
 export function checkModelAccess(ctx: RelayCtx): void {
   const limits = ctx.caller!.token?.modelLimitSet;
   const model = ctx.parsed!.model;
-  if (limits && !limits.has(model)) {
+  if (limits && !modelCandidates(model).some((m) => limits.has(m))) {
     throw forbidden(`This token has no access to model ${model}`, "model_not_allowed");
   }
 }
@@ -119,11 +120,14 @@ export function routableTiers(ctx: RelayCtx): ChannelView[][] {
     return [[ch]];
   }
   const group = caller.usingGroup;
-  const tiers = catalog.tiers(group, model).map((tier) => tier.filter((ch) => eligible(ctx, ch)))
-    .filter((tier) => tier.length > 0);
-  if (tiers.length > 0) return tiers;
+  const candidates = modelCandidates(model);
+  for (const name of candidates) {
+    const tiers = catalog.tiers(group, name).map((tier) => tier.filter((ch) => eligible(ctx, ch)))
+      .filter((tier) => tier.length > 0);
+    if (tiers.length > 0) return tiers;
+  }
   for (const ch of catalog.channels()) {
-    if (ch.groups.includes(group) && ch.modelList.includes(model)) {
+    if (ch.groups.includes(group) && candidates.some((m) => ch.modelList.includes(m))) {
       throw new RelayError(503, `No available channel for model ${model} under group ${group}`, {
         code: "model_not_found",
       });

@@ -118,12 +118,17 @@ export async function answerJson(ctx: RelayCtx, a: Attempt): Promise<AttemptOutc
       }
     }
   }
+  if (ctx.endpoint.name === "alpha_search") {
+    // No usage upstream: New API bills the model at zero tokens plus one web_search_preview call.
+    usage = { inputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 0 };
+  }
   await finishRequest(ctx, {
     end: "completed",
     usage,
     channel: a.channel,
     upstreamModel: a.plan.upstreamModel,
     priceMultiplier: priceMultiplierOf(ctx),
+    webSearchCalls: ctx.endpoint.name === "alpha_search" ? 1 : undefined,
   });
   const rewritten = (t && !t.passthrough) || a.plan.convertResponse;
   const headers = new Headers({

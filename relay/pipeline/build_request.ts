@@ -95,7 +95,7 @@ export async function buildUpstreamRequest(b: BuildInput): Promise<UpstreamPlan>
   const { endpoint, parsed, config, channel } = b;
   if (!config.baseUrl) throw new ChannelError(`channel #${channel.id} has no base URL`);
   const provider = config.provider;
-  const mapped = mappedModel(config, parsed.model);
+  const mapped = mappedModel(config, parsed.requestedModel ?? parsed.model);
   let upstreamModel = mapped;
   let upstreamDialect: Dialect = endpoint.dialect;
   let t: Translation | undefined;

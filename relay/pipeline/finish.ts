@@ -22,6 +22,8 @@ export interface RequestOutcome {
   upstreamModel: string;
   /** Extra multiplier for per-call prices (image size/quality × n). */
   priceMultiplier?: number;
+  /** Built-in web search calls billed on top (alpha search). */
+  webSearchCalls?: number;
 }
 
 /** The usage to bill: an incomplete stream is charged at least what the meter saw delivered. */
@@ -80,6 +82,7 @@ async function settle(
       channel: { id: o.channel.id, setting: o.channel.setting },
       upstreamModel: o.upstreamModel !== ctx.parsed?.model ? o.upstreamModel : undefined,
       priceMultiplier: o.priceMultiplier,
+      webSearchCalls: o.webSearchCalls,
     });
   } catch (err) {
     log.error("settlement failed; the sweeper will resolve the hold", {

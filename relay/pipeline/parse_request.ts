@@ -13,10 +13,16 @@ import { parseRequestBody } from "../formats/validation.ts";
 import type { DecodeRequestContext } from "../formats/codec.ts";
 import { type BillingQuantities, billingQuantities } from "../billing/request_bounds.ts";
 import { geminiBatchEmbedSchema, geminiEmbedSchema } from "../formats/gemini/embed.ts";
+import { withCompactSuffix } from "../routing/model_candidates.ts";
 
 export interface ParsedRequest {
   /** The model the client asked for (or the endpoint's default): routing and billing use it. */
   model: string;
+  /**
+   * The model the client named when billing and routing use another name (compaction's
+   * `{model}-openai-compact`): channel model mapping starts from it and it is what goes upstream.
+   */
+  requestedModel?: string;
   stream: boolean;
   /** OpenAI `stream_options.include_usage` as the client sent it. */
   includeUsage: boolean;
@@ -44,6 +50,9 @@ const SCHEMAS: Partial<Record<Endpoint["name"], z.ZodType>> = {
   images_generations: z.looseObject({ model: model.optional(), prompt: text.min(1, "must not be empty") }),
   audio_speech: z.looseObject({ model, input: text.min(1, "must not be empty") }),
   rerank: z.looseObject({ model, query: text, documents: z.array(z.unknown()).min(1) }),
+  responses_compact: z.looseObject({ model }),
+  alpha_search: z.looseObject({ model }),
+  edits: z.looseObject({ model, instruction: text }),
   gemini_embed: geminiEmbedSchema,
   gemini_batch_embed: geminiBatchEmbedSchema,
 };
@@ -144,8 +153,10 @@ export async function parseRequest(
     throw invalidRequest("stream: expected a boolean", "stream");
   }
   const options = json.stream_options as Record<string, unknown> | undefined;
+  const compact = ep.name === "responses_compact";
   return {
-    model: name,
+    model: compact ? withCompactSuffix(name) : name,
+    requestedModel: compact ? name : undefined,
     stream: json.stream === true && ep.name === "completions",
     includeUsage: options?.include_usage === true,
     bytes,

@@ -73,6 +73,18 @@ function countInput(count: CountTokens, v: unknown): number {
   return 0;
 }
 
+/** Text of a Responses `input` (a string, or items whose `content`/`text`/`output`/`arguments` carry it). */
+function countResponsesInput(count: CountTokens, v: unknown): number {
+  if (typeof v === "string") return count(v);
+  if (Array.isArray(v)) return v.reduce((n: number, x) => n + countResponsesInput(count, x), 0);
+  if (!v || typeof v !== "object") return 0;
+  const o = v as Record<string, unknown>;
+  return ["text", "content", "output", "arguments"].reduce(
+    (n, k) => n + countResponsesInput(count, o[k]),
+    0,
+  );
+}
+
 export function estimatePrompt(count: CountTokens, ep: Endpoint, p: ParsedRequest): number {
   const j = p.json ?? {};
   switch (ep.prompt) {
@@ -81,7 +93,12 @@ export function estimatePrompt(count: CountTokens, ep: Endpoint, p: ParsedReques
     case "prompt":
       return countInput(count, j.prompt);
     case "input":
-      return countInput(count, j.input);
+      // `instruction`: the legacy edits API's second text field.
+      return countInput(count, j.input) + countInput(count, j.instruction);
+    case "responses_input":
+      return countResponsesInput(count, j.instructions) + countResponsesInput(count, j.input);
+    case "none":
+      return 0;
     case "rerank":
       return countInput(count, j.query) + countInput(count, j.documents);
     case "speech":

@@ -101,10 +101,24 @@ export const OPENAI_PATHS: Record<OpenAiEndpointName, string> = {
   audio_translations: "/audio/translations",
   rerank: "/rerank",
   responses: "/responses",
+  responses_compact: "/responses/compact",
+  alpha_search: "/alpha/search",
+  edits: "/edits",
 };
 
+/**
+ * New API's own endpoints beyond the classic list: compaction goes only where Responses are native
+ * (`RESPONSES_NATIVE`), alpha search only to New API/Sub2API upstreams (its AlphaSearchHelper's rule).
+ */
+const NOT_CLASSIC: ReadonlySet<string> = new Set(["responses_compact", "alpha_search"]);
+
 /** The OpenAI endpoints, for providers that pass all of them through. */
-export const OPENAI_ENDPOINTS = Object.keys(OPENAI_PATHS) as OpenAiEndpointName[];
+export const OPENAI_ENDPOINTS = (Object.keys(OPENAI_PATHS) as OpenAiEndpointName[]).filter((e) =>
+  !NOT_CLASSIC.has(e)
+);
+
+/** What a provider speaking the Responses API natively serves besides it. */
+export const RESPONSES_NATIVE: readonly OpenAiEndpointName[] = ["responses_compact"];
 
 /** The path of an OpenAI endpoint (a native one never reaches an OpenAI-style URL builder). */
 export function openAiPath(name: EndpointName): string {

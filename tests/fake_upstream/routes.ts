@@ -24,6 +24,7 @@ import {
   rerank,
 } from "./openai_misc.ts";
 import { responses } from "./openai_responses.ts";
+import { alphaSearch, edits, responsesCompact } from "./openai_codex.ts";
 
 export type AuthStyle = "openai" | "azure" | "anthropic" | "gemini";
 
@@ -49,6 +50,9 @@ const OPENAI_POST: [string, (ctx: CallContext) => Response | Promise<Response>, 
   ["audio/translations", (ctx) => audioTranscription(ctx, "translate"), false],
   ["rerank", rerank, true],
   ["responses", responses, true],
+  ["responses/compact", responsesCompact, true],
+  ["alpha/search", alphaSearch, true],
+  ["edits", edits, true],
 ];
 
 const GEMINI_METHODS: Record<string, (ctx: CallContext) => Response> = {

@@ -4,21 +4,21 @@
  * channel setting `azure_responses_version` (default "preview"), as New API does. Realtime sessions go to
  * `/openai/realtime` over a WebSocket.
  */
-import { OPENAI_ENDPOINTS, openAiPath, type ProviderSpec, webSocketUrl } from "../spec.ts";
+import { OPENAI_ENDPOINTS, openAiPath, type ProviderSpec, RESPONSES_NATIVE, webSocketUrl } from "../spec.ts";
 
 export const azureProvider: ProviderSpec = {
   name: "azure",
   types: [3],
   defaultBaseUrl: "",
   dialects: ["openai_chat", "openai_responses"],
-  passthrough: new Set([...OPENAI_ENDPOINTS, "realtime"]),
+  passthrough: new Set([...OPENAI_ENDPOINTS, ...RESPONSES_NATIVE, "realtime"]),
   streamOptions: true,
   url(t) {
-    if (t.endpoint === "responses") {
+    if (t.endpoint === "responses" || t.endpoint === "responses_compact") {
       const v = typeof t.settings.azure_responses_version === "string" && t.settings.azure_responses_version
         ? t.settings.azure_responses_version
         : "preview";
-      return `${t.baseUrl}/openai/v1/responses?api-version=${encodeURIComponent(v)}`;
+      return `${t.baseUrl}/openai/v1${openAiPath(t.endpoint)}?api-version=${encodeURIComponent(v)}`;
     }
     const version = t.other.trim() || t.env.azureApiVersion;
     return `${t.baseUrl}/openai/deployments/${encodeURIComponent(t.model)}${openAiPath(t.endpoint)}` +

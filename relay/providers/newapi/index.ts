@@ -6,7 +6,7 @@
  * as New API's `newapi` adaptor does.
  */
 import type { EndpointName } from "../../endpoints.ts";
-import { OPENAI_ENDPOINTS, type ProviderSpec } from "../spec.ts";
+import { OPENAI_ENDPOINTS, type ProviderSpec, RESPONSES_NATIVE } from "../spec.ts";
 import { anthropicProvider } from "../anthropic/index.ts";
 import { geminiProvider } from "../gemini/index.ts";
 import { bearerHeaders, openAiProvider } from "../openai/index.ts";
@@ -23,7 +23,7 @@ export const newApiProvider: ProviderSpec = {
   types: [59, 60],
   defaultBaseUrl: "",
   dialects: ["openai_chat", "openai_responses", "claude", "gemini"],
-  passthrough: new Set<EndpointName>([...OPENAI_ENDPOINTS, ...NATIVE]),
+  passthrough: new Set<EndpointName>([...OPENAI_ENDPOINTS, ...RESPONSES_NATIVE, "alpha_search", ...NATIVE]),
   streamOptions: true,
   url(t) {
     if (t.dialect === "claude" || t.endpoint === "claude_count_tokens") return anthropicProvider.url(t);

@@ -8,6 +8,7 @@ import {
   OPENAI_ENDPOINTS,
   openAiPath,
   type ProviderSpec,
+  RESPONSES_NATIVE,
   type UpstreamTarget,
   webSocketUrl,
 } from "../spec.ts";
@@ -44,7 +45,10 @@ export function openAiCompatible(d: OpenAiCompatibleData): ProviderSpec {
     types: d.types,
     defaultBaseUrl: d.defaultBaseUrl,
     dialects,
-    passthrough: new Set<EndpointName>(d.passthrough ?? OPENAI_ENDPOINTS),
+    passthrough: new Set<EndpointName>([
+      ...(d.passthrough ?? OPENAI_ENDPOINTS),
+      ...(d.responses ? RESPONSES_NATIVE : []),
+    ]),
     streamOptions: d.streamOptions ?? false,
     url: (t) => {
       const path = openAiPath(t.endpoint);
