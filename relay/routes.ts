@@ -136,6 +136,13 @@ export function relayRoutes(deps: AppDeps): Hono<AuthEnv> {
     };
     app.post(ep.path, (c) => ep.countOnly ? handleCountTokens(deps, c, entry) : handleRelay(deps, c, entry));
   }
+  // New API's legacy engines route: OpenAI embeddings, the model from the path unless the body names one.
+  const enginesEmbeddings: RelayEntry = {
+    endpoint: endpoint("embeddings"),
+    context: (c) => ({ pathModel: c.req.param("model") }),
+    authenticate: (ctx, c) => keyCaller(deps, c, ctx.clientKey ?? ""),
+  };
+  app.post("/v1/engines/:model/embeddings", (c) => handleRelay(deps, c, enginesEmbeddings));
   app.get("/v1/realtime", (c) =>
     handleRealtime(deps, c, {
       idleMs: deps.config.streamingTimeoutSeconds * 1000,

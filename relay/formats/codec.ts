@@ -7,6 +7,8 @@ import type { Dialect, IrRequest, IrResponse, IrStreamEvent } from "./ir.ts";
 export interface DecodeRequestContext {
   model?: string;
   stream?: boolean;
+  /** A model named in the URL that the body's own `model` overrides (`/v1/engines/{model}/embeddings`). */
+  pathModel?: string;
 }
 
 /** What a stream encoder needs to know up front. */

@@ -14,6 +14,7 @@ import type { DecodeRequestContext } from "../formats/codec.ts";
 import { type BillingQuantities, billingQuantities } from "../billing/request_bounds.ts";
 import { geminiBatchEmbedSchema, geminiEmbedSchema } from "../formats/gemini/embed.ts";
 import { withCompactSuffix } from "../routing/model_candidates.ts";
+import { editTopLevel } from "./json_edit.ts";
 
 export interface ParsedRequest {
   /** The model the client asked for (or the endpoint's default): routing and billing use it. */
@@ -131,6 +132,13 @@ export async function parseRequest(
   // The decoder below would drop a byte order mark silently; the forwarded bytes must lose it too.
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
   const json = parseJson(bytes);
+  if (ctx.pathModel && (json.model === undefined || json.model === "")) {
+    // New API's engines route: the URL's model when the body names none, written into what is forwarded.
+    json.model = ctx.pathModel;
+    bytes = new TextEncoder().encode(
+      editTopLevel(new TextDecoder().decode(bytes), { model: JSON.stringify(ctx.pathModel) }),
+    );
+  }
   const quantities = billingQuantities(json);
   if (ep.chat || ep.countOnly) {
     const ir = ep.countOnly ? decodeCountRequest(ep, json, ctx) : CODECS[ep.dialect].decodeRequest(json, ctx);
