@@ -31,6 +31,7 @@ export type NativeEndpointName =
   | "gemini_count_tokens"
   | "gemini_embed"
   | "gemini_batch_embed"
+  | "gemini_predict"
   | "realtime";
 
 export type EndpointName = OpenAiEndpointName | NativeEndpointName;
@@ -62,8 +63,11 @@ export interface Endpoint {
   gemini?: readonly string[];
   /** Counted, not generated: any channel answers (natively, else counted here); never billed. */
   countOnly?: boolean;
-  /** The OpenAI endpoint this one is translated to on a channel that does not serve it natively. */
-  via?: OpenAiEndpointName;
+  /**
+   * The endpoint this one is translated to on a channel that does not serve it natively: a Gemini method
+   * for OpenAI embeddings and images (Gemini channels), OpenAI embeddings for Gemini's embed methods.
+   */
+  via?: EndpointName;
 }
 
 const openai = (
@@ -96,9 +100,13 @@ export const ENDPOINTS: readonly Endpoint[] = [
   openai("completions", "/v1/completions", { prompt: "prompt" }),
   // The legacy edits API (New API's RelayModeEdits): passed through where a channel still serves it.
   openai("edits", "/v1/edits", { prompt: "input" }),
-  openai("embeddings", "/v1/embeddings", { prompt: "input" }),
+  openai("embeddings", "/v1/embeddings", { prompt: "input", via: "gemini_batch_embed" }),
   openai("moderations", "/v1/moderations", { prompt: "input", defaultModel: "text-moderation-stable" }),
-  openai("images_generations", "/v1/images/generations", { prompt: "image", defaultModel: "dall-e" }),
+  openai("images_generations", "/v1/images/generations", {
+    prompt: "image",
+    defaultModel: "dall-e",
+    via: "gemini_predict",
+  }),
   openai("images_edits", "/v1/images/edits", { prompt: "image", body: "multipart", defaultModel: "dall-e" }),
   openai("audio_speech", "/v1/audio/speech", { prompt: "speech", defaultModel: "tts-1" }),
   openai("audio_transcriptions", "/v1/audio/transcriptions", {

@@ -70,6 +70,7 @@ export async function answerJson(ctx: RelayCtx, a: Attempt): Promise<AttemptOutc
   const contentType = a.res.headers.get("content-type") ?? "application/json";
   let out: Uint8Array | string = bytes;
   let usage: BillableUsage | undefined;
+  let priceMultiplier = priceMultiplierOf(ctx);
   const t = a.plan.translation;
   const isJson = contentType.includes("json");
   if (t || isJson) {
@@ -110,7 +111,13 @@ export async function answerJson(ctx: RelayCtx, a: Attempt): Promise<AttemptOutc
       }
       if (a.plan.convertResponse) {
         try {
-          out = JSON.stringify(a.plan.convertResponse(obj));
+          const converted = a.plan.convertResponse(obj, () => ctx.session?.promptTokens ?? ctx.promptTokens);
+          out = JSON.stringify(converted.body);
+          usage ??= converted.usage;
+          if (converted.images !== undefined) {
+            // Ratio billing counts the images in the usage; a per-call price is charged per image returned.
+            priceMultiplier = ctx.session!.price.usePrice ? converted.images : 1;
+          }
         } catch (e) {
           const err = e instanceof RelayError ? e : badBody();
           return { failure: upstreamFailure(502, err, a.channel.statusCodeMapping, a.audience) };
@@ -127,7 +134,7 @@ export async function answerJson(ctx: RelayCtx, a: Attempt): Promise<AttemptOutc
     usage,
     channel: a.channel,
     upstreamModel: a.plan.upstreamModel,
-    priceMultiplier: priceMultiplierOf(ctx),
+    priceMultiplier,
     webSearchCalls: ctx.endpoint.name === "alpha_search" ? 1 : undefined,
   });
   const rewritten = (t && !t.passthrough) || a.plan.convertResponse;

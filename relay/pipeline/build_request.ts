@@ -10,6 +10,13 @@ import type { Dialect, IrRequest } from "../formats/ir.ts";
 import { type Translation, translation } from "../formats/translate.ts";
 import { applyModelSuffix, type ModelSuffixOptions } from "../formats/model_suffix.ts";
 import { geminiEmbedToOpenAi, openAiEmbeddingsToGemini } from "../formats/gemini/embed.ts";
+import {
+  type ConvertedAnswer,
+  geminiBatchToOpenAiEmbeddings,
+  imagenToOpenAiImage,
+  openAiEmbeddingsToGeminiBatch,
+  openAiImageToImagen,
+} from "../formats/gemini/from_openai.ts";
 import { RelayError } from "../formats/errors.ts";
 import { mapModel, ModelMappingCycle } from "../routing/model_mapping.ts";
 import { chatEndpointFor, type UpstreamTarget } from "../providers/spec.ts";
@@ -31,8 +38,11 @@ export interface UpstreamPlan {
   upstreamDialect: Dialect;
   upstreamModel: string;
   proxy?: string;
-  /** A non-chat answer translated back to the client's shape (Gemini embeddings from an OpenAI channel). */
-  convertResponse?: (answer: unknown) => unknown;
+  /**
+   * A non-chat answer translated back to the client's shape (`Endpoint.via`), with the usage to bill when
+   * the upstream reports none; `promptTokens` is the exact prompt count billing settles an unreported one at.
+   */
+  convertResponse?: (answer: unknown, promptTokens: () => number) => ConvertedAnswer;
 }
 
 export interface BuildInput {
@@ -131,7 +141,7 @@ export async function buildUpstreamRequest(b: BuildInput): Promise<UpstreamPlan>
     openaiOrganization: channel.openaiOrganization,
     env: b.env,
   };
-  if (via) return await translatedEmbeddings(b, target, upstreamModel);
+  if (via) return await translatedVia(b, target, upstreamModel);
   let body: Uint8Array | string = parsed.bytes;
   // A JSON body is sent as what it is, whatever the client's header claimed; a form keeps its boundary.
   let contentType = parsed.form ? parsed.contentType : "application/json";
@@ -191,27 +201,44 @@ function overridden(config: ChannelConfig, obj: Record<string, unknown>): Record
   return obj;
 }
 
-/** Gemini embeddings for a channel that serves only OpenAI's `/v1/embeddings`. */
-async function translatedEmbeddings(
+/**
+ * A non-chat request for a channel that serves it through another endpoint (`Endpoint.via`): Gemini
+ * embeddings on an OpenAI-style channel, OpenAI embeddings and images on a Gemini channel.
+ */
+async function translatedVia(
   b: BuildInput,
   target: UpstreamTarget,
   upstreamModel: string,
 ): Promise<UpstreamPlan> {
   const json = b.parsed.json!;
-  const batch = b.endpoint.name === "gemini_batch_embed";
-  const count = batch ? (json.requests as unknown[]).length : 1;
+  const name = b.endpoint.name;
+  let body: Record<string, unknown>;
+  let convert: UpstreamPlan["convertResponse"];
+  if (name === "gemini_embed" || name === "gemini_batch_embed") {
+    const batch = name === "gemini_batch_embed";
+    const count = batch ? (json.requests as unknown[]).length : 1;
+    body = geminiEmbedToOpenAi(json, batch, upstreamModel);
+    convert = (answer) => ({ body: openAiEmbeddingsToGemini(answer, batch, count) });
+  } else if (name === "embeddings") {
+    body = openAiEmbeddingsToGeminiBatch(json, upstreamModel);
+    convert = (answer, promptTokens) =>
+      geminiBatchToOpenAiEmbeddings(answer, json, upstreamModel, promptTokens());
+  } else if (name === "images_generations") {
+    body = openAiImageToImagen(json, upstreamModel);
+    convert = (answer) => imagenToOpenAiImage(answer, Math.floor(Date.now() / 1000));
+  } else {
+    throw new Error(`${name} has no translation to ${target.endpoint}`);
+  }
+  const dialect = target.endpoint.startsWith("gemini_") ? "gemini" : "openai_chat";
   const plan = await finish(
     b,
-    { ...target, dialect: "openai_chat" },
-    {
-      body: JSON.stringify(overridden(b.config, geminiEmbedToOpenAi(json, batch, upstreamModel))),
-      contentType: "application/json",
-    },
+    { ...target, dialect },
+    { body: JSON.stringify(overridden(b.config, body)), contentType: "application/json" },
     undefined,
-    "openai_chat",
+    dialect,
     upstreamModel,
   );
-  return { ...plan, convertResponse: (answer) => openAiEmbeddingsToGemini(answer, batch, count) };
+  return { ...plan, convertResponse: convert };
 }
 
 async function finish(

@@ -151,6 +151,17 @@ export function batchEmbedContents(ctx: CallContext): Response {
   if (!Array.isArray(body?.requests) || body.requests.length === 0) {
     return errorResponse("gemini", 400, "* BatchEmbedContentsRequest.requests: required");
   }
+  // The real API refuses a request whose `model` is not the one in the URL.
+  const bad = body.requests.find((r: Json) =>
+    r?.model !== undefined && r.model !== `models/${ctx.params.model}`
+  );
+  if (bad) {
+    return errorResponse(
+      "gemini",
+      400,
+      `Model name in request (${bad.model}) must match models/${ctx.params.model}`,
+    );
+  }
   return jsonResponse({
     embeddings: body.requests.map((r: Json) =>
       embedOne(r?.content, Number(r?.outputDimensionality ?? ctx.settings.embeddingDimensions))
@@ -181,4 +192,30 @@ export function getModel(ctx: CallContext): Response {
   const id = ctx.params.model;
   if (!ctx.settings.models.includes(id)) return errorResponse("gemini", 404, `models/${id} is not found`);
   return jsonResponse(modelInfo(id));
+}
+
+/** A 1×1 PNG, base64 (Imagen answers carry the image bytes inline). */
+const TINY_PNG =
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+
+/**
+ * Imagen's `:predict`: `instances[0].prompt`, `parameters.sampleCount` images (1–4); a prompt containing
+ * "[[filter]]" has its last image filtered (`raiFilteredReason`, no bytes), as Imagen reports it.
+ */
+export function predict(ctx: CallContext): Response {
+  const body = ctx.json;
+  const prompt = body?.instances?.[0]?.prompt;
+  if (typeof prompt !== "string" || !prompt) {
+    return errorResponse("gemini", 400, "* PredictRequest.instances[0].prompt: required");
+  }
+  const count = Number(body.parameters?.sampleCount ?? 1);
+  if (!Number.isInteger(count) || count < 1 || count > 4) {
+    return errorResponse("gemini", 400, "sampleCount must be between 1 and 4");
+  }
+  const predictions: Json[] = Array.from({ length: count }, () => ({
+    bytesBase64Encoded: TINY_PNG,
+    mimeType: "image/png",
+  }));
+  if (prompt.includes("[[filter]]")) predictions[count - 1] = { raiFilteredReason: "filtered by safety" };
+  return jsonResponse({ predictions });
 }

@@ -10,6 +10,7 @@ import {
   generateContent,
   getModel,
   listModels,
+  predict,
 } from "./gemini.ts";
 import { chatCompletions, completions } from "./openai_chat.ts";
 import {
@@ -61,6 +62,7 @@ const GEMINI_METHODS: Record<string, (ctx: CallContext) => Response> = {
   countTokens: countGeminiTokens,
   embedContent,
   batchEmbedContents,
+  predict,
 };
 
 export const ROUTES: Route[] = [

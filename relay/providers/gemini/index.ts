@@ -2,7 +2,8 @@
  * Gemini (type 24): `/{version}/models/{model}:{method}` — `generateContent`, or
  * `streamGenerateContent?alt=sse` for streams, and `countTokens`, `embedContent`, `batchEmbedContents`
  * passed through from Gemini clients; the key in `x-goog-api-key`. The API version is the channel's
- * `other` field when it names one (v1, v1beta, v1alpha), else v1beta. Generation requests get
+ * `other` field when it names one (v1, v1beta, v1alpha), else v1beta. OpenAI embeddings and Imagen image
+ * requests reach `batchEmbedContents` and `predict` through `formats/gemini/from_openai.ts`. Generation requests get
  * GEMINI_SAFETY_SETTING (BLOCK_NONE) for every category they do not set themselves; a body that names its
  * model (batch embeddings, a wrapped count request) names the upstream's.
  */
@@ -21,6 +22,7 @@ const METHODS: Partial<Record<EndpointName, string>> = {
   gemini_count_tokens: "countTokens",
   gemini_embed: "embedContent",
   gemini_batch_embed: "batchEmbedContents",
+  gemini_predict: "predict",
 };
 
 type Json = Record<string, unknown>;
@@ -31,7 +33,8 @@ export const geminiProvider: ProviderSpec = {
   types: [24],
   defaultBaseUrl: "https://generativelanguage.googleapis.com",
   dialects: ["gemini"],
-  passthrough: new Set(["gemini_count_tokens", "gemini_embed", "gemini_batch_embed"]),
+  // `gemini_predict` (Imagen) is reached only by OpenAI image requests (`via`), never from a route.
+  passthrough: new Set(["gemini_count_tokens", "gemini_embed", "gemini_batch_embed", "gemini_predict"]),
   streamOptions: false,
   url(t) {
     const version = /^v1(beta|alpha)?\d*$/.test(t.other.trim()) ? t.other.trim() : "v1beta";
