@@ -15,6 +15,7 @@ export type OpenAiEndpointName =
   | "moderations"
   | "images_generations"
   | "images_edits"
+  | "images_variations"
   | "audio_speech"
   | "audio_transcriptions"
   | "audio_translations"
@@ -108,6 +109,12 @@ export const ENDPOINTS: readonly Endpoint[] = [
     via: "gemini_predict",
   }),
   openai("images_edits", "/v1/images/edits", { prompt: "image", body: "multipart", defaultModel: "dall-e" }),
+  // New API answers 501 here; channels that serve OpenAI's variations get them, billed as generations.
+  openai("images_variations", "/v1/images/variations", {
+    prompt: "image",
+    body: "multipart",
+    defaultModel: "dall-e-2",
+  }),
   openai("audio_speech", "/v1/audio/speech", { prompt: "speech", defaultModel: "tts-1" }),
   openai("audio_transcriptions", "/v1/audio/transcriptions", {
     prompt: "audio",

@@ -122,7 +122,6 @@ export function relayRoutes(deps: AppDeps): Hono<AuthEnv> {
     }),
   );
   app.delete("/v1/models/:model{.+}", notImplemented);
-  app.post("/v1/images/variations", notImplemented);
   app.all("/v1/files", notImplemented);
   app.all("/v1/files/*", notImplemented);
   app.all("/v1/fine-tunes", notImplemented);

@@ -49,7 +49,7 @@ function rawUsage(json: Record<string, unknown>): BillableUsage | undefined {
 
 export function priceMultiplierOf(ctx: RelayCtx): number | undefined {
   const ep = ctx.endpoint.name;
-  if (ep !== "images_generations" && ep !== "images_edits") return undefined;
+  if (ep !== "images_generations" && ep !== "images_edits" && ep !== "images_variations") return undefined;
   const q = ctx.parsed!.quantities;
   return imagePriceMultiplier(ctx.parsed!.model, q.size, q.quality) * q.n;
 }

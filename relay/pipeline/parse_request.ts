@@ -60,6 +60,7 @@ const SCHEMAS: Partial<Record<Endpoint["name"], z.ZodType>> = {
 
 const MULTIPART_FILES: Partial<Record<Endpoint["name"], string[]>> = {
   images_edits: ["image", "image[]"],
+  images_variations: ["image"],
   audio_transcriptions: ["file"],
   audio_translations: ["file"],
 };

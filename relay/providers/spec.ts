@@ -96,6 +96,7 @@ export const OPENAI_PATHS: Record<OpenAiEndpointName, string> = {
   moderations: "/moderations",
   images_generations: "/images/generations",
   images_edits: "/images/edits",
+  images_variations: "/images/variations",
   audio_speech: "/audio/speech",
   audio_transcriptions: "/audio/transcriptions",
   audio_translations: "/audio/translations",

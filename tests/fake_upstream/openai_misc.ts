@@ -122,6 +122,21 @@ export async function imageEdits(ctx: CallContext): Promise<Response> {
   return imageAnswer(ctx, prompt, Number(form.get("n") ?? 1), format, model);
 }
 
+/** DALL·E 2 variations: one `image` file, no prompt; the answer is seeded by the file's bytes. */
+export async function imageVariations(ctx: CallContext): Promise<Response> {
+  const form = await formFromBody(ctx).catch(() => undefined);
+  if (!form) return errorResponse("openai", 400, "Expected a multipart/form-data body.");
+  const image = form.get("image");
+  if (!(image instanceof File)) return errorResponse("openai", 400, "'image' (file) is required.");
+  const model = String(form.get("model") ?? "dall-e-2");
+  if (model !== "dall-e-2") {
+    return errorResponse("openai", 400, "Variations are only supported for dall-e-2.");
+  }
+  const seed = `variation of ${image.size} bytes`;
+  const format = String(form.get("response_format") ?? "url");
+  return imageAnswer(ctx, seed, Number(form.get("n") ?? 1), format, model);
+}
+
 const AUDIO_TYPES: Record<string, string> = {
   mp3: "audio/mpeg",
   opus: "audio/ogg",

@@ -126,7 +126,6 @@ appTest(
     const auth = { authorization: `Bearer ${s.key}` };
     for (
       const [method, path] of [
-        ["POST", "/v1/images/variations"],
         ["GET", "/v1/files"],
         ["POST", "/v1/files"],
         ["GET", "/v1/files/file-1/content"],
