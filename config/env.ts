@@ -162,6 +162,12 @@ const schema = z.object({
   GENERATE_DEFAULT_TOKEN: boolean("GENERATE_DEFAULT_TOKEN", false),
   AZURE_DEFAULT_API_VERSION: text("2025-04-01-preview"),
   GEMINI_SAFETY_SETTING: text("BLOCK_NONE"),
+  COHERE_SAFETY_SETTING: text("NONE"),
+  DIFY_DEBUG: boolean("DIFY_DEBUG", true),
+  GEMINI_VISION_MAX_IMAGE_NUM: integer("GEMINI_VISION_MAX_IMAGE_NUM", 16, -1, 100_000),
+  MAX_FILE_DOWNLOAD_MB: integer("MAX_FILE_DOWNLOAD_MB", 64, 1, 2048),
+  GET_MEDIA_TOKEN: boolean("GET_MEDIA_TOKEN", true),
+  GET_MEDIA_TOKEN_NOT_STREAM: boolean("GET_MEDIA_TOKEN_NOT_STREAM", true),
   CHANNEL_TEST_FREQUENCY: integer("CHANNEL_TEST_FREQUENCY", 0, 0, 525600),
   CHANNEL_UPDATE_FREQUENCY: integer("CHANNEL_UPDATE_FREQUENCY", 0, 0, 525600),
   POLLING_INTERVAL: integer("POLLING_INTERVAL", 0, 0, 3600),
@@ -278,6 +284,17 @@ export interface Config {
   generateDefaultToken: boolean;
   azureDefaultApiVersion: string;
   geminiSafetySetting: string;
+  /** COHERE_SAFETY_SETTING: Cohere chat's `safety_mode` (NONE: not sent). */
+  cohereSafetySetting: string;
+  /** DIFY_DEBUG: Dify workflow/node stream events shown as reasoning lines. */
+  difyDebug: boolean;
+  /** GEMINI_VISION_MAX_IMAGE_NUM: images a request translated to Gemini may carry; -1: no limit. */
+  geminiVisionMaxImageNum: number;
+  /** MAX_FILE_DOWNLOAD_MB: cap on an image/file fetched from a user-supplied URL. */
+  maxFileDownloadMb: number;
+  /** GET_MEDIA_TOKEN / GET_MEDIA_TOKEN_NOT_STREAM: measure images for the prompt estimate (New API's rule). */
+  getMediaToken: boolean;
+  getMediaTokenNotStream: boolean;
   channelTestFrequencyMinutes: number;
   /** Minutes between scheduled channel balance updates (New API's CHANNEL_UPDATE_FREQUENCY); 0: off. */
   channelUpdateFrequencyMinutes: number;
@@ -422,6 +439,12 @@ export function loadConfig(env: Env): Config {
     generateDefaultToken: e.GENERATE_DEFAULT_TOKEN,
     azureDefaultApiVersion: e.AZURE_DEFAULT_API_VERSION,
     geminiSafetySetting: e.GEMINI_SAFETY_SETTING,
+    cohereSafetySetting: e.COHERE_SAFETY_SETTING,
+    difyDebug: e.DIFY_DEBUG,
+    geminiVisionMaxImageNum: e.GEMINI_VISION_MAX_IMAGE_NUM,
+    maxFileDownloadMb: e.MAX_FILE_DOWNLOAD_MB,
+    getMediaToken: e.GET_MEDIA_TOKEN,
+    getMediaTokenNotStream: e.GET_MEDIA_TOKEN_NOT_STREAM,
     channelTestFrequencyMinutes: e.CHANNEL_TEST_FREQUENCY,
     channelUpdateFrequencyMinutes: e.CHANNEL_UPDATE_FREQUENCY,
     pollingIntervalSeconds: e.POLLING_INTERVAL,

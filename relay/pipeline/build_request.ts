@@ -119,11 +119,12 @@ export async function buildUpstreamRequest(b: BuildInput): Promise<UpstreamPlan>
     t = translation(endpoint.dialect, upstreamDialect, {
       thinkingToContent: config.thinkingToContent,
       forceTranslate: rewrite && !config.passThroughBody,
-      wire: provider.wire,
+      wire: provider.wireFor?.(b.env) ?? provider.wire,
       wireModel: upstreamModel,
     });
     if (!t.passthrough) {
       ir = withChannelSystemPrompt(suffixed.ir, config.systemPrompt, config.systemPromptOverride);
+      if (upstreamDialect === "gemini") checkGeminiImageCount(ir, b.env.geminiVisionMaxImages ?? 16);
     }
   }
   // A native endpoint the channel does not serve goes to the OpenAI endpoint it translates to.
@@ -186,6 +187,21 @@ export async function buildUpstreamRequest(b: BuildInput): Promise<UpstreamPlan>
     }
   }
   return await finish(b, target, { body, contentType }, t, upstreamDialect, upstreamModel);
+}
+
+/**
+ * GEMINI_VISION_MAX_IMAGE_NUM: a request translated to Gemini with more images is refused (New API's 400,
+ * before anything is sent); -1 lifts the limit.
+ */
+function checkGeminiImageCount(ir: IrRequest, max: number): void {
+  if (max < 0) return;
+  let images = 0;
+  for (const m of ir.messages) for (const p of m.content) if (p.type === "image") images++;
+  if (images > max) {
+    throw new RelayError(400, `too many images in the message, max allowed is ${max}`, {
+      code: "invalid_request_error",
+    });
+  }
 }
 
 /** The channel's param override applied to the upstream body (a blocked request is a 403). */

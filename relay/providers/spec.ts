@@ -30,13 +30,31 @@ export interface UpstreamTarget {
 export interface ProviderEnv {
   azureApiVersion: string;
   geminiSafety: string;
+  /** COHERE_SAFETY_SETTING ("NONE": no `safety_mode` sent). */
+  cohereSafety?: string;
+  /** DIFY_DEBUG: Dify's workflow/node events as reasoning lines (default on, as New API). */
+  difyDebug?: boolean;
+  /** GEMINI_VISION_MAX_IMAGE_NUM: images a request translated to Gemini may carry (-1: any). */
+  geminiVisionMaxImages?: number;
 }
 
 /** The deployment-level defaults every provider target carries, from the config. */
 export function providerEnv(
-  config: { azureDefaultApiVersion: string; geminiSafetySetting: string },
+  config: {
+    azureDefaultApiVersion: string;
+    geminiSafetySetting: string;
+    cohereSafetySetting?: string;
+    difyDebug?: boolean;
+    geminiVisionMaxImageNum?: number;
+  },
 ): ProviderEnv {
-  return { azureApiVersion: config.azureDefaultApiVersion, geminiSafety: config.geminiSafetySetting };
+  return {
+    azureApiVersion: config.azureDefaultApiVersion,
+    geminiSafety: config.geminiSafetySetting,
+    cohereSafety: config.cohereSafetySetting,
+    difyDebug: config.difyDebug,
+    geminiVisionMaxImages: config.geminiVisionMaxImageNum,
+  };
 }
 
 export interface ProviderSpec {
@@ -65,6 +83,8 @@ export interface ProviderSpec {
    * are always translated through the IR to it, and its answers and streams back.
    */
   wire?: WireCodec;
+  /** The wire for one deployment's settings, when they change how answers read (Dify's DIFY_DEBUG). */
+  wireFor?(env: ProviderEnv): WireCodec;
   /**
    * Auth that needs the finished request (AWS SigV4 signs URL, headers and body) or a round trip (Vertex's
    * OAuth token): headers added last, after the header override, and the URL when the key decides it

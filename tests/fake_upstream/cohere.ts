@@ -37,6 +37,9 @@ function chat(body: Json, directives: Map<string, string>): Response {
   if (!Array.isArray(body.messages) || !body.messages.length) {
     return cohereError(400, "invalid request: messages must be a non-empty list");
   }
+  if (body.safety_mode !== undefined && !["CONTEXTUAL", "STRICT", "OFF"].includes(body.safety_mode)) {
+    return cohereError(400, "invalid request: safety_mode must be one of CONTEXTUAL, STRICT, OFF");
+  }
   const msgs: Json[] = body.messages;
   const lastUser = [...msgs].reverse().find((m) => m?.role === "user");
   const tools = (body.tools ?? []).map((t: Json) => ({

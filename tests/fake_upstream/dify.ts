@@ -77,7 +77,19 @@ export function startFakeDify(opts: { key: string }): Promise<FakeDify> {
         created_at: 1760000000,
       });
     }
-    const events: unknown[] = [{ event: "workflow_started", ...ids, data: {} }];
+    // A chatflow's run as Dify streams it: workflow and node events around the LLM node's messages.
+    const run = { workflow_id: "wf-fake-1", id: "run-fake-1" };
+    const node = (event: string, node_type: string, status?: string) => ({
+      event,
+      ...ids,
+      data: { node_id: `${node_type}-1`, node_type, title: node_type, ...(status ? { status } : {}) },
+    });
+    const events: unknown[] = [
+      { event: "workflow_started", ...ids, data: { ...run, sequence_number: 1 } },
+      node("node_started", "start"),
+      node("node_finished", "start", "succeeded"),
+      node("node_started", "llm"),
+    ];
     for (const answer of g.textPieces) {
       events.push({ event: "message", ...ids, answer, created_at: 1760000000 });
       if (directives.has("stream_error")) {
@@ -85,7 +97,11 @@ export function startFakeDify(opts: { key: string }): Promise<FakeDify> {
         break;
       }
     }
-    if (!directives.has("stream_error")) events.push({ event: "message_end", ...ids, metadata: { usage } });
+    if (!directives.has("stream_error")) {
+      events.push(node("node_finished", "llm", "succeeded"));
+      events.push({ event: "workflow_finished", ...ids, data: { ...run, status: "succeeded" } });
+      events.push({ event: "message_end", ...ids, metadata: { usage } });
+    }
     const text = events.map((e, i) => `${i === 1 ? "event: ping\n\n" : ""}data: ${JSON.stringify(e)}\n\n`)
       .join("");
     return new Response(text, { headers: { "content-type": "text/event-stream" } });

@@ -18,6 +18,11 @@ export const cohereProvider: ProviderSpec = {
   wire: cohereWire,
   url: (t) => `${t.baseUrl}/v2/${t.endpoint === "rerank" ? "rerank" : "chat"}`,
   headers: (_t, key) => ({ authorization: `Bearer ${key}` }),
+  // COHERE_SAFETY_SETTING (NONE/CONTEXTUAL/STRICT/OFF): New API sets `safety_mode` on every chat unless NONE.
+  prepareBody(body, t) {
+    const mode = t.env.cohereSafety?.trim();
+    if (t.endpoint !== "rerank" && mode && mode.toUpperCase() !== "NONE") body.safety_mode = mode;
+  },
   models: {
     url: (t) => `${t.baseUrl}/v1/models?endpoint=chat&page_size=1000`,
     ids: (body) => {

@@ -4,7 +4,8 @@
  * `query` (`SYSTEM:` / `USER:` / `ASSISTANT:` sections, as New API writes it), `inputs` empty,
  * `response_mode` `blocking` (one JSON answer with `answer` and `metadata.usage`) or `streaming` (SSE
  * `data:` events: `message`/`agent_message` carry `answer` pieces, `agent_thought` the agent's thought,
- * `message_end` the usage, `error` a failure; workflow and ping events are skipped). `user` is the
+ * `message_end` the usage, `error` a failure; ping events are skipped, workflow and node events become
+ * reasoning lines under DIFY_DEBUG). `user` is the
  * client's end-user id or the request's id.
  */
 import type { SseEvent } from "../../sse/event.ts";
@@ -88,6 +89,23 @@ export function decodeDifyResponse(body: unknown, model: string): IrResponse {
 interface DifyDecodeState {
   model: string;
   started: boolean;
+  /** DIFY_DEBUG: workflow/node events become reasoning lines. */
+  debug: boolean;
+}
+
+/** New API's debug lines: `Workflow: {id}` / `Node: {type}`, with the status when the step finished. */
+function debugLine(type: string, p: JsonObject): string | undefined {
+  const data = obj(p.data) ?? {};
+  const status = str(data.status);
+  if (type.startsWith("workflow_")) {
+    return `Workflow: ${str(data.workflow_id) ?? ""}${
+      type === "workflow_finished" && status ? ` ${status}` : ""
+    }\n`;
+  }
+  if (type.startsWith("node_")) {
+    return `Node: ${str(data.node_type) ?? ""}${type === "node_finished" && status ? ` ${status}` : ""}\n`;
+  }
+  return undefined;
 }
 
 export function decodeDifyStreamEvent(s: DifyDecodeState, event: SseEvent): IrStreamEvent[] {
@@ -106,6 +124,8 @@ export function decodeDifyStreamEvent(s: DifyDecodeState, event: SseEvent): IrSt
   }
   if ((type === "message" || type === "agent_message") && typeof p.answer === "string" && p.answer) {
     out.push({ type: "text", text: p.answer });
+  } else if (s.debug && (type.startsWith("workflow_") || type.startsWith("node_"))) {
+    out.push({ type: "reasoning", text: debugLine(type, p)! });
   } else if (type === "agent_thought" && typeof p.thought === "string" && p.thought) {
     out.push({ type: "reasoning", text: p.thought });
   } else if (type === "message_end") {
@@ -117,14 +137,19 @@ export function decodeDifyStreamEvent(s: DifyDecodeState, event: SseEvent): IrSt
   return out;
 }
 
-export const difyWire: WireCodec<DifyDecodeState> = {
-  name: "dify",
-  semantic: "openai",
-  encodeRequest: encodeDifyRequest,
-  decodeResponse: decodeDifyResponse,
-  newStreamDecoder: (model) => ({ model, started: false }),
-  decodeStreamEvent: decodeDifyStreamEvent,
-};
+function difyWireWith(debug: boolean): WireCodec<DifyDecodeState> {
+  return {
+    name: "dify",
+    semantic: "openai",
+    encodeRequest: encodeDifyRequest,
+    decodeResponse: decodeDifyResponse,
+    newStreamDecoder: (model) => ({ model, started: false, debug }),
+    decodeStreamEvent: decodeDifyStreamEvent,
+  };
+}
+
+export const difyWire = difyWireWith(false);
+const difyDebugWire = difyWireWith(true);
 
 export const difyProvider: ProviderSpec = {
   name: "dify",
@@ -134,6 +159,8 @@ export const difyProvider: ProviderSpec = {
   passthrough: new Set(),
   streamOptions: false,
   wire: difyWire,
+  // DIFY_DEBUG (default on, as New API): workflow and node events reach the client as reasoning.
+  wireFor: (env) => env.difyDebug === false ? difyWire : difyDebugWire,
   url: (t) => `${t.baseUrl}/v1/chat-messages`,
   headers: (_t, key) => ({ authorization: `Bearer ${key}` }),
 };

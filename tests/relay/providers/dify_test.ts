@@ -52,6 +52,13 @@ appTest("Dify: blocking and streaming chat-messages for every client dialect, us
   assertEquals(fake.lastRequest()!.json.response_mode, "streaming");
   assertEquals(chunks.map((c) => c.choices[0]?.delta.content ?? "").join(""), text);
   assertEquals(chunks.find((c) => c.usage)!.usage!.completion_tokens, answer.usage!.completion_tokens);
+  // DIFY_DEBUG (on by default, as New API): workflow and node events as reasoning lines.
+  assertEquals(
+    // deno-lint-ignore no-explicit-any
+    chunks.map((c) => (c.choices[0]?.delta as any)?.reasoning_content ?? "").join(""),
+    "Workflow: wf-fake-1\nNode: start\nNode: start succeeded\nNode: llm\nNode: llm succeeded\n" +
+      "Workflow: wf-fake-1 succeeded\n",
+  );
 
   const claude = anthropicGateway(h, s.key);
   const final = await claude.messages.stream({
@@ -60,7 +67,8 @@ appTest("Dify: blocking and streaming chat-messages for every client dialect, us
     messages: [{ role: "user", content: "Describe the sea" }],
   })
     .finalMessage();
-  assertEquals(final.content[0].type === "text" ? final.content[0].text : "", text);
+  const textBlock = final.content.find((b) => b.type === "text");
+  assertEquals(textBlock?.type === "text" ? textBlock.text : "", text);
   const gem = await h.call("POST", `/v1beta/models/${MODEL}:generateContent`, {
     contents: [{ role: "user", parts: [{ text: "Describe the sea" }] }],
   }, { "x-goog-api-key": s.key });
@@ -84,3 +92,21 @@ appTest("Dify: blocking and streaming chat-messages for every client dialect, us
     ),
   );
 });
+
+appTest("DIFY_DEBUG=false: a Dify stream carries the answer only, no workflow or node lines", async (h) => {
+  await using fake = await startFakeDify({ key: "app-fakedifykey01" });
+  const s = await relaySetup(h, {
+    options: PRICES,
+    channels: [fakeChannel(fake.url, { type: 37, key: "app-fakedifykey01", models: MODEL })],
+  });
+  const chunks = await collect(
+    await gatewayClient(h, s.key).chat.completions.create({
+      model: MODEL,
+      messages: [{ role: "user", content: "Describe the sea" }],
+      stream: true,
+    }),
+  );
+  assert(chunks.map((c) => c.choices[0]?.delta.content ?? "").join("").length > 0);
+  // deno-lint-ignore no-explicit-any
+  assertEquals(chunks.filter((c) => (c.choices[0]?.delta as any)?.reasoning_content).length, 0);
+}, { DIFY_DEBUG: "false" });
