@@ -48,6 +48,7 @@ export const newApiEnvVars: NewApiEnvVar[] = [
     "LINUX_DO_TOKEN_ENDPOINT",
     "LINUX_DO_USER_ENDPOINT",
     "LOG_SQL_DSN",
+    "MAX_FILE_DOWNLOAD_MB",
     "MAX_REQUEST_BODY_MB",
     "NODE_NAME",
     "NODE_TYPE",
@@ -133,7 +134,6 @@ export const newApiEnvVars: NewApiEnvVar[] = [
     "GET_MEDIA_TOKEN",
     "GET_MEDIA_TOKEN_NOT_STREAM",
   ),
-  ...notYet("image URLs are not fetched for Gemini yet", "MAX_FILE_DOWNLOAD_MB"),
   ...notYet("Ali's Anthropic-compatible endpoint is not routed yet", "ALI_ANTHROPIC_MESSAGES_MODELS"),
   ...notYet("the console is always served by this process", "FRONTEND_BASE_URL"),
   ...notYet(

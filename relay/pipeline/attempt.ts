@@ -14,6 +14,8 @@ import { ClientGoneError, shuttingDown } from "./errors.ts";
 import { answerJson } from "./answer_json.ts";
 import { answerStream } from "./answer_stream.ts";
 import { providerEnv } from "../providers/spec.ts";
+import { guardedMediaFetcher } from "./inline_media.ts";
+import { fetchSetting } from "../../notify/settings.ts";
 import type { ErrorAudience } from "./sanitize.ts";
 import { errorAudience } from "./secrets_in_play.ts";
 
@@ -54,6 +56,7 @@ export function planRequest(
     env: providerEnv(deps.config),
     suffixOptions: suffixOptions(deps.catalog),
     http: deps.upstream,
+    fetchMedia: guardedMediaFetcher(() => fetchSetting(deps.catalog), deps.config.maxFileDownloadMb),
   });
 }
 

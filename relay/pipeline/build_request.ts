@@ -26,6 +26,7 @@ import type { ChannelConfig } from "./channel_config.ts";
 import { editTopLevel, type TopLevelEdits } from "./json_edit.ts";
 import { applyParamOverride, ParamOverrideBlocked } from "./param_override.ts";
 import { withChannelSystemPrompt } from "./system_prompt.ts";
+import { inlineImageUrls, type MediaFetcher } from "./inline_media.ts";
 import { ChannelError } from "./failure.ts";
 import type { UpstreamClient } from "../http/upstream_client.ts";
 
@@ -58,6 +59,8 @@ export interface BuildInput {
   suffixOptions?: ModelSuffixOptions;
   /** The relay's upstream client, for providers whose auth needs a round trip (`ProviderSpec.sign`). */
   http?: UpstreamClient;
+  /** Fetches image URLs for upstreams that need the bytes inline (Gemini); absent: URLs stay URLs. */
+  fetchMedia?: MediaFetcher;
 }
 
 function mappedModel(config: ChannelConfig, model: string): string {
@@ -124,7 +127,10 @@ export async function buildUpstreamRequest(b: BuildInput): Promise<UpstreamPlan>
     });
     if (!t.passthrough) {
       ir = withChannelSystemPrompt(suffixed.ir, config.systemPrompt, config.systemPromptOverride);
-      if (upstreamDialect === "gemini") checkGeminiImageCount(ir, b.env.geminiVisionMaxImages ?? 16);
+      if (upstreamDialect === "gemini") {
+        checkGeminiImageCount(ir, b.env.geminiVisionMaxImages ?? 16);
+        if (b.fetchMedia) ir = await inlineImageUrls(ir, b.fetchMedia);
+      }
     }
   }
   // A native endpoint the channel does not serve goes to the OpenAI endpoint it translates to.
