@@ -149,7 +149,9 @@ export async function reserve(ctx: RelayCtx): Promise<void> {
   const counting = optionRegistry.bool(deps.catalog, "CountToken");
   const zero = () => 0;
   const endpoint = ctx.endpoint;
-  ctx.promptTokens = estimatePrompt(counting ? estimateTokensFromBytes : zero, endpoint, parsed);
+  // GET_MEDIA_TOKEN / GET_MEDIA_TOKEN_NOT_STREAM: images measured by New API's rule.
+  const media = { getMediaToken: deps.config.getMediaToken, notStream: deps.config.getMediaTokenNotStream };
+  ctx.promptTokens = estimatePrompt(counting ? estimateTokensFromBytes : zero, endpoint, parsed, media);
   const q = parsed.quantities;
   const image = ctx.endpoint.prompt === "image";
   ctx.session = await deps.billing.begin({
@@ -161,7 +163,7 @@ export async function reserve(ctx: RelayCtx): Promise<void> {
     model: parsed.model,
     usingGroup: caller.usingGroup,
     promptTokens: ctx.promptTokens,
-    exactPromptTokens: (count) => estimatePrompt(counting ? count : zero, endpoint, parsed),
+    exactPromptTokens: (count) => estimatePrompt(counting ? count : zero, endpoint, parsed, media),
     maxTokens: q.maxTokens,
     n: q.n,
     priceMultiplier: image ? imagePriceMultiplier(parsed.model, q.size, q.quality) : undefined,

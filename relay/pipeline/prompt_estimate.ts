@@ -9,19 +9,26 @@ import type { IrRequest } from "../formats/ir.ts";
 import {
   type CountTokens,
   estimatePromptTokens,
+  MEDIA_TOKENS,
   type PromptMessage,
   type PromptShape,
 } from "../billing/estimate.ts";
 import type { ParsedRequest } from "./parse_request.ts";
 import { contentText } from "../formats/gemini/embed.ts";
+import { imagePromptTokens, type MediaCountOptions } from "../billing/image_tokens.ts";
 
-export function promptShapeOf(ir: IrRequest): PromptShape {
+/**
+ * The prompt of a chat-family request as billing's shape. With `media`, images are measured by New API's
+ * rule (`billing/image_tokens.ts`) and the message's media tokens are counted exactly that way.
+ */
+export function promptShapeOf(ir: IrRequest, media?: MediaCountOptions): PromptShape {
   const system: string[] = [];
   const messages: PromptMessage[] = [];
   for (const m of ir.messages) {
     const text: string[] = [];
     const shape: PromptMessage = { role: m.role, text: "" };
     const add = (k: "images" | "audios" | "files") => (shape[k] = (shape[k] ?? 0) + 1);
+    let imageTokens = 0;
     for (const p of m.content) {
       switch (p.type) {
         case "text":
@@ -39,6 +46,7 @@ export function promptShapeOf(ir: IrRequest): PromptShape {
           break;
         case "image":
           add("images");
+          if (media) imageTokens += imagePromptTokens(p, media);
           break;
         case "audio":
           add("audios");
@@ -47,6 +55,12 @@ export function promptShapeOf(ir: IrRequest): PromptShape {
           add("files");
           break;
       }
+    }
+    if (media && shape.images) {
+      // Measured images replace the flat image count; other media keep theirs.
+      const others = (shape.images - m.content.filter((p) => p.type === "image").length) * MEDIA_TOKENS.image;
+      shape.mediaTokens = imageTokens + others + (shape.audios ?? 0) * MEDIA_TOKENS.audio +
+        (shape.files ?? 0) * MEDIA_TOKENS.file;
     }
     if (m.role === "system") system.push(text.join("\n"));
     else messages.push({ ...shape, text: text.join("\n") });
@@ -85,11 +99,21 @@ function countResponsesInput(count: CountTokens, v: unknown): number {
   );
 }
 
-export function estimatePrompt(count: CountTokens, ep: Endpoint, p: ParsedRequest): number {
+export function estimatePrompt(
+  count: CountTokens,
+  ep: Endpoint,
+  p: ParsedRequest,
+  media?: Omit<MediaCountOptions, "stream" | "model">,
+): number {
   const j = p.json ?? {};
   switch (ep.prompt) {
     case "chat":
-      return p.ir ? estimatePromptTokens(count, promptShapeOf(p.ir)) : 0;
+      return p.ir
+        ? estimatePromptTokens(
+          count,
+          promptShapeOf(p.ir, media && { ...media, stream: p.stream, model: p.model }),
+        )
+        : 0;
     case "prompt":
       return countInput(count, j.prompt);
     case "input":
