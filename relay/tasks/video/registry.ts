@@ -1,8 +1,16 @@
 /** Channel type → video task adaptor; the types whose channels `/v1/video*` and the poller serve. */
 import type { VideoAdapter } from "./adapter.ts";
 import { openAiVideoAdapter } from "./openai.ts";
+import { klingAdapter } from "./kling.ts";
+import { doubaoAdapter } from "./doubao.ts";
+import { veoAdapter } from "./veo.ts";
 
-export const VIDEO_ADAPTERS: readonly VideoAdapter[] = [openAiVideoAdapter];
+export const VIDEO_ADAPTERS: readonly VideoAdapter[] = [
+  openAiVideoAdapter,
+  klingAdapter,
+  doubaoAdapter,
+  veoAdapter,
+];
 
 const byType = new Map<number, VideoAdapter>();
 for (const a of VIDEO_ADAPTERS) for (const t of a.types) byType.set(t, a);
