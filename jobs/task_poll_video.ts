@@ -35,7 +35,15 @@ export const videoKind: TaskKind<Task, TaskUpdate> = {
     if (!adapter) return undefined;
     return await fetchEach(adapter.name, ch.channel.id, tasks, (t) => t.taskId, async (t) => {
       const item = await fetchTaskJson(deps, ch, await adapter.fetch(ch, t));
-      return isObject(item) ? item : undefined;
+      if (!isObject(item)) return undefined;
+      const next = adapter.followUp?.(ch, item);
+      if (next) {
+        const more = await fetchTaskJson(deps, ch, next);
+        // Without the second answer the object is left for the next pass.
+        if (!isObject(more)) return undefined;
+        item.file = isObject(more.file) ? more.file : more;
+      }
+      return item;
     });
   },
   updateOf(t, item, nowMs) {

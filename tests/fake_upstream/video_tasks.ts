@@ -1,10 +1,11 @@
 /**
- * A fake of three video task upstreams on one real port, each speaking its documented wire format and
+ * A fake of four video task upstreams on one real port, each speaking its documented wire format and
  * checking its own auth: Kling (`/v1/videos/{text2video,image2video}[/{id}]`, a Bearer HS256 JWT whose
  * `iss` is the access key, verified with the secret key; answers `{code: 0, data: {task_id,
  * task_status}}`), Volcengine Ark Seedance (`/api/v3/contents/generations/tasks[/{id}]`, Bearer key) and
  * Gemini Veo (`/v1beta/models/{model}:predictLongRunning`, operations at `/v1beta/{name}`, files, under
- * `x-goog-api-key`). Each fetch moves a task on: queued → running → done, failed for a `[fake:fail]`
+ * `x-goog-api-key`) and MiniMax Hailuo (`/v1/video_generation`, `/v1/query/video_generation`,
+ * `/v1/files/retrieve`, Bearer key, `base_resp` status codes). Each fetch moves a task on: queued → running → done, failed for a `[fake:fail]`
  * prompt, never done for `[fake:hang]`. The finished video is served at the address the task gives.
  */
 import { jwtVerify } from "jose";
@@ -12,7 +13,7 @@ import { FAKE_MP4 } from "./openai_video.ts";
 
 export interface FakeVideoTask {
   id: string;
-  kind: "kling" | "ark" | "veo";
+  kind: "kling" | "ark" | "veo" | "hailuo";
   model: string;
   prompt: string;
   body: Record<string, unknown>;
@@ -32,6 +33,7 @@ export const KLING_ACCESS = "kling-access";
 export const KLING_SECRET = "kling-secret-0123456789";
 export const ARK_KEY = "ark-key";
 export const GEMINI_KEY = "gemini-key";
+export const MINIMAX_KEY = "minimax-key";
 
 const fateOf = (prompt: string): FakeVideoTask["fate"] =>
   prompt.includes("[fake:fail]") ? "fail" : prompt.includes("[fake:hang]") ? "hang" : "success";
@@ -225,6 +227,58 @@ export function startFakeVideoTasks(): Promise<FakeVideoTasks> {
         return new Response(FAKE_MP4, { headers: { "content-type": "video/mp4" } });
       }
       return Response.json({ error: { code: 404, message: "not found" } }, { status: 404 });
+    }
+
+    // MiniMax Hailuo
+    if (["/v1/video_generation", "/v1/query/video_generation", "/v1/files/retrieve"].includes(url.pathname)) {
+      if (req.headers.get("authorization") !== `Bearer ${MINIMAX_KEY}`) {
+        return Response.json({ base_resp: { status_code: 1004, status_msg: "authorized error" } });
+      }
+      const ok = { status_code: 0, status_msg: "success" };
+      if (url.pathname === "/v1/video_generation" && req.method === "POST") {
+        if (typeof body.prompt !== "string" || typeof body.model !== "string") {
+          return Response.json({
+            task_id: "",
+            base_resp: { status_code: 2013, status_msg: "invalid params" },
+          });
+        }
+        return Response.json({ task_id: newTask("hailuo", body.model, body.prompt, body).id, base_resp: ok });
+      }
+      if (url.pathname === "/v1/query/video_generation") {
+        const t = tasks.get(url.searchParams.get("task_id") ?? "");
+        if (!t) return Response.json({ base_resp: { status_code: 2013, status_msg: "task not found" } });
+        advance(t);
+        const status = t.stage === 0
+          ? "Queueing"
+          : t.stage === 1
+          ? "Processing"
+          : t.fate === "fail"
+          ? "Fail"
+          : "Success";
+        return Response.json({
+          task_id: t.id,
+          status,
+          file_id: status === "Success" ? `file-${t.id}` : "",
+          video_width: 1366,
+          video_height: 768,
+          base_resp: ok,
+        });
+      }
+      const id = (url.searchParams.get("file_id") ?? "").replace(/^file-/, "");
+      if (tasks.get(id)?.stage !== 2) {
+        return Response.json({ base_resp: { status_code: 2013, status_msg: "no file" } });
+      }
+      return Response.json({
+        file: {
+          file_id: `file-${id}`,
+          bytes: FAKE_MP4.length,
+          created_at: 1700000000,
+          filename: "output.mp4",
+          purpose: "video_generation",
+          download_url: `${base}/files/${id}.mp4`,
+        },
+        base_resp: ok,
+      });
     }
 
     const file = url.pathname.match(/^\/files\/([^/]+)\.mp4$/);

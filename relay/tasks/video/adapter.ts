@@ -63,6 +63,11 @@ export interface VideoAdapter {
   /** The upstream's task id from a 200 answer, or an error message to show the caller. */
   accepted(answer: unknown): { taskId: string } | { error: string };
   fetch(ch: TaskChannel, t: Task): Promise<UpstreamCall>;
+  /**
+   * A second call a fetched object needs before it can be read (Hailuo's file address); its answer's
+   * `file` (or the whole answer) is kept on the object as `file`.
+   */
+  followUp?(ch: TaskChannel, item: Record<string, unknown>): UpstreamCall | undefined;
   /** undefined for an object it cannot read (left for the next pass). */
   result(item: Record<string, unknown>): VideoResult | undefined;
   /** Headers the result address needs (Gemini's key); none when absent. */

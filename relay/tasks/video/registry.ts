@@ -4,12 +4,14 @@ import { openAiVideoAdapter } from "./openai.ts";
 import { klingAdapter } from "./kling.ts";
 import { doubaoAdapter } from "./doubao.ts";
 import { veoAdapter } from "./veo.ts";
+import { hailuoAdapter } from "./hailuo.ts";
 
 export const VIDEO_ADAPTERS: readonly VideoAdapter[] = [
   openAiVideoAdapter,
   klingAdapter,
   doubaoAdapter,
   veoAdapter,
+  hailuoAdapter,
 ];
 
 const byType = new Map<number, VideoAdapter>();

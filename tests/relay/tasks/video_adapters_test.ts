@@ -14,6 +14,7 @@ import {
   GEMINI_KEY,
   KLING_ACCESS,
   KLING_SECRET,
+  MINIMAX_KEY,
   startFakeVideoTasks,
 } from "../../fake_upstream/video_tasks.ts";
 import { pollTasks } from "../../../jobs/task_poll.ts";
@@ -35,6 +36,7 @@ async function setup(h: AppHarness, fake: FakeVideoTasks, username = "payer") {
         "doubao-seedance-1-0-pro-250528": 0.2,
         "veo-3.1-fast-generate-preview": 0.15,
         "veo-3.0-generate-001": 0.4,
+        "MiniMax-Hailuo-02": 0.3,
       }),
       "fetch_setting.allow_private_ip": "true",
       "fetch_setting.allowed_ports": "[]",
@@ -62,6 +64,14 @@ async function setup(h: AppHarness, fake: FakeVideoTasks, username = "payer") {
         key: GEMINI_KEY,
         baseUrl: fake.url,
         models: "veo-3.1-fast-generate-preview,veo-3.0-generate-001",
+        group: "default",
+      },
+      {
+        name: "minimax",
+        type: 35,
+        key: MINIMAX_KEY,
+        baseUrl: fake.url,
+        models: "MiniMax-Hailuo-02",
         group: "default",
       },
     ],
@@ -281,5 +291,36 @@ appTest(
       const content = await client.videos.downloadContent(created.id);
       assertEquals(new Uint8Array(await content.arrayBuffer()), FAKE_MP4);
       assertEquals(await userQuota(h, s.userId), START - spent);
+    }),
+);
+
+appTest(
+  "hailuo: base_resp codes, the file address fetched once done, one flat price, failure refunded",
+  (h) =>
+    withFake(async (fake) => {
+      const s = await setup(h, fake);
+      const call = (body: unknown) => h.call("POST", "/v1/video/generations", body, bearer(s.key));
+      const created = await (await call({ model: "MiniMax-Hailuo-02", prompt: "a kite", size: "1920x1080" }))
+        .json();
+      assertEquals(fake.tasks.get(created.task_id)?.body.resolution, "1080P");
+      assertEquals(fake.tasks.get(created.task_id)?.body.duration, 6);
+      const failing =
+        await (await call({ model: "MiniMax-Hailuo-02", prompt: "[fake:fail] rain", duration: 10 }))
+          .json();
+      const price = 0.3 * QUOTA_PER_UNIT;
+      assertEquals(await userQuota(h, s.userId), START - 2 * price);
+      await pollTasks(h.deps);
+      assertEquals((await pollTasks(h.deps)).refunded, price);
+      const got =
+        await (await h.call("GET", `/v1/video/generations/${created.task_id}`, undefined, bearer(s.key)))
+          .json();
+      assertEquals([got.data.status, got.data.result_url], [
+        "SUCCESS",
+        `${fake.url}/files/${created.task_id}.mp4`,
+      ]);
+      const content = await h.call("GET", `/v1/videos/${created.task_id}/content`, undefined, bearer(s.key));
+      assertEquals(new Uint8Array(await content.arrayBuffer()), FAKE_MP4);
+      assertEquals((await taskOf(h.deps.db, s.userId, "35", failing.task_id))?.status, "FAILURE");
+      assertEquals(await userQuota(h, s.userId), START - price);
     }),
 );
