@@ -1,11 +1,11 @@
 /**
- * A fake of four video task upstreams on one real port, each speaking its documented wire format and
+ * A fake of five video task upstreams on one real port, each speaking its documented wire format and
  * checking its own auth: Kling (`/v1/videos/{text2video,image2video}[/{id}]`, a Bearer HS256 JWT whose
  * `iss` is the access key, verified with the secret key; answers `{code: 0, data: {task_id,
  * task_status}}`), Volcengine Ark Seedance (`/api/v3/contents/generations/tasks[/{id}]`, Bearer key) and
  * Gemini Veo (`/v1beta/models/{model}:predictLongRunning`, operations at `/v1beta/{name}`, files, under
- * `x-goog-api-key`) and MiniMax Hailuo (`/v1/video_generation`, `/v1/query/video_generation`,
- * `/v1/files/retrieve`, Bearer key, `base_resp` status codes). Each fetch moves a task on: queued → running → done, failed for a `[fake:fail]`
+ * `x-goog-api-key`) MiniMax Hailuo (`/v1/video_generation`, `/v1/query/video_generation`,
+ * `/v1/files/retrieve`, Bearer key, `base_resp` status codes) and Vidu (`/ent/v2/*`, `Token` auth). Each fetch moves a task on: queued → running → done, failed for a `[fake:fail]`
  * prompt, never done for `[fake:hang]`. The finished video is served at the address the task gives.
  */
 import { jwtVerify } from "jose";
@@ -13,7 +13,7 @@ import { FAKE_MP4 } from "./openai_video.ts";
 
 export interface FakeVideoTask {
   id: string;
-  kind: "kling" | "ark" | "veo" | "hailuo";
+  kind: "kling" | "ark" | "veo" | "hailuo" | "vidu";
   model: string;
   prompt: string;
   body: Record<string, unknown>;
@@ -34,6 +34,7 @@ export const KLING_SECRET = "kling-secret-0123456789";
 export const ARK_KEY = "ark-key";
 export const GEMINI_KEY = "gemini-key";
 export const MINIMAX_KEY = "minimax-key";
+export const VIDU_KEY = "vidu-key";
 
 const fateOf = (prompt: string): FakeVideoTask["fate"] =>
   prompt.includes("[fake:fail]") ? "fail" : prompt.includes("[fake:hang]") ? "hang" : "success";
@@ -227,6 +228,58 @@ export function startFakeVideoTasks(): Promise<FakeVideoTasks> {
         return new Response(FAKE_MP4, { headers: { "content-type": "video/mp4" } });
       }
       return Response.json({ error: { code: 404, message: "not found" } }, { status: 404 });
+    }
+
+    // Vidu
+    const vidu = url.pathname.match(
+      /^\/ent\/v2\/(?:(text2video|img2video|start-end2video|reference2video)|tasks\/([^/]+)\/creations)$/,
+    );
+    if (vidu) {
+      if (req.headers.get("authorization") !== `Token ${VIDU_KEY}`) {
+        return Response.json({ code: 401, reason: "Unauthorized", message: "invalid token" }, {
+          status: 401,
+        });
+      }
+      if (vidu[1] && req.method === "POST") {
+        const images = Array.isArray(body.images) ? body.images : [];
+        const need = {
+          "text2video": 0,
+          "img2video": 1,
+          "start-end2video": 2,
+          "reference2video": 3,
+        }[vidu[1]]!;
+        if (need === 0 ? images.length !== 0 : need === 3 ? images.length < 3 : images.length !== need) {
+          return Response.json({ code: 400, reason: "BadRequest", message: "wrong number of images" }, {
+            status: 400,
+          });
+        }
+        const t = newTask("vidu", String(body.model), String(body.prompt), { ...body, path: vidu[1] });
+        return Response.json({
+          task_id: t.id,
+          state: "created",
+          model: t.model,
+          created_at: "2025-01-01T00:00:00Z",
+        });
+      }
+      const t = tasks.get(vidu[2] ?? "");
+      if (!t) {
+        return Response.json({ code: 404, reason: "NotFound", message: "task not found" }, { status: 404 });
+      }
+      advance(t);
+      return Response.json({
+        state: t.stage === 0
+          ? "queueing"
+          : t.stage === 1
+          ? "processing"
+          : t.fate === "fail"
+          ? "failed"
+          : "success",
+        err_code: t.stage === 2 && t.fate === "fail" ? "AuditSubmitIllegal" : "",
+        credits: 4,
+        creations: t.stage === 2 && t.fate === "success"
+          ? [{ id: `c-${t.id}`, url: `${base}/files/${t.id}.mp4`, cover_url: `${base}/files/${t.id}.jpg` }]
+          : [],
+      });
     }
 
     // MiniMax Hailuo

@@ -5,6 +5,7 @@ import { klingAdapter } from "./kling.ts";
 import { doubaoAdapter } from "./doubao.ts";
 import { veoAdapter } from "./veo.ts";
 import { hailuoAdapter } from "./hailuo.ts";
+import { viduAdapter } from "./vidu.ts";
 
 export const VIDEO_ADAPTERS: readonly VideoAdapter[] = [
   openAiVideoAdapter,
@@ -12,6 +13,7 @@ export const VIDEO_ADAPTERS: readonly VideoAdapter[] = [
   doubaoAdapter,
   veoAdapter,
   hailuoAdapter,
+  viduAdapter,
 ];
 
 const byType = new Map<number, VideoAdapter>();

@@ -16,6 +16,7 @@ import {
   KLING_SECRET,
   MINIMAX_KEY,
   startFakeVideoTasks,
+  VIDU_KEY,
 } from "../../fake_upstream/video_tasks.ts";
 import { pollTasks } from "../../../jobs/task_poll.ts";
 import { taskOf } from "../../../store/tasks.ts";
@@ -31,12 +32,14 @@ async function setup(h: AppHarness, fake: FakeVideoTasks, username = "payer") {
       ModelPrice: JSON.stringify({
         "kling-v1": 0.5,
         "kling-v2-master": 1,
+        "viduq2-pro": 0.25,
         "doubao-seedance-2-0-260128": 1,
         "doubao-seedance-2-0-fast-260128": 1,
         "doubao-seedance-1-0-pro-250528": 0.2,
         "veo-3.1-fast-generate-preview": 0.15,
         "veo-3.0-generate-001": 0.4,
         "MiniMax-Hailuo-02": 0.3,
+        viduq2: 0.25,
       }),
       "fetch_setting.allow_private_ip": "true",
       "fetch_setting.allowed_ports": "[]",
@@ -72,6 +75,14 @@ async function setup(h: AppHarness, fake: FakeVideoTasks, username = "payer") {
         key: MINIMAX_KEY,
         baseUrl: fake.url,
         models: "MiniMax-Hailuo-02",
+        group: "default",
+      },
+      {
+        name: "vidu",
+        type: 52,
+        key: VIDU_KEY,
+        baseUrl: fake.url,
+        models: "viduq2,viduq2-pro",
         group: "default",
       },
     ],
@@ -322,5 +333,40 @@ appTest(
       assertEquals(new Uint8Array(await content.arrayBuffer()), FAKE_MP4);
       assertEquals((await taskOf(h.deps.db, s.userId, "35", failing.task_id))?.status, "FAILURE");
       assertEquals(await userQuota(h, s.userId), START - price);
+    }),
+);
+
+appTest(
+  "vidu: the route by image count, Token auth, flat price, err_code as the failure",
+  (h) =>
+    withFake(async (fake) => {
+      const s = await setup(h, fake);
+      const call = (body: unknown) => h.call("POST", "/v1/video/generations", body, bearer(s.key));
+      const text = await (await call({ model: "viduq2", prompt: "a boat", duration: 4 })).json();
+      const ends = await (await call({
+        model: "viduq2",
+        prompt: "morph",
+        images: ["https://example.com/a.png", "https://example.com/b.png"],
+      })).json();
+      const refs = await (await call({
+        model: "viduq2-pro",
+        prompt: "[fake:fail] trio",
+        images: ["https://example.com/1.png", "https://example.com/2.png", "https://example.com/3.png"],
+      })).json();
+      assertEquals(fake.tasks.get(text.task_id)?.body.path, "text2video");
+      assertEquals(fake.tasks.get(text.task_id)?.body.duration, 4);
+      assertEquals(fake.tasks.get(ends.task_id)?.body.path, "start-end2video");
+      assertEquals(fake.tasks.get(refs.task_id)?.body.path, "reference2video");
+      assertEquals(fake.tasks.get(refs.task_id)?.model, "viduq2");
+      assertEquals((await taskOf(h.deps.db, s.userId, "52", ends.task_id))?.action, "firstTailGenerate");
+      const price = 0.25 * QUOTA_PER_UNIT;
+      assertEquals(await userQuota(h, s.userId), START - 3 * price);
+      await pollTasks(h.deps);
+      assertEquals((await pollTasks(h.deps)).refunded, price);
+      const row = await taskOf(h.deps.db, s.userId, "52", refs.task_id);
+      assertEquals([row?.status, row?.failReason], ["FAILURE", "AuditSubmitIllegal"]);
+      const done = await (await h.call("GET", `/v1/videos/${text.task_id}`, undefined, bearer(s.key))).json();
+      assertEquals([done.status, done.metadata.url], ["completed", `${fake.url}/files/${text.task_id}.mp4`]);
+      assertEquals(await userQuota(h, s.userId), START - 2 * price);
     }),
 );
