@@ -9,7 +9,7 @@
 import type { Job } from "./scheduler.ts";
 import type { AppDeps } from "../server/deps.ts";
 import { log } from "../server/logger.ts";
-import { type PollCounts, pollKind } from "./task_poll_loop.ts";
+import { type PollCounts, type PolledTask, pollKind, type TaskKind } from "./task_poll_loop.ts";
 import { midjourneyKind } from "./task_poll_mj.ts";
 import { sunoKind } from "./task_poll_suno.ts";
 import { videoKind } from "./task_poll_video.ts";
@@ -32,6 +32,18 @@ export async function pollTasks(deps: AppDeps, opts: TaskPollOptions = {}): Prom
   await pollKind(deps, midjourneyKind, now, counts);
   await pollKind(deps, sunoKind, now, counts);
   await pollKind(deps, videoKind, now, counts);
+  return counts;
+}
+
+/** One pass of one kind now (a notify's wake-up), outside the schedule; the same loop and claims. */
+export async function pollKindNow<T extends PolledTask, U>(
+  deps: AppDeps,
+  kind: TaskKind<T, U>,
+  opts: TaskPollOptions = {},
+): Promise<PollCounts> {
+  await deps.billing.flush();
+  const counts: PollCounts = { updated: 0, failed: 0, refunded: 0 };
+  await pollKind(deps, kind, opts.now?.() ?? Date.now(), counts);
   return counts;
 }
 

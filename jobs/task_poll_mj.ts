@@ -91,3 +91,8 @@ export const midjourneyKind: TaskKind<MjTask, MjTaskUpdate> = {
     return updateMjTask(db, t, failed ? { ...u, progress: "100%", status: u.status || "FAILURE" } : u);
   },
 };
+
+/** The Midjourney kind narrowed to one task (a notify polls just the task it names). */
+export function midjourneyTaskKind(task: MjTask): TaskKind<MjTask, MjTaskUpdate> {
+  return { ...midjourneyKind, unfinished: () => Promise.resolve([task]) };
+}
