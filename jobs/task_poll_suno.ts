@@ -1,16 +1,11 @@
 /**
- * Suno's part of the task poller (New API's `updateSunoTaskAll`): unfinished `tasks` rows of platform
- * suno, one `POST /suno/fetch {ids}` per channel, the answers written over the rows they came from;
- * failures and tasks older than TASK_TIMEOUT_MINUTES refunded once (see task_poll.ts).
+ * Suno's task kind for the poller (New API's `updateSunoTaskAll`): unfinished `tasks` rows of platform
+ * suno, one `POST /suno/fetch {ids}` per channel; failures and tasks older than TASK_TIMEOUT_MINUTES
+ * refunded once (the loop: task_poll_loop.ts).
  */
-import type { AppDeps } from "../server/deps.ts";
-import { type Task, TaskStatus, type TaskUpdate, unfinishedTasks, updateTask } from "../store/tasks.ts";
-import { pickKey } from "../relay/pipeline/channel_config.ts";
-import { parseJsonObject } from "../relay/providers/spec.ts";
-import { log } from "../server/logger.ts";
-import { failWithRefund, type PollCounts, TASK_FETCH_TIMEOUT_MS } from "./task_poll.ts";
-
-const MAX_ANSWER_BYTES = 8 << 20;
+import { type Task, TaskStatus, type TaskUpdate, unfinishedTasks } from "../store/tasks.ts";
+import { taskRowKind } from "./task_row_kind.ts";
+import { fetchTaskJson, isObject, TaskFetchRefused, type TaskItem, type TaskKind } from "./task_poll_loop.ts";
 
 const str = (v: unknown) => (typeof v === "string" ? v : "");
 const int = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? Math.trunc(v) : 0);
@@ -30,92 +25,22 @@ export function sunoUpdateOf(t: Task, item: Record<string, unknown>): TaskUpdate
   };
 }
 
-const failed = (t: Task, reason: string): TaskUpdate => ({
-  status: TaskStatus.failure,
-  progress: "100%",
-  failReason: reason,
-  startTime: t.startTime,
-  finishTime: Math.floor(Date.now() / 1000),
-  data: t.data,
-});
-
-async function apply(deps: AppDeps, t: Task, u: TaskUpdate, counts: PollCounts): Promise<void> {
-  if (u.status !== TaskStatus.failure) {
-    if (await updateTask(deps.db, t, u)) counts.updated++;
-    return;
-  }
-  const r = await failWithRefund(deps, t, u.failReason || "task failed", (tx) => updateTask(tx, t, u));
-  if (r.moved) counts.failed++, counts.updated++;
-  counts.refunded += r.refunded;
-}
-
-async function fetchBatch(
-  deps: AppDeps,
-  channelId: number,
-  ids: string[],
-): Promise<Record<string, unknown>[] | undefined> {
-  const ch = deps.catalog.channel(channelId);
-  const key = ch && pickKey(ch);
-  if (!ch || !key || !ch.baseUrl) return undefined;
-  const proxy = parseJsonObject(ch.setting).proxy;
-  try {
-    const res = await deps.upstream.request({
+export const sunoKind: TaskKind<Task, TaskUpdate> = {
+  ...taskRowKind,
+  name: "suno",
+  unfinished: (deps) => unfinishedTasks(deps.db, "suno"),
+  async fetch(deps, ch, tasks) {
+    const answer = await fetchTaskJson(deps, ch, {
       method: "POST",
-      url: `${ch.baseUrl.trim().replace(/\/+$/, "")}/suno/fetch`,
-      headers: { "content-type": "application/json", authorization: `Bearer ${key.key}` },
-      body: JSON.stringify({ ids, action: "" }),
-      proxy: typeof proxy === "string" && proxy.trim() ? proxy.trim() : undefined,
-      firstByteTimeoutMs: TASK_FETCH_TIMEOUT_MS,
-      totalTimeoutMs: TASK_FETCH_TIMEOUT_MS,
+      url: `${ch.baseUrl}/suno/fetch`,
+      headers: { "content-type": "application/json", authorization: `Bearer ${ch.key}` },
+      body: JSON.stringify({ ids: tasks.map((t) => t.taskId), action: "" }),
     });
-    const answer = JSON.parse(new TextDecoder().decode(await res.bytes(MAX_ANSWER_BYTES)));
-    if (res.status !== 200 || answer?.code !== "success" || !Array.isArray(answer.data)) {
-      log.warn("suno task fetch refused", { channelId, status: res.status });
-      return [];
+    if (!isObject(answer) || answer.code !== "success" || !Array.isArray(answer.data)) {
+      throw new TaskFetchRefused(`code ${String(isObject(answer) ? answer.code : "")}`);
     }
-    return answer.data.filter((i: unknown) => i && typeof i === "object");
-  } catch (e) {
-    log.warn("suno task fetch failed", { channelId, error: String(e) });
-    return [];
-  }
-}
-
-export async function pollSuno(deps: AppDeps, nowMs: number, counts: PollCounts): Promise<void> {
-  const timeoutS = deps.config.taskTimeoutMinutes * 60;
-  const now = Math.floor(nowMs / 1000);
-  const byChannel = new Map<number, Task[]>();
-  for (const t of await unfinishedTasks(deps.db, "suno")) {
-    if (timeoutS > 0 && t.submitTime > 0 && now - t.submitTime > timeoutS) {
-      await apply(
-        deps,
-        t,
-        failed(t, `task timed out (over ${deps.config.taskTimeoutMinutes} minutes)`),
-        counts,
-      );
-      continue;
-    }
-    if (!t.taskId) {
-      await apply(deps, t, failed(t, "no task id from the upstream"), counts);
-      continue;
-    }
-    byChannel.set(t.channelId, [...(byChannel.get(t.channelId) ?? []), t]);
-  }
-  for (const [channelId, list] of byChannel) {
-    const items = await fetchBatch(deps, channelId, list.map((t) => t.taskId));
-    if (items === undefined) {
-      for (const t of list) await apply(deps, t, failed(t, `channel #${channelId} is gone`), counts);
-      continue;
-    }
-    const seen = new Map(items.map((i) => [str(i.task_id), i]));
-    for (const t of list) {
-      const item = seen.get(t.taskId);
-      if (!item) continue;
-      const u = sunoUpdateOf(t, item);
-      if (
-        u.status !== t.status || u.progress !== t.progress || u.failReason !== t.failReason ||
-        u.data !== t.data ||
-        u.startTime !== t.startTime || u.finishTime !== t.finishTime
-      ) await apply(deps, t, u, counts);
-    }
-  }
-}
+    const list: TaskItem[] = answer.data.filter(isObject);
+    return new Map(list.map((i) => [str(i.task_id), i]));
+  },
+  updateOf: (t, item) => sunoUpdateOf(t, item),
+};

@@ -14,6 +14,8 @@ import { optionRegistry } from "../../options/index.ts";
 import { fetchSetting } from "../../notify/settings.ts";
 import { guardedFetch } from "../../net/ssrf_fetch.ts";
 import { log } from "../../server/logger.ts";
+import { pollKindNow } from "../../jobs/task_poll.ts";
+import { midjourneyTaskKind } from "../../jobs/task_poll_mj.ts";
 import { disableChannel } from "../health/channel_state.ts";
 import { RelayError } from "../formats/errors.ts";
 import { errorResponse, RateLimitedError, toRelayError } from "../pipeline/errors.ts";
@@ -340,6 +342,25 @@ export function midjourneyRoutes(deps: AppDeps): Hono {
         const link = imageLink(deps, c);
         return Response.json(tasks.map((t) => mjTaskDto(t, link)));
       }),
+    );
+
+    // New API's RelayMidjourneyNotify: a key's owner says one of its tasks moved. The body is a wake-up
+    // hint only (the key authenticates a user, not the upstream): the task is fetched from its channel
+    // now, through the poller's loop, so nothing in the body is written and no charge moves on its word.
+    app.post(
+      `${prefix}/notify`,
+      keyed((c, caller) =>
+        withTaskLimits(deps, caller, async () => {
+          const { body } = await readObject(c, deps).catch(() => {
+            throw new MjError(MjCode.requestError, "bind_request_body_failed");
+          });
+          const id = typeof body.id === "string" ? body.id : "";
+          const task = id ? await mjTaskOf(deps.db, caller.user.id, id) : undefined;
+          if (!task) throw new MjError(MjCode.requestError, "midjourney_task_not_found");
+          if (task.progress !== "100%") await pollKindNow(deps, midjourneyTaskKind(task));
+          return new Response(null, { status: 200 });
+        })
+      ),
     );
 
     app.get(`${prefix}/image/:id`, async (c) => {

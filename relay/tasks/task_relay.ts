@@ -40,7 +40,8 @@ export interface TaskChannel {
   proxy?: string;
 }
 
-function channelRef(ch: ChannelView): TaskChannel | undefined {
+/** The key, base URL and proxy a channel is called with; undefined without a key or base URL. */
+export function taskChannelRef(ch: ChannelView): TaskChannel | undefined {
   const picked = pickKey(ch);
   if (!picked || !ch.baseUrl) return undefined;
   const proxy = parseJsonObject(ch.setting).proxy;
@@ -70,7 +71,9 @@ export function taskChannel(
   checkTaskModel(caller, model);
   if (caller.pinnedChannelId !== undefined) {
     const ch = deps.catalog.channel(caller.pinnedChannelId);
-    const ref = ch && ch.status === ChannelStatus.enabled && types.has(ch.type) ? channelRef(ch) : undefined;
+    const ref = ch && ch.status === ChannelStatus.enabled && types.has(ch.type)
+      ? taskChannelRef(ch)
+      : undefined;
     if (!ref) {
       throw new TaskRejection(
         503,
@@ -81,10 +84,10 @@ export function taskChannel(
     return ref;
   }
   const tiers = deps.catalog.tiers(caller.usingGroup, model)
-    .map((tier) => tier.filter((ch) => types.has(ch.type) && channelRef(ch) !== undefined))
+    .map((tier) => tier.filter((ch) => types.has(ch.type) && taskChannelRef(ch) !== undefined))
     .filter((tier) => tier.length > 0);
   const ch = selectChannel(tiers);
-  const ref = ch && channelRef(ch);
+  const ref = ch && taskChannelRef(ch);
   if (!ref) {
     throw new TaskRejection(
       503,
@@ -101,7 +104,7 @@ export function originChannel(deps: AppDeps, channelId: number, types: ReadonlyS
   if (!ch || ch.status !== ChannelStatus.enabled || !types.has(ch.type)) {
     throw new TaskRejection(400, "channel_disabled", "The channel of the original task is disabled");
   }
-  const ref = channelRef(ch);
+  const ref = taskChannelRef(ch);
   if (!ref) throw new TaskRejection(400, "channel_disabled", "The channel of the original task is disabled");
   return ref;
 }

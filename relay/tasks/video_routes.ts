@@ -1,9 +1,10 @@
 /**
- * OpenAI's video API (`POST /v1/videos`, `GET /v1/videos/{id}`, `GET /v1/videos/{id}/content`) on OpenAI
- * channels serving a video model (Sora), as New API's sora task adaptor: priced `ModelPrice[model]` ×
- * seconds (4 when absent) × 1.666667 for the 1792-pixel sizes, charged once when the upstream accepts, a
- * `tasks` row (platform = the channel type, as New API) the poller keeps current; retrieve and content
- * answer only the owner. JSON and multipart bodies are forwarded as sent. Errors in OpenAI's shape.
+ * The video task routes: OpenAI's video API (`POST /v1/videos`, retrieve, content, remix), New API's
+ * `/v1/video/generations` (+ `/{task_id}` in the task envelope) and Kling's `/kling/v1/videos/*`, on every
+ * channel type a video adaptor serves (`video/registry.ts`). A create is priced by the adaptor
+ * (`ModelPrice[model]` × its multiplier), charged once when the upstream accepts, and recorded as a `tasks`
+ * row (platform = the channel type, as New API) the poller keeps current; reads answer only the owner.
+ * OpenAI's create on an OpenAI/Sora channel is forwarded as sent (multipart too). Errors in OpenAI's shape.
  */
 import { type Context, Hono } from "hono";
 import type { AppDeps } from "../../server/deps.ts";
@@ -30,34 +31,16 @@ import {
 } from "./task_relay.ts";
 import { queryOne } from "../../store/db.ts";
 import { taskView } from "../../routes/api/views.ts";
-
-/** Channel types whose upstream speaks OpenAI's `/v1/videos` (OpenAI; New API's Sora type). */
-export const VIDEO_CHANNEL_TYPES: ReadonlySet<number> = new Set([1, 55]);
+import { guardedFetch } from "../../net/ssrf_fetch.ts";
+import { fetchSetting } from "../../notify/settings.ts";
+import { obj, type RawBody, type VideoAdapter, VideoInputError, type VideoRequest } from "./video/adapter.ts";
+import { VIDEO_CHANNEL_TYPES, videoAdapterFor } from "./video/registry.ts";
+import { openAiVideoAdapter } from "./video/openai.ts";
 
 const SUBMIT_TIMEOUT_MS = 60_000;
 const MAX_ANSWER_BYTES = 1 << 20;
-
-/** New API's sora billing ratios: seconds (default 4) × size (1.666667 for 1792x1024 / 1024x1792). */
-export function videoPriceMultiplier(seconds: number | undefined, size: string | undefined): number {
-  const s = seconds && seconds > 0 ? seconds : 4;
-  return s * (size === "1792x1024" || size === "1024x1792" ? 1.666667 : 1);
-}
-
-/** Our status of an OpenAI video status. */
-export function videoStatus(status: unknown): string {
-  switch (status) {
-    case "queued":
-      return TaskStatus.queued;
-    case "in_progress":
-      return TaskStatus.inProgress;
-    case "completed":
-      return TaskStatus.success;
-    case "failed":
-      return TaskStatus.failure;
-    default:
-      return TaskStatus.unknown;
-  }
-}
+/** A finished video fetched from a non-OpenAI upstream's result address is buffered up to this. */
+const MAX_VIDEO_BYTES = 256 << 20;
 
 const OPENAI_STATUS: Record<string, string> = {
   [TaskStatus.notStart]: "queued",
@@ -68,15 +51,33 @@ const OPENAI_STATUS: Record<string, string> = {
   [TaskStatus.failure]: "failed",
 };
 
-/** The OpenAI video object of a row: the upstream's last object, with our state over it. */
-export function videoObject(t: Task): Record<string, unknown> {
-  let last: Record<string, unknown> = {};
+function lastObject(t: Task): Record<string, unknown> {
   try {
-    const v = JSON.parse(t.data || "{}");
-    if (v && typeof v === "object" && !Array.isArray(v)) last = v;
-  } catch { /* no object yet */ }
+    return obj(JSON.parse(t.data || "{}"));
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * The OpenAI video object of a row: on OpenAI/Sora channels the upstream's last object with our state over
+ * it; elsewhere New API's conversion (id, model, status, progress, times, `metadata.url`).
+ */
+export function videoObject(t: Task): Record<string, unknown> {
+  const adapter = videoAdapterFor(Number(t.platform));
+  const last = lastObject(t);
+  const props = parseJsonObject(t.properties);
+  const base: Record<string, unknown> = adapter === openAiVideoAdapter ? { ...last } : {
+    task_id: t.taskId,
+    model: typeof props.origin_model_name === "string" ? props.origin_model_name : "",
+    created_at: t.submitTime,
+    ...(t.finishTime ? { completed_at: t.finishTime } : {}),
+    ...(props.seconds ? { seconds: String(props.seconds) } : {}),
+  };
+  const url = adapter && adapter !== openAiVideoAdapter ? adapter.result(last)?.url : undefined;
+  if (url) base.metadata = { url };
   const out: Record<string, unknown> = {
-    ...last,
+    ...base,
     id: t.taskId,
     object: "video",
     status: OPENAI_STATUS[t.status] ?? "queued",
@@ -96,7 +97,7 @@ async function readBytes(c: Context, deps: AppDeps): Promise<Uint8Array<ArrayBuf
   return bytes;
 }
 
-/** The fields that price and route a create: from JSON, or from the multipart form. */
+/** The fields of a create: from JSON, or from the multipart form. */
 async function createFields(c: Context, bytes: Uint8Array<ArrayBuffer>): Promise<Record<string, unknown>> {
   const type = c.req.header("content-type") ?? "";
   if (type.startsWith("multipart/form-data")) {
@@ -121,89 +122,124 @@ async function createFields(c: Context, bytes: Uint8Array<ArrayBuffer>): Promise
   throw new RelayError(400, "Invalid JSON body", { code: "invalid_request" });
 }
 
-/**
- * New API's `/v1/video/generations` body (`prompt`, `model`, `duration` or `seconds`, `size`, `image`) as
- * the JSON body of OpenAI's `/v1/videos`.
- */
-function generationsBody(fields: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { model: fields.model, prompt: fields.prompt };
-  const seconds = fields.seconds ?? fields.duration;
-  if (seconds !== undefined && seconds !== null) out.seconds = String(seconds);
-  if (fields.size !== undefined) out.size = fields.size;
-  const image = fields.input_reference ?? fields.image;
-  if (typeof image === "string" && image) out.input_reference = image;
-  return out;
+const invalid = (message: string, param?: string) =>
+  new RelayError(400, message, { code: "invalid_request", param });
+
+/** New API's `TaskSubmitReq` of a create body (`prompt`, `model`, `duration`/`seconds`, `size`, images). */
+export function videoRequestOf(fields: Record<string, unknown>, defaultModel = "sora-2"): VideoRequest {
+  if (typeof fields.prompt !== "string" || !fields.prompt) throw invalid("prompt is required", "prompt");
+  let q;
+  try {
+    q = billingQuantities(fields);
+  } catch (e) {
+    if (e instanceof BillingInputError) throw invalid(e.message);
+    throw e;
+  }
+  const images: string[] = [];
+  for (const k of ["image", "input_reference"]) {
+    if (typeof fields[k] === "string" && fields[k]) images.push(fields[k] as string);
+  }
+  if (Array.isArray(fields.images)) {
+    for (const i of fields.images) if (typeof i === "string" && i) images.push(i);
+  }
+  return {
+    model: typeof fields.model === "string" && fields.model ? fields.model : defaultModel,
+    prompt: fields.prompt,
+    seconds: q.seconds,
+    size: q.size,
+    images,
+    metadata: obj(fields.metadata),
+  };
 }
 
+/** The route's create: the caller's fields to a channel, its adaptor, a charge and a row. */
 async function create(
   deps: AppDeps,
   c: Context,
   caller: Caller,
   requestId: string,
-  generations = false,
+  shape: "openai" | "generations" | "kling",
 ): Promise<Response> {
-  let bytes = await readBytes(c, deps);
+  const bytes = await readBytes(c, deps);
   let fields = await createFields(c, bytes);
-  if (generations) {
-    fields = generationsBody(fields);
-    bytes = new TextEncoder().encode(JSON.stringify(fields)) as Uint8Array<ArrayBuffer>;
+  if (shape === "kling") {
+    // New API's KlingRequestConvert: the native body becomes the metadata of a unified request.
+    fields = {
+      model: fields.model_name ?? fields.model ?? "kling-v1",
+      prompt: fields.prompt,
+      metadata: fields,
+    };
   }
-  const model = typeof fields.model === "string" && fields.model ? fields.model : "sora-2";
-  if (typeof fields.prompt !== "string" || !fields.prompt) {
-    throw new RelayError(400, "prompt is required", { code: "invalid_request", param: "prompt" });
+  const req = videoRequestOf(fields);
+  const target = taskChannel(deps, caller, req.model, VIDEO_CHANNEL_TYPES);
+  const adapter = videoAdapterFor(target.channel.type)!;
+  const raw = shape === "openai" && adapter === openAiVideoAdapter
+    ? { contentType: c.req.header("content-type") ?? "application/json", bytes }
+    : undefined;
+  const { video, taskId } = await submitVideo(deps, c, caller, requestId, { target, adapter, req, raw });
+  if (adapter === openAiVideoAdapter) {
+    return Response.json(shape === "openai" ? video : { ...video, task_id: taskId });
   }
-  let q;
-  try {
-    q = billingQuantities(fields);
-  } catch (e) {
-    if (e instanceof BillingInputError) throw new RelayError(400, e.message, { code: "invalid_request" });
-    throw e;
-  }
-  const target = taskChannel(deps, caller, model, VIDEO_CHANNEL_TYPES);
-  const video = await submitVideo(deps, c, caller, requestId, {
-    target,
-    model,
-    seconds: q.seconds ?? 4,
-    size: q.size ?? "",
-    path: "/v1/videos",
-    contentType: generations ? "application/json" : c.req.header("content-type") ?? "application/json",
-    body: bytes,
-    action: "generate",
+  // New API answers every other adaptor's create with a fresh OpenAI video object.
+  return Response.json({
+    id: taskId,
+    task_id: taskId,
+    object: "video",
+    model: req.model,
+    status: "queued",
+    progress: 0,
+    created_at: Math.floor(Date.now() / 1000),
   });
-  return Response.json(generations ? { ...video, task_id: video.id } : video);
 }
 
 interface VideoSubmit {
   target: TaskChannel;
-  model: string;
-  seconds: number;
-  size: string;
-  /** The upstream path (`/v1/videos`, `/v1/videos/{id}/remix`). */
-  path: string;
-  contentType: string;
-  body: Uint8Array<ArrayBuffer>;
-  action: string;
+  adapter: VideoAdapter;
+  req: VideoRequest;
+  raw?: RawBody;
+  /** The upstream call, when not the adaptor's create (remix). */
+  call?: { path: string; body: string };
+  action?: string;
 }
 
-/** Holds the price, submits, charges once the upstream accepted and records the task; the video object. */
+function upstreamMessage(answer: unknown): string | undefined {
+  const a = obj(answer);
+  const m = obj(a.error).message ?? a.message ?? obj(a.base_resp).status_msg;
+  return typeof m === "string" && m ? m : undefined;
+}
+
+/** Holds the price, submits, charges once the upstream accepted and records the task. */
 async function submitVideo(
   deps: AppDeps,
   c: Context,
   caller: Caller,
   requestId: string,
   v: VideoSubmit,
-): Promise<Record<string, unknown>> {
-  const { target, model } = v;
-  const multiplier = videoPriceMultiplier(v.seconds, v.size);
-  const session = await holdTaskPrice(deps, c, caller, model, requestId, multiplier);
-  session.useChannel({ id: target.channel.id, setting: target.channel.setting });
-  let video: Record<string, unknown>;
+): Promise<{ video: Record<string, unknown>; taskId: string }> {
+  const { target, adapter, req } = v;
+  let price;
   try {
+    price = adapter.price(req);
+  } catch (e) {
+    if (e instanceof VideoInputError) throw invalid(e.message);
+    throw e;
+  }
+  const action = v.action ?? adapter.action(req);
+  const session = await holdTaskPrice(deps, c, caller, req.model, requestId, price.multiplier);
+  session.useChannel({ id: target.channel.id, setting: target.channel.setting });
+  let answer: Record<string, unknown>;
+  let taskId: string;
+  try {
+    const call = v.call
+      ? {
+        method: "POST" as const,
+        url: `${target.baseUrl}${v.call.path}`,
+        headers: { "content-type": "application/json", authorization: `Bearer ${target.key}` },
+        body: v.call.body,
+      }
+      : await adapter.submit(target, req, action, v.raw);
     const res = await deps.upstream.request({
-      method: "POST",
-      url: `${target.baseUrl}${v.path}`,
-      headers: { "content-type": v.contentType, authorization: `Bearer ${target.key}` },
-      body: v.body,
+      ...call,
       proxy: target.proxy,
       firstByteTimeoutMs: SUBMIT_TIMEOUT_MS,
       totalTimeoutMs: SUBMIT_TIMEOUT_MS,
@@ -213,31 +249,35 @@ async function submitVideo(
     try {
       parsed = JSON.parse(text);
     } catch { /* below */ }
-    const answer = parsed as Record<string, unknown> | undefined;
-    if (res.status !== 200 || !answer || typeof answer.id !== "string" || !answer.id) {
-      const message = (answer?.error as { message?: unknown } | undefined)?.message;
-      throw new RelayError(
-        res.status >= 400 && res.status < 500 && res.status !== 401 && res.status !== 403 ? res.status : 502,
-        typeof message === "string" && res.status < 500 ? message : `upstream status ${res.status}`,
-        { code: "upstream_error" },
-      );
+    const ok = res.status === 200 ? adapter.accepted(parsed) : undefined;
+    if (!ok || "error" in ok) {
+      const message = ok && "error" in ok ? ok.error : upstreamMessage(parsed);
+      const status = res.status >= 400 && res.status < 500 && res.status !== 401 && res.status !== 403
+        ? res.status
+        : res.status === 200
+        ? 400
+        : 502;
+      throw new RelayError(status, message && res.status < 500 ? message : `upstream status ${res.status}`, {
+        code: "upstream_error",
+      });
     }
-    video = answer;
+    answer = obj(parsed);
+    taskId = ok.taskId;
   } catch (e) {
     await session.release();
     if (e instanceof RelayError) throw e;
+    log.warn("video submit failed", { requestId, error: String(e) });
     throw new RelayError(502, "the upstream could not be reached", { code: "do_request_failed" });
   }
-  const taskId = video.id as string;
   const charged = await settleTaskPrice(
     deps,
     session,
     target.channel,
-    `Video ${model}, task ${taskId}`,
+    `Video ${req.model}, task ${taskId}`,
     true,
-    multiplier,
+    price.multiplier,
   );
-  const status = videoStatus(video.status);
+  const r = adapter === openAiVideoAdapter ? adapter.result(answer) : undefined;
   try {
     await insertTask(deps.db, {
       taskId,
@@ -246,15 +286,15 @@ async function submitVideo(
       group: caller.usingGroup,
       channelId: target.channel.id,
       quota: charged,
-      action: v.action,
-      status: status === TaskStatus.unknown ? TaskStatus.submitted : status,
+      action,
+      status: r?.status ?? TaskStatus.submitted,
       failReason: "",
       submitTime: Math.floor(Date.now() / 1000),
       startTime: 0,
       finishTime: 0,
-      progress: `${Number(video.progress) || 0}%`,
-      properties: JSON.stringify({ origin_model_name: model, seconds: v.seconds, size: v.size }),
-      data: JSON.stringify(video),
+      progress: `${r?.progress ?? 0}%`,
+      properties: JSON.stringify({ origin_model_name: req.model, seconds: price.seconds, size: price.size }),
+      data: JSON.stringify(answer),
       requestId,
       tokenId: caller.token?.id ?? 0,
     });
@@ -265,7 +305,7 @@ async function submitVideo(
     }
     throw new RelayError(500, "the task could not be recorded", { code: "insert_task_failed" });
   }
-  return video;
+  return { video: answer, taskId };
 }
 
 /** OpenAI's remix: a new video from a completed one, on its channel, at the original's model and length. */
@@ -273,23 +313,28 @@ async function remix(deps: AppDeps, c: Context, caller: Caller, requestId: strin
   const origin = await ownVideo(deps, caller, c.req.param("id") ?? "");
   const bytes = await readBytes(c, deps);
   const fields = await createFields(c, bytes);
-  if (typeof fields.prompt !== "string" || !fields.prompt) {
-    throw new RelayError(400, "prompt is required", { code: "invalid_request", param: "prompt" });
-  }
+  if (typeof fields.prompt !== "string" || !fields.prompt) throw invalid("prompt is required", "prompt");
   if (origin.status !== TaskStatus.success) {
     throw new RelayError(400, `Video ${origin.taskId} is not completed`, { code: "video_not_ready" });
   }
   const props = parseJsonObject(origin.properties);
   const model = typeof props.origin_model_name === "string" ? props.origin_model_name : "sora-2";
   checkTaskModel(caller, model);
-  const video = await submitVideo(deps, c, caller, requestId, {
-    target: originChannel(deps, origin.channelId, VIDEO_CHANNEL_TYPES),
-    model,
-    seconds: Number(props.seconds) || 4,
-    size: typeof props.size === "string" ? props.size : "",
-    path: `/v1/videos/${encodeURIComponent(origin.taskId)}/remix`,
-    contentType: "application/json",
-    body: new TextEncoder().encode(JSON.stringify({ prompt: fields.prompt })) as Uint8Array<ArrayBuffer>,
+  const { video } = await submitVideo(deps, c, caller, requestId, {
+    target: originChannel(deps, origin.channelId, new Set(openAiVideoAdapter.types)),
+    adapter: openAiVideoAdapter,
+    req: {
+      model,
+      prompt: fields.prompt,
+      seconds: Number(props.seconds) || 4,
+      size: typeof props.size === "string" ? props.size : "",
+      images: [],
+      metadata: {},
+    },
+    call: {
+      path: `/v1/videos/${encodeURIComponent(origin.taskId)}/remix`,
+      body: JSON.stringify({ prompt: fields.prompt }),
+    },
     action: "remix",
   });
   return Response.json(video);
@@ -304,6 +349,63 @@ async function ownVideo(deps: AppDeps, caller: Caller, id: string): Promise<Task
   );
   if (!row) throw new RelayError(404, `Video ${id} not found`, { code: "not_found" });
   return taskFromRow(row);
+}
+
+/** The finished video's bytes: OpenAI's content route, or the adaptor's result address (SSRF-guarded). */
+async function content(deps: AppDeps, c: Context, t: Task): Promise<Response> {
+  if (t.status !== TaskStatus.success) {
+    throw new RelayError(400, `Video ${t.taskId} is not completed`, { code: "video_not_ready" });
+  }
+  const adapter = videoAdapterFor(Number(t.platform));
+  if (!adapter) throw new RelayError(404, `Video ${t.taskId} not found`, { code: "not_found" });
+  const target = originChannel(deps, t.channelId, new Set(adapter.types));
+  if (adapter === openAiVideoAdapter) {
+    const variant = c.req.query("variant");
+    const res = await deps.upstream.request({
+      method: "GET",
+      url: `${target.baseUrl}/v1/videos/${encodeURIComponent(t.taskId)}/content${
+        variant ? `?variant=${encodeURIComponent(variant)}` : ""
+      }`,
+      headers: { authorization: `Bearer ${target.key}` },
+      proxy: target.proxy,
+    });
+    if (res.status !== 200) {
+      await res.cancel();
+      throw new RelayError(502, `upstream status ${res.status}`, { code: "upstream_error" });
+    }
+    return new Response(res.body, {
+      headers: { "content-type": res.headers.get("content-type") ?? "video/mp4" },
+    });
+  }
+  const url = adapter.result(lastObject(t))?.url;
+  if (!url) throw new RelayError(404, `Video ${t.taskId} has no content`, { code: "not_found" });
+  const res = await guardedFetch(url, {
+    setting: fetchSetting(deps.catalog),
+    headers: adapter.contentHeaders?.(target, url) ?? {},
+    maxBytes: MAX_VIDEO_BYTES,
+    timeoutMs: 120_000,
+  }).catch((e) => {
+    log.warn("video content fetch failed", { error: String(e) });
+    throw new RelayError(502, "the video could not be fetched", { code: "upstream_error" });
+  });
+  if (res.status !== 200) {
+    throw new RelayError(502, `upstream status ${res.status}`, { code: "upstream_error" });
+  }
+  return new Response(res.body as Uint8Array<ArrayBuffer>, {
+    headers: { "content-type": res.headers.get("content-type") || "video/mp4" },
+  });
+}
+
+/** New API's task envelope: `{code: "success", data: TaskDto}`, or `task_not_exist`. */
+async function taskEnvelope(deps: AppDeps, caller: Caller, id: string): Promise<Response> {
+  const t = await ownVideo(deps, caller, id).catch(() => undefined);
+  if (!t) {
+    return Response.json({ code: "task_not_exist", message: "task_not_exist", data: null }, { status: 400 });
+  }
+  const view = taskView(t);
+  const url = videoAdapterFor(Number(t.platform))?.result(lastObject(t))?.url;
+  if (url) view.result_url = url;
+  return Response.json({ code: "success", message: "", data: view });
 }
 
 export function videoRoutes(deps: AppDeps): Hono {
@@ -325,31 +427,25 @@ export function videoRoutes(deps: AppDeps): Hono {
         return errorResponse("openai_chat", toRelayError(e), requestId);
       }
     };
-  app.post(
-    "/v1/videos",
-    keyed((c, caller, id) => withTaskLimits(deps, caller, () => create(deps, c, caller, id))),
-  );
+  const submit = (shape: "openai" | "generations" | "kling") =>
+    keyed((c, caller, id) => withTaskLimits(deps, caller, () => create(deps, c, caller, id, shape)));
+  app.post("/v1/videos", submit("openai"));
   app.post(
     "/v1/videos/:id/remix",
     keyed((c, caller, id) => withTaskLimits(deps, caller, () => remix(deps, c, caller, id))),
   );
-  app.post(
-    "/v1/video/generations",
-    keyed((c, caller, id) => withTaskLimits(deps, caller, () => create(deps, c, caller, id, true))),
-  );
-  // New API's task envelope: `{code: "success", data: TaskDto}`, or `task_not_exist`.
+  app.post("/v1/video/generations", submit("generations"));
   app.get(
     "/v1/video/generations/:task_id",
-    keyed(async (c, caller) => {
-      const t = await ownVideo(deps, caller, c.req.param("task_id") ?? "").catch(() => undefined);
-      if (!t) {
-        return Response.json({ code: "task_not_exist", message: "task_not_exist", data: null }, {
-          status: 400,
-        });
-      }
-      return Response.json({ code: "success", message: "", data: taskView(t) });
-    }),
+    keyed((c, caller) => taskEnvelope(deps, caller, c.req.param("task_id") ?? "")),
   );
+  for (const kind of ["text2video", "image2video"]) {
+    app.post(`/kling/v1/videos/${kind}`, submit("kling"));
+    app.get(
+      `/kling/v1/videos/${kind}/:task_id`,
+      keyed((c, caller) => taskEnvelope(deps, caller, c.req.param("task_id") ?? "")),
+    );
+  }
   app.get(
     "/v1/videos/:id",
     keyed(async (c, caller) =>
@@ -358,29 +454,7 @@ export function videoRoutes(deps: AppDeps): Hono {
   );
   app.get(
     "/v1/videos/:id/content",
-    keyed(async (c, caller) => {
-      const t = await ownVideo(deps, caller, c.req.param("id") ?? "");
-      if (t.status !== TaskStatus.success) {
-        throw new RelayError(400, `Video ${t.taskId} is not completed`, { code: "video_not_ready" });
-      }
-      const target = originChannel(deps, t.channelId, VIDEO_CHANNEL_TYPES);
-      const variant = c.req.query("variant");
-      const res = await deps.upstream.request({
-        method: "GET",
-        url: `${target.baseUrl}/v1/videos/${encodeURIComponent(t.taskId)}/content${
-          variant ? `?variant=${encodeURIComponent(variant)}` : ""
-        }`,
-        headers: { authorization: `Bearer ${target.key}` },
-        proxy: target.proxy,
-      });
-      if (res.status !== 200) {
-        await res.cancel();
-        throw new RelayError(502, `upstream status ${res.status}`, { code: "upstream_error" });
-      }
-      return new Response(res.body, {
-        headers: { "content-type": res.headers.get("content-type") ?? "video/mp4" },
-      });
-    }),
+    keyed(async (c, caller) => content(deps, c, await ownVideo(deps, caller, c.req.param("id") ?? ""))),
   );
   return app;
 }
