@@ -46,6 +46,8 @@ export interface BookSettle {
   channelId: number;
   /** What the wallet did not have (computed by the caller from the live balance). */
   shortfall: number;
+  /** What of `quota` the wallet pays (default all of it; a subscription-paid request: what it overflowed). */
+  walletQuota?: number;
   /** The consume row (quota and type filled in here), or null when consume logging is off. */
   log: Omit<NewLog, "quota" | "type"> | null;
   owner: string;
@@ -243,7 +245,7 @@ export class QuotaBook {
     if (!h) return undefined;
     const b = this.#batch;
     const u = b.users.get(h.userId) ?? { quota: 0, used: 0, count: 0 };
-    u.quota -= s.quota;
+    u.quota -= s.walletQuota ?? s.quota;
     u.used += s.quota;
     u.count += 1;
     b.users.set(h.userId, u);

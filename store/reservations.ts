@@ -34,6 +34,8 @@ export const ReservationStatus = { held: "HELD", settled: "SETTLED", released: "
 /** What the sweeper needs to write the consume row of a request whose process died. */
 export interface ReservationMeta {
   log: Omit<NewLog, "quota" | "promptTokens" | "completionTokens" | "type">;
+  /** The request is paid by a subscription (store/subscription_funding.ts), not the wallet. */
+  funding?: { source: "subscription"; subscriptionId: number };
 }
 
 export interface Reservation {
@@ -124,6 +126,8 @@ export interface ReserveArgs {
   owner: string;
   meta: ReservationMeta;
   now?: number;
+  /** A subscription holds the request's cost: the wallet holds nothing and is not checked. */
+  walletFree?: boolean;
 }
 
 /**
@@ -135,13 +139,14 @@ export async function reserveQuota(db: Db, a: ReserveArgs): Promise<{ tokenAmoun
   assertQuota("reservation amount", a.amount);
   const tokenLimited = a.tokenId > 0 && !a.tokenUnlimited;
   const tokenAmount = tokenLimited ? a.amount : 0;
+  const walletAmount = a.walletFree ? 0 : a.amount;
   try {
     await db.transaction(async (tx) => {
       // Issued together (PostgreSQL pipelines them; SQLite runs them in this order), checked afterwards:
       // a refused hold throws, and the transaction takes the insert back with it.
       const now = a.now ?? nowSeconds();
       const [user, token] = await Promise.all([
-        tx.exec(
+        a.walletFree ? undefined : tx.exec(
           "UPDATE users SET quota = quota - ? WHERE id = ? AND quota >= ? AND quota > 0 AND deleted_at IS NULL",
           [a.amount, a.userId, a.amount],
         ),
@@ -159,7 +164,7 @@ export async function reserveQuota(db: Db, a: ReserveArgs): Promise<{ tokenAmoun
             a.requestId,
             a.userId,
             a.tokenId,
-            a.amount,
+            walletAmount,
             tokenAmount,
             ReservationStatus.held,
             now,
@@ -169,7 +174,7 @@ export async function reserveQuota(db: Db, a: ReserveArgs): Promise<{ tokenAmoun
           ],
         ),
       ]);
-      if (user.changes !== 1) {
+      if (user && user.changes !== 1) {
         const row = await queryOne(tx, "SELECT quota FROM users WHERE id = ? AND deleted_at IS NULL", [
           a.userId,
         ]);
@@ -300,6 +305,8 @@ export interface SettleArgs {
   log: Omit<NewLog, "quota" | "type"> | null;
   resolution?: string;
   now?: number;
+  /** What of `quota` the wallet pays (default all of it; a subscription-paid request: what it overflowed). */
+  walletQuota?: number;
 }
 
 /**
@@ -318,7 +325,7 @@ export async function settleReservation(db: Db, a: SettleArgs, logs: LogTarget =
     });
     if (!r) return await notApplied(tx, a.requestId);
     const charged = a.quota;
-    const userDelta = r.amount - charged;
+    const userDelta = r.amount - (a.walletQuota ?? charged);
     // A token limited when the hold was taken moves by the full charge (and may go below 0).
     const tokenDelta = r.tokenAmount > 0 ? r.tokenAmount - charged : 0;
     let shortfall = 0;

@@ -65,7 +65,8 @@ export interface CompleteSubscriptionRequest {
   matches: (order: SubscriptionOrder) => boolean;
   /** What the provider said, kept on the order (`provider_payload`). */
   payload: string;
-  onCompleted?: (order: SubscriptionOrder, sub: UserSubscription, addLog: AddLog) => Promise<void>;
+  /** Runs inside the completing transaction (`tx`), e.g. to log or to link a provider's subscription. */
+  onCompleted?: (order: SubscriptionOrder, sub: UserSubscription, addLog: AddLog, tx: Db) => Promise<void>;
 }
 
 export async function completeSubscriptionOrder(
@@ -91,7 +92,7 @@ export async function completeSubscriptionOrder(
     if (claimed.changes !== 1) return { ok: false, reason: "already_done" };
     const subscription = await createSubscriptionTx(tx, order.userId, plan, "order", now);
     const done = { ...order, status: "success", completeTime: now };
-    await r.onCompleted?.(done, subscription, addLog);
+    await r.onCompleted?.(done, subscription, addLog, tx);
     return { ok: true, order: done, subscription };
   });
   // A subscription the plan cannot give (its user gone, its duration invalid) rolls the claim back: the

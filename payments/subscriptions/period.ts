@@ -83,3 +83,38 @@ export function balanceQuotaOf(priceAmount: number, quotaPerUnit: number): numbe
   // Rounded to micro-units first so 0.1 × 500000 is 50000, not 50000.00000001 rounded up.
   return Math.ceil(Math.round(priceAmount * quotaPerUnit * 1e6) / 1e6);
 }
+
+/** A subscription's reset clock: when it started, ends, and last and next reset (0 for none). */
+export interface ResetClock {
+  startTime: number;
+  endTime: number;
+  lastResetTime: number;
+  nextResetTime: number;
+}
+
+/**
+ * New API's reset rule at `now`, for a subscription whose plan resets: undefined while the next reset is
+ * in the future (or the plan never resets); otherwise the clock's new times, and whether the used amount
+ * goes back to 0 (a period passed) or only the missing next reset is filled in. Several missed periods
+ * advance to the current one.
+ */
+export function dueReset(
+  sub: ResetClock,
+  plan: PlanTimes,
+  now: number,
+): { reset: boolean; last: number; next: number } | undefined {
+  if (sub.nextResetTime > now) return undefined;
+  if (resetPeriodOf(plan.quotaResetPeriod) === "never") return undefined;
+  let base = sub.lastResetTime > 0 ? sub.lastResetTime : sub.startTime;
+  let next = nextResetTime(base, plan, sub.endTime);
+  let advanced = false;
+  // Bounded: each step moves `base` forward by at least one second (a custom period is ≥ 1 s).
+  while (next > 0 && next <= now && next > base) {
+    advanced = true;
+    base = next;
+    next = nextResetTime(base, plan, sub.endTime);
+  }
+  if (advanced) return { reset: true, last: base, next };
+  if (sub.nextResetTime === 0 && next > 0) return { reset: false, last: base, next };
+  return undefined;
+}

@@ -42,6 +42,16 @@ import { DuplicateReservationError, InsufficientQuotaError } from "./errors.ts";
 import { PriceTable } from "./price_table.ts";
 import { type PriceData, reservationQuota, resolvePrice } from "./pricing.ts";
 import { BillingSession, MAX_SESSION_MS } from "./session.ts";
+import { fundingOrder, subscriptionLogOther, SubscriptionPresence } from "./funding.ts";
+import { type BillingPreference, billingPreferenceOf } from "../../payments/subscriptions/preference.ts";
+import {
+  extendSubscriptionHold,
+  holdSubscription,
+  refundSubscriptionHold,
+  settleSubscription,
+  type SubscriptionHold,
+  subscriptionState,
+} from "../../store/subscription_funding.ts";
 
 /** How long a settled or released hold is kept (later refunds of its charge need it), in days. */
 export const RESERVATION_RETENTION_DAYS = 30;
@@ -338,26 +348,31 @@ export class Billing {
     };
     // Loaded before the hold is taken, so nothing can fail between the hold and the session owning it.
     const count = await this.tokenizer();
-    let held = quota;
-    let tokenAmount: number;
-    if (this.leases) {
-      held = await this.#holdInLease(this.book!, this.leases, a, quota, meta);
-      tokenAmount = a.token && !a.token.unlimitedQuota ? held : 0;
-    } else if (this.book) tokenAmount = this.#holdInBook(this.book, a, quota, meta);
-    else {
-      tokenAmount = (await reserveQuota(this.db, {
-        requestId: a.requestId,
-        userId: a.user.id,
-        tokenId: a.token?.id ?? 0,
-        tokenUnlimited: a.token?.unlimitedQuota ?? true,
-        amount: quota,
-        expiresAt: nowSeconds() + this.holdSeconds,
-        owner: this.owner,
-        meta,
-      })).tokenAmount;
+    const setting = userSetting(a.user.setting);
+    const pref = billingPreferenceOf(setting.billing_preference);
+    const hasSubscription = pref !== "subscription_first" || await this.#presence.active(
+      this.catalog.user(a.user.id),
+      async () => (await subscriptionState(this.db, a.user.id)).active,
+    );
+    const steps = fundingOrder(pref, hasSubscription);
+    let taken: { held: number; walletHeld: number; tokenAmount: number } | undefined;
+    let short: InsufficientQuotaError | undefined;
+    for (const step of steps) {
+      try {
+        if (step === "overflow" && !(await subscriptionState(this.db, a.user.id)).walletOverflow) throw short;
+        taken = step === "subscription"
+          ? await this.#holdFromSubscription(a, quota, meta, setting.billing_preference ? pref : undefined)
+          : await this.#holdFromWallet(a, quota, meta);
+        break;
+      } catch (err) {
+        // Only a short funding source moves on to the next one; a short token is short whoever pays.
+        if (!(err instanceof InsufficientQuotaError) || err.scope === "token" || step === steps.at(-1)) {
+          throw err;
+        }
+        short = err;
+      }
     }
-    this.catalog.adjustUserQuota(a.user.id, -held);
-    if (a.token && tokenAmount > 0) this.catalog.adjustTokenQuota(a.token.id, -tokenAmount);
+    const { held } = taken!;
     return new BillingSession(this, {
       requestId: a.requestId,
       price,
@@ -372,15 +387,99 @@ export class Billing {
     });
   }
 
+  /** The wallet pays: the hold comes from the wallet (and a limited token), by the store's path. */
+  async #holdFromWallet(
+    a: BeginArgs,
+    quota: number,
+    meta: ReservationMeta,
+  ): Promise<{ held: number; walletHeld: number; tokenAmount: number }> {
+    if (this.leases) {
+      const held = await this.#holdInLease(this.book!, this.leases, a, quota, meta, true);
+      return this.#heldIn(a, held, held, a.token && !a.token.unlimitedQuota ? held : 0);
+    }
+    // The book admits against the catalog's balances: they must take the hold in the same turn.
+    if (this.book) return this.#heldIn(a, quota, quota, this.#holdInBook(this.book, a, quota, meta, true));
+    const { tokenAmount } = await reserveQuota(this.db, this.#reserveArgs(a, quota, meta, false));
+    return this.#heldIn(a, quota, quota, tokenAmount);
+  }
+
+  /** Takes a new hold out of the catalog's live balances (call in the turn the hold was taken). */
+  #heldIn(a: BeginArgs, held: number, walletHeld: number, tokenAmount: number) {
+    this.catalog.adjustUserQuota(a.user.id, -walletHeld);
+    if (a.token && tokenAmount > 0) this.catalog.adjustTokenQuota(a.token.id, -tokenAmount);
+    return { held, walletHeld, tokenAmount };
+  }
+
+  /**
+   * A subscription pays (store/subscription_funding.ts): the hold is added to its used amount (never the
+   * 100 × rule: New API always holds a subscription), a limited token is held by the same path as for the
+   * wallet, and the wallet holds nothing. Throws InsufficientQuotaError("subscription") with nothing held.
+   */
+  async #holdFromSubscription(
+    a: BeginArgs,
+    quota: number,
+    meta: ReservationMeta,
+    pref: BillingPreference | undefined,
+  ): Promise<{ held: number; walletHeld: number; tokenAmount: number }> {
+    const hold = await holdSubscription(this.db, {
+      requestId: a.requestId,
+      userId: a.user.id,
+      amount: quota,
+    });
+    if (!hold) throw new InsufficientQuotaError("subscription", Math.max(1, quota), 0);
+    const paid: ReservationMeta = {
+      ...meta,
+      funding: { source: "subscription", subscriptionId: hold.subscriptionId },
+    };
+    const amount = hold.preConsumed;
+    let taken: { held: number; walletHeld: number; tokenAmount: number };
+    try {
+      if (this.leases) {
+        await this.#holdInLease(this.book!, this.leases, a, amount, paid, false);
+        taken = this.#heldIn(a, amount, 0, a.token && !a.token.unlimitedQuota ? amount : 0);
+      } else if (this.book) {
+        taken = this.#heldIn(a, amount, 0, this.#holdInBook(this.book, a, amount, paid, false));
+      } else {
+        const { tokenAmount } = await reserveQuota(this.db, this.#reserveArgs(a, amount, paid, true));
+        taken = this.#heldIn(a, amount, 0, tokenAmount);
+      }
+    } catch (err) {
+      await refundSubscriptionHold(this.db, a.requestId);
+      throw err;
+    }
+    this.#funding.set(a.requestId, { hold, pref });
+    return taken;
+  }
+
+  #reserveArgs(a: BeginArgs, amount: number, meta: ReservationMeta, walletFree: boolean) {
+    return {
+      requestId: a.requestId,
+      userId: a.user.id,
+      tokenId: a.token?.id ?? 0,
+      tokenUnlimited: a.token?.unlimitedQuota ?? true,
+      amount,
+      expiresAt: nowSeconds() + this.holdSeconds,
+      owner: this.owner,
+      meta,
+      walletFree,
+    };
+  }
+
+  /** Requests this process admitted on a subscription: their hold, for extensions, settlement and the log. */
+  readonly #funding = new Map<string, { hold: SubscriptionHold; pref: BillingPreference | undefined }>();
+  readonly #presence = new SubscriptionPresence();
+
   /**
    * The quota book's admission: the same rules as `reserveQuota`, checked against the live balances this
    * process owns (the catalog's, which the book keeps exact), in memory. Returns the token's part.
    */
-  #holdInBook(book: QuotaBook, a: BeginArgs, amount: number, meta: ReservationMeta): number {
+  #holdInBook(book: QuotaBook, a: BeginArgs, amount: number, meta: ReservationMeta, wallet: boolean): number {
     if (book.has(a.requestId)) throw new DuplicateReservationError(a.requestId);
     const user = this.catalog.user(a.user.id);
     const left = user?.quota ?? 0;
-    if (!user || left < amount || left <= 0) throw new InsufficientQuotaError("user", amount, left);
+    if (!user || (wallet && (left < amount || left <= 0))) {
+      throw new InsufficientQuotaError("user", amount, left);
+    }
     const tokenId = a.token?.id ?? 0;
     const limited = tokenId > 0 && !(a.token?.unlimitedQuota ?? true);
     if (limited) {
@@ -393,7 +492,7 @@ export class Billing {
       requestId: a.requestId,
       userId: a.user.id,
       tokenId,
-      amount,
+      amount: wallet ? amount : 0,
       tokenAmount,
       createdAt: nowSeconds(),
     });
@@ -412,6 +511,7 @@ export class Billing {
     a: BeginArgs,
     estimate: number,
     meta: ReservationMeta,
+    wallet: boolean,
   ): Promise<number> {
     if (book.has(a.requestId)) throw new DuplicateReservationError(a.requestId);
     const userId = a.user.id;
@@ -423,10 +523,12 @@ export class Billing {
     if (limited && (!token || token.userId !== userId)) {
       throw new InsufficientQuotaError("token", estimate, 0);
     }
-    const amount = trustedHold(user.quota, limited ? token!.remainQuota : null, estimate) ? 0 : estimate;
+    const amount = wallet && trustedHold(user.quota, limited ? token!.remainQuota : null, estimate)
+      ? 0
+      : estimate;
     for (let attempt = 0;; attempt++) {
       const [userOk, tokenOk] = await Promise.all([
-        leases.cover(LeaseKind.user, userId, amount, estimate),
+        wallet ? leases.cover(LeaseKind.user, userId, amount, estimate) : true,
         limited ? leases.cover(LeaseKind.token, tokenId, amount, estimate, userId) : true,
       ]);
       if (!userOk) {
@@ -440,7 +542,7 @@ export class Billing {
         );
       }
       // Checked again in this turn: another request may have held what the awaits covered.
-      const u = leases.available(LeaseKind.user, userId);
+      const u = wallet ? leases.available(LeaseKind.user, userId) : Infinity;
       const t = limited ? leases.available(LeaseKind.token, tokenId) : Infinity;
       if (u >= amount && u > 0 && t >= amount && t > 0) break;
       // Each round either holds or takes more from the balance, which runs out: bounded, but capped anyway.
@@ -454,7 +556,7 @@ export class Billing {
       requestId: a.requestId,
       userId,
       tokenId,
-      amount,
+      amount: wallet ? amount : 0,
       tokenAmount: limited ? amount : 0,
       tokenLimited: limited,
       createdAt: nowSeconds(),
@@ -496,14 +598,28 @@ export class Billing {
     row: Omit<NewLog, "type" | "quota">,
     tokens: number,
     resolution = "settle",
+    funding?: ReservationMeta["funding"],
   ): Promise<Outcome> {
     const logConsume = optionRegistry.bool(this.catalog, "LogConsumeEnabled");
+    let walletQuota: number | undefined;
+    const paid = this.#funding.get(requestId);
+    if (paid || funding) {
+      ({ walletQuota, row } = await this.#settleSubscription(requestId, quota, row, paid, funding));
+    }
     const outcome = this.book?.has(requestId)
-      ? this.#settleInBook(this.book, requestId, quota, channelId, logConsume ? row : null, resolution)
+      ? this.#settleInBook(
+        this.book,
+        requestId,
+        quota,
+        channelId,
+        logConsume ? row : null,
+        resolution,
+        walletQuota,
+      )
       : await withRetries(() =>
         settleReservation(
           this.db,
-          { requestId, quota, channelId, log: logConsume ? row : null, resolution },
+          { requestId, quota, channelId, log: logConsume ? row : null, resolution, walletQuota },
           this.logQueue,
         )
       );
@@ -524,6 +640,40 @@ export class Billing {
     return outcome;
   }
 
+  /**
+   * The subscription's part of a settlement, first (its own compare-and-swap): the subscription moves to the
+   * charge, capped at its total. What it could not cover goes to the wallet when every active subscription
+   * allows wallet overflow, else it is left unpaid and recorded (`admin_info.subscription_shortfall`).
+   * Returns what the wallet pays and the row with New API's billing fields.
+   */
+  async #settleSubscription(
+    requestId: string,
+    quota: number,
+    row: Omit<NewLog, "type" | "quota">,
+    paid: { hold: SubscriptionHold; pref: BillingPreference | undefined } | undefined,
+    funding: ReservationMeta["funding"],
+  ): Promise<{ walletQuota: number; row: Omit<NewLog, "type" | "quota"> }> {
+    this.#funding.delete(requestId);
+    const settled = await withRetries(() => settleSubscription(this.db, requestId, quota));
+    let walletQuota = 0;
+    const other: Record<string, unknown> = { ...(row.other ?? {}) };
+    if (settled && settled.overflow > 0) {
+      if ((await subscriptionState(this.db, row.userId)).walletOverflow) walletQuota = settled.overflow;
+      else {
+        other.admin_info = {
+          ...(other.admin_info as Record<string, unknown> ?? {}),
+          subscription_shortfall: settled.overflow,
+        };
+      }
+    }
+    if (paid) Object.assign(other, subscriptionLogOther(paid.pref, paid.hold, settled, walletQuota));
+    else {Object.assign(other, {
+        billing_source: "subscription",
+        subscription_id: funding?.subscriptionId ?? 0,
+      });}
+    return { walletQuota, row: { ...row, other } };
+  }
+
   /** The book's settlement: the ledger's rules, journaled in the next batch (store/quota_book.ts). */
   #settleInBook(
     book: QuotaBook,
@@ -532,10 +682,11 @@ export class Billing {
     channelId: number,
     row: Omit<NewLog, "type" | "quota"> | null,
     resolution: string,
+    walletQuota = quota,
   ): Outcome {
     assertQuota("settled quota", quota);
     const h = book.get(requestId)!;
-    const userDelta = h.amount - quota;
+    const userDelta = h.amount - walletQuota;
     const tokenDelta = (h.tokenLimited ?? h.tokenAmount > 0) ? h.tokenAmount - quota : 0;
     // The wallet after this charge (the live balance already has the hold taken out).
     const after = (this.catalog.user(h.userId)?.quota ?? 0) + userDelta;
@@ -546,6 +697,7 @@ export class Billing {
       quota,
       channelId,
       shortfall,
+      walletQuota,
       log: row,
       owner: this.owner,
       resolution,
@@ -567,6 +719,14 @@ export class Billing {
 
   /** Grows a live hold against the user's wallet; false when the wallet cannot cover `amount`. */
   async extendHeld(requestId: string, userId: number, amount: number): Promise<boolean> {
+    const paid = this.#funding.get(requestId);
+    if (paid) {
+      // A subscription-paid hold grows on its subscription (never past the total), the wallet untouched.
+      assertQuota("hold extension", amount);
+      if (!(await extendSubscriptionHold(this.db, requestId, amount))) return false;
+      paid.hold.preConsumed += amount;
+      return true;
+    }
     if (this.leases && this.book?.has(requestId)) {
       assertQuota("hold extension", amount);
       if (!(await this.leases.cover(LeaseKind.user, userId, amount, amount))) return false;
@@ -588,7 +748,14 @@ export class Billing {
     return ok;
   }
 
-  async releaseHeld(requestId: string, resolution = "release"): Promise<Outcome> {
+  async releaseHeld(
+    requestId: string,
+    resolution = "release",
+    funding?: ReservationMeta["funding"],
+  ): Promise<Outcome> {
+    if (this.#funding.delete(requestId) || funding) {
+      await withRetries(() => refundSubscriptionHold(this.db, requestId));
+    }
     const h = this.book?.take(requestId);
     if (h) {
       // Nothing of it was ever written: the release is the hold leaving memory.
@@ -694,10 +861,11 @@ export class Billing {
             },
             r.checkpointPrompt + r.checkpointCompletion,
             "sweep_checkpoint",
+            r.meta?.funding,
           );
           if (o.applied) done.settled++;
         } else {
-          const o = await this.releaseHeld(r.requestId, "sweep_release");
+          const o = await this.releaseHeld(r.requestId, "sweep_release", r.meta?.funding);
           if (o.applied) done.released++;
         }
       }

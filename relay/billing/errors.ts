@@ -42,23 +42,25 @@ export class ModelNotPricedError extends BillingError {
 }
 
 /**
- * The user's wallet or the token's remaining quota cannot cover the reservation; nothing was held. The
- * message says what the request needs and what is left, so a caller with quota left is not told it is
- * used up.
+ * The user's wallet, the token's remaining quota or the user's subscriptions cannot cover the reservation;
+ * nothing was held. The message says what the request needs and what is left, so a caller with quota left
+ * is not told it is used up. A subscription refusal is New API's: 403 `insufficient_user_quota`.
  */
 export class InsufficientQuotaError extends BillingError {
   override name = "InsufficientQuotaError";
-  readonly scope: "user" | "token";
+  readonly scope: "user" | "token" | "subscription";
   readonly needed: number;
   /** What the user's wallet (or the token) had left when the hold was refused (may be ≤ 0). */
   readonly left: number;
-  constructor(scope: "user" | "token", needed: number, left: number) {
+  constructor(scope: "user" | "token" | "subscription", needed: number, left: number) {
     super(
       403,
-      scope === "user" ? "insufficient_user_quota" : "pre_consume_token_quota_failed",
+      scope === "token" ? "pre_consume_token_quota_failed" : "insufficient_user_quota",
       scope === "user"
         ? `insufficient user quota: this request needs ${needed} quota and the user has ${left} left`
-        : `token quota is not enough: this request needs ${needed} quota and the token has ${left} left`,
+        : scope === "token"
+        ? `token quota is not enough: this request needs ${needed} quota and the token has ${left} left`
+        : `subscription quota is not enough or no active subscription: this request needs ${needed} quota`,
     );
     this.scope = scope;
     this.needed = needed;

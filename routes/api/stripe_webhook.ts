@@ -6,7 +6,12 @@
  * credits on `checkout.session.async_payment_succeeded`; `expired` / `async_payment_failed` expire the
  * order. Only an order created for Stripe, still pending, whose subtotal is StripeUnitPrice × units, is
  * completed, once. A `client_reference_id` naming a subscription order (`sub_ref_…`) completes it instead:
- * a `subscription`-mode session whose subtotal is the plan's price creates the subscription once.
+ * a `subscription`-mode session whose subtotal is the plan's price creates the subscription once, and links
+ * Stripe's subscription to it. Renewals: `invoice.paid` / `invoice.payment_succeeded` of a
+ * `subscription_cycle` invoice whose subtotal is what the first order cost extends the linked subscription by
+ * one period with a fresh quota, once per invoice (store/provider_subscriptions.ts); an unknown subscription
+ * is logged and acknowledged. `invoice.payment_failed` and `customer.subscription.updated|deleted` record
+ * Stripe's status (the paid period runs to its end).
  */
 import { Hono } from "hono";
 import type Stripe from "stripe";
@@ -26,6 +31,11 @@ import {
   getSubscriptionOrder,
 } from "../../store/subscription_orders.ts";
 import { accountLogRow, AccountLogType } from "../../store/account_logs.ts";
+import {
+  linkProviderSubscriptionTx,
+  renewProviderSubscription,
+  setProviderSubscriptionStatus,
+} from "../../store/provider_subscriptions.ts";
 import { log } from "../../server/logger.ts";
 
 export function stripeWebhookRoutes(deps: AppDeps): Hono {
@@ -53,6 +63,9 @@ export function stripeWebhookRoutes(deps: AppDeps): Hono {
       event = await stripeWebhooks().constructEventAsync(raw, signature, s.webhookSecret);
     } catch (err) {
       return refuse(400, "bad_signature", { error: String(err).slice(0, 200) });
+    }
+    if (event.type.startsWith("invoice.") || event.type.startsWith("customer.subscription.")) {
+      return await recurring(event, ip, refuse, (text) => c.text(text));
     }
     const session = event.data.object as Stripe.Checkout.Session;
     const tradeNo = typeof session.client_reference_id === "string" ? session.client_reference_id : "";
@@ -87,7 +100,21 @@ export function stripeWebhookRoutes(deps: AppDeps): Hono {
         matches: (order) =>
           session.mode === "subscription" && session.amount_subtotal === toCents(order.money),
         payload: JSON.stringify({ event: event.id, session: session.id, subscription: session.subscription }),
-        onCompleted: async (order, _s, addLog) => {
+        onCompleted: async (order, created, addLog, tx) => {
+          const stripeSub = typeof session.subscription === "string"
+            ? session.subscription
+            : session.subscription?.id ?? "";
+          if (stripeSub) {
+            await linkProviderSubscriptionTx(tx, {
+              provider: PaymentProvider.stripe,
+              providerSubscriptionId: stripeSub,
+              userId: order.userId,
+              planId: order.planId,
+              userSubscriptionId: created.id,
+              money: order.money,
+              status: "active",
+            });
+          }
           await addLog(accountLogRow({
             userId: order.userId,
             username: deps.catalog.user(order.userId)?.username ?? "",
@@ -157,6 +184,100 @@ export function stripeWebhookRoutes(deps: AppDeps): Hono {
       amount_subtotal: session.amount_subtotal,
     });
   });
+
+  /** Stripe's recurring billing: renewal invoices and the subscription's status. */
+  async function recurring(
+    event: Stripe.Event,
+    ip: string,
+    refuse: (status: 400 | 403 | 413, reason: string, fields?: Record<string, unknown>) => Response,
+    ok: (text: string) => Response,
+  ): Promise<Response> {
+    const object = event.data.object as unknown as Record<string, unknown>;
+    if (event.type.startsWith("customer.subscription.")) {
+      const status = String(object.status ?? "");
+      if (event.type === "customer.subscription.updated" || event.type === "customer.subscription.deleted") {
+        const known = await setProviderSubscriptionStatus(
+          deps.db,
+          PaymentProvider.stripe,
+          String(object.id),
+          status,
+        );
+        log.info("stripe subscription status", { event: event.type, subscription: object.id, status, known });
+      }
+      return ok("ok");
+    }
+    const invoice = object as {
+      id?: string;
+      subscription?: string | { id?: string } | null;
+      parent?: { subscription_details?: { subscription?: string } } | null;
+      billing_reason?: string;
+      subtotal?: number;
+      amount_paid?: number;
+      status?: string;
+    };
+    const subscription = typeof invoice.subscription === "string"
+      ? invoice.subscription
+      : invoice.subscription?.id ?? invoice.parent?.subscription_details?.subscription ?? "";
+    const fields = { event: event.id, invoice: invoice.id, subscription, reason: invoice.billing_reason };
+    if (!subscription || !invoice.id) {
+      log.info("stripe invoice without a subscription ignored", fields);
+      return ok("ok");
+    }
+    if (event.type === "invoice.payment_failed") {
+      await setProviderSubscriptionStatus(deps.db, PaymentProvider.stripe, subscription, "past_due");
+      log.warn("stripe renewal payment failed", fields);
+      return ok("ok");
+    }
+    if (event.type !== "invoice.paid" && event.type !== "invoice.payment_succeeded") {
+      log.info("stripe invoice event ignored", { ...fields, type: event.type });
+      return ok("ok");
+    }
+    // The first invoice is the checkout's, which created the subscription; others (prorations) add no period.
+    if (invoice.billing_reason !== "subscription_cycle" || invoice.status !== "paid") {
+      log.info("stripe invoice is not a paid renewal; nothing to renew", {
+        ...fields,
+        status: invoice.status,
+      });
+      return ok("ok");
+    }
+    const result = await renewProviderSubscription(deps.db, deps.billing.logQueue, {
+      provider: PaymentProvider.stripe,
+      providerSubscriptionId: subscription,
+      invoiceId: invoice.id,
+      amountCents: typeof invoice.subtotal === "number" ? invoice.subtotal : -1,
+      payload: JSON.stringify({ event: event.id, invoice: invoice.id, amount_paid: invoice.amount_paid }),
+      onRenewed: async (link, plan, addLog) => {
+        await addLog(accountLogRow({
+          userId: link.userId,
+          username: deps.catalog.user(link.userId)?.username ?? "",
+          type: AccountLogType.topup,
+          content: msg("api.log_subscription_renewed", {
+            plan: plan.title,
+            money: ((invoice.subtotal ?? 0) / 100).toFixed(2),
+          }),
+          ip,
+        }));
+      },
+    });
+    if (result.ok) {
+      await deps.cache.publish({ kind: "user", id: result.userId });
+      log.info("stripe subscription renewed", {
+        ...fields,
+        extended: result.extended,
+        user_id: result.userId,
+      });
+      return ok("ok");
+    }
+    if (result.reason === "already_done") {
+      log.info("stripe renewal invoice replayed; nothing changed", fields);
+      return ok("ok");
+    }
+    if (result.reason === "unknown_subscription") {
+      log.warn("stripe renewal for a subscription this site did not sell; nothing changed", fields);
+      return ok("ok");
+    }
+    return refuse(400, result.reason, { ...fields, subtotal: invoice.subtotal });
+  }
 
   return app;
 }

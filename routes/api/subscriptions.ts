@@ -22,14 +22,7 @@ import { getUser, updateUser } from "../../store/users.ts";
 import { accountLogRow, AccountLogType } from "../../store/account_logs.ts";
 import { balanceQuotaOf } from "../../payments/subscriptions/period.ts";
 import { log } from "../../server/logger.ts";
-
-const PREFERENCES = ["subscription_first", "wallet_first", "subscription_only", "wallet_only"] as const;
-
-/** New API's rule: anything else is `subscription_first`. */
-export function billingPreferenceOf(value: unknown): string {
-  const v = typeof value === "string" ? value.trim() : "";
-  return (PREFERENCES as readonly string[]).includes(v) ? v : "subscription_first";
-}
+import { billingPreferenceOf } from "../../payments/subscriptions/preference.ts";
 
 export const subscriptionRefusals: Record<SubscriptionError["reason"], ApiMessageKey> = {
   plan_missing: "api.subscription_plan_missing",

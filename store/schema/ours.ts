@@ -26,4 +26,44 @@ export const cacheChanges: Table = {
   indexes: [{ name: "idx_cache_changes_created_at", columns: ["created_at"] }],
 };
 
-export const ourTables: Table[] = [jobLeases, cacheChanges];
+/**
+ * A provider's recurring subscription (Stripe's `sub_…`) and the user subscription it pays for, so a renewal
+ * invoice extends the right one (store/provider_subscriptions.ts). `money` is what the first order cost.
+ */
+export const providerSubscriptions: Table = {
+  name: "provider_subscriptions",
+  columns: [
+    { name: "id", type: "id" },
+    { name: "provider", type: "varchar(32)", notNull: true, default: "" },
+    { name: "provider_subscription_id", type: "varchar(128)", notNull: true, default: "" },
+    { name: "user_id", type: "int", notNull: true, default: 0 },
+    { name: "plan_id", type: "int", notNull: true, default: 0 },
+    { name: "user_subscription_id", type: "int", notNull: true, default: 0 },
+    { name: "money", type: "float", notNull: true, default: 0 },
+    { name: "status", type: "varchar(32)", notNull: true, default: "" },
+    { name: "created_at", type: "int", notNull: true, default: 0 },
+    { name: "updated_at", type: "int", notNull: true, default: 0 },
+  ],
+  indexes: [{
+    name: "uniq_provider_subscriptions_ref",
+    columns: ["provider", "provider_subscription_id"],
+    unique: true,
+  }],
+};
+
+/** Each renewal invoice a provider paid, once: the unique key makes a replayed invoice change nothing. */
+export const providerInvoices: Table = {
+  name: "provider_invoices",
+  columns: [
+    { name: "id", type: "id" },
+    { name: "provider", type: "varchar(32)", notNull: true, default: "" },
+    { name: "invoice_id", type: "varchar(128)", notNull: true, default: "" },
+    { name: "provider_subscription_id", type: "varchar(128)", notNull: true, default: "" },
+    { name: "user_subscription_id", type: "int", notNull: true, default: 0 },
+    { name: "amount_cents", type: "int", notNull: true, default: 0 },
+    { name: "created_at", type: "int", notNull: true, default: 0 },
+  ],
+  indexes: [{ name: "uniq_provider_invoices_ref", columns: ["provider", "invoice_id"], unique: true }],
+};
+
+export const ourTables: Table[] = [jobLeases, cacheChanges, providerSubscriptions, providerInvoices];
