@@ -19,6 +19,8 @@ export interface AuthInfo {
   via: "session" | "token";
   /** The session row id when `via` is "session". */
   sessionId?: number;
+  /** The session's public id (New API's `sid`) when `via` is "session". */
+  sessionSid?: string;
 }
 
 export type AuthEnv = { Variables: { auth?: AuthInfo } };
@@ -71,7 +73,9 @@ export async function identify(deps: AppDeps, c: Context): Promise<AuthInfo | un
     auth = { user, via: "token" };
   } else {
     const found = await resolveSession(deps, c);
-    if (found) auth = { user: found.user, via: "session", sessionId: found.session.id };
+    if (found) {
+      auth = { user: found.user, via: "session", sessionId: found.session.id, sessionSid: found.session.sid };
+    }
   }
   if (!auth) return undefined;
   const claimed = c.req.header("new-api-user");

@@ -258,7 +258,7 @@ export function passkeyRoutes(deps: AppDeps): Hono<AuthEnv> {
     ) {
       throw refused("the credential was used concurrently");
     }
-    return await finishSignIn(deps, c, user.id, { secondFactorDone: true });
+    return await finishSignIn(deps, c, user.id, { secondFactorDone: true, method: "passkey" });
   });
 
   app.delete("/api/user/:id/reset_passkey", requireAdmin(deps), async (c) => {

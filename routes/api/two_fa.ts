@@ -133,7 +133,7 @@ export function twoFaRoutes(deps: AppDeps): Hono<AuthEnv> {
     const answer = await checkSecondFactor(deps, user.id, body.code);
     if (!answer.ok) return refusal(c, answer);
     if (!(await endPendingLogin(deps, c, found.token))) throw apiError(401, "api.two_fa_flow_expired");
-    return await finishSignIn(deps, c, user.id, { secondFactorDone: true });
+    return await finishSignIn(deps, c, user.id, { secondFactorDone: true, method: "password_2fa" });
   });
 
   app.get("/api/user/2fa/stats", requireAdmin(deps), async (c) => {
