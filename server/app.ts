@@ -17,6 +17,7 @@ import { emailAuthRoutes } from "../routes/api/email_auth.ts";
 import { oauthRoutes } from "../routes/api/oauth.ts";
 import { twoFaRoutes } from "../routes/api/two_fa.ts";
 import { loginSessionRoutes } from "../routes/api/login_sessions.ts";
+import { secureVerifyRoutes } from "../routes/api/secure_verify.ts";
 import { useTurnstile } from "../auth/turnstile.ts";
 import { passkeyRoutes } from "../routes/api/passkey.ts";
 import { emailCodeStore } from "../auth/email_codes.ts";
@@ -84,6 +85,7 @@ export function createApp(deps: AppDeps, consoleOverrides: ConsoleOptions = {}):
   app.route("/", oauthRoutes(deps));
   app.route("/", twoFaRoutes(deps));
   app.route("/", loginSessionRoutes(deps));
+  app.route("/", secureVerifyRoutes(deps));
   app.route("/", passkeyRoutes(deps));
   app.route("/", userSelfRoutes(deps));
   app.route("/", userSettingRoutes(deps));

@@ -44,7 +44,7 @@ const codeBody = z.object({ code: z.string().trim().min(1).max(32) });
 const loginBody = codeBody.extend({ flow_token: z.string().max(64).optional() });
 
 /** The refusal a failed check answers. */
-function refusal(c: Context, answer: FactorAnswer & { ok: false }): Response {
+export function refusal(c: Context, answer: FactorAnswer & { ok: false }): Response {
   if (answer.why === "locked") {
     c.header("Retry-After", String(retryAfterSeconds(answer.retryAfterSeconds * 1000)));
     return c.json(
