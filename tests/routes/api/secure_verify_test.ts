@@ -5,7 +5,7 @@
  * another user's passkey, an access token, another session of the same user, an expired mark, an admin.
  */
 import { assert, assertEquals } from "../../support/assert.ts";
-import { type AppHarness, appTest } from "../../support/app.ts";
+import { appTest } from "../../support/app.ts";
 import { cast, cookieClient, ORIGIN, sessionCookieOf, tokenClient } from "../../support/console_client.ts";
 import type { ApiClient } from "../../support/console_client.ts";
 import { softAuthenticator } from "../../support/soft_authenticator.ts";
