@@ -3,7 +3,8 @@
  * (roles 1 / 10 / 100) authenticate by access token (`Authorization: <token>` or `Bearer <token>`) or by
  * session cookie, re-check the user's status and role on every request, honour `New-Api-User`, and refuse
  * cross-site writes made with the cookie (a script's cookie write, with no Origin, passes with
- * `New-Api-User`). `sameOriginOnly` guards unauthenticated writes (login, setup).
+ * `New-Api-User`). `sameOriginOnly` guards unauthenticated writes (login, setup). With the option
+ * `AdminTwoFactorRequired`, admin and root routes also need the caller's TOTP 2FA enabled.
  */
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppDeps } from "../server/deps.ts";
@@ -12,6 +13,9 @@ import { getUserByAccessTokenHash, Role, type User, UserStatus } from "../store/
 import { apiError, forbidden } from "../routes/api/errors.ts";
 import { accessTokenHash } from "./credentials.ts";
 import { resolveSession } from "./sessions.ts";
+import { getTwoFa } from "../store/two_fa.ts";
+import { optionRegistry } from "../options/index.ts";
+import { msgFor } from "../routes/api/messages.ts";
 
 export interface AuthInfo {
   user: User;
@@ -19,6 +23,8 @@ export interface AuthInfo {
   via: "session" | "token";
   /** The session row id when `via` is "session". */
   sessionId?: number;
+  /** The session's public id (New API's `sid`) when `via` is "session". */
+  sessionSid?: string;
 }
 
 export type AuthEnv = { Variables: { auth?: AuthInfo } };
@@ -71,7 +77,9 @@ export async function identify(deps: AppDeps, c: Context): Promise<AuthInfo | un
     auth = { user, via: "token" };
   } else {
     const found = await resolveSession(deps, c);
-    if (found) auth = { user: found.user, via: "session", sessionId: found.session.id };
+    if (found) {
+      auth = { user: found.user, via: "session", sessionId: found.session.id, sessionSid: found.session.sid };
+    }
   }
   if (!auth) return undefined;
   const claimed = c.req.header("new-api-user");
@@ -95,8 +103,21 @@ export function requireRole(deps: AppDeps, minRole: number): MiddlewareHandler<A
     }
     if (auth.user.role < minRole) throw forbidden();
     c.set("auth", auth);
+    if (minRole >= Role.admin && !(await adminSecondFactorOk(deps, auth.user.id))) {
+      return c.json({
+        success: false,
+        message: msgFor(c, "api.admin_two_fa_required"),
+        code: "ADMIN_2FA_REQUIRED",
+      }, 403);
+    }
     await next();
   };
+}
+
+/** With `AdminTwoFactorRequired` on, an admin route answers only a caller whose TOTP 2FA is enabled. */
+async function adminSecondFactorOk(deps: AppDeps, userId: number): Promise<boolean> {
+  if (!optionRegistry.bool(deps.catalog, "AdminTwoFactorRequired")) return true;
+  return (await getTwoFa(deps.db, userId))?.enabled === true;
 }
 
 export const requireUser = (deps: AppDeps) => requireRole(deps, Role.common);

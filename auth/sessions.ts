@@ -69,7 +69,12 @@ export async function resolveSession(
  * Signs `user` in: ends the session the request came with (so an id planted before sign-in is never
  * promoted), stores a fresh one and sets its cookie.
  */
-export async function startSession(deps: AppDeps, c: Context, user: User): Promise<void> {
+export async function startSession(
+  deps: AppDeps,
+  c: Context,
+  user: User,
+  loginMethod = "password",
+): Promise<void> {
   await revokeRequestSession(deps, c);
   const sid = newSessionId();
   const expiresAt = nowSeconds() + SESSION_MAX_SECONDS;
@@ -79,6 +84,8 @@ export async function startSession(deps: AppDeps, c: Context, user: User): Promi
     authVersion: user.authVersion,
     expiresAt,
     userAgent: c.req.header("user-agent") ?? "",
+    ip: c.get("clientIp") ?? "",
+    loginMethod,
   });
   setCookie(c, SESSION_COOKIE, sid, {
     path: "/",

@@ -16,6 +16,7 @@ import { decryptWithPurpose, encryptWithPurpose } from "../crypto/channel_key.ts
 import { hashPassword, verifyPassword } from "../crypto/password.ts";
 import { nowSeconds } from "../store/db.ts";
 import {
+  clearTwoFaFailures,
   getTwoFa,
   recordTwoFaFailure,
   recordTwoFaSuccess,
@@ -91,14 +92,14 @@ export async function checkSecondFactor(
   const now = nowSeconds();
   if (row.lockedUntil > now) return { ok: false, why: "locked", retryAfterSeconds: row.lockedUntil - now };
   const usedAt = totpUse(deps.secrets.cryptoSecret, row, code, now);
-  if (usedAt !== undefined && await recordTwoFaSuccess(deps.db, userId, usedAt, row.lastUsedAt)) {
+  if (usedAt !== undefined && await recordTwoFaSuccess(deps.db, userId, usedAt)) {
     return { ok: true, via: "totp" };
   }
   const backup = normalizeBackupCode(code);
   if (usedAt === undefined && allowBackup && /^[A-Z0-9]{8}$/.test(backup)) {
     for (const candidate of await unusedBackupCodes(deps.db, userId)) {
       if (await verifyPassword(backup, candidate.hash) && await spendBackupCode(deps.db, candidate.id)) {
-        await recordTwoFaSuccess(deps.db, userId, now, row.lastUsedAt);
+        await clearTwoFaFailures(deps.db, userId);
         return { ok: true, via: "backup" };
       }
     }

@@ -51,6 +51,12 @@ export const OPTION_SECTIONS: OptionSection[] = [
       { key: "RegisterEnabled", label: "setting.register_enabled", kind: "bool" },
       { key: "PasswordLoginEnabled", label: "setting.password_login", kind: "bool" },
       { key: "PasswordRegisterEnabled", label: "setting.password_register", kind: "bool" },
+      {
+        key: "AdminTwoFactorRequired",
+        label: "setting.admin_2fa_required",
+        kind: "bool",
+        hint: "setting.admin_2fa_required_hint",
+      },
       { key: "Chats", label: "setting.chats", kind: "json", hint: "setting.chats_hint" },
     ],
   },

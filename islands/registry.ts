@@ -25,6 +25,7 @@ export const islandLoaders = {
   TopUpOrderManager: () => import("./TopUpOrderManager.tsx"),
   OAuthCallback: () => import("./OAuthCallback.tsx"),
   AccountSecurity: () => import("./AccountSecurity.tsx"),
+  LoginSessions: () => import("./LoginSessions.tsx"),
 };
 
 export type IslandName = keyof typeof islandLoaders;

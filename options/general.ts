@@ -36,6 +36,9 @@ export const generalOptions: OptionDef[] = [
   // Ours (New API has no retention option): consume and error rows older than this many days are pruned
   // by jobs/log_retention.ts; 0 keeps them forever.
   intOption("LogRetentionDays", 0, 0, 36500),
+  // Ours (New API has no such option): admins and roots must have TOTP 2FA enabled before any admin
+  // route answers them (auth/middleware.ts `requireRole`); their own 2FA setup routes stay open.
+  boolOption("AdminTwoFactorRequired", false),
   floatOption("QuotaPerUnit", 500000),
   floatOption("USDExchangeRate", 7.3),
 ];

@@ -16,6 +16,8 @@ import { userAuthRoutes } from "../routes/api/user_auth.ts";
 import { emailAuthRoutes } from "../routes/api/email_auth.ts";
 import { oauthRoutes } from "../routes/api/oauth.ts";
 import { twoFaRoutes } from "../routes/api/two_fa.ts";
+import { loginSessionRoutes } from "../routes/api/login_sessions.ts";
+import { secureVerifyRoutes } from "../routes/api/secure_verify.ts";
 import { useTurnstile } from "../auth/turnstile.ts";
 import { passkeyRoutes } from "../routes/api/passkey.ts";
 import { emailCodeStore } from "../auth/email_codes.ts";
@@ -82,6 +84,8 @@ export function createApp(deps: AppDeps, consoleOverrides: ConsoleOptions = {}):
   app.route("/", emailAuthRoutes(deps, emailCodeStore(deps.kv, deps.secrets.sessionSecret)));
   app.route("/", oauthRoutes(deps));
   app.route("/", twoFaRoutes(deps));
+  app.route("/", loginSessionRoutes(deps));
+  app.route("/", secureVerifyRoutes(deps));
   app.route("/", passkeyRoutes(deps));
   app.route("/", userSelfRoutes(deps));
   app.route("/", userSettingRoutes(deps));

@@ -125,6 +125,32 @@ export function timestampValue(dialect: Dialect, at = new Date()): string {
   return dialect === "mysql" ? iso.replace("T", " ").replace("Z", "") : iso;
 }
 
+/** Whole seconds as a timestamp-column parameter; 0 (never) is NULL, as GORM keeps an unset `*time.Time`. */
+export function secondsTimestamp(dialect: Dialect, seconds: number): string | null {
+  return seconds > 0 ? timestampValue(dialect, new Date(seconds * 1000)) : null;
+}
+
+const STAMP = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?/;
+
+/**
+ * A timestamp column as whole seconds (0 when NULL). PostgreSQL gives a Date; MySQL (dateStrings) and
+ * SQLite give text: ours (`…T…Z`, or MySQL's UTC `YYYY-MM-DD HH:MM:SS.mmm`) or GORM's
+ * (`2006-01-02 15:04:05.999999999-07:00`); text without a zone is UTC, as this gateway writes it.
+ */
+export function timestampSeconds(v: unknown): number {
+  if (v == null || v === "") return 0;
+  if (v instanceof Date) return Math.floor(v.getTime() / 1000);
+  if (typeof v === "number" || typeof v === "bigint") return Number(v);
+  const m = STAMP.exec(String(v));
+  if (!m) return 0;
+  const zone = !m[4] || m[4] === "Z"
+    ? "Z"
+    : m[4].length === 5
+    ? `${m[4].slice(0, 3)}:${m[4].slice(3)}`
+    : m[4];
+  return Math.floor(Date.parse(`${m[1]}T${m[2]}${zone}`) / 1000) || 0;
+}
+
 /** Current time in whole seconds, the unit New API's time columns use. */
 export function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);

@@ -3,7 +3,7 @@
  * its id and COSE public key in standard base64 as New API keeps them, the signature counter and flags,
  * and when it was last used. A deleted credential is removed for good, as New API does.
  */
-import { asBool, asInt, type Db, nowSeconds, queryOne, type Row } from "./db.ts";
+import { asBool, asInt, type Db, queryOne, type Row, timestampSeconds, timestampValue } from "./db.ts";
 
 export interface Passkey {
   id: number;
@@ -16,6 +16,7 @@ export interface Passkey {
   transports: string[];
   backupEligible: boolean;
   backupState: boolean;
+  /** Seconds (the column is a datetime, as GORM makes it); 0 when never used. */
   lastUsedAt: number;
 }
 
@@ -38,7 +39,7 @@ function fromRow(r: Row): Passkey {
     transports,
     backupEligible: asBool(r.backup_eligible),
     backupState: asBool(r.backup_state),
-    lastUsedAt: asInt(r.last_used_at),
+    lastUsedAt: timestampSeconds(r.last_used_at),
   };
 }
 
@@ -78,13 +79,13 @@ export interface NewPasskey {
 
 /** Replaces the user's credential (New API keeps one per user). */
 export async function savePasskey(db: Db, p: NewPasskey): Promise<void> {
-  const now = nowSeconds();
+  const now = timestampValue(db.dialect);
   await db.transaction(async (tx) => {
     await tx.exec("DELETE FROM passkey_credentials WHERE user_id = ?", [p.userId]);
     await tx.exec(
       `INSERT INTO passkey_credentials (user_id, credential_id, public_key, attestation_type, aa_guid, sign_count,
         clone_warning, user_present, user_verified, backup_eligible, backup_state, transports, attachment,
-        last_used_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`,
+        created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         p.userId,
         p.credentialId,
@@ -117,7 +118,7 @@ export async function recordPasskeyUse(
   counter: number,
   backupState: boolean,
 ): Promise<boolean> {
-  const now = nowSeconds();
+  const now = timestampValue(db.dialect);
   const result = await db.exec(
     `UPDATE passkey_credentials SET sign_count = ?, backup_state = ?, last_used_at = ?, updated_at = ?
      WHERE id = ? AND sign_count = ?`,

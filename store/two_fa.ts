@@ -2,8 +2,19 @@
  * New API's `two_fas` and `two_fa_backup_codes` tables: one TOTP row per user (pending until enabled), its
  * failed-attempt counter and lock, the last step used (`last_used_at` holds the time of that use), and the
  * backup codes as bcrypt hashes, each spent by a conditional update so it works once however many try.
+ * Times are datetime columns, as GORM makes New API's `time.Time` fields; here they are whole seconds.
  */
-import { asBool, asInt, type Db, nowSeconds, queryOne } from "./db.ts";
+import {
+  asBool,
+  asInt,
+  type Db,
+  type Dialect,
+  nowSeconds,
+  queryOne,
+  secondsTimestamp,
+  timestampSeconds,
+  timestampValue,
+} from "./db.ts";
 
 export interface TwoFa {
   id: number;
@@ -12,7 +23,9 @@ export interface TwoFa {
   secret: string;
   enabled: boolean;
   failedAttempts: number;
+  /** Seconds; 0 when not locked. */
   lockedUntil: number;
+  /** Seconds; 0 when never used. */
   lastUsedAt: number;
 }
 
@@ -30,8 +43,8 @@ export async function getTwoFa(db: Db, userId: number): Promise<TwoFa | undefine
     secret: String(r.secret ?? ""),
     enabled: asBool(r.is_enabled),
     failedAttempts: asInt(r.failed_attempts),
-    lockedUntil: asInt(r.locked_until),
-    lastUsedAt: asInt(r.last_used_at),
+    lockedUntil: timestampSeconds(r.locked_until),
+    lastUsedAt: timestampSeconds(r.last_used_at),
   };
 }
 
@@ -42,31 +55,36 @@ export async function startTwoFaSetup(
   secret: string,
   codeHashes: string[],
 ): Promise<void> {
-  const now = nowSeconds();
+  const now = timestampValue(db.dialect);
   await db.transaction(async (tx) => {
     await tx.exec("DELETE FROM two_fa_backup_codes WHERE user_id = ?", [userId]);
     await tx.exec("DELETE FROM two_fas WHERE user_id = ?", [userId]);
     await tx.exec(
-      `INSERT INTO two_fas (user_id, secret, is_enabled, failed_attempts, locked_until, last_used_at, created_at,
-        updated_at) VALUES (?, ?, ?, 0, 0, 0, ?, ?)`,
+      `INSERT INTO two_fas (user_id, secret, is_enabled, failed_attempts, created_at, updated_at)
+       VALUES (?, ?, ?, 0, ?, ?)`,
       [userId, secret, false, now, now],
     );
     for (const hash of codeHashes) await insertBackupCode(tx, userId, hash, now);
   });
 }
 
-function insertBackupCode(db: Db, userId: number, hash: string, now: number) {
+function insertBackupCode(db: Db, userId: number, hash: string, now: string) {
   return db.exec(
-    "INSERT INTO two_fa_backup_codes (user_id, code_hash, is_used, used_at, created_at) VALUES (?, ?, ?, 0, ?)",
+    "INSERT INTO two_fa_backup_codes (user_id, code_hash, is_used, created_at) VALUES (?, ?, ?, ?)",
     [userId, hash, false, now],
   );
 }
 
+/** `expr` comparable as a moment: SQLite keeps timestamps as text in more than one format (ours, GORM's). */
+function moment(dialect: Dialect, expr: string): string {
+  return dialect === "sqlite" ? `julianday(${expr})` : expr;
+}
+
 export async function enableTwoFa(db: Db, userId: number, usedAt: number): Promise<boolean> {
   const result = await db.exec(
-    `UPDATE two_fas SET is_enabled = ?, failed_attempts = 0, locked_until = 0, last_used_at = ?, updated_at = ?
+    `UPDATE two_fas SET is_enabled = ?, failed_attempts = 0, locked_until = NULL, last_used_at = ?, updated_at = ?
      WHERE user_id = ? AND is_enabled = ? AND deleted_at IS NULL`,
-    [true, usedAt, nowSeconds(), userId, false],
+    [true, secondsTimestamp(db.dialect, usedAt), timestampValue(db.dialect), userId, false],
   );
   return result.changes === 1;
 }
@@ -92,26 +110,35 @@ export async function recordTwoFaFailure(
     `UPDATE two_fas SET locked_until = CASE WHEN failed_attempts + 1 >= ? THEN ? ELSE locked_until END,
        failed_attempts = failed_attempts + 1, updated_at = ?
      WHERE user_id = ?`,
-    [maxAttempts, now + lockSeconds, now, userId],
+    [maxAttempts, secondsTimestamp(db.dialect, now + lockSeconds), secondsTimestamp(db.dialect, now), userId],
   );
 }
 
 /**
- * Records a good code, used at `usedAt`, if the row still shows `previousLastUsed`: of two requests with
- * the same code, one wins. Returns whether this use was the one recorded.
+ * Records a good code, used at `usedAt`, if no use as late is recorded yet: of two requests with the same
+ * code, one wins. Returns whether this use was the one recorded.
  */
-export async function recordTwoFaSuccess(
-  db: Db,
-  userId: number,
-  usedAt: number,
-  previousLastUsed: number,
-): Promise<boolean> {
+export async function recordTwoFaSuccess(db: Db, userId: number, usedAt: number): Promise<boolean> {
+  const at = secondsTimestamp(db.dialect, usedAt);
   const result = await db.exec(
-    `UPDATE two_fas SET failed_attempts = 0, locked_until = 0, last_used_at = ?, updated_at = ?
-     WHERE user_id = ? AND last_used_at = ?`,
-    [usedAt, nowSeconds(), userId, previousLastUsed],
+    `UPDATE two_fas SET failed_attempts = 0, locked_until = NULL, last_used_at = ?, updated_at = ?
+     WHERE user_id = ? AND (last_used_at IS NULL OR ${moment(db.dialect, "last_used_at")} < ${
+      moment(db.dialect, "?")
+    })`,
+    [at, timestampValue(db.dialect), userId, at],
   );
   return result.changes === 1;
+}
+
+/** Clears the failure count after a backup code was spent (the spend itself is the single-use check). */
+export async function clearTwoFaFailures(db: Db, userId: number): Promise<void> {
+  await db.exec(
+    "UPDATE two_fas SET failed_attempts = 0, locked_until = NULL, updated_at = ? WHERE user_id = ?",
+    [
+      timestampValue(db.dialect),
+      userId,
+    ],
+  );
 }
 
 export async function unusedBackupCodes(db: Db, userId: number): Promise<{ id: number; hash: string }[]> {
@@ -126,18 +153,13 @@ export async function unusedBackupCodes(db: Db, userId: number): Promise<{ id: n
 export async function spendBackupCode(db: Db, id: number): Promise<boolean> {
   const result = await db.exec(
     "UPDATE two_fa_backup_codes SET is_used = ?, used_at = ? WHERE id = ? AND is_used = ?",
-    [
-      true,
-      nowSeconds(),
-      id,
-      false,
-    ],
+    [true, timestampValue(db.dialect), id, false],
   );
   return result.changes === 1;
 }
 
 export async function replaceBackupCodes(db: Db, userId: number, codeHashes: string[]): Promise<void> {
-  const now = nowSeconds();
+  const now = timestampValue(db.dialect);
   await db.transaction(async (tx) => {
     await tx.exec("DELETE FROM two_fa_backup_codes WHERE user_id = ?", [userId]);
     for (const hash of codeHashes) await insertBackupCode(tx, userId, hash, now);

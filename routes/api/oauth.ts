@@ -118,7 +118,7 @@ export function oauthRoutes(deps: AppDeps): Hono<AuthEnv> {
     }
     const found = await provider.identify(contextFor(c, provider), code, flow);
     const userId = await signInOrUp(provider, found, flow.aff);
-    return await finishSignIn(deps, c, userId);
+    return await finishSignIn(deps, c, userId, { method: provider.slug });
   });
 
   const bind = async (provider: OAuthProvider, userId: number, found: OAuthIdentity) => {

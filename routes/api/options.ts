@@ -10,7 +10,8 @@ import type { AppDeps } from "../../server/deps.ts";
 import { ok } from "./respond.ts";
 import { badRequest } from "./errors.ts";
 import { readJson } from "./input.ts";
-import { type AuthEnv, requireRoot } from "../../auth/middleware.ts";
+import { type AuthEnv, authOf, requireRoot } from "../../auth/middleware.ts";
+import { getTwoFa } from "../../store/two_fa.ts";
 import { optionRegistry } from "../../options/index.ts";
 import { saveOptions } from "../../store/options.ts";
 import { ApiError } from "./errors.ts";
@@ -44,6 +45,12 @@ export function optionRoutes(deps: AppDeps): Hono<AuthEnv> {
     const value = body.value === null ? "" : String(body.value);
     const problem = def.validate?.(value);
     if (problem) throw new ApiError(400, problem.key as ApiMessageKey, problem.params);
+    // Turning the admin 2FA rule on without 2FA of one's own would lock this root out of these routes.
+    if (def.key === "AdminTwoFactorRequired" && value === "true") {
+      if (!(await getTwoFa(deps.db, authOf(c).user.id))?.enabled) {
+        throw badRequest("api.admin_two_fa_enable_first");
+      }
+    }
     await saveOptions(deps.db, { [def.key]: value });
     await deps.cache.publish({ kind: "options" });
     return ok(c);

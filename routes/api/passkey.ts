@@ -7,6 +7,7 @@
  * The relying party is `passkey.rp_id` (default: ServerAddress's host) and the accepted origins
  * `passkey.origins` (default: ServerAddress's origin); plain-HTTP origins other than localhost need
  * `passkey.allow_insecure_origin`. A passkey sign-in is a second factor of its own: 2FA is not asked.
+ * `POST /api/user/passkey/verify/{begin,finish}` is New API's step-up with the user's own passkey.
  */
 import { type Context, Hono } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
@@ -36,9 +37,11 @@ import {
   deletePasskeyByUser,
   getPasskeyByCredentialId,
   getPasskeyByUser,
+  type Passkey,
   recordPasskeyUse,
   savePasskey,
 } from "../../store/passkeys.ts";
+import { markSecureVerified } from "../../auth/secure_verification.ts";
 import { getUser, UserStatus } from "../../store/users.ts";
 import { log } from "../../server/logger.ts";
 import { finishSignIn } from "./user_auth.ts";
@@ -104,6 +107,47 @@ export function passkeyRoutes(deps: AppDeps): Hono<AuthEnv> {
   const refused = (err: unknown) => {
     log.warn("passkey ceremony refused", { error: String(err) });
     return badRequest("api.passkey_verification_failed");
+  };
+
+  /** Verifies `body` as an assertion of `stored` for `challenge` and records its counter, or throws. */
+  const checkAssertion = async (
+    c: Context,
+    body: z.infer<typeof credentialJson>,
+    challenge: string,
+    stored: Passkey,
+  ): Promise<void> => {
+    const rp = relyingParty(c);
+    let result;
+    try {
+      result = await verifyAuthenticationResponse({
+        response: body as unknown as AuthenticationResponseJSON,
+        expectedChallenge: challenge,
+        expectedOrigin: rp.expectedOrigin,
+        expectedRPID: rp.rpID,
+        credential: {
+          id: b64url(stored.credentialId),
+          publicKey: new Uint8Array(Buffer.from(stored.publicKey, "base64")),
+          counter: stored.signCount,
+          transports: stored.transports as never,
+        },
+        requireUserVerification: rp.userVerification === "required",
+      });
+    } catch (err) {
+      throw refused(err);
+    }
+    if (!result.verified) throw refused("not verified");
+    const info = result.authenticationInfo;
+    if (
+      !(await recordPasskeyUse(
+        deps.db,
+        stored.id,
+        stored.signCount,
+        info.newCounter,
+        info.credentialBackedUp,
+      ))
+    ) {
+      throw refused("the credential was used concurrently");
+    }
   };
 
   app.get("/api/user/passkey", requireUser(deps), async (c) => {
@@ -186,6 +230,43 @@ export function passkeyRoutes(deps: AppDeps): Hono<AuthEnv> {
     return ok(c);
   });
 
+  // Secure verification (step-up) with the signed-in user's own passkey: a real assertion, checked as at
+  // sign-in, is what marks this session verified (never the mere presence of a passkey).
+  app.post("/api/user/passkey/verify/begin", requireUser(deps), async (c) => {
+    requireEnabled();
+    const auth = authOf(c);
+    if (auth.via !== "session" || auth.sessionId === undefined) {
+      throw apiError(401, "api.secure_verification_session_only");
+    }
+    const stored = await getPasskeyByUser(deps.db, auth.user.id);
+    if (!stored) throw notFound("api.passkey_none");
+    const rp = relyingParty(c);
+    const options = await generateAuthenticationOptions({
+      rpID: rp.rpID,
+      allowCredentials: [{ id: b64url(stored.credentialId), transports: stored.transports as never }],
+      userVerification: rp.userVerification,
+    });
+    await putChallenge(["passkey_challenge", "verify", auth.sessionId], options.challenge);
+    return ok(c, { options: { publicKey: options } });
+  });
+
+  app.post("/api/user/passkey/verify/finish", requireUser(deps), async (c) => {
+    requireEnabled();
+    const auth = authOf(c);
+    if (auth.via !== "session" || auth.sessionId === undefined) {
+      throw apiError(401, "api.secure_verification_session_only");
+    }
+    const body = await readJson(c, credentialJson);
+    const challenge = await takeChallenge(["passkey_challenge", "verify", auth.sessionId]);
+    if (!challenge) throw badRequest("api.passkey_challenge_expired");
+    const stored = await getPasskeyByCredentialId(deps.db, b64(body.id));
+    // Another user's credential proves nothing about this one.
+    if (!stored || stored.userId !== auth.user.id) throw refused("credential of another user");
+    await checkAssertion(c, body, challenge, stored);
+    const until = await markSecureVerified(deps, auth.sessionId, "passkey");
+    return ok(c, { verified: true, method: "passkey", expires_at: Math.floor(until / 1000) });
+  });
+
   app.post("/api/user/passkey/login/begin", sameOriginOnly(), async (c) => {
     requireEnabled();
     const rp = relyingParty(c);
@@ -226,39 +307,8 @@ export function passkeyRoutes(deps: AppDeps): Hono<AuthEnv> {
     }
     const user = await getUser(deps.db, stored.userId);
     if (!user || user.status !== UserStatus.enabled) throw forbidden("api.user_disabled");
-    const rp = relyingParty(c);
-    let result;
-    try {
-      result = await verifyAuthenticationResponse({
-        response: body as unknown as AuthenticationResponseJSON,
-        expectedChallenge: challenge,
-        expectedOrigin: rp.expectedOrigin,
-        expectedRPID: rp.rpID,
-        credential: {
-          id: b64url(stored.credentialId),
-          publicKey: new Uint8Array(Buffer.from(stored.publicKey, "base64")),
-          counter: stored.signCount,
-          transports: stored.transports as never,
-        },
-        requireUserVerification: rp.userVerification === "required",
-      });
-    } catch (err) {
-      throw refused(err);
-    }
-    if (!result.verified) throw refused("not verified");
-    const info = result.authenticationInfo;
-    if (
-      !(await recordPasskeyUse(
-        deps.db,
-        stored.id,
-        stored.signCount,
-        info.newCounter,
-        info.credentialBackedUp,
-      ))
-    ) {
-      throw refused("the credential was used concurrently");
-    }
-    return await finishSignIn(deps, c, user.id, { secondFactorDone: true });
+    await checkAssertion(c, body, challenge, stored);
+    return await finishSignIn(deps, c, user.id, { secondFactorDone: true, method: "passkey" });
   });
 
   app.delete("/api/user/:id/reset_passkey", requireAdmin(deps), async (c) => {

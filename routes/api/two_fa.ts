@@ -44,7 +44,7 @@ const codeBody = z.object({ code: z.string().trim().min(1).max(32) });
 const loginBody = codeBody.extend({ flow_token: z.string().max(64).optional() });
 
 /** The refusal a failed check answers. */
-function refusal(c: Context, answer: FactorAnswer & { ok: false }): Response {
+export function refusal(c: Context, answer: FactorAnswer & { ok: false }): Response {
   if (answer.why === "locked") {
     c.header("Retry-After", String(retryAfterSeconds(answer.retryAfterSeconds * 1000)));
     return c.json(
@@ -133,7 +133,7 @@ export function twoFaRoutes(deps: AppDeps): Hono<AuthEnv> {
     const answer = await checkSecondFactor(deps, user.id, body.code);
     if (!answer.ok) return refusal(c, answer);
     if (!(await endPendingLogin(deps, c, found.token))) throw apiError(401, "api.two_fa_flow_expired");
-    return await finishSignIn(deps, c, user.id, { secondFactorDone: true });
+    return await finishSignIn(deps, c, user.id, { secondFactorDone: true, method: "password_2fa" });
   });
 
   app.get("/api/user/2fa/stats", requireAdmin(deps), async (c) => {

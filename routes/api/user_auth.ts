@@ -85,7 +85,7 @@ export async function finishSignIn(
   deps: AppDeps,
   c: Context,
   userId: number,
-  opts: { secondFactorDone?: boolean } = {},
+  opts: { secondFactorDone?: boolean; method?: string } = {},
 ): Promise<Response> {
   if (!opts.secondFactorDone && (await getTwoFa(deps.db, userId))?.enabled) {
     const pending = await getUser(deps.db, userId);
@@ -97,7 +97,7 @@ export async function finishSignIn(
   await deps.cache.publish({ kind: "user", id: userId });
   const user = await getUser(deps.db, userId);
   if (!user || user.status !== UserStatus.enabled) throw apiError(403, "api.user_disabled");
-  await startSession(deps, c, user);
+  await startSession(deps, c, user, opts.method ?? "password");
   return ok(c, {
     id: user.id,
     username: user.username,

@@ -1,9 +1,11 @@
-/** `/console/personal`: personal settings: password, access token, notifications, 2FA, passkey, bindings. */
+/** `/console/personal`: personal settings: password, access token, notifications, 2FA, passkey, bindings,
+ * sign-in sessions. */
 import type { PageConfig, PageProps } from "../../server/console/page.ts";
 import { useI18n } from "../../i18n/context.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";
 import Profile from "../../islands/Profile.tsx";
 import AccountSecurity from "../../islands/AccountSecurity.tsx";
+import LoginSessions from "../../islands/LoginSessions.tsx";
 
 export const config: PageConfig = { path: "/console/personal", title: "profile.title", layout: "console" };
 
@@ -14,6 +16,7 @@ export default function PersonalPage({ quotaPerUnit }: PageProps) {
       <PageHeader title={t("profile.title")} description={t("profile.description")} />
       <Profile quotaPerUnit={quotaPerUnit} />
       <AccountSecurity />
+      <LoginSessions />
     </>
   );
 }

@@ -23,6 +23,8 @@ const int = (name: string, extra: Omit<Column, "name" | "type"> = {}) => col(nam
 const created = int("created_at");
 const updated = int("updated_at");
 const deleted = col("deleted_at", "timestamp");
+/** A Go `time.Time`/`*time.Time` field (GORM: datetime, timestamptz, datetime(3)). */
+const stamp = (name: string) => col(name, "timestamp");
 
 const table = (name: string, columns: Column[], indexes: Index[] = [], primaryKey?: string[]): Table => ({
   name,
@@ -67,9 +69,9 @@ export const newApiFeatureTables: Table[] = [
     col("backup_state", "bool"),
     col("transports", "text"),
     col("attachment", "varchar(32)"),
-    int("last_used_at"),
-    created,
-    updated,
+    stamp("last_used_at"),
+    stamp("created_at"),
+    stamp("updated_at"),
     deleted,
   ], [uniq("passkey_credentials", "user_id"), uniq("passkey_credentials", "credential_id")]),
   table("models", [
@@ -113,10 +115,10 @@ export const newApiFeatureTables: Table[] = [
     col("secret", "varchar(255)"),
     col("is_enabled", "bool"),
     int("failed_attempts", { default: 0 }),
-    int("locked_until"),
-    int("last_used_at"),
-    created,
-    updated,
+    stamp("locked_until"),
+    stamp("last_used_at"),
+    stamp("created_at"),
+    stamp("updated_at"),
     deleted,
   ], [uniq("two_fas", "user_id"), idx("two_fas", "deleted_at")]),
   table("two_fa_backup_codes", [
@@ -124,8 +126,8 @@ export const newApiFeatureTables: Table[] = [
     int("user_id"),
     col("code_hash", "varchar(255)"),
     col("is_used", "bool"),
-    int("used_at"),
-    created,
+    stamp("used_at"),
+    stamp("created_at"),
     deleted,
   ], [idx("two_fa_backup_codes", "user_id"), idx("two_fa_backup_codes", "deleted_at")]),
   table("checkins", [

@@ -19,9 +19,14 @@ export const consoleSessions: Table = {
     { name: "expires_at", type: "int", notNull: true },
     { name: "revoked_at", type: "int" },
     { name: "user_agent", type: "varchar(255)", default: "" },
+    // What New API's session list shows (GET /api/user/sessions): a public id, the address, the method.
+    { name: "sid", type: "varchar(64)", default: "" },
+    { name: "ip", type: "varchar(64)", default: "" },
+    { name: "login_method", type: "varchar(32)", default: "" },
   ],
   indexes: [
     { name: "idx_console_sessions_session_hash", columns: ["session_hash"], unique: true },
+    { name: "idx_console_sessions_sid", columns: ["sid"] },
     { name: "idx_console_sessions_user_id", columns: ["user_id"] },
     { name: "idx_console_sessions_expires_at", columns: ["expires_at"] },
   ],

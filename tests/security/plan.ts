@@ -426,8 +426,9 @@ export const PLAN: PlanRow[] = [
       ...pins(S + "account_lockout_test.ts"),
       ...pins("tests/kv/limits/login_lockout_test.ts"),
       ...pins("tests/server/api_limits_test.ts", "login attempts beyond the critical limit"),
+      ...pins(A + "secure_verify_test.ts"),
+      ...pins(A + "two_fa_test.ts"),
     ],
-    gaps: "no passkeys or TOTP are built, so there is no step-up to bypass",
   },
   {
     id: "T33",
