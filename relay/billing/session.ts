@@ -91,6 +91,7 @@ export class BillingSession {
   /** Delivered characters at the last exact cost check (`coverDelivered`). */
   #checkedChars = -Infinity;
   #promptTokens?: number;
+  #adminNotes: Record<string, unknown> = {};
 
   constructor(private readonly billing: Billing, init: SessionInit) {
     this.requestId = init.requestId;
@@ -115,6 +116,11 @@ export class BillingSession {
   useChannel(channel: ChannelRef): void {
     this.#channels.push(channel.id);
     this.#channel = channel;
+  }
+
+  /** A routing decision for the consume row's `admin_info` (affinity, failover, ...), under `key`. */
+  adminNote(key: string, value: unknown): void {
+    this.#adminNotes[key] = value;
   }
 
   /** The channels tried so far, in order (`admin_info.use_channel`). */
@@ -255,6 +261,7 @@ export class BillingSession {
       isStream: this.#init.isStream,
       frtMs: (this.#firstResponseAt ?? now) - this.#startedAt,
       useChannel: this.#channels,
+      adminNotes: this.#adminNotes,
       upstreamModel: opts.upstreamModel,
       reasoningEffort: opts.reasoningEffort,
       requestPath: this.#init.requestPath,

@@ -12,7 +12,15 @@ import { RelayError } from "../formats/errors.ts";
 import { optionRegistry } from "../../options/index.ts";
 import { log } from "../../server/logger.ts";
 import { disableChannel } from "../health/channel_state.ts";
-import { channelConfig } from "./channel_config.ts";
+import { channelConfig, pickKey } from "./channel_config.ts";
+import {
+  type Affinity,
+  affinityChannel,
+  affinityKey,
+  affinityNote,
+  lookupAffinity,
+  rememberAffinity,
+} from "./affinity.ts";
 import { attemptChannel } from "./attempt.ts";
 import type { Failure } from "./failure.ts";
 import { logUpstreamFailure } from "./error_log.ts";
@@ -73,6 +81,18 @@ function pickChannel(
   return channel;
 }
 
+/**
+ * A rule's `skip_retry_on_failure` keeps a failed session on its channel only for failures another
+ * channel would not cure; a 429, a 5xx or a connection failure always moves on (New API stops there too,
+ * which leaves Codex sessions stuck on a rate-limited channel).
+ */
+function affinityStopsRetry(affinity: Affinity | undefined, channel: ChannelView, failure: Failure): boolean {
+  if (!affinity?.used || !affinity.match.skipRetryOnFailure) return false;
+  if (affinity.remembered?.channelId !== channel.id) return false;
+  const status = failure.upstreamStatus || failure.routing.status;
+  return !failure.routing.channelError && status !== 0 && status !== 429 && status < 500;
+}
+
 /** Runs attempts until one answers; throws the client's error when none can. */
 export async function runAttempts(ctx: RelayCtx, tiers: ChannelView[][]): Promise<Response> {
   const policy = retryPolicy(ctx.deps.catalog);
@@ -80,8 +100,13 @@ export async function runAttempts(ctx: RelayCtx, tiers: ChannelView[][]): Promis
   const tried = new Set<number>();
   let last: Failure | undefined;
   const breaker = ctx.deps.breaker;
+  const affinity = pinned ? undefined : await lookupAffinity(ctx);
   for (let attempt = 0;; attempt++) {
-    const channel = pickChannel(tiers, tried, breaker);
+    let channel = attempt === 0 && affinity
+      ? affinityChannel(ctx, affinity, tiers, (id) => breaker.tracking && breaker.ejected(id))
+      : undefined;
+    if (channel) breaker.picked(channel.id);
+    else channel = pickChannel(tiers, tried, breaker);
     if (!channel) {
       throw last?.client ??
         new RelayError(503, `No available channel for model ${ctx.parsed!.model}`, {
@@ -90,9 +115,14 @@ export async function runAttempts(ctx: RelayCtx, tiers: ChannelView[][]): Promis
     }
     tried.add(channel.id);
     ctx.session!.useChannel({ id: channel.id, setting: channel.setting });
-    const outcome = await attemptChannel(ctx, channel, channelConfig(channel)!);
+    const picked = pickKey(channel, Math.random, affinityKey(affinity, channel));
+    if (affinity) {
+      ctx.session!.adminNote("channel_affinity", affinityNote(affinity, channel.id, picked?.index));
+    }
+    const outcome = await attemptChannel(ctx, channel, channelConfig(channel)!, picked);
     if ("response" in outcome) {
       breaker.success(channel.id);
+      rememberAffinity(ctx, affinity, channel, picked?.index ?? -1);
       return outcome.response;
     }
     last = outcome.failure;
@@ -100,5 +130,6 @@ export async function runAttempts(ctx: RelayCtx, tiers: ChannelView[][]): Promis
     await recordFailure(ctx, policy, channel, last, outcome.keyIndex ?? -1);
     const ctxRetry = { attempt, bytesSentToClient: false, pinnedChannel: pinned };
     if (!shouldRetry(policy, last.routing, ctxRetry)) throw last.client;
+    if (affinityStopsRetry(affinity, channel, last)) throw last.client;
   }
 }
