@@ -12,7 +12,7 @@ import { RelayError } from "../formats/errors.ts";
 import { optionRegistry } from "../../options/index.ts";
 import { log } from "../../server/logger.ts";
 import { disableChannel } from "../health/channel_state.ts";
-import { channelConfig, pickKey } from "./channel_config.ts";
+import { channelConfig, enabledKeys, pickKey } from "./channel_config.ts";
 import {
   type Affinity,
   affinityChannel,
@@ -98,6 +98,8 @@ export async function runAttempts(ctx: RelayCtx, tiers: ChannelView[][]): Promis
   const policy = retryPolicy(ctx.deps.catalog);
   const pinned = ctx.caller!.pinnedChannelId !== undefined;
   const tried = new Set<number>();
+  /** Keys of multi-key channels that failed for this request: the channel is tried again on another. */
+  const triedKeys = new Map<number, Set<number>>();
   let last: Failure | undefined;
   const breaker = ctx.deps.breaker;
   const affinity = pinned ? undefined : await lookupAffinity(ctx);
@@ -113,9 +115,14 @@ export async function runAttempts(ctx: RelayCtx, tiers: ChannelView[][]): Promis
           code: "model_not_found",
         });
     }
-    tried.add(channel.id);
     ctx.session!.useChannel({ id: channel.id, setting: channel.setting });
-    const picked = pickKey(channel, Math.random, affinityKey(affinity, channel));
+    const failedKeys = triedKeys.get(channel.id) ?? new Set<number>();
+    const picked = pickKey(channel, Math.random, affinityKey(affinity, channel), failedKeys);
+    if (picked && channel.info.isMultiKey) triedKeys.set(channel.id, failedKeys.add(picked.index));
+    // A channel is tried for good unless another of its keys is left for a retry.
+    if (!channel.info.isMultiKey || !enabledKeys(channel).some((i) => !failedKeys.has(i))) {
+      tried.add(channel.id);
+    }
     if (affinity) {
       ctx.session!.adminNote("channel_affinity", affinityNote(affinity, channel.id, picked?.index));
     }

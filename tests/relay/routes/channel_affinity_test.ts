@@ -5,7 +5,7 @@
  * follows the channel that answered; a disabled channel's binding is dropped; the decision is in the log
  * row; with REDIS_CONN_STRING the bindings live in Redis, shared by every instance.
  */
-import { type AppHarness, buildHarness } from "../../support/app.ts";
+import { type AppHarness, buildHarness, sqliteAppTest } from "../../support/app.ts";
 import { assert, assertEquals } from "../../support/assert.ts";
 import { type FakeUpstream, startFakeUpstream } from "../../fake_upstream/mod.ts";
 import { chat, fakeChannel, relaySetup, settled } from "../../support/relay.ts";
@@ -15,24 +15,6 @@ import { queryOne } from "../../../store/db.ts";
 import { updateChannel } from "../../../store/channels.ts";
 import { saveOptions } from "../../../store/options.ts";
 import { optionRegistry } from "../../../options/index.ts";
-
-/** Routing does not depend on the database kind: one SQLite app per test. */
-function routingTest(name: string, fn: (h: AppHarness) => Promise<void>, env: Record<string, string> = {}) {
-  Deno.test({
-    name,
-    sanitizeResources: false,
-    sanitizeOps: false,
-    fn: () =>
-      sqliteFixture(async (store) => {
-        const h = await buildHarness(store, env);
-        try {
-          await fn(h);
-        } finally {
-          await h.close();
-        }
-      }),
-  });
-}
 
 const ask = { model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] };
 const keysSeen = (fake: FakeUpstream) => fake.requests.map((r) => r.headers.get("authorization")?.slice(7));
@@ -70,7 +52,7 @@ async function lastAdminInfo(h: AppHarness): Promise<Record<string, unknown>> {
   return JSON.parse(String(row!.other)).admin_info;
 }
 
-routingTest(
+sqliteAppTest(
   "a 429 on the session's channel fails over, and the session follows the channel that answered",
   async (h) => {
     await using fake = await startFakeUpstream();
@@ -108,7 +90,7 @@ routingTest(
 );
 
 for (const status of [500, 503]) {
-  routingTest(`a ${status} moves a session with skip_retry_on_failure on as well`, async (h) => {
+  sqliteAppTest(`a ${status} moves a session with skip_retry_on_failure on as well`, async (h) => {
     await using fake = await startFakeUpstream();
     const s = await setup(h, fake, {
       "channel_affinity_setting.rules": rule({ skip_retry_on_failure: true }),
@@ -121,7 +103,7 @@ for (const status of [500, 503]) {
   });
 }
 
-routingTest(
+sqliteAppTest(
   "skip_retry_on_failure holds the session on a failure another channel would not cure (403)",
   async (h) => {
     await using fake = await startFakeUpstream();
@@ -143,7 +125,7 @@ routingTest(
   },
 );
 
-routingTest(
+sqliteAppTest(
   "a disabled channel's binding is dropped; keep_on_channel_disabled keeps it for its return",
   async (h) => {
     await using fake = await startFakeUpstream();
@@ -182,7 +164,7 @@ routingTest(
   },
 );
 
-routingTest("affinity off (New API's default here) leaves routing alone", async (h) => {
+sqliteAppTest("affinity off (New API's default here) leaves routing alone", async (h) => {
   await using fake = await startFakeUpstream();
   const s = await setup(h, fake, { "channel_affinity_setting.enabled": "false" });
   await chat(h, s.key, ask, session("x"));
@@ -205,7 +187,7 @@ Deno.test("a rules list New API would not read is refused when saved", () => {
 
 if (redisServerUrl) {
   const prefix = testRedisPrefix();
-  routingTest(
+  sqliteAppTest(
     "with Redis the bindings live in Redis, so every instance routes a session alike",
     async (h) => {
       try {
