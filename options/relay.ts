@@ -48,5 +48,10 @@ export const relayOptions: OptionDef[] = [
   intOption("channel_affinity_setting.default_ttl_seconds", 3600, 0, 30 * 86400),
   intOption("channel_affinity_setting.max_entries", 100000, 0, 100_000_000),
   affinityRules,
+  // Ours (New API has no such rule): disable a channel, or a key of a multi-key one, after `errors` of
+  // its last `requests` attempts failed (relay/health/error_window.ts); auto_ban 0 exempts a channel.
+  boolOption("channel_error_rate_setting.enabled", false),
+  intOption("channel_error_rate_setting.errors", 5, 1, 10_000),
+  intOption("channel_error_rate_setting.requests", 20, 1, 10_000),
   // ModelRequestRateLimit* are declared in options/limits.ts.
 ];

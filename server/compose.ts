@@ -27,6 +27,7 @@ import { InflightRequests } from "../relay/inflight.ts";
 import { GatewayMetrics } from "./metrics.ts";
 import { InstanceHeartbeat, instanceInfo } from "../jobs/instance_heartbeat.ts";
 import { ChannelBreaker } from "../relay/health/breaker.ts";
+import { ErrorWindow } from "../relay/health/error_window.ts";
 import { channelTestJob } from "../relay/health/test_job.ts";
 import { keyRecoveryJob } from "../relay/health/key_recovery.ts";
 import { logRetentionJob } from "../jobs/log_retention.ts";
@@ -91,6 +92,7 @@ export async function composeDeps(
     limiters: { token: new TokenLimiter(parts.kv), model: new ModelRequestLimiter(parts.kv) },
     notifier,
     jobs: new Scheduler(db),
+    errorWindow: new ErrorWindow(),
     breaker: new ChannelBreaker({
       failures: config.channelBreakerFailures,
       ejectMs: config.channelBreakerEjectSeconds * 1000,

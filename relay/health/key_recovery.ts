@@ -1,6 +1,7 @@
 /**
- * Recovery of auto-disabled keys in multi-key channels, on a schedule of its own (New API only re-tests
- * them with the whole-channel test, so a key disabled by a burst of 429s stays out until someone looks):
+ * Recovery of auto-disabled keys in multi-key channels (and of auto-disabled single-key channels), on a
+ * schedule of its own (New API only re-tests them with the whole-channel test, so a key disabled by a
+ * burst of errors stays out until someone looks):
  * every auto-disabled key (status 3; a key disabled by hand, status 2, is left alone) is probed with the
  * channel test once KEY_RECOVERY_MINUTES have passed since it was disabled, and re-enabled when the probe
  * passes, which also re-enables a channel that had run out of keys. A failed probe doubles the wait for
@@ -36,21 +37,24 @@ export async function recoverKeys(
   if (!optionRegistry.bool(deps.catalog, "AutomaticEnableChannelEnabled")) return summary;
   const seen = new Set<string>();
   for (const ch of deps.catalog.channels()) {
-    if (!ch.info.isMultiKey || ch.status === ChannelStatus.manuallyDisabled) continue;
-    const times = parseJsonObject(
-      JSON.stringify(parseJsonObject(ch.channelInfo).multi_key_disabled_time ?? {}),
-    );
-    for (let i = 0; i < ch.keys.length; i++) {
-      if (ch.info.keyStatus[i] !== ChannelStatus.autoDisabled) continue;
+    if (ch.status === ChannelStatus.manuallyDisabled) continue;
+    // A single-key channel is its own key (-1): auto-disabled as a whole, timed by other_info.status_time.
+    const single = !ch.info.isMultiKey;
+    if (single && ch.status !== ChannelStatus.autoDisabled) continue;
+    const times: Record<string, unknown> = single
+      ? { "-1": parseJsonObject(ch.otherInfo).status_time }
+      : parseJsonObject(JSON.stringify(parseJsonObject(ch.channelInfo).multi_key_disabled_time ?? {}));
+    for (let i = single ? -1 : 0; i < (single ? 0 : ch.keys.length); i++) {
+      if (!single && ch.info.keyStatus[i] !== ChannelStatus.autoDisabled) continue;
       const id = `${ch.id}:${i}`;
       seen.add(id);
       const disabledAt = Number(times[i]) * 1000 || now;
       const due = schedule.get(id) ?? { at: disabledAt + waitMs, waitMs };
       schedule.set(id, due);
       if (now < due.at) continue;
-      const r = await testChannel(deps, ch, { keyIndex: i });
+      const r = await testChannel(deps, ch, single ? {} : { keyIndex: i });
       summary.probed++;
-      if (r.ok && await enableChannel(deps, ch.id, i) !== "none") {
+      if (r.ok && await enableChannel(deps, ch.id, single ? undefined : i) !== "none") {
         summary.enabled++;
         schedule.delete(id);
         continue;

@@ -25,6 +25,7 @@ import { attemptChannel } from "./attempt.ts";
 import type { Failure } from "./failure.ts";
 import { logUpstreamFailure } from "./error_log.ts";
 import type { ChannelBreaker } from "../health/breaker.ts";
+import { countsAsChannelError } from "../health/error_window.ts";
 
 const cache = new WeakMap<object, { version: number; policy: RetryPolicy }>();
 
@@ -38,6 +39,11 @@ export function retryPolicy(catalog: RelayCtx["deps"]["catalog"]): RetryPolicy {
     autoDisable: optionRegistry.bool(catalog, "AutomaticDisableChannelEnabled"),
     disableStatusCodes: optionRegistry.string(catalog, "AutomaticDisableStatusCodes"),
     disableKeywords: optionRegistry.string(catalog, "AutomaticDisableKeywords"),
+    errorRate: {
+      enabled: optionRegistry.bool(catalog, "channel_error_rate_setting.enabled"),
+      errors: optionRegistry.int(catalog, "channel_error_rate_setting.errors"),
+      requests: optionRegistry.int(catalog, "channel_error_rate_setting.requests"),
+    },
   });
   cache.set(catalog, { version: catalog.version, policy });
   return policy;
@@ -54,11 +60,44 @@ async function recordFailure(
   logUpstreamFailure(ctx, channel.id, failure.detail, failure.client.message, failure.upstreamStatus);
   deps.metrics.upstreamFailure(channel.id, channel.type, failure.upstreamStatus);
   const routing = { ...failure.routing, status: failure.upstreamStatus || failure.routing.status };
+  let reason: string | undefined;
   if (keyIndex >= 0 && shouldDisable(policy, routing, channel.autoBan !== 0)) {
-    await disableChannel(deps, channel.id, keyIndex, channel.keys.length, failure.detail.slice(0, 300)).catch(
+    reason = failure.detail.slice(0, 300);
+  } else if (
+    keyIndex >= 0 && !routing.channelError && errorRateTripped(ctx, policy, channel, keyIndex, routing.status)
+  ) {
+    reason = `${policy.errorRateErrors} errors in the last ${policy.errorRateRequests} requests (last: ${
+      failure.detail.slice(0, 200)
+    })`;
+  }
+  if (reason) {
+    await disableChannel(deps, channel.id, keyIndex, channel.keys.length, reason).catch(
       (err) => log.error("auto-disable failed", { channel: channel.id, error: String(err) }),
     );
   }
+}
+
+/**
+ * Records an attempt in the channel's (key's) error window; true when it just reached the threshold and
+ * the channel may be auto-disabled (auto_ban on). A success is recorded too, so the rate is over requests.
+ */
+function errorRateTripped(
+  ctx: RelayCtx,
+  policy: RetryPolicy,
+  channel: ChannelView,
+  keyIndex: number,
+  status: number | undefined,
+): boolean {
+  if (policy.errorRateErrors === 0 || channel.autoBan === 0) return false;
+  const failed = status === undefined ? false : countsAsChannelError(status);
+  const key = channel.info.isMultiKey ? keyIndex : -1;
+  return ctx.deps.errorWindow.record(
+    channel.id,
+    key,
+    failed,
+    policy.errorRateErrors,
+    policy.errorRateRequests,
+  );
 }
 
 /**
@@ -129,6 +168,7 @@ export async function runAttempts(ctx: RelayCtx, tiers: ChannelView[][]): Promis
     const outcome = await attemptChannel(ctx, channel, channelConfig(channel)!, picked);
     if ("response" in outcome) {
       breaker.success(channel.id);
+      errorRateTripped(ctx, policy, channel, picked?.index ?? 0, undefined);
       rememberAffinity(ctx, affinity, channel, picked?.index ?? -1);
       return outcome.response;
     }
