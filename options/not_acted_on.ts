@@ -11,7 +11,6 @@ const int = (key: string, value: number) => intOption(key, value, -2147483648, 2
 
 const declared: OptionDef[] = [
   // Groups and billing
-  jsonOption("AutoGroups", ["default"]),
   boolOption("DefaultUseAutoGroup", false),
   boolOption("ExposeRatioEnabled", false),
   int("MaxTokenAutoGroups", 5),

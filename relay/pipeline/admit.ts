@@ -118,9 +118,22 @@ export function routableTiers(ctx: RelayCtx): ChannelView[][] {
     }
     return [[ch]];
   }
+  const tiersOf = (g: string) =>
+    catalog.tiers(g, model).map((tier) => tier.filter((ch) => eligible(ctx, ch))).filter((t) => t.length > 0);
+  if (caller.autoGroups) {
+    // "auto": the first group that serves the model routes (and prices) the request; cross-group retry
+    // may move on to the others (retry_loop.ts).
+    const serving = caller.autoGroups.map((g) => ({ group: g, tiers: tiersOf(g) })).filter((g) =>
+      g.tiers.length
+    );
+    if (serving.length > 0) {
+      caller.usingGroup = serving[0].group;
+      if (caller.token?.crossGroupRetry) ctx.nextGroups = serving.slice(1);
+      return serving[0].tiers;
+    }
+  }
   const group = caller.usingGroup;
-  const tiers = catalog.tiers(group, model).map((tier) => tier.filter((ch) => eligible(ctx, ch)))
-    .filter((tier) => tier.length > 0);
+  const tiers = tiersOf(group);
   if (tiers.length > 0) return tiers;
   for (const ch of catalog.channels()) {
     if (ch.groups.includes(group) && ch.modelList.includes(model)) {

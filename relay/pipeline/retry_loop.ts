@@ -9,6 +9,7 @@ import type { ChannelView } from "../../store/cache/catalog.ts";
 import { selectChannel } from "../routing/select_channel.ts";
 import { buildRetryPolicy, type RetryPolicy, shouldDisable, shouldRetry } from "../routing/retry_policy.ts";
 import { RelayError } from "../formats/errors.ts";
+import { Role } from "../../store/users.ts";
 import { optionRegistry } from "../../options/index.ts";
 import { log } from "../../server/logger.ts";
 import { disableChannel } from "../health/channel_state.ts";
@@ -132,8 +133,39 @@ function affinityStopsRetry(affinity: Affinity | undefined, channel: ChannelView
   return !failure.routing.channelError && status !== 0 && status !== 429 && status < 500;
 }
 
+/**
+ * Cross-group retry (a token of group "auto" with `cross_group_retry`, New API's rule): when every channel
+ * of the current auto group was tried, the request moves to the next auto group that serves the model,
+ * priced at that group's ratio (the hold grows if it costs more). A group the wallet cannot cover or
+ * that cannot price the model is passed over. Returns that group's tiers, or undefined.
+ */
+async function nextGroup(ctx: RelayCtx): Promise<ChannelView[][] | undefined> {
+  const caller = ctx.caller!;
+  while (ctx.nextGroups?.length) {
+    const { group, tiers } = ctx.nextGroups.shift()!;
+    let price;
+    try {
+      price = ctx.deps.billing.price({
+        model: ctx.parsed!.model,
+        userGroup: caller.user.group,
+        usingGroup: group,
+        isAdmin: caller.user.role >= Role.admin,
+      });
+    } catch {
+      continue;
+    }
+    if (!(await ctx.session!.switchGroup(group, price))) continue;
+    const from = caller.usingGroup;
+    caller.usingGroup = group;
+    ctx.session!.adminNote("cross_group_retry", { from, to: group });
+    return tiers;
+  }
+  return undefined;
+}
+
 /** Runs attempts until one answers; throws the client's error when none can. */
-export async function runAttempts(ctx: RelayCtx, tiers: ChannelView[][]): Promise<Response> {
+export async function runAttempts(ctx: RelayCtx, firstTiers: ChannelView[][]): Promise<Response> {
+  let tiers = firstTiers;
   const policy = retryPolicy(ctx.deps.catalog);
   const pinned = ctx.caller!.pinnedChannelId !== undefined;
   const tried = new Set<number>();
@@ -148,6 +180,12 @@ export async function runAttempts(ctx: RelayCtx, tiers: ChannelView[][]): Promis
       : undefined;
     if (channel) breaker.picked(channel.id);
     else channel = pickChannel(tiers, tried, breaker);
+    while (!channel && ctx.nextGroups?.length) {
+      const next = await nextGroup(ctx);
+      if (!next) break;
+      tiers = next;
+      channel = pickChannel(tiers, tried, breaker);
+    }
     if (!channel) {
       throw last?.client ??
         new RelayError(503, `No available channel for model ${ctx.parsed!.model}`, {
