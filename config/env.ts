@@ -194,6 +194,7 @@ const schema = z.object({
   RELAY_IDLE_CONN_TIMEOUT: integer("RELAY_IDLE_CONN_TIMEOUT", 0, 0, 86400),
   CHANNEL_BREAKER_FAILURES: integer("CHANNEL_BREAKER_FAILURES", 5, 0, 1000),
   CHANNEL_BREAKER_EJECT_SECONDS: integer("CHANNEL_BREAKER_EJECT_SECONDS", 30, 1, 3600),
+  KEY_RECOVERY_MINUTES: integer("KEY_RECOVERY_MINUTES", 5, 0, 1440),
   SYNC_UPSTREAM_BASE: text("https://basellm.github.io/llm-metadata"),
   SYNC_HTTP_TIMEOUT_SECONDS: integer("SYNC_HTTP_TIMEOUT_SECONDS", 15, 1, 600),
   SYNC_HTTP_RETRY: integer("SYNC_HTTP_RETRY", 3, 1, 10),
@@ -255,6 +256,8 @@ export interface Config {
   channelBreakerFailures: number;
   /** First ejection; doubled per ejection in a row, up to 300 s (or this, when longer). */
   channelBreakerEjectSeconds: number;
+  /** Minutes before an auto-disabled key of a multi-key channel is probed (0: never on its own). */
+  keyRecoveryMinutes: number;
   shutdownTimeoutSeconds: number;
   maxRequestBodyBytes: number;
   anonymousRequestBodyBytes: number;
@@ -414,6 +417,7 @@ export function loadConfig(env: Env): Config {
     relayFirstByteTimeoutSeconds: e.RELAY_FIRST_BYTE_TIMEOUT,
     channelBreakerFailures: e.CHANNEL_BREAKER_FAILURES,
     channelBreakerEjectSeconds: e.CHANNEL_BREAKER_EJECT_SECONDS,
+    keyRecoveryMinutes: e.KEY_RECOVERY_MINUTES,
     shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
     maxRequestBodyBytes: e.MAX_REQUEST_BODY_MB * 1024 * 1024,
     anonymousRequestBodyBytes: e.ANONYMOUS_REQUEST_BODY_LIMIT_KB * 1024,

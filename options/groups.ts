@@ -17,7 +17,28 @@ function parseObject(text: string): Record<string, unknown> | undefined {
 const validRatio = (v: unknown) => typeof v === "number" && Number.isFinite(v) && v >= 0 && v <= 1e6;
 const validGroupName = (name: string) => name.trim() !== "" && name.length <= 64 && !name.includes(",");
 
+/** New API's `AutoGroups`: the groups a token of group "auto" walks, in order (those the user may use). */
+export function autoGroups(source: OptionSource): string[] {
+  try {
+    const v = JSON.parse(source.option("AutoGroups") ?? '["default"]');
+    return Array.isArray(v) ? v.filter((g): g is string => typeof g === "string" && g !== "auto") : [];
+  } catch {
+    return [];
+  }
+}
+
 export const groupOptions: OptionDef[] = [
+  {
+    key: "AutoGroups",
+    default: JSON.stringify(["default"]),
+    validate: (v): Message | undefined => {
+      try {
+        const a = JSON.parse(v);
+        if (Array.isArray(a) && a.every((g) => typeof g === "string" && validGroupName(g))) return undefined;
+      } catch { /* not JSON */ }
+      return { key: "api.option_json", params: { key: "AutoGroups" } };
+    },
+  },
   {
     key: "GroupRatio",
     default: JSON.stringify({ default: 1, vip: 1, svip: 1 }),

@@ -11,7 +11,6 @@ const int = (key: string, value: number) => intOption(key, value, -2147483648, 2
 
 const declared: OptionDef[] = [
   // Groups and billing
-  jsonOption("AutoGroups", ["default"]),
   boolOption("DefaultUseAutoGroup", false),
   boolOption("ExposeRatioEnabled", false),
   int("MaxTokenAutoGroups", 5),
@@ -22,13 +21,6 @@ const declared: OptionDef[] = [
   jsonOption("group_ratio_setting.group_special_usable_group", {}),
   jsonOption("tool_price_setting.prices", {}),
   boolOption("quota_setting.enable_free_model_pre_consume", true),
-  // Channel affinity
-  boolOption("channel_affinity_setting.enabled", false),
-  int("channel_affinity_setting.default_ttl_seconds", 3600),
-  boolOption("channel_affinity_setting.keep_on_channel_disabled", false),
-  int("channel_affinity_setting.max_entries", 100000),
-  jsonOption("channel_affinity_setting.rules", []),
-  boolOption("channel_affinity_setting.switch_on_success", true),
   // Model settings
   jsonOption("claude.default_max_tokens", { default: 8192 }),
   jsonOption("claude.model_headers_settings", {}),

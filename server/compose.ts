@@ -27,7 +27,9 @@ import { InflightRequests } from "../relay/inflight.ts";
 import { GatewayMetrics } from "./metrics.ts";
 import { InstanceHeartbeat, instanceInfo } from "../jobs/instance_heartbeat.ts";
 import { ChannelBreaker } from "../relay/health/breaker.ts";
+import { ErrorWindow } from "../relay/health/error_window.ts";
 import { channelTestJob } from "../relay/health/test_job.ts";
+import { keyRecoveryJob } from "../relay/health/key_recovery.ts";
 import { logRetentionJob } from "../jobs/log_retention.ts";
 import { channelBalanceJob } from "../relay/health/channel_balance.ts";
 import { systemTaskJob } from "../jobs/system_tasks.ts";
@@ -90,6 +92,7 @@ export async function composeDeps(
     limiters: { token: new TokenLimiter(parts.kv), model: new ModelRequestLimiter(parts.kv) },
     notifier,
     jobs: new Scheduler(db),
+    errorWindow: new ErrorWindow(),
     breaker: new ChannelBreaker({
       failures: config.channelBreakerFailures,
       ejectMs: config.channelBreakerEjectSeconds * 1000,
@@ -110,6 +113,7 @@ export async function composeDeps(
   // As in New API, a slave node serves requests and leaves the scheduled jobs to the master.
   if (config.nodeType === "master") {
     deps.jobs.start(channelTestJob(deps));
+    deps.jobs.start(keyRecoveryJob(deps));
     deps.jobs.start(logRetentionJob(deps));
     deps.jobs.start(channelBalanceJob(deps));
     deps.jobs.start(systemTaskJob(deps, deps.jobs.holder));

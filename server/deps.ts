@@ -13,6 +13,7 @@ import type { Notifier } from "../notify/notifier.ts";
 import type { Scheduler } from "../jobs/scheduler.ts";
 import type { InflightRequests } from "../relay/inflight.ts";
 import type { ChannelBreaker } from "../relay/health/breaker.ts";
+import type { ErrorWindow } from "../relay/health/error_window.ts";
 import type { GatewayMetrics } from "./metrics.ts";
 import type { InstanceHeartbeat } from "../jobs/instance_heartbeat.ts";
 
@@ -49,6 +50,8 @@ export interface AppDeps {
   jobs: Scheduler;
   /** Channels ejected after failing in a row on this instance (routing skips them for a while). */
   breaker: ChannelBreaker;
+  /** Each channel's (key's) last attempts, for "disable after X errors in N requests". */
+  errorWindow: ErrorWindow;
   /** Relay requests in flight (graceful drain). */
   inflight: InflightRequests;
   /** Prometheus metrics of this app (`GET /metrics`, server/metrics.ts). */

@@ -18,6 +18,8 @@ export interface ConsumeDetails {
   frtMs: number;
   /** Channel ids tried, in order (the last one produced the answer). */
   useChannel: readonly number[];
+  /** Routing decisions shown to admins beside the retry chain (`admin_info.channel_affinity`, ...). */
+  adminNotes?: Record<string, unknown>;
   upstreamModel?: string;
   reasoningEffort?: string;
   requestPath?: string;
@@ -35,7 +37,7 @@ export function loggedPromptTokens(u: BillableUsage): number {
 
 export function consumeOther(d: ConsumeDetails): Record<string, unknown> {
   const { price, usage } = d;
-  const admin: Record<string, unknown> = { use_channel: d.useChannel.map(String) };
+  const admin: Record<string, unknown> = { ...d.adminNotes, use_channel: d.useChannel.map(String) };
   if (d.clamp) admin.quota_saturation = d.clamp;
   if (d.usageClamped) admin.usage_clamped = true;
   if (usage.estimated) admin.local_count_tokens = true;

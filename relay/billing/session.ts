@@ -76,7 +76,8 @@ export const MAX_SESSION_MS = 6 * 3600 * 1000;
 
 export class BillingSession {
   readonly requestId: string;
-  readonly price: PriceData;
+  /** The price (its group ratio is the group's the request is routed through; see `switchGroup`). */
+  price: PriceData;
   /** Quota held for this request when it was admitted (`held` is the hold now, after extensions). */
   readonly reserved: number;
   /** The prompt estimate the hold was taken from (also the prompt part of a stream's running cost). */
@@ -94,6 +95,9 @@ export class BillingSession {
   /** Delivered characters at the last exact cost check (`coverDelivered`). */
   #checkedChars = -Infinity;
   #promptTokens?: number;
+  #adminNotes: Record<string, unknown> = {};
+  /** The group routed through when cross-group retry moved the request (the row's `group`). */
+  #group?: string;
 
   constructor(private readonly billing: Billing, init: SessionInit) {
     this.requestId = init.requestId;
@@ -118,6 +122,29 @@ export class BillingSession {
   useChannel(channel: ChannelRef): void {
     this.#channels.push(channel.id);
     this.#channel = channel;
+  }
+
+  /**
+   * Cross-group retry: the request moves to `group`, priced at `price` (that group's ratio). The hold is
+   * grown when the new group costs more (scaled by the ratios, as every quota is linear in the group
+   * ratio); false, with nothing changed, when the wallet cannot cover it or the old group was free.
+   */
+  async switchGroup(group: string, price: PriceData): Promise<boolean> {
+    const old = this.price.groupRatio;
+    if (price.groupRatio > old) {
+      if (old <= 0) return false;
+      const need = Math.ceil(this.#held * price.groupRatio / old) - this.#held;
+      if (!(await this.billing.extendHeld(this.requestId, this.#init.logBase.userId, need))) return false;
+      this.#held += need;
+    }
+    this.price = price;
+    this.#group = group;
+    return true;
+  }
+
+  /** A routing decision for the consume row's `admin_info` (affinity, failover, ...), under `key`. */
+  adminNote(key: string, value: unknown): void {
+    this.#adminNotes[key] = value;
   }
 
   /** The channels tried so far, in order (`admin_info.use_channel`). */
@@ -260,6 +287,7 @@ export class BillingSession {
       isStream: this.#init.isStream,
       frtMs: (this.#firstResponseAt ?? now) - this.#startedAt,
       useChannel: this.#channels,
+      adminNotes: this.#adminNotes,
       upstreamModel: opts.upstreamModel,
       reasoningEffort: opts.reasoningEffort,
       requestPath: this.#init.requestPath,
@@ -273,6 +301,7 @@ export class BillingSession {
     const promptTokens = loggedPromptTokens(u);
     const outcome = await this.billing.settleHeld(this.requestId, charge.quota, channel?.id ?? 0, {
       ...this.#init.logBase,
+      ...(this.#group === undefined ? {} : { group: this.#group }),
       content,
       promptTokens,
       completionTokens: u.outputTokens,

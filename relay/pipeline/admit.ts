@@ -119,13 +119,30 @@ export function routableTiers(ctx: RelayCtx): ChannelView[][] {
     }
     return [[ch]];
   }
-  const group = caller.usingGroup;
   const candidates = modelCandidates(model);
-  for (const name of candidates) {
-    const tiers = catalog.tiers(group, name).map((tier) => tier.filter((ch) => eligible(ctx, ch)))
-      .filter((tier) => tier.length > 0);
-    if (tiers.length > 0) return tiers;
+  const tiersOf = (g: string) => {
+    for (const name of candidates) {
+      const tiers = catalog.tiers(g, name).map((tier) => tier.filter((ch) => eligible(ctx, ch)))
+        .filter((tier) => tier.length > 0);
+      if (tiers.length > 0) return tiers;
+    }
+    return [];
+  };
+  if (caller.autoGroups) {
+    // "auto": the first group that serves the model routes (and prices) the request; cross-group retry
+    // may move on to the others (retry_loop.ts).
+    const serving = caller.autoGroups.map((g) => ({ group: g, tiers: tiersOf(g) })).filter((g) =>
+      g.tiers.length
+    );
+    if (serving.length > 0) {
+      caller.usingGroup = serving[0].group;
+      if (caller.token?.crossGroupRetry) ctx.nextGroups = serving.slice(1);
+      return serving[0].tiers;
+    }
   }
+  const group = caller.usingGroup;
+  const tiers = tiersOf(group);
+  if (tiers.length > 0) return tiers;
   for (const ch of catalog.channels()) {
     if (ch.groups.includes(group) && candidates.some((m) => ch.modelList.includes(m))) {
       throw new RelayError(503, `No available channel for model ${model} under group ${group}`, {

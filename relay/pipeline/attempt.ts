@@ -6,7 +6,7 @@
 import type { ChannelView } from "../../store/cache/catalog.ts";
 import type { UpstreamResponse } from "../http/upstream_client.ts";
 import type { RelayCtx } from "./context.ts";
-import { type ChannelConfig, pickKey } from "./channel_config.ts";
+import type { ChannelConfig } from "./channel_config.ts";
 import { buildUpstreamRequest, type UpstreamPlan } from "./build_request.ts";
 import { suffixOptions } from "./suffix_options.ts";
 import { ChannelError, channelFailure, type Failure, transportFailure, upstreamFailure } from "./failure.ts";
@@ -60,13 +60,14 @@ export function planRequest(
   });
 }
 
+/** Runs one attempt with the key `picked` for it (`pickKey`; undefined when the channel has none left). */
 export async function attemptChannel(
   ctx: RelayCtx,
   channel: ChannelView,
   config: ChannelConfig,
+  picked: { index: number; key: string } | undefined,
 ): Promise<AttemptOutcome> {
   const { deps } = ctx;
-  const picked = pickKey(channel);
   if (!picked) return { failure: channelFailure(new ChannelError("no enabled key")), keyIndex: -1 };
   let plan: UpstreamPlan;
   try {

@@ -76,12 +76,23 @@ export function enabledKeys(ch: ChannelView): number[] {
 
 const polling = new Map<number, number>();
 
-/** The key for one attempt: random or round-robin over enabled keys; undefined when none is left. */
-export function pickKey(ch: ChannelView, random = Math.random): { index: number; key: string } | undefined {
-  const keys = ch.info.isMultiKey ? enabledKeys(ch) : ch.keys.length ? [0] : [];
+/**
+ * The key for one attempt: random or round-robin over enabled keys; undefined when none is left. A
+ * `preferred` key (the one a session used last: key-level affinity) is taken while it is enabled;
+ * `exclude` are keys this request already failed on.
+ */
+export function pickKey(
+  ch: ChannelView,
+  random = Math.random,
+  preferred?: number,
+  exclude?: ReadonlySet<number>,
+): { index: number; key: string } | undefined {
+  let keys = ch.info.isMultiKey ? enabledKeys(ch) : ch.keys.length ? [0] : [];
+  if (exclude?.size) keys = keys.filter((i) => !exclude.has(i));
   if (keys.length === 0) return undefined;
   let index: number;
   if (!ch.info.isMultiKey || keys.length === 1) index = keys[0];
+  else if (preferred !== undefined && keys.includes(preferred)) index = preferred;
   else if (ch.info.mode === "polling") {
     const n = polling.get(ch.id) ?? 0;
     polling.set(ch.id, n + 1);

@@ -10,6 +10,7 @@ import type { Caller } from "./key_auth.ts";
 import type { ParsedRequest } from "./parse_request.ts";
 import type { StreamFraming } from "./client_sink.ts";
 import type { Span } from "@opentelemetry/api";
+import type { ChannelView } from "../../store/cache/catalog.ts";
 
 export interface RelayCtx {
   deps: AppDeps;
@@ -40,6 +41,11 @@ export interface RelayCtx {
   session?: BillingSession;
   /** Some attempt reached an upstream (a refused request gives its RPM unit back). */
   sentUpstream: boolean;
+  /**
+   * A token of group "auto": the auto groups that serve the model after the one routed through now, each
+   * with its tiers (cross-group retry moves into them, in order).
+   */
+  nextGroups?: { group: string; tiers: ChannelView[][] }[];
   /** The request's trace span (server/tracing.ts), only when traces are exported. */
   span?: Span;
 }

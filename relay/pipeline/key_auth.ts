@@ -9,7 +9,7 @@ import { TokenStatus } from "../../store/tokens.ts";
 import { Role, type User, UserStatus } from "../../store/users.ts";
 import { bareKey, hashTokenKey } from "../../crypto/token_key.ts";
 import { IpMatcher } from "../../net/ip.ts";
-import { groupRatios, usableGroups } from "../../options/groups.ts";
+import { autoGroups, groupRatios, usableGroups } from "../../options/groups.ts";
 import { RelayError } from "../formats/errors.ts";
 import { forbidden, unauthorized } from "./errors.ts";
 
@@ -21,6 +21,8 @@ export interface Caller {
   usingGroup: string;
   /** An admin's `sk-<key>-<channelId>`: this channel only, no retries. */
   pinnedChannelId?: number;
+  /** A token of group "auto": the groups it may route through, in `AutoGroups` order. */
+  autoGroups?: string[];
 }
 
 /** The key a client presented on `path`, or undefined. */
@@ -111,10 +113,16 @@ export function authenticateKey(
     if (!groupUsable(catalog, user, token.group)) {
       throw forbidden(`This token's group "${token.group}" is not available to you`, "group_unavailable");
     }
-    // "auto" (New API walks a list of groups) routes through the user's own group here.
-    usingGroup = token.group === "auto" ? user.group : token.group;
+    usingGroup = token.group;
   }
   const caller: Caller = { user, token, usingGroup };
+  if (usingGroup === "auto") {
+    // New API walks `AutoGroups` (those this user may use); routing picks the first that serves the
+    // model (admit.ts). With none, the user's own group.
+    const groups = autoGroups(catalog).filter((g) => groupUsable(catalog, user, g));
+    caller.usingGroup = groups[0] ?? user.group;
+    if (groups.length > 0) caller.autoGroups = groups;
+  }
   if (pin !== undefined) {
     if (user.role < Role.admin) {
       throw forbidden("Only administrators may pin a channel", "channel_pin_denied");

@@ -25,6 +25,9 @@ export interface RetryPolicy {
   disableStatuses: StatusRanges;
   /** Lower-cased keywords. */
   disableKeywords: string[];
+  /** "Disable after `errorRateErrors` errors in `errorRateRequests` requests"; 0 errors: off. */
+  errorRateErrors: number;
+  errorRateRequests: number;
 }
 
 export function buildRetryPolicy(input: {
@@ -33,6 +36,7 @@ export function buildRetryPolicy(input: {
   autoDisable: boolean;
   disableStatusCodes: string;
   disableKeywords: string;
+  errorRate?: { enabled: boolean; errors: number; requests: number };
 }): RetryPolicy {
   const safe = (text: string, fallback: string) => {
     try {
@@ -47,6 +51,8 @@ export function buildRetryPolicy(input: {
     autoDisable: input.autoDisable,
     disableStatuses: safe(input.disableStatusCodes, "401"),
     disableKeywords: input.disableKeywords.split("\n").map((k) => k.trim().toLowerCase()).filter(Boolean),
+    errorRateErrors: input.errorRate?.enabled ? Math.max(0, Math.trunc(input.errorRate.errors)) : 0,
+    errorRateRequests: Math.max(1, Math.trunc(input.errorRate?.requests ?? 1)),
   };
 }
 

@@ -232,7 +232,7 @@ Deno.test({
                 }[];
                 const idle = listed.filter((o) => o.implemented === false).map((o) => o.key);
                 assert(
-                  idle.includes("ChatLink") && idle.includes("channel_affinity_setting.enabled"),
+                  idle.includes("ChatLink") && idle.includes("StreamCacheQueueLength"),
                   "the API marks them",
                 );
                 await open("/console/setting");

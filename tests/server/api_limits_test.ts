@@ -126,7 +126,7 @@ Deno.test("the global web limit covers the console's pages, not /static, /api or
   });
 });
 
-Deno.test("NODE_TYPE=slave serves but leaves the scheduled jobs (channel test, log retention, balances, system tasks, task poll, subscription expiry) to the master", async () => {
+Deno.test("NODE_TYPE=slave serves but leaves the scheduled jobs (channel test, key recovery, log retention, balances, system tasks, task poll, subscription expiry) to the master", async () => {
   await withTempDir(async (dir) => {
     for (
       const [nodeType, expected, updateTask] of [
@@ -134,6 +134,7 @@ Deno.test("NODE_TYPE=slave serves but leaves the scheduled jobs (channel test, l
           "master",
           [
             "channel_test",
+            "key_recovery",
             "log_retention",
             "channel_balance",
             "system_tasks",
@@ -144,6 +145,7 @@ Deno.test("NODE_TYPE=slave serves but leaves the scheduled jobs (channel test, l
         ],
         ["master", [
           "channel_test",
+          "key_recovery",
           "log_retention",
           "channel_balance",
           "system_tasks",

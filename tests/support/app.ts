@@ -10,7 +10,7 @@ import { composeDeps, stopDeps } from "../../server/compose.ts";
 import { createApp } from "../../server/app.ts";
 import type { AppDeps } from "../../server/deps.ts";
 import { openMigratedLogStore } from "../../store/open.ts";
-import { type StoreFixture, storeTest, testSecrets } from "./stores.ts";
+import { sqliteFixture, type StoreFixture, storeTest, testSecrets } from "./stores.ts";
 
 export interface AppHarness {
   app: Hono;
@@ -72,5 +72,27 @@ export function appTest(
     } finally {
       await h.close();
     }
+  });
+}
+
+/** One test on a fresh SQLite app, for behaviour that does not depend on the store (routing, formats). */
+export function sqliteAppTest(
+  name: string,
+  fn: (h: AppHarness) => Promise<void>,
+  env: Record<string, string> = {},
+): void {
+  Deno.test({
+    name,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    fn: () =>
+      sqliteFixture(async (store) => {
+        const h = await buildHarness(store, env);
+        try {
+          await fn(h);
+        } finally {
+          await h.close();
+        }
+      }),
   });
 }
