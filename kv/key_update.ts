@@ -14,6 +14,7 @@
 import { withKvRetry } from "./retry.ts";
 import { type Committed, committedValues } from "./committed.ts";
 import { keyBackendOf } from "./key_backend.ts";
+import { timed } from "./timings.ts";
 
 /** What an update returns: the new state (`undefined` deletes the key), its result, and a TTL. */
 export interface Applied<S, R> {
@@ -112,7 +113,7 @@ export function applyBatch(
 }
 
 async function read(kv: Deno.Kv, key: Deno.KvKey): Promise<Committed> {
-  const entry = await kv.get(key);
+  const entry = await timed("kv", "read", () => kv.get(key));
   return { versionstamp: entry.versionstamp, value: entry.value ?? undefined, expiresAt: Infinity };
 }
 
@@ -140,7 +141,7 @@ async function commitBatch(kv: Deno.Kv, key: Deno.KvKey, id: string, batch: Pend
     else op.set(key, state, ttl === undefined ? undefined : { expireIn: ttl });
     let res: Deno.KvCommitResult | Deno.KvCommitError;
     try {
-      res = await op.commit();
+      res = await timed("kv", "write", () => op.commit());
     } catch (err) {
       remembered.forget(id); // a failed commit may or may not have landed
       throw err;

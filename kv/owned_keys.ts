@@ -7,6 +7,7 @@
  */
 import type { Update } from "./key_update.ts";
 import { withKvRetry } from "./retry.ts";
+import { timed } from "./timings.ts";
 import { type KeyBackend, keyBackendOf, useKeyBackend } from "./key_backend.ts";
 
 interface Entry {
@@ -75,7 +76,7 @@ export class OwnedKeys implements KeyBackend {
     let loaded: Entry | undefined;
     let error: unknown;
     try {
-      const stored = await withKvRetry(() => this.#kv.get(key));
+      const stored = await withKvRetry(() => timed("kv", "read", () => this.#kv.get(key)));
       loaded = { value: stored.value ?? undefined, expiresAt: Infinity };
     } catch (err) {
       error = err;
@@ -140,7 +141,7 @@ export class OwnedKeys implements KeyBackend {
         }
       }
       try {
-        await withKvRetry(() => op.commit());
+        await withKvRetry(() => timed("kv", "write", () => op.commit()));
       } catch {
         // Keep them dirty for the next write unless a newer value is already waiting; memory stays right.
         for (const [id, key] of batch) if (!this.#dirty.has(id)) this.#dirty.set(id, key);

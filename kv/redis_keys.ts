@@ -17,6 +17,7 @@ import { Redis } from "ioredis";
 import { applyBatch, type Outcome, type Pending, type Update } from "./key_update.ts";
 import type { KeyBackend } from "./key_backend.ts";
 import { log } from "../server/logger.ts";
+import { timed } from "./timings.ts";
 
 /** KEYS[1]; ARGV: the value the step saw ('' = none), the new value ('' = delete), TTL in ms ('' = none). */
 const compareAndSet = `
@@ -100,13 +101,13 @@ export class RedisKeys implements KeyBackend {
     let seen = this.#remembered.get(id);
     let fromMemory = seen !== undefined;
     for (;;) {
-      seen ??= (await conn.get(key)) ?? "";
+      seen ??= (await timed("redis", "read", () => conn.get(key))) ?? "";
       const before = decode(seen);
       const { state, expireInMs, outcomes } = applyBatch(batch, before, Date.now());
       if (state === before) {
         // Nothing to write; an answer from memory is confirmed by a read, as on KV.
         if (!fromMemory) return outcomes;
-        const fresh = (await conn.get(key)) ?? "";
+        const fresh = (await timed("redis", "read", () => conn.get(key))) ?? "";
         if (fresh === seen) return outcomes;
         seen = fresh;
         fromMemory = false;
@@ -115,7 +116,12 @@ export class RedisKeys implements KeyBackend {
       }
       const next = encode(state);
       const ttl = expireInMs === undefined || next === "" ? "" : String(Math.max(1, Math.ceil(expireInMs)));
-      const [written, current] = await conn.napiCompareAndSet(key, seen, next, ttl);
+      const expected = seen;
+      const [written, current] = await timed(
+        "redis",
+        "write",
+        () => conn.napiCompareAndSet(key, expected, next, ttl),
+      );
       if (written === 1) {
         this.#remember(id, next);
         return outcomes;

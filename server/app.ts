@@ -48,6 +48,8 @@ import { channelModelRoutes } from "../routes/api/channel_models.ts";
 import { channelBalanceRoutes } from "../routes/api/channel_balance.ts";
 import { systemInfoRoutes } from "../routes/api/system_info.ts";
 import { systemTaskRoutes } from "../routes/api/system_tasks.ts";
+import { performanceRoutes } from "../routes/api/performance.ts";
+import { rankingRoutes } from "../routes/api/rankings.ts";
 import { optionRoutes } from "../routes/api/options.ts";
 import { channelTestRoutes } from "../routes/api/channel_test.ts";
 import { relayRoutes } from "../relay/routes.ts";
@@ -114,6 +116,8 @@ export function createApp(deps: AppDeps, consoleOverrides: ConsoleOptions = {}):
   app.route("/", channelBalanceRoutes(deps));
   app.route("/", systemInfoRoutes(deps));
   app.route("/", systemTaskRoutes(deps));
+  app.route("/", performanceRoutes(deps));
+  app.route("/", rankingRoutes(deps));
   app.route("/", channelRoutes(deps));
   app.route("/", optionRoutes(deps));
   app.route("/", pricingRoutes(deps));

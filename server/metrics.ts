@@ -15,6 +15,7 @@
 import process from "node:process";
 import { Counter, Gauge, Histogram, Registry } from "./prometheus.ts";
 import { statementTimings } from "../store/db.ts";
+import { keyTimings } from "../kv/timings.ts";
 
 export interface RelayServed {
   endpoint: string;
@@ -123,6 +124,15 @@ export class GatewayMetrics {
     );
     // Process-wide: the last app built in this process receives the timings (one app in production).
     statementTimings.observe = (store, ms) => statements.observe({ store }, ms / 1000);
+    const keyOps = r.register(
+      new Histogram(
+        "new_api_kv_operation_duration_seconds",
+        "Round trips to the key store of limits, slots, lockouts and throttles: Deno KV reads and atomic commits, Redis reads and compare-and-sets.",
+        ["store", "operation"],
+        [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+      ),
+    );
+    keyTimings.observe = (store, operation, ms) => keyOps.observe({ store, operation }, ms / 1000);
     if (opts.processMetrics ?? true) this.#processMetrics();
     if (!sources) return;
     r.register(

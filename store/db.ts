@@ -117,6 +117,19 @@ export function asJsonObject(text: string | null | undefined): Record<string, un
 }
 
 /**
+ * A JSON text column (`payload`, `state`, `info`, ...) as the value it holds: null when empty, the text
+ * itself when it is not JSON (written by hand or by another program).
+ */
+export function asJsonValue(text: string): unknown {
+  if (text === "") return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
  * A moment as a parameter for a timestamp column (GORM's `deleted_at`): ISO 8601 for SQLite and PostgreSQL;
  * MySQL's datetime refuses the `T…Z` form, so there it is `YYYY-MM-DD HH:MM:SS.mmm` in UTC.
  */

@@ -255,45 +255,37 @@ export async function flowQuotaData(
     `SELECT ${cols}, ${SUMS} FROM quota_data WHERE ${where.join(" AND ")} GROUP BY ${cols}`,
     params,
   );
-  const out = new Map<string, FlowRow>();
-  const keyOf = (r: QuotaDataRow) => dims.map((d) => r[d]).join("\u0000");
-  const addRow = (r: QuotaDataRow) => {
-    const k = keyOf(r);
-    const have = out.get(k);
-    if (have) {
-      have.count += r.count;
-      have.quota += r.quota;
-      have.tokenUsed += r.tokenUsed;
-    } else {
-      out.set(k, {
-        key: Object.fromEntries(dims.map((d) => [d, r[d]])),
-        count: r.count,
-        quota: r.quota,
-        tokenUsed: r.tokenUsed,
-      });
-    }
-  };
-  for (const r of rows) addRow(fromRow(r));
-  for (const p of pending) {
-    if (p.useGroup === "" || p.createdAt < start || p.createdAt > end) continue;
-    if (filter.userId !== undefined && p.userId !== filter.userId) continue;
-    if (filter.username && p.username !== filter.username) continue;
-    addRow(p);
-  }
-  return [...out.values()].sort((a, b) => b.quota - a.quota);
+  const inScope = pending.filter((p) =>
+    p.useGroup !== "" && p.createdAt >= start && p.createdAt <= end &&
+    (filter.userId === undefined || p.userId === filter.userId) &&
+    (!filter.username || p.username === filter.username)
+  );
+  return mergeQuotaData(rows.map(fromRow), inScope, quotaKey(...dims))
+    .sort((a, b) => b.quota - a.quota)
+    .map((r) => ({
+      key: Object.fromEntries(dims.map((d) => [d, r[d]])),
+      count: r.count,
+      quota: r.quota,
+      tokenUsed: r.tokenUsed,
+    }));
+}
+
+/** A merge key of the given fields (for mergeQuotaData). */
+export function quotaKey(...fields: (keyof QuotaDataRow)[]): (r: QuotaDataRow) => string {
+  return (r) => fields.map((f) => r[f]).join("\u0000");
 }
 
 /**
- * Adds unflushed rows to rows read from the table: summed into the row of the same model and hour (and
- * user, with `perUser`), or added as their own row; ordered by hour as the queries order them.
+ * Adds unflushed rows to rows read from the table: each is summed into the row of the same `keyOf` key,
+ * or becomes its own row through `fresh` (which may clear the fields the view does not group by). In
+ * first-seen order (the table's rows first); callers sort.
  */
 export function mergeQuotaData(
   rows: QuotaDataRow[],
   pending: QuotaDataRow[],
-  perUser: boolean,
+  keyOf: (r: QuotaDataRow) => string,
+  fresh: (r: QuotaDataRow) => QuotaDataRow = (r) => ({ ...r }),
 ): QuotaDataRow[] {
-  if (pending.length === 0) return rows;
-  const keyOf = (r: QuotaDataRow) => `${perUser ? r.userId : ""}\u0000${r.modelName}\u0000${r.createdAt}`;
   const merged = new Map(rows.map((r) => [keyOf(r), { ...r }]));
   for (const p of pending) {
     const row = merged.get(keyOf(p));
@@ -301,9 +293,7 @@ export function mergeQuotaData(
       row.count += p.count;
       row.quota += p.quota;
       row.tokenUsed += p.tokenUsed;
-    } else {
-      merged.set(keyOf(p), perUser ? { ...p } : { ...p, userId: 0, username: "" });
-    }
+    } else merged.set(keyOf(p), fresh(p));
   }
-  return [...merged.values()].sort((a, b) => a.createdAt - b.createdAt);
+  return [...merged.values()];
 }

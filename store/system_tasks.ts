@@ -4,7 +4,7 @@
  * in `state` and its outcome in `result`/`error`, JSON texts as New API keeps them. A running task whose
  * runner stopped updating it for `STALE_RUNNING_SECONDS` may be claimed again (the runner died).
  */
-import { asInt, type Db, nowSeconds, queryOne, type Row } from "./db.ts";
+import { asInt, asJsonValue, type Db, nowSeconds, queryOne, type Row } from "./db.ts";
 import { randomAlphanumeric } from "../crypto/token_key.ts";
 
 export type SystemTaskStatus = "pending" | "running" | "succeeded" | "failed";
@@ -161,15 +161,6 @@ export async function finishSystemTask(
   return done.changes === 1;
 }
 
-function decode(value: string): unknown {
-  if (value === "") return null;
-  try {
-    return JSON.parse(value);
-  } catch {
-    return value;
-  }
-}
-
 /** New API's SystemTaskResponse. */
 export function systemTaskResponse(t: SystemTask): Record<string, unknown> {
   return {
@@ -178,9 +169,9 @@ export function systemTaskResponse(t: SystemTask): Record<string, unknown> {
     type: t.type,
     status: t.status,
     ...(t.activeKey ? { active_key: t.activeKey } : {}),
-    payload: decode(t.payload),
-    state: decode(t.state),
-    result: decode(t.result),
+    payload: asJsonValue(t.payload),
+    state: asJsonValue(t.state),
+    result: asJsonValue(t.result),
     error: t.error,
     locked_by: t.lockedBy,
     locked_until: 0,

@@ -19,6 +19,7 @@ import {
   quotaDataForAdmin,
   quotaDataForUser,
   type QuotaDataRow,
+  quotaKey,
 } from "../../store/quota_data.ts";
 import { Role } from "../../store/users.ts";
 import { badRequest } from "./errors.ts";
@@ -36,6 +37,10 @@ const rangeQuery = z.object({
 });
 
 const inRange = (r: QuotaDataRow, start: number, end: number) => r.createdAt >= start && r.createdAt <= end;
+
+/** The dashboard's rows: per model and hour, and per user when one user is asked for. */
+const PER_USER = quotaKey("userId", "modelName", "createdAt");
+const byHour = (a: QuotaDataRow, b: QuotaDataRow) => a.createdAt - b.createdAt;
 
 const item = (r: QuotaDataRow) => ({
   id: r.id,
@@ -97,17 +102,8 @@ export function quotaDataRoutes(deps: AppDeps): Hono<AuthEnv> {
   app.get("/api/data/users", requireAdmin(deps), async (c) => {
     const q = readQuery(c, rangeQuery);
     const rows = await quotaDataByUser(deps.db, q.start_timestamp, q.end_timestamp);
-    const byKey = new Map(rows.map((r) => [`${r.username}\u0000${r.createdAt}`, { ...r }]));
-    for (const p of deps.billing.quotaData.pendingRows(inWindow(q.start_timestamp, q.end_timestamp))) {
-      const key = `${p.username}\u0000${p.createdAt}`;
-      const have = byKey.get(key);
-      if (have) {
-        have.count += p.count;
-        have.quota += p.quota;
-        have.tokenUsed += p.tokenUsed;
-      } else byKey.set(key, { ...p });
-    }
-    const merged = [...byKey.values()].sort((a, b) =>
+    const pending = deps.billing.quotaData.pendingRows(inWindow(q.start_timestamp, q.end_timestamp));
+    const merged = mergeQuotaData(rows, pending, quotaKey("username", "createdAt")).sort((a, b) =>
       a.createdAt - b.createdAt || a.username.localeCompare(b.username)
     );
     // New API answers its QuotaData rows: the fields it did not group by are zero.
@@ -150,7 +146,13 @@ export function quotaDataRoutes(deps: AppDeps): Hono<AuthEnv> {
     const pending = deps.billing.quotaData.pendingRows((r) =>
       inRange(r, q.start_timestamp, q.end_timestamp) && (username === undefined || r.username === username)
     );
-    return ok(c, mergeQuotaData(rows, pending, username !== undefined).map(item));
+    const merged = username !== undefined ? mergeQuotaData(rows, pending, PER_USER) : mergeQuotaData(
+      rows,
+      pending,
+      quotaKey("modelName", "createdAt"),
+      (p) => ({ ...p, userId: 0, username: "" }),
+    );
+    return ok(c, merged.sort(byHour).map(item));
   });
 
   app.get("/api/data/self", requireUser(deps), async (c) => {
@@ -164,7 +166,7 @@ export function quotaDataRoutes(deps: AppDeps): Hono<AuthEnv> {
     const pending = deps.billing.quotaData.pendingRows((r) =>
       r.userId === userId && inRange(r, q.start_timestamp, q.end_timestamp)
     );
-    return ok(c, mergeQuotaData(rows, pending, true).map(item));
+    return ok(c, mergeQuotaData(rows, pending, PER_USER).sort(byHour).map(item));
   });
 
   return app;

@@ -12,19 +12,11 @@ import {
   listSystemInstances,
   STALE_AFTER_SECONDS,
 } from "../../store/system_instances.ts";
+import { asJsonValue } from "../../store/db.ts";
 import { badRequest } from "./errors.ts";
 import { ok } from "./respond.ts";
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
-
-function decodeInfo(text: string): unknown {
-  if (text === "") return null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
 
 export function systemInfoRoutes(deps: AppDeps): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
@@ -40,7 +32,7 @@ export function systemInfoRoutes(deps: AppDeps): Hono<AuthEnv> {
         stale_after_seconds: STALE_AFTER_SECONDS,
         started_at: i.startedAt,
         last_seen_at: i.lastSeenAt,
-        info: decodeInfo(i.info),
+        info: asJsonValue(i.info),
       })),
     );
   });
