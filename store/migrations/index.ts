@@ -5,6 +5,7 @@ import { consoleSessionsOwnTable } from "./0002_console_sessions_own_table.ts";
 import { channelOpenAiOrganization } from "./0003_channel_open_ai_organization.ts";
 import { hashRedemptionCodes } from "./0004_hash_redemption_codes.ts";
 import { encryptNotifySecrets } from "./0005_encrypt_notify_secrets.ts";
+import { widenChannelKey } from "./0006_widen_channel_key.ts";
 
 export const migrations: Migration[] = [
   protectAdoptedSecrets,
@@ -12,4 +13,5 @@ export const migrations: Migration[] = [
   channelOpenAiOrganization,
   hashRedemptionCodes,
   encryptNotifySecrets,
+  widenChannelKey,
 ];
