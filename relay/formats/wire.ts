@@ -8,7 +8,18 @@
 import type { SseEvent } from "../sse/event.ts";
 import type { Codec } from "./codec.ts";
 import { RelayError } from "./errors.ts";
-import type { Dialect, IrRequest, IrResponse, IrStreamEvent } from "./ir.ts";
+import type {
+  Dialect,
+  IrMessage,
+  IrPart,
+  IrRequest,
+  IrResponse,
+  IrStreamEvent,
+  IrTool,
+  IrToolCallPart,
+  IrToolResultPart,
+} from "./ir.ts";
+import { answerOrphanedCalls, refuseStoredState } from "./tool_pairing.ts";
 
 /** Bytes → events, fed chunk by chunk (the shape of `SseParser`). */
 export interface StreamEventParser {
@@ -57,4 +68,53 @@ export function wireCodec(wire: WireCodec, dialect: Dialect, model: string): Cod
     endStream: notIngress,
     failStream: notIngress,
   };
+}
+
+/**
+ * One message of an OpenAI-shaped chat (the shape Cohere, Hunyuan, Spark, Zhipu and Bedrock's turns share):
+ * system text in place, an assistant turn's text, reasoning and calls, one `tool` turn per tool result (ahead
+ * of the user's own content, as OpenAI's `tool` messages stand), then the user's content. `parts` keeps the
+ * IR parts in order for wires that take blocks; `text` is the text parts joined by newlines.
+ */
+export type ChatTurn =
+  | { role: "system"; text: string; parts: IrPart[] }
+  | { role: "user"; text: string; parts: IrPart[] }
+  | { role: "assistant"; text: string; reasoning: string; calls: IrToolCallPart[]; parts: IrPart[] }
+  | { role: "tool"; callId: string; text: string; result: IrToolResultPart };
+
+const textOf = (parts: readonly IrPart[]): string =>
+  parts.flatMap((p) => (p.type === "text" ? [p.text] : [])).join("\n");
+
+/**
+ * The request's messages as chat turns, after refusing stored state and answering orphaned tool calls.
+ * System turns without text and user turns with nothing but tool results are left out.
+ */
+export function chatTurns(ir: IrRequest): ChatTurn[] {
+  refuseStoredState(ir);
+  return answerOrphanedCalls(ir.messages).flatMap((m: IrMessage): ChatTurn[] => {
+    if (m.role === "system") {
+      const text = textOf(m.content);
+      return text ? [{ role: "system", text, parts: m.content }] : [];
+    }
+    if (m.role === "assistant") {
+      return [{
+        role: "assistant",
+        text: textOf(m.content),
+        reasoning: m.content.flatMap((p) => (p.type === "reasoning" && p.text ? [p.text] : [])).join("\n"),
+        calls: m.content.filter((p) => p.type === "tool_call"),
+        parts: m.content,
+      }];
+    }
+    const turns: ChatTurn[] = m.content.flatMap((p) =>
+      p.type === "tool_result" ? [{ role: "tool", callId: p.callId, text: textOf(p.content), result: p }] : []
+    );
+    const own = m.content.filter((p) => p.type !== "tool_result");
+    if (own.length) turns.push({ role: "user", text: textOf(own), parts: own });
+    return turns;
+  });
+}
+
+/** A tool's JSON Schema, or the empty object schema every wire wants in its place. */
+export function toolParameters(t: IrTool): Record<string, unknown> {
+  return t.parameters ?? { type: "object", properties: {} };
 }
