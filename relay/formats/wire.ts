@@ -6,11 +6,13 @@
  * turns bytes into `SseEvent`s (`event` = the message's type, `data` = its payload text).
  */
 import type { SseEvent } from "../sse/event.ts";
+import { SseParser } from "../sse/parser.ts";
 import type { Codec } from "./codec.ts";
 import { RelayError } from "./errors.ts";
 import type {
   Dialect,
   IrMessage,
+  IrOutputPart,
   IrPart,
   IrRequest,
   IrResponse,
@@ -117,4 +119,40 @@ export function chatTurns(ir: IrRequest): ChatTurn[] {
 /** A tool's JSON Schema, or the empty object schema every wire wants in its place. */
 export function toolParameters(t: IrTool): Record<string, unknown> {
   return t.parameters ?? { type: "object", properties: {} };
+}
+
+/**
+ * A whole SSE stream text read as one answer, for `streamOnly` wires answering a non-stream client: the
+ * wire's stream decoder runs over every event and its text, reasoning, tool calls, usage and finish are
+ * gathered; an error event is thrown.
+ */
+export function responseFromStreamText<S>(wire: WireCodec<S>, text: string, model: string): IrResponse {
+  const events: SseEvent[] = [];
+  const parser = new SseParser({ maxBufferBytes: 16 << 20 });
+  parser.feed(new TextEncoder().encode(text), (e) => events.push(e));
+  parser.finish((e) => events.push(e));
+  const state = wire.newStreamDecoder(model);
+  const ir: IrResponse = { id: "", model, content: [], finishReason: "stop" };
+  let answer = "";
+  let reasoning = "";
+  const calls: Extract<IrOutputPart, { type: "tool_call" }>[] = [];
+  for (const ev of events) {
+    for (const e of wire.decodeStreamEvent(state, ev)) {
+      if (e.type === "error") throw e.error;
+      if (e.type === "start") {
+        ir.id = e.id;
+        if (e.created) ir.created = e.created;
+      } else if (e.type === "text") answer += e.text;
+      else if (e.type === "reasoning") reasoning += e.text;
+      else if (e.type === "tool_call_start") {
+        calls[e.index] = { type: "tool_call", id: e.id, name: e.name, arguments: "" };
+      } else if (e.type === "tool_call_delta" && calls[e.index]) calls[e.index].arguments += e.arguments;
+      else if (e.type === "usage") ir.usage = e.usage;
+      else if (e.type === "finish") ir.finishReason = e.reason;
+    }
+  }
+  if (reasoning) ir.content.push({ type: "reasoning", text: reasoning });
+  if (answer) ir.content.push({ type: "text", text: answer });
+  ir.content.push(...calls.filter(Boolean));
+  return ir;
 }
