@@ -64,6 +64,12 @@ export const CHANNEL_TYPES: ChannelType[] = [
   { id: 23, name: "Tencent Hunyuan" },
   { id: 37, name: "Dify" },
   { id: 15, name: "Baidu ERNIE (v1)" },
+  {
+    id: 18,
+    name: "Xunfei Spark",
+    other: { label: "channel.other_api_version", placeholder: "v3.5" },
+    keyHint: "channel.key_hint_xunfei",
+  },
 ];
 
 export function channelTypeName(id: number): string {

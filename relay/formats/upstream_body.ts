@@ -43,3 +43,5 @@ export const num = (
 export const obj = (v: unknown): JsonObject | undefined =>
   v && typeof v === "object" && !Array.isArray(v) ? v as JsonObject : undefined;
 export const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+/** A token count an upstream reports: a whole number, never negative; 0 when missing or not a number. */
+export const tokenCount = (v: unknown): number => Math.max(0, Math.floor(num(v) ?? 0));

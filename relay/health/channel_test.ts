@@ -91,7 +91,7 @@ export async function testChannel(
       http: deps.upstream,
     });
     audience.secrets = secretsInPlay({ channel, key, upstream: plan });
-    const res = await deps.upstream.request({
+    const res = await (config.provider.send ?? deps.upstream.request.bind(deps.upstream))({
       method: "POST",
       url: plan.url,
       headers: plan.headers,

@@ -282,6 +282,7 @@ async function finish(
     headers[name] = value.replaceAll("{api_key}", key);
   }
   let url = config.provider.url(target);
+  let body = payload.body;
   if (config.provider.sign) {
     const signed = await config.provider.sign({
       method: "POST",
@@ -295,11 +296,12 @@ async function finish(
     });
     Object.assign(headers, signed.headers);
     url = signed.url ?? url;
+    body = signed.body ?? body;
   }
   return {
     url,
     headers,
-    body: payload.body,
+    body,
     translation: t,
     upstreamDialect,
     upstreamModel,

@@ -1,7 +1,7 @@
 /**
  * Channel type → provider spec. Types New API serves with its OpenAI adaptor and that have no entry here
- * fall back to OpenAI; types whose native protocol is not implemented yet (Xunfei,
- * task and Midjourney adaptors, ...) have no spec, so routing skips their channels.
+ * fall back to OpenAI; types whose native protocol is not implemented yet (task and
+ * Midjourney adaptors, ...) have no spec, so routing skips their channels.
  */
 import type { ProviderSpec } from "./spec.ts";
 import { openAiProvider } from "./openai/index.ts";
@@ -19,6 +19,7 @@ import { tencentProvider } from "./tencent/index.ts";
 import { difyProvider } from "./dify/index.ts";
 import { baiduProvider } from "./baidu/index.ts";
 import { cozeProvider } from "./coze/index.ts";
+import { xunfeiProvider } from "./xunfei/index.ts";
 
 export const PROVIDERS: readonly ProviderSpec[] = [
   openAiProvider,
@@ -36,6 +37,7 @@ export const PROVIDERS: readonly ProviderSpec[] = [
   difyProvider,
   baiduProvider,
   cozeProvider,
+  xunfeiProvider,
   ...openAiCompatibleProviders,
 ];
 
@@ -45,7 +47,6 @@ const UNSUPPORTED = new Set([
   5,
   11,
   16,
-  18,
   21,
   36,
   50,

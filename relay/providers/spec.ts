@@ -6,7 +6,7 @@
 import type { Dialect } from "../formats/ir.ts";
 import type { WireCodec } from "../formats/wire.ts";
 import type { Endpoint, EndpointName, OpenAiEndpointName } from "../endpoints.ts";
-import type { UpstreamClient } from "../http/upstream_client.ts";
+import type { UpstreamClient, UpstreamRequest, UpstreamResponse } from "../http/upstream_client.ts";
 
 /** Everything a URL or header builder may look at for one upstream call. */
 export interface UpstreamTarget {
@@ -90,7 +90,12 @@ export interface ProviderSpec {
    * OAuth token): headers added last, after the header override, and the URL when the key decides it
    * (Bedrock's region). Throws ChannelError for a bad key.
    */
-  sign?(req: SignRequest): Promise<{ headers: Record<string, string>; url?: string }>;
+  sign?(req: SignRequest): Promise<{ headers: Record<string, string>; url?: string; body?: string }>;
+  /**
+   * An upstream that is not HTTP (Xunfei Spark's WebSocket): sends the finished request itself and answers
+   * as an HTTP call would, the relay's upstream client is not used.
+   */
+  send?(req: UpstreamRequest): Promise<UpstreamResponse>;
   /** The upstream's model list when it is not OpenAI's or Anthropic's `{data: [{id}]}` (fetch_models). */
   models?: { url(t: UpstreamTarget): string; ids(body: unknown): string[] };
 }

@@ -5,7 +5,6 @@
  * app, the app served on a real loopback port (for clients that use the global `fetch`, like
  * `@google/genai`), and a replay of what reached the fake, sent straight to it.
  */
-import Anthropic from "@anthropic-ai/sdk";
 import type { AppHarness } from "./app.ts";
 import { fakeChannel, RELAY_MODELS, type RelaySetup, relaySetup, type RelaySetupOptions } from "./relay.ts";
 import type { FakeUpstream, RecordedRequest } from "../fake_upstream/mod.ts";
@@ -58,16 +57,6 @@ export function nativeSetup(
       ),
       ...(o.extra ?? []),
     ],
-  });
-}
-
-/** The official Anthropic SDK against the in-process app (it sends its key as a Bearer token). */
-export function anthropicGateway(h: AppHarness, key: string): Anthropic {
-  return new Anthropic({
-    apiKey: key,
-    baseURL: "http://gateway.test",
-    maxRetries: 0,
-    fetch: (url: string | URL | Request, init?: RequestInit) => Promise.resolve(h.app.request(url, init)),
   });
 }
 

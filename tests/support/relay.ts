@@ -5,6 +5,7 @@
  */
 import { LEASED_USER_QUOTA } from "../../store/quota_leases.ts";
 import OpenAI from "openai";
+import Anthropic from "@anthropic-ai/sdk";
 import type { AppHarness } from "./app.ts";
 import { testSecrets } from "./stores.ts";
 import { insertUser, Role } from "../../store/users.ts";
@@ -88,6 +89,83 @@ export function gatewayClient(h: AppHarness, key: string): OpenAI {
     maxRetries: 0,
     fetch: (url: string | URL | Request, init?: RequestInit) => Promise.resolve(h.app.request(url, init)),
   });
+}
+
+/** The official Anthropic SDK against the in-process app (it sends its key as a Bearer token). */
+export function anthropicGateway(h: AppHarness, key: string): Anthropic {
+  return new Anthropic({
+    apiKey: key,
+    baseURL: "http://gateway.test",
+    maxRetries: 0,
+    fetch: (url: string | URL | Request, init?: RequestInit) => Promise.resolve(h.app.request(url, init)),
+  });
+}
+
+/** Every item of an async iterable (an SDK stream), in order. */
+export async function collect<T>(stream: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of stream) out.push(item);
+  return out;
+}
+
+/** Prices for `models`: 1 quota per prompt token, 2 per completion token, plus `ratios` (e.g. CacheRatio). */
+export function modelPrices(
+  models: readonly string[],
+  ratios: Record<string, number> = {},
+): Record<string, string> {
+  const each = (v: number) => JSON.stringify(Object.fromEntries(models.map((m) => [m, v])));
+  return {
+    ModelRatio: each(1),
+    CompletionRatio: each(2),
+    ...Object.fromEntries(Object.entries(ratios).map(([k, v]) => [k, each(v)])),
+    PreConsumedQuota: "0",
+  };
+}
+
+export interface ProviderSetupOptions {
+  /** The models the channel serves, priced by `modelPrices` (the channel's `models` unless it says). */
+  models: readonly string[];
+  /** Other price ratios of those models (CacheRatio, CreateCacheRatio...). */
+  ratios?: Record<string, number>;
+  /** More options saved beside the prices. */
+  options?: Record<string, string>;
+}
+
+export interface ProviderSetup extends RelaySetup {
+  gw: OpenAI;
+  claude: Anthropic;
+}
+
+/**
+ * One channel of a provider's fake upstream at `url` (type, key... in `channel`), its models priced, a
+ * user and key, and the OpenAI and Anthropic SDKs pointed at the app with that key.
+ */
+export async function providerSetup(
+  h: AppHarness,
+  url: string,
+  channel: ChannelFields,
+  o: ProviderSetupOptions,
+): Promise<ProviderSetup> {
+  const s = await relaySetup(h, {
+    options: { ...modelPrices(o.models, o.ratios), ...(o.options ?? {}) },
+    channels: [fakeChannel(url, { models: o.models.join(","), ...channel })],
+  });
+  return { ...s, gw: gatewayClient(h, s.key), claude: anthropicGateway(h, s.key) };
+}
+
+/** A streamed chat completion with usage asked for: its chunks, the text they add up to and the usage. */
+export async function streamedChat(
+  gw: OpenAI,
+  body: Omit<OpenAI.ChatCompletionCreateParamsStreaming, "stream">,
+) {
+  const chunks = await collect(
+    await gw.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }),
+  );
+  return {
+    chunks,
+    text: chunks.map((c) => c.choices[0]?.delta.content ?? "").join(""),
+    usage: chunks.find((c) => c.usage)?.usage ?? undefined,
+  };
 }
 
 /**

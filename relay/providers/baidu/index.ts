@@ -11,7 +11,14 @@
 import type { SseEvent } from "../../sse/event.ts";
 import { RelayError } from "../../formats/errors.ts";
 import type { IrMessage, IrRequest, IrResponse, IrStreamEvent, IrUsage } from "../../formats/ir.ts";
-import { type JsonObject, num, obj, str, streamEventObject } from "../../formats/upstream_body.ts";
+import {
+  type JsonObject,
+  num,
+  obj,
+  str,
+  streamEventObject,
+  tokenCount,
+} from "../../formats/upstream_body.ts";
 import type { WireCodec } from "../../formats/wire.ts";
 import { ChannelError } from "../../pipeline/failure.ts";
 import type { ProviderSpec } from "../spec.ts";
@@ -89,13 +96,12 @@ function baiduError(p: JsonObject): RelayError {
 }
 
 function usageOf(u: JsonObject): IrUsage {
-  const n = (v: unknown) => Math.max(0, Math.floor(num(v) ?? 0));
-  const input = n(u.prompt_tokens);
+  const input = tokenCount(u.prompt_tokens);
   return {
     inputTokens: input,
     cacheReadTokens: 0,
     cacheWriteTokens: 0,
-    outputTokens: n(u.completion_tokens) || Math.max(0, n(u.total_tokens) - input),
+    outputTokens: tokenCount(u.completion_tokens) || Math.max(0, tokenCount(u.total_tokens) - input),
     reasoningTokens: 0,
   };
 }

@@ -14,7 +14,6 @@ import type { SseEvent } from "../../sse/event.ts";
 import { errorFromStreamPayload, invalidRequest, RelayError } from "../../formats/errors.ts";
 import type {
   IrFinishReason,
-  IrMessage,
   IrOutputPart,
   IrPart,
   IrRequest,
@@ -24,7 +23,6 @@ import type {
 } from "../../formats/ir.ts";
 import { claudeBudgetForEffort } from "../../formats/reasoning.ts";
 import { toolArgumentsObject, toolArgumentsText } from "../../formats/tool_args.ts";
-import { answerOrphanedCalls, refuseStoredState } from "../../formats/tool_pairing.ts";
 import {
   arr,
   type JsonObject,
@@ -32,9 +30,10 @@ import {
   obj,
   str,
   streamEventObject,
+  tokenCount,
   upstreamObject,
 } from "../../formats/upstream_body.ts";
-import type { WireCodec } from "../../formats/wire.ts";
+import { type ChatTurn, chatTurns, toolParameters, type WireCodec } from "../../formats/wire.ts";
 
 type Json = Record<string, unknown>;
 
@@ -125,15 +124,18 @@ interface Turn {
   content: Json[];
 }
 
-function encodeTurns(messages: IrMessage[], claude: boolean): Turn[] {
+function encodeTurns(chat: ChatTurn[], claude: boolean): Turn[] {
   const turns: Turn[] = [];
-  for (const m of messages) {
-    if (m.role === "system") continue;
-    const content = m.content.flatMap((p) => encodePart(p, claude));
+  for (const t of chat) {
+    if (t.role === "system") continue;
+    const role = t.role === "assistant" ? "assistant" : "user";
+    const content = t.role === "tool"
+      ? encodePart(t.result, claude)
+      : t.parts.flatMap((p) => encodePart(p, claude));
     if (!content.length) continue;
     const last = turns.at(-1);
-    if (last?.role === m.role) last.content.push(...content);
-    else turns.push({ role: m.role, content });
+    if (last?.role === role) last.content.push(...content);
+    else turns.push({ role, content });
   }
   // Tool results open their user turn, as Claude on Bedrock requires.
   for (const t of turns) {
@@ -148,17 +150,18 @@ function encodeTurns(messages: IrMessage[], claude: boolean): Turn[] {
 }
 
 export function encodeConverseRequest(ir: IrRequest): Record<string, unknown> {
-  refuseStoredState(ir);
   const claude = isClaude(ir.model);
-  const messages = answerOrphanedCalls(ir.messages);
-  const system = messages.filter((m) => m.role === "system").flatMap((m) =>
-    m.content.flatMap((p) =>
-      p.type === "text" && p.text
-        ? [{ text: p.text }, ...(p.cacheControl ? [{ cachePoint: { type: "default" } }] : [])]
-        : []
-    )
+  const chat = chatTurns(ir);
+  const system = chat.flatMap((t) =>
+    t.role !== "system"
+      ? []
+      : t.parts.flatMap((p) =>
+        p.type === "text" && p.text
+          ? [{ text: p.text }, ...(p.cacheControl ? [{ cachePoint: { type: "default" } }] : [])]
+          : []
+      )
   );
-  const body: Json = { messages: encodeTurns(messages, claude) };
+  const body: Json = { messages: encodeTurns(chat, claude) };
   if (system.length) body.system = system;
   const inference: Json = {};
   if (ir.maxTokens !== undefined) inference.maxTokens = ir.maxTokens;
@@ -189,7 +192,7 @@ export function encodeConverseRequest(ir: IrRequest): Record<string, unknown> {
       toolSpec: {
         name: t.name,
         ...(t.description ? { description: t.description } : {}),
-        inputSchema: { json: t.parameters ?? { type: "object", properties: {} } },
+        inputSchema: { json: toolParameters(t) },
       },
     }));
     if (ir.tools.some((t) => t.cacheControl)) tools.push({ cachePoint: { type: "default" } });
@@ -219,12 +222,11 @@ function finishOf(reason: unknown): IrFinishReason {
 }
 
 export function converseUsage(u: JsonObject): IrUsage {
-  const n = (v: unknown) => Math.max(0, Math.floor(num(v) ?? 0));
   return {
-    inputTokens: n(u.inputTokens),
-    cacheReadTokens: n(u.cacheReadInputTokens),
-    cacheWriteTokens: n(u.cacheWriteInputTokens),
-    outputTokens: n(u.outputTokens),
+    inputTokens: tokenCount(u.inputTokens),
+    cacheReadTokens: tokenCount(u.cacheReadInputTokens),
+    cacheWriteTokens: tokenCount(u.cacheWriteInputTokens),
+    outputTokens: tokenCount(u.outputTokens),
     reasoningTokens: 0,
   };
 }

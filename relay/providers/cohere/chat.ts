@@ -12,14 +12,13 @@ import type { SseEvent } from "../../sse/event.ts";
 import { errorFromStreamPayload, invalidRequest } from "../../formats/errors.ts";
 import type {
   IrFinishReason,
-  IrMessage,
   IrOutputPart,
+  IrPart,
   IrRequest,
   IrResponse,
   IrStreamEvent,
   IrUsage,
 } from "../../formats/ir.ts";
-import { answerOrphanedCalls, refuseStoredState } from "../../formats/tool_pairing.ts";
 import {
   arr,
   type JsonObject,
@@ -27,64 +26,39 @@ import {
   obj,
   str,
   streamEventObject,
+  tokenCount,
   upstreamObject,
 } from "../../formats/upstream_body.ts";
-import type { WireCodec } from "../../formats/wire.ts";
+import { type ChatTurn, chatTurns, toolParameters, type WireCodec } from "../../formats/wire.ts";
 import { claudeBudgetForEffort } from "../../formats/reasoning.ts";
 
 type Json = Record<string, unknown>;
 
-function textOf(m: IrMessage): string {
-  return m.content.flatMap((p) => (p.type === "text" ? [p.text] : [])).join("\n");
-}
-
-function encodeMessages(messages: IrMessage[]): Json[] {
+function encodeMessages(turns: ChatTurn[]): Json[] {
   const out: Json[] = [];
-  for (const m of messages) {
-    if (m.role === "system") {
-      const text = textOf(m);
-      if (text) out.push({ role: "system", content: text });
-      continue;
-    }
-    if (m.role === "assistant") {
-      const calls = m.content.flatMap((p) =>
-        p.type === "tool_call"
-          ? [{ id: p.id, type: "function", function: { name: p.name, arguments: p.arguments || "{}" } }]
-          : []
-      );
-      const plan = m.content.flatMap((p) => (p.type === "reasoning" && p.text ? [p.text] : [])).join("\n");
-      const text = textOf(m);
+  for (const t of turns) {
+    if (t.role === "system") out.push({ role: "system", content: t.text });
+    else if (t.role === "tool") {
+      out.push({
+        role: "tool",
+        tool_call_id: t.callId,
+        content: t.text || (t.result.isError ? "error" : ""),
+      });
+    } else if (t.role === "assistant") {
       const msg: Json = { role: "assistant" };
-      if (calls.length) {
-        msg.tool_calls = calls;
-        if (plan) msg.tool_plan = plan;
+      if (t.calls.length) {
+        msg.tool_calls = t.calls.map((c) => ({
+          id: c.id,
+          type: "function",
+          function: { name: c.name, arguments: c.arguments || "{}" },
+        }));
+        if (t.reasoning) msg.tool_plan = t.reasoning;
       }
-      if (text) msg.content = text;
-      if (calls.length || text) out.push(msg);
-      continue;
-    }
-    // User turn: tool results first (one `tool` message each), then the user's own content.
-    for (const p of m.content) {
-      if (p.type !== "tool_result") continue;
-      const text = p.content.flatMap((c) => (c.type === "text" ? [c.text] : [])).join("\n");
-      out.push({ role: "tool", tool_call_id: p.callId, content: text || (p.isError ? "error" : "") });
-    }
-    const parts: Json[] = [];
-    for (const p of m.content) {
-      if (p.type === "text" && p.text) parts.push({ type: "text", text: p.text });
-      else if (p.type === "image") {
-        const url = p.source.kind === "url"
-          ? p.source.url
-          : p.source.kind === "base64"
-          ? `data:${p.source.mediaType};base64,${p.source.data}`
-          : undefined;
-        if (!url) throw invalidRequest("Cohere takes images as URLs or inline data, not file ids");
-        parts.push({ type: "image_url", image_url: { url, ...(p.detail ? { detail: p.detail } : {}) } });
-      } else if (p.type === "audio" || p.type === "file") {
-        throw invalidRequest(`${p.type} input is not supported by Cohere's chat API`);
-      }
-    }
-    if (parts.length) {
+      if (t.text) msg.content = t.text;
+      if (t.calls.length || t.text) out.push(msg);
+    } else {
+      const parts = t.parts.flatMap(userPart);
+      if (!parts.length) continue;
       const onlyText = parts.every((p) => p.type === "text");
       out.push({ role: "user", content: onlyText ? parts.map((p) => p.text).join("\n") : parts });
     }
@@ -92,9 +66,25 @@ function encodeMessages(messages: IrMessage[]): Json[] {
   return out;
 }
 
+function userPart(p: IrPart): Json[] {
+  if (p.type === "text") return p.text ? [{ type: "text", text: p.text }] : [];
+  if (p.type === "image") {
+    const url = p.source.kind === "url"
+      ? p.source.url
+      : p.source.kind === "base64"
+      ? `data:${p.source.mediaType};base64,${p.source.data}`
+      : undefined;
+    if (!url) throw invalidRequest("Cohere takes images as URLs or inline data, not file ids");
+    return [{ type: "image_url", image_url: { url, ...(p.detail ? { detail: p.detail } : {}) } }];
+  }
+  if (p.type === "audio" || p.type === "file") {
+    throw invalidRequest(`${p.type} input is not supported by Cohere's chat API`);
+  }
+  return [];
+}
+
 export function encodeCohereRequest(ir: IrRequest): Record<string, unknown> {
-  refuseStoredState(ir);
-  const body: Json = { model: ir.model, messages: encodeMessages(answerOrphanedCalls(ir.messages)) };
+  const body: Json = { model: ir.model, messages: encodeMessages(chatTurns(ir)) };
   if (ir.stream) body.stream = true;
   if (ir.maxTokens !== undefined) body.max_tokens = ir.maxTokens;
   if (ir.temperature !== undefined) body.temperature = ir.temperature;
@@ -110,7 +100,7 @@ export function encodeCohereRequest(ir: IrRequest): Record<string, unknown> {
       function: {
         name: t.name,
         ...(t.description ? { description: t.description } : {}),
-        parameters: t.parameters ?? { type: "object", properties: {} },
+        parameters: toolParameters(t),
       },
     }));
     const tc = ir.toolChoice;
@@ -145,14 +135,13 @@ const FINISH: Record<string, IrFinishReason> = {
 
 export function cohereUsage(u: JsonObject): IrUsage {
   const tokens = obj(u.tokens) ?? obj(u.billed_units) ?? {};
-  const n = (v: unknown) => Math.max(0, Math.floor(num(v) ?? 0));
-  const input = n(tokens.input_tokens);
-  const cached = Math.min(n(u.cached_tokens), input);
+  const input = tokenCount(tokens.input_tokens);
+  const cached = Math.min(tokenCount(u.cached_tokens), input);
   return {
     inputTokens: input - cached,
     cacheReadTokens: cached,
     cacheWriteTokens: 0,
-    outputTokens: n(tokens.output_tokens),
+    outputTokens: tokenCount(tokens.output_tokens),
     reasoningTokens: 0,
   };
 }

@@ -14,7 +14,14 @@ import type { SseEvent } from "../../sse/event.ts";
 import { SseParser } from "../../sse/parser.ts";
 import { RelayError } from "../../formats/errors.ts";
 import type { IrOutputPart, IrRequest, IrResponse, IrStreamEvent, IrUsage } from "../../formats/ir.ts";
-import { type JsonObject, num, obj, str, streamEventObject } from "../../formats/upstream_body.ts";
+import {
+  type JsonObject,
+  num,
+  obj,
+  str,
+  streamEventObject,
+  tokenCount,
+} from "../../formats/upstream_body.ts";
 import type { WireCodec } from "../../formats/wire.ts";
 import type { ProviderSpec } from "../spec.ts";
 
@@ -45,12 +52,11 @@ export function encodeCozeRequest(ir: IrRequest): Record<string, unknown> {
 }
 
 function usageOf(u: JsonObject): IrUsage {
-  const n = (v: unknown) => Math.max(0, Math.floor(num(v) ?? 0));
   return {
-    inputTokens: n(u.input_count),
+    inputTokens: tokenCount(u.input_count),
     cacheReadTokens: 0,
     cacheWriteTokens: 0,
-    outputTokens: n(u.output_count),
+    outputTokens: tokenCount(u.output_count),
     reasoningTokens: 0,
   };
 }

@@ -17,6 +17,7 @@ import {
   obj,
   str,
   streamEventObject,
+  tokenCount,
   upstreamObject,
 } from "../../formats/upstream_body.ts";
 import type { WireCodec } from "../../formats/wire.ts";
@@ -48,12 +49,11 @@ export function encodeDifyRequest(ir: IrRequest): Record<string, unknown> {
 function usageOf(metadata: unknown): IrUsage | undefined {
   const u = obj(obj(metadata)?.usage);
   if (!u) return undefined;
-  const n = (v: unknown) => Math.max(0, Math.floor(num(v) ?? 0));
   return {
-    inputTokens: n(u.prompt_tokens),
+    inputTokens: tokenCount(u.prompt_tokens),
     cacheReadTokens: 0,
     cacheWriteTokens: 0,
-    outputTokens: n(u.completion_tokens),
+    outputTokens: tokenCount(u.completion_tokens),
     reasoningTokens: 0,
   };
 }

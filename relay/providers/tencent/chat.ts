@@ -9,55 +9,46 @@ import type { SseEvent } from "../../sse/event.ts";
 import { RelayError } from "../../formats/errors.ts";
 import type {
   IrFinishReason,
-  IrMessage,
   IrOutputPart,
   IrRequest,
   IrResponse,
   IrStreamEvent,
   IrUsage,
 } from "../../formats/ir.ts";
-import { answerOrphanedCalls, refuseStoredState } from "../../formats/tool_pairing.ts";
-import { arr, type JsonObject, num, obj, str, streamEventObject } from "../../formats/upstream_body.ts";
-import type { WireCodec } from "../../formats/wire.ts";
+import {
+  arr,
+  type JsonObject,
+  num,
+  obj,
+  str,
+  streamEventObject,
+  tokenCount,
+} from "../../formats/upstream_body.ts";
+import { type ChatTurn, chatTurns, toolParameters, type WireCodec } from "../../formats/wire.ts";
 
 type Json = Record<string, unknown>;
 
-function textOf(m: IrMessage): string {
-  return m.content.flatMap((p) => (p.type === "text" ? [p.text] : [])).join("\n");
-}
-
-function encodeMessages(messages: IrMessage[]): Json[] {
+function encodeMessages(turns: ChatTurn[]): Json[] {
   const out: Json[] = [];
-  for (const m of messages) {
-    if (m.role === "system") {
-      const text = textOf(m);
-      if (text) out.push({ Role: "system", Content: text });
-    } else if (m.role === "assistant") {
-      const calls = m.content.flatMap((p) =>
-        p.type === "tool_call"
-          ? [{ Id: p.id, Type: "function", Function: { Name: p.name, Arguments: p.arguments || "{}" } }]
-          : []
-      );
-      const text = textOf(m);
-      if (calls.length || text) {
-        out.push({ Role: "assistant", Content: text, ...(calls.length ? { ToolCalls: calls } : {}) });
-      }
-    } else {
-      for (const p of m.content) {
-        if (p.type !== "tool_result") continue;
-        const text = p.content.flatMap((c) => (c.type === "text" ? [c.text] : [])).join("\n");
-        out.push({ Role: "tool", ToolCallId: p.callId, Content: text || " " });
-      }
-      const text = textOf(m);
-      if (text) out.push({ Role: "user", Content: text });
+  for (const t of turns) {
+    if (t.role === "system") out.push({ Role: "system", Content: t.text });
+    else if (t.role === "tool") out.push({ Role: "tool", ToolCallId: t.callId, Content: t.text || " " });
+    else if (t.role === "user") {
+      if (t.text) out.push({ Role: "user", Content: t.text });
+    } else if (t.calls.length || t.text) {
+      const calls = t.calls.map((c) => ({
+        Id: c.id,
+        Type: "function",
+        Function: { Name: c.name, Arguments: c.arguments || "{}" },
+      }));
+      out.push({ Role: "assistant", Content: t.text, ...(calls.length ? { ToolCalls: calls } : {}) });
     }
   }
   return out;
 }
 
 export function encodeTencentRequest(ir: IrRequest): Record<string, unknown> {
-  refuseStoredState(ir);
-  const body: Json = { Model: ir.model, Messages: encodeMessages(answerOrphanedCalls(ir.messages)) };
+  const body: Json = { Model: ir.model, Messages: encodeMessages(chatTurns(ir)) };
   if (ir.stream) body.Stream = true;
   if (ir.temperature !== undefined) body.Temperature = ir.temperature;
   if (ir.topP !== undefined) body.TopP = ir.topP;
@@ -69,7 +60,7 @@ export function encodeTencentRequest(ir: IrRequest): Record<string, unknown> {
       Function: {
         Name: t.name,
         ...(t.description ? { Description: t.description } : {}),
-        Parameters: JSON.stringify(t.parameters ?? { type: "object", properties: {} }),
+        Parameters: JSON.stringify(toolParameters(t)),
       },
     }));
     const tc = ir.toolChoice;
@@ -99,12 +90,11 @@ function tencentError(e: JsonObject): RelayError {
 }
 
 function usageOf(u: JsonObject): IrUsage {
-  const n = (v: unknown) => Math.max(0, Math.floor(num(v) ?? 0));
   return {
-    inputTokens: n(u.PromptTokens),
+    inputTokens: tokenCount(u.PromptTokens),
     cacheReadTokens: 0,
     cacheWriteTokens: 0,
-    outputTokens: n(u.CompletionTokens),
+    outputTokens: tokenCount(u.CompletionTokens),
     reasoningTokens: 0,
   };
 }

@@ -8,8 +8,8 @@ import Anthropic from "@anthropic-ai/sdk";
 import { appTest } from "../../support/app.ts";
 import { assert, assertEquals } from "../../support/assert.ts";
 import { startFakeUpstream } from "../../fake_upstream/mod.ts";
-import { settled, userQuota } from "../../support/relay.ts";
-import { anthropicGateway, nativeSetup, replay } from "../../support/native_relay.ts";
+import { anthropicGateway, settled, userQuota } from "../../support/relay.ts";
+import { nativeSetup, replay } from "../../support/native_relay.ts";
 import { CODECS } from "../../../relay/formats/translate.ts";
 import type { Dialect } from "../../../relay/formats/ir.ts";
 

@@ -9,8 +9,8 @@ import Anthropic from "@anthropic-ai/sdk";
 import { appTest } from "../../support/app.ts";
 import { assert, assertEquals } from "../../support/assert.ts";
 import { startFakeUpstream } from "../../fake_upstream/mod.ts";
-import { heldCount, settled, userQuota } from "../../support/relay.ts";
-import { anthropicGateway, expectedQuota, nativeSetup } from "../../support/native_relay.ts";
+import { anthropicGateway, heldCount, settled, userQuota } from "../../support/relay.ts";
+import { expectedQuota, nativeSetup } from "../../support/native_relay.ts";
 import { parseSseTranscript } from "../../support/sse_fixture.ts";
 import { asInt, queryOne } from "../../../store/db.ts";
 

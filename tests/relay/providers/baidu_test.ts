@@ -6,39 +6,20 @@
  */
 import { appTest } from "../../support/app.ts";
 import { assert, assertEquals } from "../../support/assert.ts";
-import { fakeChannel, gatewayClient, relaySetup } from "../../support/relay.ts";
-import { anthropicGateway } from "../../support/native_relay.ts";
+import { providerSetup, streamedChat } from "../../support/relay.ts";
 import { startFakeBaidu } from "../../fake_upstream/baidu.ts";
 import { testChannel } from "../../../relay/health/channel_test.ts";
 
 const MODEL = "ERNIE-4.0-8K";
-const PRICES = {
-  ModelRatio: JSON.stringify({ [MODEL]: 1, "fault-qps": 1 }),
-  CompletionRatio: JSON.stringify({ [MODEL]: 2, "fault-qps": 2 }),
-  PreConsumedQuota: "0",
-};
-
-async function collect<T>(stream: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of stream) out.push(item);
-  return out;
-}
 
 appTest(
   "Baidu v1: one cached access token, ERNIE endpoints and body, streams, errors in a 200",
   async (h) => {
     await using fake = await startFakeBaidu({ apiKey: "bd-api-key-0001", secretKey: "bd-secret-key-0001" });
-    const s = await relaySetup(h, {
-      options: PRICES,
-      channels: [
-        fakeChannel(fake.url, {
-          type: 15,
-          key: "bd-api-key-0001|bd-secret-key-0001",
-          models: `${MODEL},fault-qps`,
-        }),
-      ],
+    const s = await providerSetup(h, fake.url, { type: 15, key: "bd-api-key-0001|bd-secret-key-0001" }, {
+      models: [MODEL, "fault-qps"],
     });
-    const gw = gatewayClient(h, s.key);
+    const { gw, claude } = s;
     const messages = [
       { role: "system" as const, content: "Be brief." },
       { role: "user" as const, content: "Describe the sea" },
@@ -53,17 +34,9 @@ appTest(
     });
     assert(answer.choices[0].message.content!.startsWith("Describe the sea"));
     const text = answer.choices[0].message.content;
-    const chunks = await collect(
-      await gw.chat.completions.create({
-        model: MODEL,
-        messages,
-        stream: true,
-        stream_options: { include_usage: true },
-      }),
-    );
-    assertEquals(chunks.map((c) => c.choices[0]?.delta.content ?? "").join(""), text);
-    assertEquals(chunks.find((c) => c.usage)!.usage!.completion_tokens, answer.usage!.completion_tokens);
-    const claude = anthropicGateway(h, s.key);
+    const viaStream = await streamedChat(gw, { model: MODEL, messages });
+    assertEquals(viaStream.text, text);
+    assertEquals(viaStream.usage?.completion_tokens, answer.usage!.completion_tokens);
     const final = await claude.messages.stream({
       model: MODEL,
       max_tokens: 50,

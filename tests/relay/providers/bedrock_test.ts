@@ -7,8 +7,8 @@
 import OpenAI from "openai";
 import { appTest } from "../../support/app.ts";
 import { assert, assertEquals } from "../../support/assert.ts";
-import { fakeChannel, gatewayClient, relaySetup, settled } from "../../support/relay.ts";
-import { anthropicGateway, expectedQuota } from "../../support/native_relay.ts";
+import { providerSetup, settled, streamedChat } from "../../support/relay.ts";
+import { expectedQuota } from "../../support/native_relay.ts";
 import { startFakeBedrock } from "../../fake_upstream/bedrock.ts";
 import { asInt } from "../../../store/db.ts";
 import { bedrockModelId, parseBedrockKey } from "../../../relay/providers/bedrock/index.ts";
@@ -21,36 +21,20 @@ const SK = "fakeSecretKeyExample/0123456789abcdefABCD";
 const MODEL = "claude-sonnet-4-5-20250929";
 const ALIAS = "bedrock-chat";
 const PROFILE = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
-const each = (v: number) => JSON.stringify({ [MODEL]: v, "bedrock-chat": v, "fault-429": v });
-const PRICES = {
-  ModelRatio: each(1),
-  CompletionRatio: each(2),
-  CacheRatio: each(0.25),
-  CreateCacheRatio: each(1.25),
-  PreConsumedQuota: "0",
-};
-
-async function collect<T>(stream: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of stream) out.push(item);
-  return out;
-}
+const PRICED = { models: [MODEL, ALIAS, "fault-429"], ratios: { CacheRatio: 0.25, CreateCacheRatio: 1.25 } };
 
 async function setup(
   h: Parameters<Parameters<typeof appTest>[1]>[0],
   url: string,
   key = `${AK}|${SK}|us-east-1`,
 ) {
-  return await relaySetup(h, {
-    options: PRICES,
-    channels: [fakeChannel(url, {
-      type: 33,
-      key,
-      models: `${MODEL},${ALIAS}`,
-      // A neutral name billed at the test prices (Claude names carry family completion ratios).
-      modelMapping: JSON.stringify({ [ALIAS]: MODEL }),
-    })],
-  });
+  return await providerSetup(h, url, {
+    type: 33,
+    key,
+    models: `${MODEL},${ALIAS}`,
+    // A neutral name billed at the test prices (Claude names carry family completion ratios).
+    modelMapping: JSON.stringify({ [ALIAS]: MODEL }),
+  }, PRICED);
 }
 
 Deno.test("Bedrock model ids: short names mapped, cross-region profile prefixes by region group", () => {
@@ -80,7 +64,7 @@ appTest(
   async (h) => {
     await using fake = await startFakeBedrock({ accessKeyId: AK, secretAccessKey: SK });
     const s = await setup(h, fake.url);
-    const gw = gatewayClient(h, s.key);
+    const { gw } = s;
     const messages = [{
       role: "user" as const,
       content: "Describe the sea [fake:cache_read=3] [fake:cache_write=2]",
@@ -98,24 +82,16 @@ appTest(
     assertEquals(answer.usage!.prompt_tokens_details?.cached_tokens, 3);
     const reference = answer.choices[0].message.content;
 
-    const chunks = await collect(
-      await gw.chat.completions.create({
-        model: ALIAS,
-        messages,
-        max_tokens: 200,
-        stream: true,
-        stream_options: { include_usage: true },
-      }),
-    );
+    const viaStream = await streamedChat(gw, { model: ALIAS, messages, max_tokens: 200 });
     assertEquals(fake.rejected, []);
     assertEquals(decodeURIComponent(fake.lastRequest()!.path), `/model/${PROFILE}/converse-stream`);
-    assertEquals(chunks.map((c) => c.choices[0]?.delta.content ?? "").join(""), reference);
-    const usage = chunks.find((c) => c.usage)!.usage!;
+    assertEquals(viaStream.text, reference);
+    const usage = viaStream.usage!;
     assertEquals(usage.completion_tokens, answer.usage!.completion_tokens);
     assertEquals(usage.prompt_tokens, answer.usage!.prompt_tokens);
     assertEquals(
-      chunks.at(-2)?.choices[0]?.finish_reason ??
-        chunks.find((c) => c.choices[0]?.finish_reason)?.choices[0].finish_reason,
+      viaStream.chunks.at(-2)?.choices[0]?.finish_reason ??
+        viaStream.chunks.find((c) => c.choices[0]?.finish_reason)?.choices[0].finish_reason,
       "stop",
     );
 
@@ -174,7 +150,7 @@ appTest(
 appTest("Bedrock: Claude, Responses and Gemini clients reach Converse, streams included", async (h) => {
   await using fake = await startFakeBedrock({ accessKeyId: AK, secretAccessKey: SK });
   const s = await setup(h, fake.url);
-  const claude = anthropicGateway(h, s.key);
+  const { gw, claude } = s;
   const msg = await claude.messages.create({
     model: MODEL,
     max_tokens: 100,
@@ -196,7 +172,6 @@ appTest("Bedrock: Claude, Responses and Gemini clients reach Converse, streams i
   assertEquals(final.usage.output_tokens, msg.usage.output_tokens);
   assertEquals(final.stop_reason, "end_turn");
 
-  const gw = gatewayClient(h, s.key);
   const r = await gw.responses.create({ model: MODEL, input: "Tell me about rivers [fake:cache_read=4]" });
   assertEquals(r.output_text, text);
   assertEquals(r.usage!.input_tokens_details.cached_tokens, 4);
@@ -226,13 +201,12 @@ appTest(
       secretAccessKey: SK,
       apiKey: "ABSKfakeapikey",
     });
-    const s = await relaySetup(h, {
-      options: PRICES,
-      channels: [
-        fakeChannel(fake.url, { type: 33, key: `${AK}|${SK}|us-east-1`, models: `${MODEL},fault-429` }),
-      ],
-    });
-    const gw = gatewayClient(h, s.key);
+    const s = await providerSetup(h, fake.url, {
+      type: 33,
+      key: `${AK}|${SK}|us-east-1`,
+      models: `${MODEL},fault-429`,
+    }, PRICED);
+    const { gw } = s;
     // A throttling exception mid-stream ends the OpenAI stream with an error, never a clean [DONE].
     const res = await h.call("POST", "/v1/chat/completions", {
       model: MODEL,

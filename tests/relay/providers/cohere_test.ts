@@ -6,36 +6,20 @@
  */
 import { appTest } from "../../support/app.ts";
 import { assert, assertEquals } from "../../support/assert.ts";
-import { fakeChannel, gatewayClient, relaySetup, settled } from "../../support/relay.ts";
-import { anthropicGateway, expectedQuota } from "../../support/native_relay.ts";
+import { providerSetup, settled, streamedChat } from "../../support/relay.ts";
+import { expectedQuota } from "../../support/native_relay.ts";
 import { cast } from "../../support/console_client.ts";
 import { startFakeCohere } from "../../fake_upstream/cohere.ts";
 import { asInt } from "../../../store/db.ts";
 
 const MODEL = "cohere-chat";
-const each = (v: number) => JSON.stringify({ [MODEL]: v, "fault-429": v, "rerank-v3.5": v });
-const PRICES = {
-  ModelRatio: each(1),
-  CompletionRatio: each(2),
-  CacheRatio: each(0.25),
-  PreConsumedQuota: "0",
-};
-
-async function collect<T>(stream: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of stream) out.push(item);
-  return out;
-}
+const CHANNEL = { type: 34, key: "co-key-123456" };
+const PRICED = { models: [MODEL, "fault-429", "rerank-v3.5"], ratios: { CacheRatio: 0.25 } };
 
 appTest("Cohere: every client dialect reaches v2 chat, streams, tools and cached usage", async (h) => {
   await using fake = await startFakeCohere({ key: "co-key-123456" });
-  const s = await relaySetup(h, {
-    options: PRICES,
-    channels: [
-      fakeChannel(fake.url, { type: 34, key: "co-key-123456", models: `${MODEL},fault-429,rerank-v3.5` }),
-    ],
-  });
-  const gw = gatewayClient(h, s.key);
+  const s = await providerSetup(h, fake.url, CHANNEL, PRICED);
+  const { gw, claude } = s;
   const messages = [
     { role: "system" as const, content: "Be brief." },
     { role: "user" as const, content: "Describe the sea [fake:cache_read=3]" },
@@ -49,17 +33,10 @@ appTest("Cohere: every client dialect reaches v2 chat, streams, tools and cached
   assert(answer.choices[0].message.content!.startsWith("Describe the sea"));
   assertEquals(answer.usage!.prompt_tokens_details?.cached_tokens, 3);
   const text = answer.choices[0].message.content;
-  const chunks = await collect(
-    await gw.chat.completions.create({
-      model: MODEL,
-      messages,
-      stream: true,
-      stream_options: { include_usage: true },
-    }),
-  );
+  const viaStream = await streamedChat(gw, { model: MODEL, messages });
   assertEquals(fake.lastRequest()!.json.stream, true);
-  assertEquals(chunks.map((c) => c.choices[0]?.delta.content ?? "").join(""), text);
-  assertEquals(chunks.find((c) => c.usage)!.usage!.completion_tokens, answer.usage!.completion_tokens);
+  assertEquals(viaStream.text, text);
+  assertEquals(viaStream.usage?.completion_tokens, answer.usage!.completion_tokens);
 
   const tools = {
     model: MODEL,
@@ -104,7 +81,6 @@ appTest("Cohere: every client dialect reaches v2 chat, streams, tools and cached
   });
 
   // Claude, Responses and Gemini clients.
-  const claude = anthropicGateway(h, s.key);
   const msg = await claude.messages.create({
     model: MODEL,
     max_tokens: 100,
@@ -141,12 +117,7 @@ appTest("Cohere: errors in the caller's dialect; rerank passes through; fetch_mo
     key: "co-key-123456",
     models: ["command-a-03-2025", "command-r7b"],
   });
-  const s = await relaySetup(h, {
-    options: PRICES,
-    channels: [
-      fakeChannel(fake.url, { type: 34, key: "co-key-123456", models: `${MODEL},fault-429,rerank-v3.5` }),
-    ],
-  });
+  const s = await providerSetup(h, fake.url, CHANNEL, PRICED);
   const headers = { authorization: `Bearer ${s.key}` };
   const limited = await h.call("POST", "/v1/chat/completions", {
     model: "fault-429",

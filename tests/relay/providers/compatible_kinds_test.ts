@@ -6,22 +6,11 @@
  */
 import { appTest } from "../../support/app.ts";
 import { assert, assertEquals } from "../../support/assert.ts";
-import { fakeChannel, gatewayClient, relaySetup, settled } from "../../support/relay.ts";
-import { anthropicGateway } from "../../support/native_relay.ts";
+import { providerSetup, settled, streamedChat } from "../../support/relay.ts";
 import { startFakeUpstream } from "../../fake_upstream/mod.ts";
 
 const MODEL = "kind-model";
-const PRICES = {
-  ModelRatio: JSON.stringify({ [MODEL]: 1 }),
-  CompletionRatio: JSON.stringify({ [MODEL]: 2 }),
-  PreConsumedQuota: "0",
-};
-
-async function collect<T>(stream: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of stream) out.push(item);
-  return out;
-}
+const PRICED = { models: [MODEL] };
 
 const KINDS = [
   {
@@ -39,32 +28,18 @@ for (const kind of KINDS) {
     `type ${kind.type}: OpenAI and Claude clients on the provider's paths, streams and usage`,
     async (h) => {
       await using fake = await startFakeUpstream();
-      const s = await relaySetup(h, {
-        options: PRICES,
-        channels: [fakeChannel(fake.url, { type: kind.type, key: "kind-key-123", models: MODEL })],
-      });
-      const gw = gatewayClient(h, s.key);
+      const s = await providerSetup(h, fake.url, { type: kind.type, key: "kind-key-123" }, PRICED);
+      const { gw, claude } = s;
       const messages = [{ role: "user" as const, content: "Describe the sea" }];
       const answer = await gw.chat.completions.create({ model: MODEL, messages });
       assertEquals(fake.lastRequest()!.path, kind.openai);
       assertEquals(fake.lastRequest()!.headers.get("authorization"), "Bearer kind-key-123");
       assert(answer.choices[0].message.content!.startsWith("Describe the sea"));
-      const chunks = await collect(
-        await gw.chat.completions.create({
-          model: MODEL,
-          messages,
-          stream: true,
-          stream_options: { include_usage: true },
-        }),
-      );
-      assertEquals(
-        chunks.map((c) => c.choices[0]?.delta.content ?? "").join(""),
-        answer.choices[0].message.content,
-      );
-      assertEquals(chunks.find((c) => c.usage)!.usage!.completion_tokens, answer.usage!.completion_tokens);
+      const viaStream = await streamedChat(gw, { model: MODEL, messages });
+      assertEquals(viaStream.text, answer.choices[0].message.content);
+      assertEquals(viaStream.usage?.completion_tokens, answer.usage!.completion_tokens);
       if (kind.type === 17) assertEquals(fake.lastRequest()!.headers.get("x-dashscope-sse"), "enable");
 
-      const claude = anthropicGateway(h, s.key);
       const msg = await claude.messages.create({ model: MODEL, max_tokens: 100, messages });
       assertEquals(fake.lastRequest()!.path, kind.claude);
       assertEquals(fake.lastRequest()!.headers.get("x-api-key"), "kind-key-123");
@@ -98,11 +73,7 @@ for (const kind of KINDS) {
 
 appTest("type 53 (Submodel): chat on the OpenAI path; other endpoints are not served", async (h) => {
   await using fake = await startFakeUpstream();
-  const s = await relaySetup(h, {
-    options: PRICES,
-    channels: [fakeChannel(fake.url, { type: 53, key: "kind-key-123", models: MODEL })],
-  });
-  const gw = gatewayClient(h, s.key);
+  const { gw, ...s } = await providerSetup(h, fake.url, { type: 53, key: "kind-key-123" }, PRICED);
   const answer = await gw.chat.completions.create({
     model: MODEL,
     messages: [{ role: "user", content: "hi" }],
@@ -118,12 +89,8 @@ appTest("type 53 (Submodel): chat on the OpenAI path; other endpoints are not se
 
 appTest("type 44 (MokaAI): embeddings at {base}/embeddings with the input as a list", async (h) => {
   await using fake = await startFakeUpstream();
-  const s = await relaySetup(h, {
-    options: PRICES,
-    // The fake serves OpenAI's embeddings under /v1: that is the channel's base URL here.
-    channels: [fakeChannel(`${fake.url}/v1`, { type: 44, key: "kind-key-123", models: MODEL })],
-  });
-  const gw = gatewayClient(h, s.key);
+  // The fake serves OpenAI's embeddings under /v1: that is the channel's base URL here.
+  const { gw } = await providerSetup(h, `${fake.url}/v1`, { type: 44, key: "kind-key-123" }, PRICED);
   const res = await gw.embeddings.create({ model: MODEL, input: "hello sea" });
   assertEquals(res.data.length, 1);
   assertEquals(fake.lastRequest()!.path, "/v1/embeddings");

@@ -6,39 +6,22 @@
  */
 import { appTest } from "../../support/app.ts";
 import { assert, assertEquals } from "../../support/assert.ts";
-import { fakeChannel, gatewayClient, relaySetup, settled } from "../../support/relay.ts";
-import { anthropicGateway, expectedQuota } from "../../support/native_relay.ts";
+import { providerSetup, settled, streamedChat } from "../../support/relay.ts";
+import { expectedQuota } from "../../support/native_relay.ts";
 import { startFakeCoze } from "../../fake_upstream/coze.ts";
 import { testChannel } from "../../../relay/health/channel_test.ts";
 import { asInt } from "../../../store/db.ts";
 
 const MODEL = "coze-bot";
-const PRICES = {
-  ModelRatio: JSON.stringify({ [MODEL]: 1 }),
-  CompletionRatio: JSON.stringify({ [MODEL]: 2 }),
-  PreConsumedQuota: "0",
-};
-
-async function collect<T>(stream: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of stream) out.push(item);
-  return out;
-}
 
 appTest("Coze: v3 chat streamed upstream for stream and non-stream clients of every dialect", async (h) => {
   await using fake = await startFakeCoze({ token: "pat_fakecoze0001", botId: "7350000000000000001" });
-  const s = await relaySetup(h, {
-    options: PRICES,
-    channels: [
-      fakeChannel(fake.url, {
-        type: 49,
-        key: "pat_fakecoze0001",
-        models: MODEL,
-        other: "7350000000000000001",
-      }),
-    ],
-  });
-  const gw = gatewayClient(h, s.key);
+  const s = await providerSetup(h, fake.url, {
+    type: 49,
+    key: "pat_fakecoze0001",
+    other: "7350000000000000001",
+  }, { models: [MODEL] });
+  const { gw, claude } = s;
   const messages = [{ role: "system" as const, content: "Be brief." }, {
     role: "user" as const,
     content: "Describe the sea",
@@ -52,17 +35,9 @@ appTest("Coze: v3 chat streamed upstream for stream and non-stream clients of ev
   ]);
   assert(answer.choices[0].message.content!.startsWith("Describe the sea"));
   const text = answer.choices[0].message.content;
-  const chunks = await collect(
-    await gw.chat.completions.create({
-      model: MODEL,
-      messages,
-      stream: true,
-      stream_options: { include_usage: true },
-    }),
-  );
-  assertEquals(chunks.map((c) => c.choices[0]?.delta.content ?? "").join(""), text);
-  assertEquals(chunks.find((c) => c.usage)!.usage!.completion_tokens, answer.usage!.completion_tokens);
-  const claude = anthropicGateway(h, s.key);
+  const viaStream = await streamedChat(gw, { model: MODEL, messages });
+  assertEquals(viaStream.text, text);
+  assertEquals(viaStream.usage?.completion_tokens, answer.usage!.completion_tokens);
   const msg = await claude.messages.create({
     model: MODEL,
     max_tokens: 50,

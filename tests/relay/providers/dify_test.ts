@@ -5,31 +5,17 @@
  */
 import { appTest } from "../../support/app.ts";
 import { assert, assertEquals } from "../../support/assert.ts";
-import { fakeChannel, gatewayClient, relaySetup, settled } from "../../support/relay.ts";
-import { anthropicGateway, expectedQuota } from "../../support/native_relay.ts";
+import { providerSetup, settled, streamedChat } from "../../support/relay.ts";
+import { expectedQuota } from "../../support/native_relay.ts";
 import { startFakeDify } from "../../fake_upstream/dify.ts";
 import { asInt } from "../../../store/db.ts";
 
 const MODEL = "dify-app";
-const PRICES = {
-  ModelRatio: JSON.stringify({ [MODEL]: 1 }),
-  CompletionRatio: JSON.stringify({ [MODEL]: 2 }),
-  PreConsumedQuota: "0",
-};
-
-async function collect<T>(stream: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of stream) out.push(item);
-  return out;
-}
 
 appTest("Dify: blocking and streaming chat-messages for every client dialect, usage billed", async (h) => {
   await using fake = await startFakeDify({ key: "app-fakedifykey01" });
-  const s = await relaySetup(h, {
-    options: PRICES,
-    channels: [fakeChannel(fake.url, { type: 37, key: "app-fakedifykey01", models: MODEL })],
-  });
-  const gw = gatewayClient(h, s.key);
+  const s = await providerSetup(h, fake.url, { type: 37, key: "app-fakedifykey01" }, { models: [MODEL] });
+  const { gw, claude } = s;
   const messages = [
     { role: "system" as const, content: "Be brief." },
     { role: "assistant" as const, content: "Hello." },
@@ -41,26 +27,18 @@ appTest("Dify: blocking and streaming chat-messages for every client dialect, us
   assertEquals([sent.response_mode, sent.user, sent.inputs], ["blocking", "end-user-7", {}]);
   assert(answer.choices[0].message.content!.startsWith("Describe the sea"));
   const text = answer.choices[0].message.content;
-  const chunks = await collect(
-    await gw.chat.completions.create({
-      model: MODEL,
-      messages,
-      stream: true,
-      stream_options: { include_usage: true },
-    }),
-  );
+  const viaStream = await streamedChat(gw, { model: MODEL, messages });
   assertEquals(fake.lastRequest()!.json.response_mode, "streaming");
-  assertEquals(chunks.map((c) => c.choices[0]?.delta.content ?? "").join(""), text);
-  assertEquals(chunks.find((c) => c.usage)!.usage!.completion_tokens, answer.usage!.completion_tokens);
+  assertEquals(viaStream.text, text);
+  assertEquals(viaStream.usage?.completion_tokens, answer.usage!.completion_tokens);
   // DIFY_DEBUG (on by default, as New API): workflow and node events as reasoning lines.
   assertEquals(
     // deno-lint-ignore no-explicit-any
-    chunks.map((c) => (c.choices[0]?.delta as any)?.reasoning_content ?? "").join(""),
+    viaStream.chunks.map((c) => (c.choices[0]?.delta as any)?.reasoning_content ?? "").join(""),
     "Workflow: wf-fake-1\nNode: start\nNode: start succeeded\nNode: llm\nNode: llm succeeded\n" +
       "Workflow: wf-fake-1 succeeded\n",
   );
 
-  const claude = anthropicGateway(h, s.key);
   const final = await claude.messages.stream({
     model: MODEL,
     max_tokens: 50,
@@ -95,17 +73,11 @@ appTest("Dify: blocking and streaming chat-messages for every client dialect, us
 
 appTest("DIFY_DEBUG=false: a Dify stream carries the answer only, no workflow or node lines", async (h) => {
   await using fake = await startFakeDify({ key: "app-fakedifykey01" });
-  const s = await relaySetup(h, {
-    options: PRICES,
-    channels: [fakeChannel(fake.url, { type: 37, key: "app-fakedifykey01", models: MODEL })],
+  const s = await providerSetup(h, fake.url, { type: 37, key: "app-fakedifykey01" }, { models: [MODEL] });
+  const { chunks } = await streamedChat(s.gw, {
+    model: MODEL,
+    messages: [{ role: "user", content: "Describe the sea" }],
   });
-  const chunks = await collect(
-    await gatewayClient(h, s.key).chat.completions.create({
-      model: MODEL,
-      messages: [{ role: "user", content: "Describe the sea" }],
-      stream: true,
-    }),
-  );
   assert(chunks.map((c) => c.choices[0]?.delta.content ?? "").join("").length > 0);
   // deno-lint-ignore no-explicit-any
   assertEquals(chunks.filter((c) => (c.choices[0]?.delta as any)?.reasoning_content).length, 0);

@@ -6,8 +6,8 @@
  */
 import { appTest } from "../../support/app.ts";
 import { assert, assertEquals } from "../../support/assert.ts";
-import { fakeChannel, gatewayClient, relaySetup, settled } from "../../support/relay.ts";
-import { anthropicGateway, expectedQuota } from "../../support/native_relay.ts";
+import { providerSetup, settled, streamedChat } from "../../support/relay.ts";
+import { expectedQuota } from "../../support/native_relay.ts";
 import { startFakeTencent } from "../../fake_upstream/tencent.ts";
 import { testChannel } from "../../../relay/health/channel_test.ts";
 import { asInt } from "../../../store/db.ts";
@@ -15,29 +15,15 @@ import { asInt } from "../../../store/db.ts";
 const SID = "AKIDfakeSecretId00000000000000000001";
 const SKEY = "fakeTencentSecretKey0000000000001";
 const MODEL = "hunyuan-chat";
-const PRICES = {
-  ModelRatio: JSON.stringify({ [MODEL]: 1, "fault-limit": 1 }),
-  CompletionRatio: JSON.stringify({ [MODEL]: 2, "fault-limit": 2 }),
-  PreConsumedQuota: "0",
-};
-
-async function collect<T>(stream: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of stream) out.push(item);
-  return out;
-}
 
 appTest(
   "Tencent Hunyuan: TC3-signed ChatCompletions for every client dialect, streams, tools, errors",
   async (h) => {
     await using fake = await startFakeTencent({ secretId: SID, secretKey: SKEY });
-    const s = await relaySetup(h, {
-      options: PRICES,
-      channels: [
-        fakeChannel(fake.url, { type: 23, key: `1300000001|${SID}|${SKEY}`, models: `${MODEL},fault-limit` }),
-      ],
+    const s = await providerSetup(h, fake.url, { type: 23, key: `1300000001|${SID}|${SKEY}` }, {
+      models: [MODEL, "fault-limit"],
     });
-    const gw = gatewayClient(h, s.key);
+    const { gw, claude } = s;
     const messages = [{ role: "system" as const, content: "Be brief." }, {
       role: "user" as const,
       content: "Describe the sea",
@@ -53,16 +39,9 @@ appTest(
     assertEquals([sent.json.Model, sent.json.Temperature], [MODEL, 0.3]);
     assert(answer.choices[0].message.content!.startsWith("Describe the sea"));
     const text = answer.choices[0].message.content;
-    const chunks = await collect(
-      await gw.chat.completions.create({
-        model: MODEL,
-        messages,
-        stream: true,
-        stream_options: { include_usage: true },
-      }),
-    );
-    assertEquals(chunks.map((c) => c.choices[0]?.delta.content ?? "").join(""), text);
-    assertEquals(chunks.find((c) => c.usage)!.usage!.completion_tokens, answer.usage!.completion_tokens);
+    const viaStream = await streamedChat(gw, { model: MODEL, messages });
+    assertEquals(viaStream.text, text);
+    assertEquals(viaStream.usage?.completion_tokens, answer.usage!.completion_tokens);
 
     const tools = {
       model: MODEL,
@@ -85,7 +64,6 @@ appTest(
       );
     assertEquals(shape(streamed), shape(called));
 
-    const claude = anthropicGateway(h, s.key);
     const msg = await claude.messages.create({
       model: MODEL,
       max_tokens: 50,

@@ -7,8 +7,7 @@
  */
 import { appTest } from "../../support/app.ts";
 import { assert, assertEquals } from "../../support/assert.ts";
-import { fakeChannel, gatewayClient, relaySetup, settled } from "../../support/relay.ts";
-import { anthropicGateway } from "../../support/native_relay.ts";
+import { providerSetup, settled, streamedChat } from "../../support/relay.ts";
 import { startFakeVertex } from "../../fake_upstream/vertex.ts";
 import { testChannel } from "../../../relay/health/channel_test.ts";
 import { vertexClaudeModel, vertexRegion } from "../../../relay/providers/vertex/index.ts";
@@ -17,14 +16,7 @@ import type { ChannelView } from "../../../store/cache/catalog.ts";
 
 const GEMINI = "gemini-2.5-flash";
 const CLAUDE = "claude-sonnet-4-5-20250929";
-const each = (v: number) => JSON.stringify({ [GEMINI]: v, [CLAUDE]: v });
-const PRICES = { ModelRatio: each(1), CompletionRatio: each(2), PreConsumedQuota: "0" };
-
-async function collect<T>(stream: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of stream) out.push(item);
-  return out;
-}
+const PRICED = { models: [GEMINI, CLAUDE] };
 
 Deno.test("Vertex regions from the channel's other field; dated Claude names in Vertex's spelling", () => {
   assertEquals(vertexRegion("", GEMINI), "global");
@@ -50,16 +42,12 @@ appTest(
   "Vertex: Gemini and Claude models from every dialect with one cached service-account token",
   async (h) => {
     await using fake = await startFakeVertex();
-    const s = await relaySetup(h, {
-      options: PRICES,
-      channels: [fakeChannel(fake.url, {
-        type: 41,
-        key: JSON.stringify(fake.serviceAccount),
-        models: `${GEMINI},${CLAUDE}`,
-        other: JSON.stringify({ default: "us-central1", [CLAUDE]: "us-east5" }),
-      })],
-    });
-    const gw = gatewayClient(h, s.key);
+    const s = await providerSetup(h, fake.url, {
+      type: 41,
+      key: JSON.stringify(fake.serviceAccount),
+      other: JSON.stringify({ default: "us-central1", [CLAUDE]: "us-east5" }),
+    }, PRICED);
+    const { gw, claude } = s;
     const messages = [{ role: "user" as const, content: "Describe the sea" }];
     const answer = await gw.chat.completions.create({ model: GEMINI, messages });
     let sent = fake.lastRequest()!;
@@ -71,20 +59,10 @@ appTest(
     assertEquals(sent.headers.get("x-goog-user-project"), "fake-project");
     assertEquals(sent.json.safetySettings[0].threshold, "BLOCK_NONE");
     assert(answer.choices[0].message.content!.startsWith("Describe the sea"));
-    const chunks = await collect(
-      await gw.chat.completions.create({
-        model: GEMINI,
-        messages,
-        stream: true,
-        stream_options: { include_usage: true },
-      }),
-    );
+    const viaStream = await streamedChat(gw, { model: GEMINI, messages });
     assert(fake.lastRequest()!.url.search.includes("alt=sse"));
-    assertEquals(
-      chunks.map((c) => c.choices[0]?.delta.content ?? "").join(""),
-      answer.choices[0].message.content,
-    );
-    assertEquals(chunks.find((c) => c.usage)!.usage!.completion_tokens, answer.usage!.completion_tokens);
+    assertEquals(viaStream.text, answer.choices[0].message.content);
+    assertEquals(viaStream.usage?.completion_tokens, answer.usage!.completion_tokens);
 
     // A Gemini client's request passes through as Gemini's body.
     const gem = await h.call("POST", `/v1beta/models/${GEMINI}:generateContent`, {
@@ -94,7 +72,6 @@ appTest(
     assertEquals((await gem.json()).candidates[0].content.parts[0].text, answer.choices[0].message.content);
 
     // Claude on Vertex: rawPredict with Vertex's anthropic_version and no model in the body.
-    const claude = anthropicGateway(h, s.key);
     const msg = await claude.messages.create({
       model: CLAUDE,
       max_tokens: 100,
@@ -117,16 +94,12 @@ appTest(
     assert(fake.lastRequest()!.path.endsWith(":streamRawPredict"));
     assertEquals(final.content[0].type === "text" ? final.content[0].text : "", text);
     // ... and for an OpenAI client, translated, streamed.
-    const oc = await collect(
-      await gw.chat.completions.create({
-        model: CLAUDE,
-        stream: true,
-        messages: [{ role: "user", content: "Tell me about rivers [fake:cache_read=4]" }],
-        stream_options: { include_usage: true },
-      }),
-    );
-    assertEquals(oc.map((c) => c.choices[0]?.delta.content ?? "").join(""), text);
-    assertEquals(oc.find((c) => c.usage)!.usage!.prompt_tokens_details?.cached_tokens, 4);
+    const oc = await streamedChat(gw, {
+      model: CLAUDE,
+      messages: [{ role: "user", content: "Tell me about rivers [fake:cache_read=4]" }],
+    });
+    assertEquals(oc.text, text);
+    assertEquals(oc.usage?.prompt_tokens_details?.cached_tokens, 4);
     const r = await gw.responses.create({ model: CLAUDE, input: "Tell me about rivers [fake:cache_read=4]" });
     assertEquals(r.output_text, text);
 
@@ -141,11 +114,12 @@ appTest(
 appTest("Vertex: a token near expiry is exchanged again; a wrong private key is refused", async (h) => {
   // 61 s tokens are refreshed one second after issue (a minute before they expire).
   await using fake = await startFakeVertex({ tokenTtlSeconds: 61, apiKey: "vertex-api-key-1" });
-  const s = await relaySetup(h, {
-    options: PRICES,
-    channels: [fakeChannel(fake.url, { type: 41, key: JSON.stringify(fake.serviceAccount), models: GEMINI })],
-  });
-  const gw = gatewayClient(h, s.key);
+  const s = await providerSetup(h, fake.url, {
+    type: 41,
+    key: JSON.stringify(fake.serviceAccount),
+    models: GEMINI,
+  }, PRICED);
+  const { gw } = s;
   await gw.chat.completions.create({ model: GEMINI, messages: [{ role: "user", content: "one" }] });
   await gw.chat.completions.create({ model: GEMINI, messages: [{ role: "user", content: "two" }] });
   assertEquals(fake.tokensIssued, 1);
