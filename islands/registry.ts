@@ -25,6 +25,7 @@ export const islandLoaders = {
   TopUpOrderManager: () => import("./TopUpOrderManager.tsx"),
   OAuthCallback: () => import("./OAuthCallback.tsx"),
   AccountSecurity: () => import("./AccountSecurity.tsx"),
+  OpsPanel: () => import("./OpsPanel.tsx"),
 };
 
 export type IslandName = keyof typeof islandLoaders;
