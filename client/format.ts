@@ -66,3 +66,15 @@ export function unixFromLocalInput(value: string | boolean | undefined, none: nu
 export function amountFromQuota(quota: number, quotaPerUnit: number): string {
   return String(Math.round((quota / (quotaPerUnit || 500000)) * 1e6) / 1e6);
 }
+
+/** A byte count in the page's language, in the largest unit that keeps it at least 1 (B, KB, MB, GB, TB). */
+export function formatBytes(bytes: number, lang: string): string {
+  const units = ["B", "KB", "MB", "GB", "TB"];
+  let v = Math.max(0, bytes);
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${new Intl.NumberFormat(lang, { maximumFractionDigits: u === 0 ? 0 : 1 }).format(v)} ${units[u]}`;
+}

@@ -92,3 +92,69 @@ export function rangeBounds(now: number, range: RangeName): { start: number; end
   const { bucket } = RANGES[range];
   return { start, end: start + Math.ceil((hourEnd(now) - start) / bucket) * bucket };
 }
+
+/** The longest span `/api/data/self` answers (30 days). */
+export const MAX_RANGE_SECONDS = 2_592_000;
+
+/**
+ * A custom range from two `date` fields (`YYYY-MM-DD`, local days, both included): `[start, end)` from the
+ * first day's midnight to the midnight after the last, hourly buckets for up to two days and daily ones
+ * beyond. Undefined when a field is empty or the days are reversed; `tooLong` past MAX_RANGE_SECONDS.
+ */
+export function customBounds(
+  from: string,
+  to: string,
+): { start: number; end: number; bucket: number; tooLong: boolean } | undefined {
+  const day = (text: string) => /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T00:00:00`) : undefined;
+  const first = day(from);
+  const last = day(to);
+  if (!first || !last || Number.isNaN(first.getTime()) || Number.isNaN(last.getTime())) return undefined;
+  const after = new Date(last);
+  after.setDate(after.getDate() + 1);
+  const start = Math.floor(first.getTime() / 1000);
+  const end = Math.floor(after.getTime() / 1000);
+  if (end <= start) return undefined;
+  return {
+    start,
+    end,
+    bucket: end - start <= 2 * 86400 ? 3600 : 86400,
+    tooLong: end - start > MAX_RANGE_SECONDS,
+  };
+}
+
+/** `YYYY-MM-DD` of the local day `unixSeconds` is in (a `date` field's value). */
+export function localDay(unixSeconds: number): string {
+  const d = new Date(unixSeconds * 1000);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+export interface RankedUsage {
+  name: string;
+  quota: number;
+  count: number;
+  tokens: number;
+  /** Of the listed total quota, 0..1. */
+  share: number;
+}
+
+/** Rows summed by `nameOf`, largest quota first (ties by name), with each one's share of the quota. */
+export function rankUsage<T extends { quota: number; count: number; token_used: number }>(
+  rows: T[],
+  nameOf: (row: T) => string,
+): RankedUsage[] {
+  const by = new Map<string, RankedUsage>();
+  let total = 0;
+  for (const r of rows) {
+    const name = nameOf(r);
+    let e = by.get(name);
+    if (!e) by.set(name, e = { name, quota: 0, count: 0, tokens: 0, share: 0 });
+    e.quota += r.quota;
+    e.count += r.count;
+    e.tokens += r.token_used;
+    total += r.quota;
+  }
+  return [...by.values()]
+    .map((e) => ({ ...e, share: total > 0 ? e.quota / total : 0 }))
+    .sort((a, b) => b.quota - a.quota || a.name.localeCompare(b.name));
+}

@@ -23,6 +23,7 @@ const adminItems: NavItem[] = [
   { href: "/console/user", label: "nav.users", role: 10 },
   { href: "/console/redemption", label: "nav.redemptions", role: 10 },
   { href: "/console/topup_orders", label: "nav.topup_orders", role: 10 },
+  { href: "/console/ops", label: "nav.ops", role: 100 },
   { href: "/console/setting", label: "nav.settings", role: 100 },
 ];
 

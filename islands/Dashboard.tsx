@@ -1,6 +1,8 @@
 /**
  * Console home: balance, used quota, requests, RPM/TPM (`GET /api/user/self`, `GET /api/log/self/stat`) and
- * quota / requests over time by model (`GET /api/data/self?start_timestamp&end_timestamp`), 24 h or 7/30 days.
+ * quota / requests over time by model (`GET /api/data/self?start_timestamp&end_timestamp`), 24 h, 7/30 days
+ * or a custom range of days (at most 30, the route's limit), then rankings over the same range: by model,
+ * by API key (`GET /api/data/flow/self`) and, for admins, by user (`GET /api/data/flow`).
  */
 import { useMemo, useState } from "preact/hooks";
 import { useI18n } from "../i18n/context.ts";
@@ -8,14 +10,18 @@ import type { MessageKey } from "../i18n/messages.ts";
 import { useApiGet } from "../client/use_api.ts";
 import { axisDecimals, formatCount, formatMoney, formatQuota } from "../client/format.ts";
 import {
+  customBounds,
+  localDay,
   type QuotaDataRow,
   rangeBounds,
   type RangeName,
   RANGES,
+  rankUsage,
   usageSeries,
 } from "../client/usage_series.ts";
 import { ApiNotice } from "../components/ApiNotice.tsx";
 import { UsageChart } from "../components/UsageChart.tsx";
+import { UsageRanking } from "../components/UsageRanking.tsx";
 
 interface SelfUser {
   quota: number;
@@ -29,6 +35,24 @@ interface LogStat {
   tpm: number;
 }
 
+interface FlowRow {
+  username?: string;
+  token_id?: number;
+  token_name?: string;
+  model_name: string;
+  token_used: number;
+  count: number;
+  quota: number;
+}
+
+type RankingView = "model" | "token" | "user";
+
+const rankingLabels: Record<RankingView, MessageKey> = {
+  model: "dashboard.rank_by_model",
+  token: "dashboard.rank_by_key",
+  user: "dashboard.rank_by_user",
+};
+
 const rangeLabels: Record<RangeName, MessageKey> = {
   "24h": "dashboard.range_24h",
   "7d": "dashboard.range_7d",
@@ -39,22 +63,40 @@ export default function Dashboard(
   { quotaPerUnit, admin = false }: { quotaPerUnit: number; admin?: boolean },
 ) {
   const { t, lang } = useI18n();
-  const [range, setRange] = useState<RangeName>("24h");
+  const [range, setRange] = useState<RangeName | "custom">("24h");
+  /** The custom range's days (`YYYY-MM-DD`), applied with its button. */
+  const [days, setDays] = useState<{ from: string; to: string } | undefined>(undefined);
+  const [view, setView] = useState<RankingView>("model");
   /** Admins may chart another user's usage (`GET /api/data/?username=`); empty is their own. */
   const [username, setUsername] = useState("");
-  const now = useMemo(() => Math.floor(Date.now() / 1000), [range]);
-  const { start, end } = rangeBounds(now, range);
+  const now = useMemo(() => Math.floor(Date.now() / 1000), [range, days]);
+  const custom = range === "custom" && days ? customBounds(days.from, days.to) : undefined;
+  const preset = range === "custom" ? undefined : rangeBounds(now, range);
+  const bounds = preset ? { ...preset, bucket: RANGES[range as RangeName].bucket } : custom;
+  // Only an admin's look at another user has no 30-day limit (`/api/data/`); the rest answer one month.
+  const tooLong = custom?.tooLong === true && !(admin && username);
+  const { start, end, bucket } = bounds && !tooLong ? bounds : { start: 0, end: 0, bucket: 3600 };
+  const ready = end > start;
+  const span = `start_timestamp=${start}&end_timestamp=${end}`;
   const self = useApiGet<SelfUser>("/api/user/self");
-  const stat = useApiGet<LogStat>(`/api/log/self/stat?start_timestamp=${start}&end_timestamp=${end}`);
+  const stat = useApiGet<LogStat>(ready ? `/api/log/self/stat?${span}` : undefined);
   const data = useApiGet<QuotaDataRow[]>(
-    admin && username
-      ? `/api/data/?username=${encodeURIComponent(username)}&start_timestamp=${start}&end_timestamp=${end}`
-      : `/api/data/self?start_timestamp=${start}&end_timestamp=${end}`,
+    !ready
+      ? undefined
+      : admin && username
+      ? `/api/data/?username=${encodeURIComponent(username)}&${span}`
+      : `/api/data/self?${span}`,
+  );
+  const flow = useApiGet<FlowRow[]>(
+    !ready || view === "model"
+      ? undefined
+      : view === "user"
+      ? `/api/data/flow?${span}${username ? `&username=${encodeURIComponent(username)}` : ""}`
+      : `/api/data/flow/self?${span}`,
   );
   const series = useMemo(
-    () =>
-      usageSeries(Array.isArray(data.result?.data) ? data.result.data : [], start, end, RANGES[range].bucket),
-    [data.result, start, end, range],
+    () => usageSeries(Array.isArray(data.result?.data) ? data.result.data : [], start, end, bucket),
+    [data.result, start, end, bucket],
   );
   const money = (q: number) => formatQuota(q, quotaPerUnit);
   const perUnit = quotaPerUnit || 500000;
@@ -64,7 +106,19 @@ export default function Dashboard(
     return dollars.map((v) => formatMoney(v, decimals));
   };
   const countTicks = (vs: number[]) => vs.map((v) => formatCount(v, lang));
-  const chart = { lang, bucket: RANGES[range].bucket, timeLabel: t("dashboard.time") };
+  const chart = { lang, bucket, timeLabel: t("dashboard.time") };
+  const rows = Array.isArray(data.result?.data) ? data.result.data : [];
+  const flowRows = view !== "model" && flow.result?.ok && Array.isArray(flow.result.data)
+    ? flow.result.data
+    : [];
+  const ranking = view === "model"
+    ? rankUsage(rows.filter((r) => r.created_at >= start && r.created_at < end), (r) => r.model_name)
+    : view === "user"
+    ? rankUsage(flowRows, (r) => r.username ?? "")
+    : rankUsage(
+      flowRows,
+      (r) => r.token_name || t("dashboard.deleted_key", { id: r.token_id ?? 0 }),
+    );
   const user = self.result?.ok ? self.result.data : undefined;
   const cards: [string, string, string?][] = [
     [t("dashboard.balance"), user ? money(user.quota) : "—"],
@@ -106,6 +160,33 @@ export default function Dashboard(
             {t(rangeLabels[r])}
           </button>
         ))}
+        <button
+          type="button"
+          class={`btn btn-small ${range === "custom" ? "btn-primary" : ""}`}
+          aria-pressed={range === "custom"}
+          onClick={() => {
+            setRange("custom");
+            setDays((d) => d ?? { from: localDay(now - 6 * 86400), to: localDay(now) });
+          }}
+        >
+          {t("dashboard.range_custom")}
+        </button>
+        {range === "custom" && (
+          <form
+            class="inline-form"
+            data-form="custom-range"
+            onSubmit={(e) => {
+              e.preventDefault();
+              const f = (e.currentTarget as HTMLFormElement).elements;
+              const value = (name: string) => (f.namedItem(name) as HTMLInputElement).value;
+              setDays({ from: value("from"), to: value("to") });
+            }}
+          >
+            <input type="date" name="from" aria-label={t("dashboard.range_from")} value={days?.from} />
+            <input type="date" name="to" aria-label={t("dashboard.range_to")} value={days?.to} />
+            <button type="submit" class="btn btn-small">{t("dashboard.range_apply")}</button>
+          </form>
+        )}
         {admin && (
           <form
             class="inline-form"
@@ -124,7 +205,14 @@ export default function Dashboard(
           </form>
         )}
       </div>
-      {data.result?.ok
+      {range === "custom" && (tooLong || !custom) && (
+        <p class="notice notice-error" role="alert" data-state="range-invalid">
+          {t(tooLong ? "dashboard.range_too_long" : "dashboard.range_invalid")}
+        </p>
+      )}
+      {!ready
+        ? null
+        : data.result?.ok
         ? series.models.length === 0
           ? <p class="notice notice-muted" data-state="empty">{t("dashboard.no_usage")}</p>
           : (
@@ -149,6 +237,34 @@ export default function Dashboard(
             </div>
           )
         : <ApiNotice result={data.result} loading={data.loading} />}
+      {ready && (
+        <section class="stack" data-section="ranking">
+          <h2>{t("dashboard.ranking")}</h2>
+          <div class="toolbar" role="group" aria-label={t("dashboard.ranking")}>
+            {(["model", "token", ...(admin ? ["user"] : [])] as RankingView[]).map((v) => (
+              <button
+                type="button"
+                key={v}
+                class={`btn btn-small ${v === view ? "btn-primary" : ""}`}
+                aria-pressed={v === view}
+                onClick={() => setView(v)}
+              >
+                {t(rankingLabels[v])}
+              </button>
+            ))}
+          </div>
+          {view !== "model" && !flow.result?.ok
+            ? <ApiNotice result={flow.result} loading={flow.loading} />
+            : (
+              <UsageRanking
+                rows={ranking}
+                nameLabel={t(rankingLabels[view])}
+                money={money}
+                empty={t("dashboard.no_usage")}
+              />
+            )}
+        </section>
+      )}
     </div>
   );
 }

@@ -26,6 +26,7 @@ export const islandLoaders = {
   OAuthCallback: () => import("./OAuthCallback.tsx"),
   AccountSecurity: () => import("./AccountSecurity.tsx"),
   LoginSessions: () => import("./LoginSessions.tsx"),
+  OpsPanel: () => import("./OpsPanel.tsx"),
 };
 
 export type IslandName = keyof typeof islandLoaders;

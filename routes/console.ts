@@ -37,6 +37,7 @@ import * as playground from "./console/playground.tsx";
 import * as chat2link from "./chat2link.tsx";
 import * as topupOrders from "./console/topup_orders.tsx";
 import * as oauthCallback from "./oauth_callback.tsx";
+import * as ops from "./console/ops.tsx";
 
 export const pages: PageModule[] = [
   home,
@@ -57,6 +58,7 @@ export const pages: PageModule[] = [
   chat2link,
   topupOrders,
   oauthCallback,
+  ops,
 ];
 
 export interface ConsoleOptions {

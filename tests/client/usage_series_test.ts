@@ -1,6 +1,14 @@
 /** Dashboard series: hourly rows bucketed per model, zero-filled, ordered by cost; ranges aligned to hours. */
 import { assertEquals } from "../support/assert.ts";
-import { rangeBounds, RANGES, rangeStart, usageSeries } from "../../client/usage_series.ts";
+import {
+  customBounds,
+  localDay,
+  rangeBounds,
+  RANGES,
+  rangeStart,
+  rankUsage,
+  usageSeries,
+} from "../../client/usage_series.ts";
 import { axisDecimals, formatMoney, formatQuota, quotaFromAmount } from "../../client/format.ts";
 
 const row = (model_name: string, created_at: number, quota: number, count = 1) => ({
@@ -95,4 +103,32 @@ Deno.test("every dashboard range fits the one month /api/data/self answers", () 
       assertEquals(end - start <= 2_592_000, true, `${range}: ${end - start} s`);
     }
   }
+});
+
+Deno.test("a custom range: local days both included, hourly up to two days, daily beyond, 30 days at most", () => {
+  const two = customBounds("2026-03-01", "2026-03-02")!;
+  assertEquals(two.start, new Date("2026-03-01T00:00:00").getTime() / 1000);
+  assertEquals(two.end, new Date("2026-03-03T00:00:00").getTime() / 1000);
+  assertEquals([two.bucket, two.tooLong], [3600, false]);
+  const month = customBounds("2026-03-01", "2026-03-30")!;
+  assertEquals([month.bucket, month.tooLong], [86400, false]);
+  assertEquals(customBounds("2026-03-01", "2026-03-31")!.tooLong, true);
+  assertEquals(customBounds("2026-03-05", "2026-03-01"), undefined);
+  assertEquals(customBounds("", "2026-03-01"), undefined);
+  assertEquals(localDay(two.start), "2026-03-01");
+});
+
+Deno.test("usage ranked by a name: summed, largest cost first, shares of the total", () => {
+  const ranked = rankUsage(
+    [
+      { name: "a", quota: 10, count: 1, token_used: 5 },
+      { name: "b", quota: 30, count: 2, token_used: 7 },
+      { name: "a", quota: 10, count: 4, token_used: 1 },
+    ],
+    (r) => r.name,
+  );
+  assertEquals(ranked, [
+    { name: "b", quota: 30, count: 2, tokens: 7, share: 0.6 },
+    { name: "a", quota: 20, count: 5, tokens: 6, share: 0.4 },
+  ]);
 });
