@@ -12,8 +12,10 @@ import { log } from "../server/logger.ts";
 import type { UpstreamCall } from "../relay/tasks/video/adapter.ts";
 import { refundSettled, refundWithoutLedger } from "../store/refunds.ts";
 
-/** Per channel batch call. */
+/** One upstream task fetch. */
 export const TASK_FETCH_TIMEOUT_MS = 15_000;
+/** An intent row with no upstream id this old belongs to a submit that will never finish (submits: 60 s). */
+export const ABANDONED_SUBMIT_MS = 5 * 60_000;
 
 export interface PollCounts {
   updated: number;
@@ -70,8 +72,10 @@ export interface TaskKind<T extends PolledTask, U> {
   /** For log lines ("midjourney", "suno", "video"). */
   name: string;
   unfinished(deps: AppDeps): Promise<T[]>;
-  /** The id the upstream knows the task by ("" when it never gave one). */
+  /** The id the upstream knows the task by ("" while its submit is under way, or when it never gave one). */
   upstreamId(t: T): string;
+  /** When the submit began, in milliseconds since the epoch. */
+  submittedAtMs(t: T): number;
   /** Why the task is past its time at `nowMs`, or undefined. */
   timedOut(deps: AppDeps, t: T, nowMs: number): string | undefined;
   /**
@@ -118,7 +122,11 @@ export async function pollKind<T extends PolledTask, U>(
   const byChannel = new Map<number, T[]>();
   for (const t of await kind.unfinished(deps)) {
     if (!kind.upstreamId(t)) {
-      await apply(deps, kind, t, kind.failure(t, "no task id from the upstream", nowMs), counts);
+      // A submit's intent row: its charge and its row were written apart. Past any submit's time it was
+      // abandoned (the gateway stopped in between): failed, and whatever was charged refunded.
+      if (nowMs - kind.submittedAtMs(t) > ABANDONED_SUBMIT_MS) {
+        await apply(deps, kind, t, kind.failure(t, "the submit was not completed", nowMs), counts);
+      }
       continue;
     }
     byChannel.set(t.channelId, [...(byChannel.get(t.channelId) ?? []), t]);

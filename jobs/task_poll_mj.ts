@@ -60,6 +60,7 @@ export const midjourneyKind: TaskKind<MjTask, MjTaskUpdate> = {
   name: "midjourney",
   unfinished: (deps) => unfinishedMjTasks(deps.db),
   upstreamId: (t) => t.mjId,
+  submittedAtMs: (t) => t.submitTime,
   timedOut: (_deps, t, nowMs) =>
     nowMs - t.submitTime > MJ_TIMEOUT_MS ? "upstream task timed out (over 1 hour)" : undefined,
   async fetch(deps, ch, tasks) {

@@ -13,6 +13,7 @@ export function taskTimedOut(deps: AppDeps, t: Task, nowMs: number): string | un
 /** What every `tasks`-row kind shares: the failed update, the comparison, the write. */
 export const taskRowKind = {
   upstreamId: (t: Task) => t.taskId,
+  submittedAtMs: (t: Task) => t.submitTime * 1000,
   timedOut: taskTimedOut,
   failure: (t: Task, reason: string, nowMs: number): TaskUpdate => ({
     status: TaskStatus.failure,

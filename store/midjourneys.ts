@@ -103,8 +103,36 @@ export async function insertMjTask(db: Db, t: NewMjTask): Promise<number> {
   );
 }
 
+/**
+ * The upstream's answer written over a submit's intent row (inserted before the upstream was called, with
+ * no Midjourney id, 0%); false when the row is no longer that intent (the poller failed it as abandoned).
+ */
+export async function completeMjIntent(db: Db, id: number, t: NewMjTask): Promise<boolean> {
+  const r = await db.exec(
+    `UPDATE midjourneys SET code = ?, mj_id = ?, description = ?, submit_time = ?, start_time = ?,
+      finish_time = ?, image_url = ?, status = ?, progress = ?, fail_reason = ?, quota = ?
+      WHERE id = ? AND mj_id = '' AND COALESCE(status, '') = '' AND COALESCE(progress, '') = '0%'`,
+    [
+      t.code,
+      t.mjId,
+      t.description,
+      t.submitTime,
+      t.startTime,
+      t.finishTime,
+      t.imageUrl,
+      t.status,
+      t.progress,
+      t.failReason,
+      t.quota,
+      id,
+    ],
+  );
+  return r.changes === 1;
+}
+
 /** The owner's task by its Midjourney id (New API's `GetByMJId`). */
 export async function mjTaskOf(db: Db, userId: number, mjId: string): Promise<MjTask | undefined> {
+  if (!mjId) return undefined; // an intent row's (a submit under way)
   const rows = await db.query(`SELECT ${COLUMNS} FROM midjourneys WHERE user_id = ? AND mj_id = ?`, [
     userId,
     mjId,
@@ -114,7 +142,7 @@ export async function mjTaskOf(db: Db, userId: number, mjId: string): Promise<Mj
 
 /** The owner's tasks among `mjIds` (New API's `GetByMJIds`), at most 100 ids. */
 export async function mjTasksOf(db: Db, userId: number, mjIds: readonly string[]): Promise<MjTask[]> {
-  const ids = [...new Set(mjIds)].slice(0, 100);
+  const ids = [...new Set(mjIds)].filter(Boolean).slice(0, 100);
   if (ids.length === 0) return [];
   const rows = await db.query(
     `SELECT ${COLUMNS} FROM midjourneys WHERE user_id = ? AND mj_id IN (${ids.map(() => "?").join(", ")})

@@ -109,6 +109,36 @@ export async function insertTask(db: Db, t: NewTask): Promise<number> {
   );
 }
 
+/**
+ * The upstream's answer written over a submit's intent row (inserted before the upstream was called, with
+ * no task id); false when the row is no longer that intent (the poller failed it as abandoned).
+ */
+export async function completeTaskIntent(db: Db, id: number, t: NewTask): Promise<boolean> {
+  const r = await db.exec(
+    `UPDATE tasks SET task_id = ?, status = ?, progress = ?, quota = ?, action = ?, properties = ?, data = ?,
+      submit_time = ?, updated_at = ? WHERE id = ? AND task_id = '' AND status = ?`,
+    [
+      t.taskId,
+      t.status,
+      t.progress,
+      t.quota,
+      t.action,
+      t.properties || null,
+      t.data || null,
+      t.submitTime,
+      nowSeconds(),
+      id,
+      TaskStatus.notStart,
+    ],
+  );
+  return r.changes === 1;
+}
+
+/** Removes a submit's intent row once the upstream refused (nothing was charged). */
+export async function dropTaskIntent(db: Db, id: number): Promise<void> {
+  await db.exec(`DELETE FROM tasks WHERE id = ? AND task_id = '' AND status = ?`, [id, TaskStatus.notStart]);
+}
+
 /** The owner's task of `platform` by its upstream id. */
 export async function taskOf(
   db: Db,
@@ -116,6 +146,7 @@ export async function taskOf(
   platform: string,
   taskId: string,
 ): Promise<Task | undefined> {
+  if (!taskId) return undefined; // an intent row's (a submit under way)
   const rows = await db.query(
     `SELECT ${TASK_COLUMNS} FROM tasks WHERE user_id = ? AND platform = ? AND task_id = ?`,
     [userId, platform, taskId],
@@ -130,7 +161,7 @@ export async function tasksOf(
   platform: string,
   taskIds: readonly string[],
 ): Promise<Task[]> {
-  const ids = [...new Set(taskIds)].slice(0, 100);
+  const ids = [...new Set(taskIds)].filter(Boolean).slice(0, 100);
   if (ids.length === 0) return [];
   const rows = await db.query(
     `SELECT ${TASK_COLUMNS} FROM tasks WHERE user_id = ? AND platform = ? AND task_id IN (${

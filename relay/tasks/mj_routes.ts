@@ -8,7 +8,8 @@
 import { type Context, Hono } from "hono";
 import type { AppDeps } from "../../server/deps.ts";
 import { readBodyText } from "../../routes/api/input.ts";
-import { insertMjTask, mjTaskOf, mjTasksOf } from "../../store/midjourneys.ts";
+import { completeMjIntent, insertMjTask, mjTaskOf, mjTasksOf } from "../../store/midjourneys.ts";
+import { failpoint } from "../../server/failpoint.ts";
 import { refundSettled } from "../../store/refunds.ts";
 import { optionRegistry } from "../../options/index.ts";
 import { fetchSetting } from "../../notify/settings.ts";
@@ -150,6 +151,37 @@ async function submit(
   }
   const session = await holdTaskPrice(deps, c, caller, model, requestId);
   session.useChannel({ id: target.channel.id, setting: target.channel.setting });
+  const row = {
+    code: 0,
+    userId: caller.user.id,
+    action: plan.action,
+    mjId: "",
+    prompt,
+    promptEn: "",
+    description: "",
+    state: "",
+    submitTime: Date.now(),
+    startTime: 0,
+    finishTime: 0,
+    imageUrl: "",
+    videoUrl: "",
+    videoUrls: "",
+    status: "",
+    progress: "0%",
+    failReason: "",
+    channelId: target.channel.id,
+    quota: plan.charged ? session.reserved : 0,
+    buttons: "",
+    properties: "",
+    tokenId: caller.token?.id ?? 0,
+    requestId,
+  };
+  // The intent row goes first: a crash after the charge leaves a row the poller refunds (task_poll_loop).
+  const intentId = await insertMjTask(deps.db, row).catch(async (e) => {
+    await session.release();
+    log.error("midjourney task intent not recorded", { requestId, error: String(e) });
+    throw new MjError(MjCode.requestError, "insert_midjourney_task_failed");
+  });
   let status: number;
   let answer: Record<string, unknown>;
   try {
@@ -174,6 +206,7 @@ async function submit(
     answer = parsed;
   } catch (e) {
     await session.release();
+    await deps.db.exec("DELETE FROM midjourneys WHERE id = ? AND mj_id = ''", [intentId]).catch(() => {});
     if (e instanceof MjError) throw e;
     if (e instanceof SyntaxError) throw new MjError(MjCode.unknown, "unmarshal_response_body_failed");
     throw new MjError(MjCode.unknown, "do_request_failed");
@@ -204,32 +237,15 @@ async function submit(
       plan.charged,
     )
     : (await session.release(), 0);
+  failpoint("task_after_charge");
   const now = Date.now();
-  const row = {
+  Object.assign(row, {
     code,
-    userId: caller.user.id,
-    action: plan.action,
     mjId,
-    prompt,
-    promptEn: "",
     description: String(answer.description ?? ""),
-    state: "",
     submitTime: now,
-    startTime: 0,
-    finishTime: 0,
-    imageUrl: "",
-    videoUrl: "",
-    videoUrls: "",
-    status: "",
-    progress: "0%",
-    failReason: "",
-    channelId: target.channel.id,
     quota: charged,
-    buttons: "",
-    properties: "",
-    tokenId: caller.token?.id ?? 0,
-    requestId,
-  };
+  });
   if (!accepted) {
     // Nothing to follow: written as finished so the poller leaves it alone (New API reaches this state later).
     Object.assign(row, { failReason: row.description, status: "FAILURE", progress: "100%" });
@@ -244,10 +260,10 @@ async function submit(
   if (code === MjCode.ok && plan.action === "UPLOAD") {
     Object.assign(row, { progress: "100%", status: "SUCCESS" });
   }
-  try {
-    await insertMjTask(deps.db, row);
-  } catch (e) {
-    log.error("midjourney task not recorded; charge refunded", { requestId, error: String(e) });
+  const recorded = await completeMjIntent(deps.db, intentId, row)
+    .catch((e) => (log.error("midjourney task not recorded", { requestId, error: String(e) }), false));
+  if (!recorded) {
+    // Refunded now; the intent row left behind is failed by the poller, which then finds nothing to refund.
     if (charged > 0) {
       await refundSettled(deps.db, { requestId, quota: charged, content: "task not recorded" }, deps.logDb);
     }

@@ -7,9 +7,18 @@
 import { type Context, Hono } from "hono";
 import type { AppDeps } from "../../server/deps.ts";
 import { readBodyText } from "../../routes/api/input.ts";
-import { insertTask, type Task, taskOf, tasksOf, TaskStatus } from "../../store/tasks.ts";
+import {
+  completeTaskIntent,
+  dropTaskIntent,
+  insertTask,
+  type Task,
+  taskOf,
+  tasksOf,
+  TaskStatus,
+} from "../../store/tasks.ts";
 import { refundSettled } from "../../store/refunds.ts";
 import { log } from "../../server/logger.ts";
+import { failpoint } from "../../server/failpoint.ts";
 import { errorResponse, toRelayError } from "../pipeline/errors.ts";
 import { RelayError } from "../formats/errors.ts";
 import { newRequestId } from "../pipeline/request_id.ts";
@@ -79,6 +88,31 @@ async function submit(deps: AppDeps, c: Context, caller: Caller, requestId: stri
   const target = taskChannel(deps, caller, model, SUNO_CHANNEL_TYPES);
   const session = await holdTaskPrice(deps, c, caller, model, requestId);
   session.useChannel({ id: target.channel.id, setting: target.channel.setting });
+  const row = {
+    taskId: "",
+    platform: "suno",
+    userId: caller.user.id,
+    group: caller.usingGroup,
+    channelId: target.channel.id,
+    quota: session.reserved,
+    action,
+    status: TaskStatus.notStart as string,
+    failReason: "",
+    submitTime: Math.floor(Date.now() / 1000),
+    startTime: 0,
+    finishTime: 0,
+    progress: "0%",
+    properties: "",
+    data: "",
+    requestId,
+    tokenId: caller.token?.id ?? 0,
+  };
+  // The intent row goes first: a crash after the charge leaves a row the poller refunds (task_poll_loop).
+  const intentId = await insertTask(deps.db, row).catch(async (e) => {
+    await session.release();
+    log.error("suno task intent not recorded", { requestId, error: String(e) });
+    throw new TaskRejection(500, "insert_task_failed");
+  });
   let taskId: string;
   try {
     const res = await deps.upstream.request({
@@ -105,32 +139,16 @@ async function submit(deps: AppDeps, c: Context, caller: Caller, requestId: stri
     taskId = answer.data;
   } catch (e) {
     await session.release();
+    await dropTaskIntent(deps.db, intentId).catch(() => {});
     if (e instanceof TaskRejection) throw e;
     throw new TaskRejection(502, "do_request_failed", "the upstream could not be reached");
   }
   const charged = await settleTaskPrice(deps, session, target.channel, `Suno ${action}, task ${taskId}`);
-  try {
-    await insertTask(deps.db, {
-      taskId,
-      platform: "suno",
-      userId: caller.user.id,
-      group: caller.usingGroup,
-      channelId: target.channel.id,
-      quota: charged,
-      action,
-      status: TaskStatus.notStart,
-      failReason: "",
-      submitTime: Math.floor(Date.now() / 1000),
-      startTime: 0,
-      finishTime: 0,
-      progress: "0%",
-      properties: "",
-      data: "",
-      requestId,
-      tokenId: caller.token?.id ?? 0,
-    });
-  } catch (e) {
-    log.error("suno task not recorded; charge refunded", { requestId, error: String(e) });
+  failpoint("task_after_charge");
+  const recorded = await completeTaskIntent(deps.db, intentId, { ...row, taskId, quota: charged })
+    .catch((e) => (log.error("suno task not recorded", { requestId, error: String(e) }), false));
+  if (!recorded) {
+    // Refunded now; the intent row left behind is failed by the poller, which then finds nothing to refund.
     if (charged > 0) {
       await refundSettled(deps.db, { requestId, quota: charged, content: "task not recorded" }, deps.logDb);
     }

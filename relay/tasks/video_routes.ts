@@ -8,7 +8,16 @@
  */
 import { type Context, Hono } from "hono";
 import type { AppDeps } from "../../server/deps.ts";
-import { insertTask, type Task, TASK_COLUMNS, taskFromRow, TaskStatus } from "../../store/tasks.ts";
+import {
+  completeTaskIntent,
+  dropTaskIntent,
+  insertTask,
+  type Task,
+  TASK_COLUMNS,
+  taskFromRow,
+  TaskStatus,
+} from "../../store/tasks.ts";
+import { failpoint } from "../../server/failpoint.ts";
 import { refundSettled } from "../../store/refunds.ts";
 import { log } from "../../server/logger.ts";
 import { RelayError } from "../formats/errors.ts";
@@ -227,6 +236,31 @@ async function submitVideo(
   const action = v.action ?? adapter.action(req);
   const session = await holdTaskPrice(deps, c, caller, req.model, requestId, price.multiplier);
   session.useChannel({ id: target.channel.id, setting: target.channel.setting });
+  const row = {
+    taskId: "",
+    platform: String(target.channel.type),
+    userId: caller.user.id,
+    group: caller.usingGroup,
+    channelId: target.channel.id,
+    quota: session.reserved,
+    action,
+    status: TaskStatus.notStart as string,
+    failReason: "",
+    submitTime: Math.floor(Date.now() / 1000),
+    startTime: 0,
+    finishTime: 0,
+    progress: "0%",
+    properties: JSON.stringify({ origin_model_name: req.model, seconds: price.seconds, size: price.size }),
+    data: "",
+    requestId,
+    tokenId: caller.token?.id ?? 0,
+  };
+  // The intent row goes first: a crash after the charge leaves a row the poller refunds (task_poll_loop).
+  const intentId = await insertTask(deps.db, row).catch(async (e) => {
+    await session.release();
+    log.error("video task intent not recorded", { requestId, error: String(e) });
+    throw new RelayError(500, "the task could not be recorded", { code: "insert_task_failed" });
+  });
   let answer: Record<string, unknown>;
   let taskId: string;
   try {
@@ -265,6 +299,7 @@ async function submitVideo(
     taskId = ok.taskId;
   } catch (e) {
     await session.release();
+    await dropTaskIntent(deps.db, intentId).catch(() => {});
     if (e instanceof RelayError) throw e;
     log.warn("video submit failed", { requestId, error: String(e) });
     throw new RelayError(502, "the upstream could not be reached", { code: "do_request_failed" });
@@ -277,29 +312,18 @@ async function submitVideo(
     true,
     price.multiplier,
   );
+  failpoint("task_after_charge");
   const r = adapter === openAiVideoAdapter ? adapter.result(answer) : undefined;
-  try {
-    await insertTask(deps.db, {
-      taskId,
-      platform: String(target.channel.type),
-      userId: caller.user.id,
-      group: caller.usingGroup,
-      channelId: target.channel.id,
-      quota: charged,
-      action,
-      status: r?.status ?? TaskStatus.submitted,
-      failReason: "",
-      submitTime: Math.floor(Date.now() / 1000),
-      startTime: 0,
-      finishTime: 0,
-      progress: `${r?.progress ?? 0}%`,
-      properties: JSON.stringify({ origin_model_name: req.model, seconds: price.seconds, size: price.size }),
-      data: JSON.stringify(answer),
-      requestId,
-      tokenId: caller.token?.id ?? 0,
-    });
-  } catch (e) {
-    log.error("video task not recorded; charge refunded", { requestId, error: String(e) });
+  const recorded = await completeTaskIntent(deps.db, intentId, {
+    ...row,
+    taskId,
+    quota: charged,
+    status: r?.status ?? TaskStatus.submitted,
+    progress: `${r?.progress ?? 0}%`,
+    data: JSON.stringify(answer),
+  }).catch((e) => (log.error("video task not recorded", { requestId, error: String(e) }), false));
+  if (!recorded) {
+    // Refunded now; the intent row left behind is failed by the poller, which then finds nothing to refund.
     if (charged > 0) {
       await refundSettled(deps.db, { requestId, quota: charged, content: "task not recorded" }, deps.logDb);
     }
@@ -344,7 +368,7 @@ async function remix(deps: AppDeps, c: Context, caller: Caller, requestId: strin
 async function ownVideo(deps: AppDeps, caller: Caller, id: string): Promise<Task> {
   const row = await queryOne(
     deps.db,
-    `SELECT ${TASK_COLUMNS} FROM tasks WHERE user_id = ? AND task_id = ? AND platform NOT IN ('suno', 'mj')`,
+    `SELECT ${TASK_COLUMNS} FROM tasks WHERE user_id = ? AND task_id = ? AND task_id <> '' AND platform NOT IN ('suno', 'mj')`,
     [caller.user.id, id],
   );
   if (!row) throw new RelayError(404, `Video ${id} not found`, { code: "not_found" });

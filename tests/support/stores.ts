@@ -16,8 +16,25 @@ import {
   createTempMysqlDatabase,
   isEmptyDatabase,
   migratedTemplate,
+  mysqlDatabaseUrl,
   mysqlServerUrl,
 } from "./mysql.ts";
+
+/** Where another process opens the store `db` is connected to: a database URL, or the SQLite file. */
+export async function storeLocation(s: Pick<StoreFixture, "kind">, db: Db): Promise<string> {
+  if (s.kind === "postgres") {
+    const [row] = await db.query<{ d: string }>("SELECT current_database() AS d");
+    const url = new URL(Deno.env.get("TEST_POSTGRES_URL") ?? "postgres://postgres@127.0.0.1:5432/postgres");
+    url.pathname = `/${row.d}`;
+    return url.toString();
+  }
+  if (s.kind === "mysql") {
+    const [row] = await db.query<{ d: string }>("SELECT DATABASE() AS d");
+    return mysqlDatabaseUrl(row.d);
+  }
+  const [row] = await db.query<{ file: string }>("SELECT file FROM pragma_database_list WHERE name = 'main'");
+  return row.file;
+}
 
 export const testSecrets = { sessionSecret: "s".repeat(32), cryptoSecret: "c".repeat(32) };
 

@@ -4,31 +4,15 @@
  * released), a second restart and a late settle change nothing, and the balance matches the log.
  */
 import { assert, assertEquals } from "../../support/assert.ts";
-import { type StoreFixture, storeTest } from "../../support/stores.ts";
+import { storeTest } from "../../support/stores.ts";
 import { billingFixture, counters, rid } from "../../support/billing.ts";
 import { Billing } from "../../../relay/billing/billing.ts";
 import { Catalog } from "../../../store/cache/catalog.ts";
-import { testSecrets } from "../../support/stores.ts";
-import { mysqlDatabaseUrl } from "../../support/mysql.ts";
+import { storeLocation, testSecrets } from "../../support/stores.ts";
 import { getReservation } from "../../../store/reservations.ts";
-import { asInt, type Db, nowSeconds, queryOne } from "../../../store/db.ts";
+import { asInt, nowSeconds, queryOne } from "../../../store/db.ts";
 
 const fixtureScript = new URL("./fixtures/hold_and_hang.ts", import.meta.url).pathname;
-
-async function locationOf(s: StoreFixture, db: Db): Promise<string> {
-  if (s.kind === "postgres") {
-    const [row] = await db.query<{ d: string }>("SELECT current_database() AS d");
-    const url = new URL(Deno.env.get("TEST_POSTGRES_URL") ?? "postgres://postgres@127.0.0.1:5432/postgres");
-    url.pathname = `/${row.d}`;
-    return url.toString();
-  }
-  if (s.kind === "mysql") {
-    const [row] = await db.query<{ d: string }>("SELECT DATABASE() AS d");
-    return mysqlDatabaseUrl(row.d);
-  }
-  const [row] = await db.query<{ file: string }>("SELECT file FROM pragma_database_list WHERE name = 'main'");
-  return row.file;
-}
 
 async function runUntilHeld(args: string[]): Promise<Deno.ChildProcess> {
   const child = new Deno.Command(Deno.execPath(), {
@@ -60,7 +44,7 @@ storeTest(
       const start = await counters(f);
       const prefix = rid("crash");
       const child = await runUntilHeld([
-        await locationOf(s, db),
+        await storeLocation(s, db),
         String(f.userId),
         String(f.tokenId),
         String(f.channelId),
