@@ -113,6 +113,8 @@ Deno.test({
                 assertStringIncludes(text, "gpt-4o-mini");
                 assert(!(await page.isVisible(".chart-tip")), "no tooltip before hover");
 
+                // The range controls and rankings above can push the chart below a phone's fold.
+                await page.locator(".chart-canvas .u-over").first().scrollIntoViewIfNeeded();
                 const plot = await page.locator(".chart-canvas .u-over").first().boundingBox();
                 await page.mouse.move(plot!.x + plot!.width - 30, plot!.y + plot!.height / 2);
                 await page.locator(".chart-tip").first().waitFor();
