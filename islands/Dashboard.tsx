@@ -182,8 +182,9 @@ export default function Dashboard(
               setDays({ from: value("from"), to: value("to") });
             }}
           >
-            <input type="date" name="from" aria-label={t("dashboard.range_from")} value={days?.from} />
-            <input type="date" name="to" aria-label={t("dashboard.range_to")} value={days?.to} />
+            {/* Uncontrolled (read on submit): a re-render while a range loads must not undo typed days. */}
+            <input type="date" name="from" aria-label={t("dashboard.range_from")} defaultValue={days?.from} />
+            <input type="date" name="to" aria-label={t("dashboard.range_to")} defaultValue={days?.to} />
             <button type="submit" class="btn btn-small">{t("dashboard.range_apply")}</button>
           </form>
         )}
