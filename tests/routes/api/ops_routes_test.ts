@@ -114,7 +114,9 @@ appTest(
     // This week: model-b leads model-a; the week before, model-a led model-b (b moved up, a dropped).
     await row(alice.userId, "alice", "model-a", now - 2 * 86400, 300);
     await row(bob.userId, "bob", "model-b", now - 3 * 86400, 900, 3);
-    await row(alice.userId, "alice", "model-b", now - 90000, 100);
+    // Yesterday at 00:00 UTC: outside the last 24 hours, and never on the day of the row two days back (25
+    // hours ago fell on that day during the first hour after midnight, leaving three history buckets).
+    await row(alice.userId, "alice", "model-b", now - (now % 86400) - 86400, 100);
     await row(alice.userId, "alice", "model-a", now - 9 * 86400, 1000);
     await row(alice.userId, "alice", "model-b", now - 10 * 86400, 10);
     // Long ago: only the "all" board sees it.
