@@ -11,9 +11,8 @@
  * `conversation.chat.failed` (its `last_error`) and `error`; `done` ends the stream.
  */
 import type { SseEvent } from "../../sse/event.ts";
-import { SseParser } from "../../sse/parser.ts";
 import { RelayError } from "../../formats/errors.ts";
-import type { IrOutputPart, IrRequest, IrResponse, IrStreamEvent, IrUsage } from "../../formats/ir.ts";
+import type { IrRequest, IrResponse, IrStreamEvent, IrUsage } from "../../formats/ir.ts";
 import {
   type JsonObject,
   num,
@@ -22,7 +21,7 @@ import {
   streamEventObject,
   tokenCount,
 } from "../../formats/upstream_body.ts";
-import type { WireCodec } from "../../formats/wire.ts";
+import { responseFromStreamText, type WireCodec } from "../../formats/wire.ts";
 import type { ProviderSpec } from "../spec.ts";
 
 export function encodeCozeRequest(ir: IrRequest): Record<string, unknown> {
@@ -125,29 +124,7 @@ export function decodeCozeResponse(body: unknown, model: string): IrResponse {
     } catch { /* not JSON: read as a stream */ }
     if (o) throw cozeError(o);
   }
-  const events: SseEvent[] = [];
-  const parser = new SseParser({ maxBufferBytes: 16 << 20 });
-  const bytes = new TextEncoder().encode(body);
-  parser.feed(bytes, (e) => events.push(e));
-  parser.finish((e) => events.push(e));
-  const state: CozeDecodeState = { model, started: false };
-  const ir: IrResponse = { id: "", model, content: [], finishReason: "stop" };
-  let text = "";
-  let reasoning = "";
-  for (const ev of events) {
-    for (const e of decodeCozeStreamEvent(state, ev)) {
-      if (e.type === "error") throw e.error;
-      if (e.type === "start") ir.id = e.id;
-      else if (e.type === "text") text += e.text;
-      else if (e.type === "reasoning") reasoning += e.text;
-      else if (e.type === "usage") ir.usage = e.usage;
-    }
-  }
-  const content: IrOutputPart[] = [];
-  if (reasoning) content.push({ type: "reasoning", text: reasoning });
-  if (text) content.push({ type: "text", text });
-  ir.content = content;
-  return ir;
+  return responseFromStreamText(cozeWire, body, model);
 }
 
 export const cozeWire: WireCodec<CozeDecodeState> = {
