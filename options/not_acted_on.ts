@@ -46,12 +46,9 @@ const declared: OptionDef[] = [
   text("ChatLink"),
   text("ChatLink2"),
   int("StreamCacheQueueLength", 0),
-  // Sign-in: SMTP TLS details, OAuth, passkeys, Turnstile
+  // Sign-in: SMTP TLS details, WeChat
   boolOption("SMTPInsecureSkipVerify", false),
   boolOption("SMTPStartTLSEnabled", false),
-  text("TelegramBotName"),
-  text("TelegramBotToken"),
-  boolOption("TelegramOAuthEnabled", false),
   text("WeChatAccountQRCodeImageURL"),
   boolOption("WeChatAuthEnabled", false),
   text("WeChatServerAddress"),

@@ -1,5 +1,6 @@
 /**
  * New API's sign-in options: the providers (GitHub, Discord, OIDC, Linux DO) of `routes/api/oauth.ts`,
+ * Telegram's login widget (`routes/api/oauth_telegram.ts`),
  * passkeys (`routes/api/passkey.ts`) and Turnstile (`auth/turnstile.ts`). Keys and defaults are New
  * API's; `oidc.well_known` names the discovery document the id_token keys come from.
  */
@@ -26,6 +27,9 @@ export const oauthOptions: OptionDef[] = [
   text("oidc.authorization_endpoint"),
   text("oidc.token_endpoint"),
   text("oidc.user_info_endpoint"),
+  boolOption("TelegramOAuthEnabled", false),
+  text("TelegramBotName"),
+  text("TelegramBotToken"),
   boolOption("passkey.enabled", false),
   text("passkey.rp_display_name"),
   text("passkey.rp_id"),

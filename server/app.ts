@@ -15,6 +15,7 @@ import { setupRoutes } from "../routes/api/setup.ts";
 import { userAuthRoutes } from "../routes/api/user_auth.ts";
 import { emailAuthRoutes } from "../routes/api/email_auth.ts";
 import { oauthRoutes } from "../routes/api/oauth.ts";
+import { telegramRoutes } from "../routes/api/oauth_telegram.ts";
 import { twoFaRoutes } from "../routes/api/two_fa.ts";
 import { loginSessionRoutes } from "../routes/api/login_sessions.ts";
 import { secureVerifyRoutes } from "../routes/api/secure_verify.ts";
@@ -84,6 +85,7 @@ export function createApp(deps: AppDeps, consoleOverrides: ConsoleOptions = {}):
   // /api/user/* routes with fixed paths come before the admin routes' `/api/user/:id`.
   app.route("/", userAuthRoutes(deps));
   app.route("/", emailAuthRoutes(deps, emailCodeStore(deps.kv, deps.secrets.sessionSecret)));
+  app.route("/", telegramRoutes(deps));
   app.route("/", oauthRoutes(deps));
   app.route("/", twoFaRoutes(deps));
   app.route("/", loginSessionRoutes(deps));
