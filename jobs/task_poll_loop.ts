@@ -72,6 +72,11 @@ export interface TaskKind<T extends PolledTask, U> {
   /** For log lines ("midjourney", "suno", "video"). */
   name: string;
   unfinished(deps: AppDeps): Promise<T[]>;
+  /**
+   * Intent rows (no upstream id) whose submit began before `beforeMs`: abandoned, since no submit runs
+   * that long. Read on their own so that no backlog of unfinished tasks can starve them.
+   */
+  abandonedIntents(deps: AppDeps, beforeMs: number): Promise<T[]>;
   /** The id the upstream knows the task by ("" while its submit is under way, or when it never gave one). */
   upstreamId(t: T): string;
   /** When the submit began, in milliseconds since the epoch. */
@@ -119,16 +124,15 @@ export async function pollKind<T extends PolledTask, U>(
   nowMs: number,
   counts: PollCounts,
 ): Promise<void> {
+  // A submit's intent row: its charge and its row were written apart. Past any submit's time it was
+  // abandoned (the gateway stopped in between): failed, and whatever was charged refunded.
+  for (const t of await kind.abandonedIntents(deps, nowMs - ABANDONED_SUBMIT_MS)) {
+    if (kind.upstreamId(t)) continue;
+    await apply(deps, kind, t, kind.failure(t, "the submit was not completed", nowMs), counts);
+  }
   const byChannel = new Map<number, T[]>();
   for (const t of await kind.unfinished(deps)) {
-    if (!kind.upstreamId(t)) {
-      // A submit's intent row: its charge and its row were written apart. Past any submit's time it was
-      // abandoned (the gateway stopped in between): failed, and whatever was charged refunded.
-      if (nowMs - kind.submittedAtMs(t) > ABANDONED_SUBMIT_MS) {
-        await apply(deps, kind, t, kind.failure(t, "the submit was not completed", nowMs), counts);
-      }
-      continue;
-    }
+    if (!kind.upstreamId(t)) continue; // an intent row: its submit is under way (or handled above)
     byChannel.set(t.channelId, [...(byChannel.get(t.channelId) ?? []), t]);
   }
   for (const [channelId, list] of byChannel) {

@@ -3,7 +3,13 @@
  * per channel (New API's batch), the answers written over the rows they came from, failures and tasks
  * past an hour refunded once (the loop: task_poll_loop.ts).
  */
-import { type MjTask, type MjTaskUpdate, unfinishedMjTasks, updateMjTask } from "../store/midjourneys.ts";
+import {
+  abandonedMjIntents,
+  type MjTask,
+  type MjTaskUpdate,
+  unfinishedMjTasks,
+  updateMjTask,
+} from "../store/midjourneys.ts";
 import { fetchTaskJson, isObject, type TaskItem, type TaskKind } from "./task_poll_loop.ts";
 
 /** New API fails a Midjourney task unfinished after an hour. */
@@ -59,6 +65,7 @@ function failure(t: MjTask, reason: string, from?: MjTaskUpdate): MjTaskUpdate {
 export const midjourneyKind: TaskKind<MjTask, MjTaskUpdate> = {
   name: "midjourney",
   unfinished: (deps) => unfinishedMjTasks(deps.db),
+  abandonedIntents: (deps, beforeMs) => abandonedMjIntents(deps.db, beforeMs),
   upstreamId: (t) => t.mjId,
   submittedAtMs: (t) => t.submitTime,
   timedOut: (_deps, t, nowMs) =>
@@ -95,5 +102,9 @@ export const midjourneyKind: TaskKind<MjTask, MjTaskUpdate> = {
 
 /** The Midjourney kind narrowed to one task (a notify polls just the task it names). */
 export function midjourneyTaskKind(task: MjTask): TaskKind<MjTask, MjTaskUpdate> {
-  return { ...midjourneyKind, unfinished: () => Promise.resolve([task]) };
+  return {
+    ...midjourneyKind,
+    unfinished: () => Promise.resolve([task]),
+    abandonedIntents: () => Promise.resolve([]),
+  };
 }

@@ -3,7 +3,13 @@
  * suno, one `POST /suno/fetch {ids}` per channel; failures and tasks older than TASK_TIMEOUT_MINUTES
  * refunded once (the loop: task_poll_loop.ts).
  */
-import { type Task, TaskStatus, type TaskUpdate, unfinishedTasks } from "../store/tasks.ts";
+import {
+  abandonedTaskIntents,
+  type Task,
+  TaskStatus,
+  type TaskUpdate,
+  unfinishedTasks,
+} from "../store/tasks.ts";
 import { taskRowKind } from "./task_row_kind.ts";
 import { fetchTaskJson, isObject, TaskFetchRefused, type TaskItem, type TaskKind } from "./task_poll_loop.ts";
 
@@ -29,6 +35,7 @@ export const sunoKind: TaskKind<Task, TaskUpdate> = {
   ...taskRowKind,
   name: "suno",
   unfinished: (deps) => unfinishedTasks(deps.db, "suno"),
+  abandonedIntents: (deps, beforeMs) => abandonedTaskIntents(deps.db, ["suno"], beforeMs / 1000),
   async fetch(deps, ch, tasks) {
     const answer = await fetchTaskJson(deps, ch, {
       method: "POST",

@@ -3,7 +3,7 @@
  * type), one fetch per task through the channel type's adaptor (no video upstream has a batch call), the
  * upstream object kept in `data`; failures and tasks older than TASK_TIMEOUT_MINUTES refunded once.
  */
-import { type Task, type TaskUpdate, unfinishedTasks } from "../store/tasks.ts";
+import { abandonedTaskIntents, type Task, type TaskUpdate, unfinishedTasks } from "../store/tasks.ts";
 import { VIDEO_CHANNEL_TYPES, videoAdapterFor } from "../relay/tasks/video/registry.ts";
 import type { VideoResult } from "../relay/tasks/video/adapter.ts";
 import { fetchEach, fetchTaskJson, isObject, type TaskKind } from "./task_poll_loop.ts";
@@ -30,6 +30,8 @@ export const videoKind: TaskKind<Task, TaskUpdate> = {
     for (const type of VIDEO_CHANNEL_TYPES) out.push(...await unfinishedTasks(deps.db, String(type)));
     return out;
   },
+  abandonedIntents: (deps, beforeMs) =>
+    abandonedTaskIntents(deps.db, [...VIDEO_CHANNEL_TYPES].map(String), beforeMs / 1000),
   async fetch(deps, ch, tasks) {
     const adapter = videoAdapterFor(ch.channel.type);
     if (!adapter) return undefined;

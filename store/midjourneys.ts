@@ -162,6 +162,19 @@ export async function unfinishedMjTasks(db: Db, limit = 1000): Promise<MjTask[]>
   return rows.map(fromRow);
 }
 
+/**
+ * Intent rows (no Midjourney id, no status, 0%) whose submit began before `beforeMs`: read apart from
+ * `unfinishedMjTasks`, so a backlog of running tasks can never keep them from the poller.
+ */
+export async function abandonedMjIntents(db: Db, beforeMs: number, limit = 1000): Promise<MjTask[]> {
+  const rows = await db.query(
+    `SELECT ${COLUMNS} FROM midjourneys WHERE mj_id = '' AND COALESCE(status, '') = ''
+      AND COALESCE(progress, '') = '0%' AND submit_time < ? ORDER BY id LIMIT ${Math.floor(limit)}`,
+    [Math.floor(beforeMs)],
+  );
+  return rows.map(fromRow);
+}
+
 /** What the poller learned of a task; written only if the row is still as it was read. */
 export type MjTaskUpdate = Pick<
   MjTask,

@@ -183,6 +183,26 @@ export async function unfinishedTasks(db: Db, platform: string, limit = 1000): P
   return rows.map(taskFromRow);
 }
 
+/**
+ * Intent rows of `platforms` (no task id, NOT_START) whose submit began before `beforeS` (Unix seconds):
+ * read apart from `unfinishedTasks`, so a backlog of tasks still running can never keep them from the
+ * poller (they would hold a charge and show NOT_START in the listings for good).
+ */
+export async function abandonedTaskIntents(
+  db: Db,
+  platforms: readonly string[],
+  beforeS: number,
+  limit = 1000,
+): Promise<Task[]> {
+  if (platforms.length === 0) return [];
+  const rows = await db.query(
+    `SELECT ${TASK_COLUMNS} FROM tasks WHERE task_id = '' AND status = ? AND submit_time < ?
+      AND platform IN (${platforms.map(() => "?").join(", ")}) ORDER BY id LIMIT ${Math.floor(limit)}`,
+    [TaskStatus.notStart, Math.floor(beforeS), ...platforms],
+  );
+  return rows.map(taskFromRow);
+}
+
 export type TaskUpdate = Pick<
   Task,
   "status" | "progress" | "failReason" | "startTime" | "finishTime" | "data"

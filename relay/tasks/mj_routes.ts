@@ -8,9 +8,13 @@
 import { type Context, Hono } from "hono";
 import type { AppDeps } from "../../server/deps.ts";
 import { readBodyText } from "../../routes/api/input.ts";
-import { completeMjIntent, insertMjTask, mjTaskOf, mjTasksOf } from "../../store/midjourneys.ts";
-import { failpoint } from "../../server/failpoint.ts";
-import { refundSettled } from "../../store/refunds.ts";
+import {
+  completeMjIntent,
+  insertMjTask,
+  mjTaskOf,
+  mjTasksOf,
+  type NewMjTask,
+} from "../../store/midjourneys.ts";
 import { optionRegistry } from "../../options/index.ts";
 import { fetchSetting } from "../../notify/settings.ts";
 import { guardedFetch } from "../../net/ssrf_fetch.ts";
@@ -34,9 +38,9 @@ import {
 import { type ImageLink, mjImageSigValid, mjTaskDto } from "./mj_view.ts";
 import {
   checkTaskModel,
-  holdTaskPrice,
   originChannel,
-  settleTaskPrice,
+  submitTask,
+  TASK_NOT_RECORDED,
   taskCaller,
   type TaskChannel,
   taskChannel,
@@ -111,6 +115,82 @@ async function readObject(
 
 const strField = (v: unknown) => (typeof v === "string" ? v : undefined);
 
+const mjIdOf = (a: Record<string, unknown>) =>
+  typeof a.result === "string" ? a.result : String(a.result ?? "");
+
+/** The upstream's submit answer (any code; a channel without an account instance is disabled here). */
+async function callMidjourney(
+  deps: AppDeps,
+  c: Context,
+  target: TaskChannel,
+  text: string,
+): Promise<Record<string, unknown>> {
+  const res = await deps.upstream.request({
+    method: "POST",
+    url: target.baseUrl + upstreamPath(new URL(c.req.url).pathname),
+    headers: { "content-type": "application/json", "mj-api-secret": target.key },
+    body: text,
+    proxy: target.proxy,
+    firstByteTimeoutMs: SUBMIT_TIMEOUT_MS,
+    totalTimeoutMs: SUBMIT_TIMEOUT_MS,
+  });
+  if (res.status !== 200) {
+    await res.cancel();
+    throw new MjError(MjCode.unknown, `fail_to_fetch_midjourney status_code: ${res.status}`);
+  }
+  const answer = JSON.parse(new TextDecoder().decode(await res.bytes(MAX_ANSWER_BYTES)));
+  if (!answer || typeof answer !== "object" || typeof answer.code !== "number") {
+    throw new MjError(MjCode.unknown, "unmarshal_response_body_failed");
+  }
+  if (
+    answer.code === MJ_NO_INSTANCE && target.channel.autoBan === 1 &&
+    optionRegistry.bool(deps.catalog, "AutomaticDisableChannelEnabled")
+  ) {
+    // New API: a Midjourney-proxy without a usable account instance takes its channel (or key) out.
+    await disableChannel(
+      deps,
+      target.channel.id,
+      target.keyIndex,
+      target.channel.keys.length,
+      "No available account instance",
+    )
+      .catch((e) => log.error("midjourney channel not disabled", { error: String(e) }));
+  }
+  return answer;
+}
+
+/** The intent row as the upstream's answer leaves it (a refused submit is written finished). */
+function answeredRow(
+  row: NewMjTask,
+  plan: { action: string },
+  answer: Record<string, unknown>,
+  accepted: boolean,
+): NewMjTask {
+  const code = answer.code as number;
+  const now = Date.now();
+  Object.assign(row, {
+    code,
+    mjId: mjIdOf(answer),
+    description: String(answer.description ?? ""),
+    submitTime: now,
+  });
+  if (!accepted) {
+    // Nothing to follow: written as finished so the poller leaves it alone (New API reaches this state later).
+    Object.assign(row, { failReason: row.description, status: "FAILURE", progress: "100%" });
+  }
+  const props = answer.properties as Record<string, unknown> | undefined;
+  if (code === MjCode.exists && typeof props?.imageUrl === "string" && typeof props?.status === "string") {
+    Object.assign(row, { imageUrl: props.imageUrl, status: props.status });
+    if (props.status === "SUCCESS") {
+      Object.assign(row, { progress: "100%", startTime: now, finishTime: now, code: 1 });
+    }
+  }
+  if (code === MjCode.ok && plan.action === "UPLOAD") {
+    Object.assign(row, { progress: "100%", status: "SUCCESS" });
+  }
+  return row;
+}
+
 async function submit(
   deps: AppDeps,
   c: Context,
@@ -149,9 +229,7 @@ async function submit(
   } else {
     target = taskChannel(deps, caller, model, MJ_CHANNEL_TYPES);
   }
-  const session = await holdTaskPrice(deps, c, caller, model, requestId);
-  session.useChannel({ id: target.channel.id, setting: target.channel.setting });
-  const row = {
+  const row = (quota: number) => ({
     code: 0,
     userId: caller.user.id,
     action: plan.action,
@@ -170,105 +248,37 @@ async function submit(
     progress: "0%",
     failReason: "",
     channelId: target.channel.id,
-    quota: plan.charged ? session.reserved : 0,
+    quota,
     buttons: "",
     properties: "",
     tokenId: caller.token?.id ?? 0,
     requestId,
-  };
-  // The intent row goes first: a crash after the charge leaves a row the poller refunds (task_poll_loop).
-  const intentId = await insertMjTask(deps.db, row).catch(async (e) => {
-    await session.release();
-    log.error("midjourney task intent not recorded", { requestId, error: String(e) });
-    throw new MjError(MjCode.requestError, "insert_midjourney_task_failed");
   });
-  let status: number;
-  let answer: Record<string, unknown>;
-  try {
-    const res = await deps.upstream.request({
-      method: "POST",
-      url: target.baseUrl + upstreamPath(new URL(c.req.url).pathname),
-      headers: { "content-type": "application/json", "mj-api-secret": target.key },
-      body: text,
-      proxy: target.proxy,
-      firstByteTimeoutMs: SUBMIT_TIMEOUT_MS,
-      totalTimeoutMs: SUBMIT_TIMEOUT_MS,
-    });
-    status = res.status;
-    if (status !== 200) {
-      await res.cancel();
-      throw new MjError(MjCode.unknown, `fail_to_fetch_midjourney status_code: ${status}`);
-    }
-    const parsed = JSON.parse(new TextDecoder().decode(await res.bytes(MAX_ANSWER_BYTES)));
-    if (!parsed || typeof parsed !== "object" || typeof parsed.code !== "number") {
-      throw new MjError(MjCode.unknown, "unmarshal_response_body_failed");
-    }
-    answer = parsed;
-  } catch (e) {
-    await session.release();
-    await deps.db.exec("DELETE FROM midjourneys WHERE id = ? AND mj_id = ''", [intentId]).catch(() => {});
-    if (e instanceof MjError) throw e;
-    if (e instanceof SyntaxError) throw new MjError(MjCode.unknown, "unmarshal_response_body_failed");
-    throw new MjError(MjCode.unknown, "do_request_failed");
-  }
+  const accepted = (a: Record<string, unknown>) =>
+    submitAccepted(a.code as number, plan.action) && mjIdOf(a) !== "";
+  const { answer } = await submitTask(deps, c, caller, requestId, {
+    kind: "midjourney",
+    model,
+    target,
+    recordIntent: (reserved) => insertMjTask(deps.db, row(plan.charged ? reserved : 0)),
+    dropIntent: async (id) => {
+      await deps.db.exec("DELETE FROM midjourneys WHERE id = ? AND mj_id = ''", [id]);
+    },
+    call: () => callMidjourney(deps, c, target, text),
+    // INPAINT and CUSTOM_ZOOM are free (New API); a refused action charges nothing.
+    charge: (a) => accepted(a) && plan.charged ? `Action ${plan.action}, task ${mjIdOf(a)}` : undefined,
+    complete: (id, a, charged) =>
+      completeMjIntent(deps.db, id, answeredRow(row(charged), plan, a, accepted(a))),
+    failed: (e) =>
+      e instanceof MjError
+        ? e
+        : e === TASK_NOT_RECORDED
+        ? new MjError(MjCode.requestError, "insert_midjourney_task_failed")
+        : e instanceof SyntaxError
+        ? new MjError(MjCode.unknown, "unmarshal_response_body_failed")
+        : new MjError(MjCode.unknown, "do_request_failed"),
+  });
   const code = answer.code as number;
-  if (
-    code === MJ_NO_INSTANCE && target.channel.autoBan === 1 &&
-    optionRegistry.bool(deps.catalog, "AutomaticDisableChannelEnabled")
-  ) {
-    // New API: a Midjourney-proxy without a usable account instance takes its channel (or key) out.
-    await disableChannel(
-      deps,
-      target.channel.id,
-      target.keyIndex,
-      target.channel.keys.length,
-      "No available account instance",
-    )
-      .catch((e) => log.error("midjourney channel not disabled", { error: String(e) }));
-  }
-  const mjId = typeof answer.result === "string" ? answer.result : String(answer.result ?? "");
-  const accepted = submitAccepted(code, plan.action) && mjId !== "";
-  const charged = accepted
-    ? await settleTaskPrice(
-      deps,
-      session,
-      target.channel,
-      `Action ${plan.action}, task ${mjId}`,
-      plan.charged,
-    )
-    : (await session.release(), 0);
-  failpoint("task_after_charge");
-  const now = Date.now();
-  Object.assign(row, {
-    code,
-    mjId,
-    description: String(answer.description ?? ""),
-    submitTime: now,
-    quota: charged,
-  });
-  if (!accepted) {
-    // Nothing to follow: written as finished so the poller leaves it alone (New API reaches this state later).
-    Object.assign(row, { failReason: row.description, status: "FAILURE", progress: "100%" });
-  }
-  const props = answer.properties as Record<string, unknown> | undefined;
-  if (code === MjCode.exists && typeof props?.imageUrl === "string" && typeof props?.status === "string") {
-    Object.assign(row, { imageUrl: props.imageUrl, status: props.status });
-    if (props.status === "SUCCESS") {
-      Object.assign(row, { progress: "100%", startTime: now, finishTime: now, code: 1 });
-    }
-  }
-  if (code === MjCode.ok && plan.action === "UPLOAD") {
-    Object.assign(row, { progress: "100%", status: "SUCCESS" });
-  }
-  const recorded = await completeMjIntent(deps.db, intentId, row)
-    .catch((e) => (log.error("midjourney task not recorded", { requestId, error: String(e) }), false));
-  if (!recorded) {
-    // Refunded now; the intent row left behind is failed by the poller, which then finds nothing to refund.
-    if (charged > 0) {
-      await refundSettled(deps.db, { requestId, quota: charged, content: "task not recorded" }, deps.logDb);
-    }
-    throw new MjError(MjCode.requestError, "insert_midjourney_task_failed");
-  }
   // New API tells clients "submitted" for "exists" and "queued" (not for INPAINT/CUSTOM_ZOOM on 21).
   const shown = code === MjCode.queued || (code === MjCode.exists && plan.charged) ? MjCode.ok : code;
   return Response.json({ ...answer, code: shown }, { status: 200 });

@@ -14,21 +14,20 @@ import {
   type Task,
   taskOf,
   tasksOf,
-  TaskStatus,
 } from "../../store/tasks.ts";
-import { refundSettled } from "../../store/refunds.ts";
 import { log } from "../../server/logger.ts";
-import { failpoint } from "../../server/failpoint.ts";
 import { errorResponse, toRelayError } from "../pipeline/errors.ts";
 import { RelayError } from "../formats/errors.ts";
 import { newRequestId } from "../pipeline/request_id.ts";
 import type { Caller } from "../pipeline/key_auth.ts";
 import {
-  holdTaskPrice,
-  settleTaskPrice,
+  submitTask,
+  TASK_NOT_RECORDED,
   taskCaller,
+  type TaskChannel,
   taskChannel,
   TaskRejection,
+  taskRowOf,
   withTaskLimits,
 } from "./task_relay.ts";
 
@@ -73,6 +72,37 @@ async function readObject(c: Context, deps: AppDeps): Promise<Record<string, unk
   throw new TaskRejection(400, "invalid_request", "invalid request body");
 }
 
+/** The upstream's task id for an accepted submit; TaskRejection in Suno's shape otherwise. */
+async function callSuno(
+  deps: AppDeps,
+  target: TaskChannel,
+  action: string,
+  body: Record<string, unknown>,
+): Promise<string> {
+  const res = await deps.upstream.request({
+    method: "POST",
+    url: `${target.baseUrl}/suno/submit/${action.toLowerCase()}`,
+    headers: { "content-type": "application/json", authorization: `Bearer ${target.key}` },
+    body: JSON.stringify(body),
+    proxy: target.proxy,
+    firstByteTimeoutMs: SUBMIT_TIMEOUT_MS,
+    totalTimeoutMs: SUBMIT_TIMEOUT_MS,
+  });
+  const text = new TextDecoder().decode(await res.bytes(MAX_ANSWER_BYTES));
+  const answer = parsed(text) as { code?: unknown; message?: unknown; data?: unknown } | null;
+  if (
+    res.status !== 200 || !answer || answer.code !== "success" || typeof answer.data !== "string" ||
+    !answer.data
+  ) {
+    const code = typeof answer?.code === "string" && answer.code ? answer.code : "fail_to_fetch_task";
+    const message = typeof answer?.message === "string" && answer.message
+      ? answer.message
+      : `upstream status ${res.status}`;
+    throw new TaskRejection(res.status === 200 ? 500 : res.status >= 500 ? 502 : 400, code, message);
+  }
+  return answer.data;
+}
+
 async function submit(deps: AppDeps, c: Context, caller: Caller, requestId: string): Promise<Response> {
   const action = (c.req.param("action") ?? "").toUpperCase();
   if (action !== "MUSIC" && action !== "LYRICS") {
@@ -86,74 +116,23 @@ async function submit(deps: AppDeps, c: Context, caller: Caller, requestId: stri
   }
   const model = `suno_${action.toLowerCase()}`;
   const target = taskChannel(deps, caller, model, SUNO_CHANNEL_TYPES);
-  const session = await holdTaskPrice(deps, c, caller, model, requestId);
-  session.useChannel({ id: target.channel.id, setting: target.channel.setting });
-  const row = {
-    taskId: "",
-    platform: "suno",
-    userId: caller.user.id,
-    group: caller.usingGroup,
-    channelId: target.channel.id,
-    quota: session.reserved,
-    action,
-    status: TaskStatus.notStart as string,
-    failReason: "",
-    submitTime: Math.floor(Date.now() / 1000),
-    startTime: 0,
-    finishTime: 0,
-    progress: "0%",
-    properties: "",
-    data: "",
-    requestId,
-    tokenId: caller.token?.id ?? 0,
-  };
-  // The intent row goes first: a crash after the charge leaves a row the poller refunds (task_poll_loop).
-  const intentId = await insertTask(deps.db, row).catch(async (e) => {
-    await session.release();
-    log.error("suno task intent not recorded", { requestId, error: String(e) });
-    throw new TaskRejection(500, "insert_task_failed");
+  const row = taskRowOf(caller, target, requestId, { platform: "suno", action });
+  const { answer: taskId } = await submitTask(deps, c, caller, requestId, {
+    kind: "suno",
+    model,
+    target,
+    recordIntent: (reserved) => insertTask(deps.db, row(reserved)),
+    dropIntent: (id) => dropTaskIntent(deps.db, id),
+    call: () => callSuno(deps, target, action, body),
+    charge: (id) => `Suno ${action}, task ${id}`,
+    complete: (id, taskId, charged) => completeTaskIntent(deps.db, id, row(charged, taskId)),
+    failed: (e) =>
+      e instanceof TaskRejection
+        ? e
+        : e === TASK_NOT_RECORDED
+        ? new TaskRejection(500, "insert_task_failed")
+        : new TaskRejection(502, "do_request_failed", "the upstream could not be reached"),
   });
-  let taskId: string;
-  try {
-    const res = await deps.upstream.request({
-      method: "POST",
-      url: `${target.baseUrl}/suno/submit/${action.toLowerCase()}`,
-      headers: { "content-type": "application/json", authorization: `Bearer ${target.key}` },
-      body: JSON.stringify(body),
-      proxy: target.proxy,
-      firstByteTimeoutMs: SUBMIT_TIMEOUT_MS,
-      totalTimeoutMs: SUBMIT_TIMEOUT_MS,
-    });
-    const text = new TextDecoder().decode(await res.bytes(MAX_ANSWER_BYTES));
-    const answer = parsed(text) as { code?: unknown; message?: unknown; data?: unknown } | null;
-    if (
-      res.status !== 200 || !answer || answer.code !== "success" || typeof answer.data !== "string" ||
-      !answer.data
-    ) {
-      const code = typeof answer?.code === "string" && answer.code ? answer.code : "fail_to_fetch_task";
-      const message = typeof answer?.message === "string" && answer.message
-        ? answer.message
-        : `upstream status ${res.status}`;
-      throw new TaskRejection(res.status === 200 ? 500 : res.status >= 500 ? 502 : 400, code, message);
-    }
-    taskId = answer.data;
-  } catch (e) {
-    await session.release();
-    await dropTaskIntent(deps.db, intentId).catch(() => {});
-    if (e instanceof TaskRejection) throw e;
-    throw new TaskRejection(502, "do_request_failed", "the upstream could not be reached");
-  }
-  const charged = await settleTaskPrice(deps, session, target.channel, `Suno ${action}, task ${taskId}`);
-  failpoint("task_after_charge");
-  const recorded = await completeTaskIntent(deps.db, intentId, { ...row, taskId, quota: charged })
-    .catch((e) => (log.error("suno task not recorded", { requestId, error: String(e) }), false));
-  if (!recorded) {
-    // Refunded now; the intent row left behind is failed by the poller, which then finds nothing to refund.
-    if (charged > 0) {
-      await refundSettled(deps.db, { requestId, quota: charged, content: "task not recorded" }, deps.logDb);
-    }
-    throw new TaskRejection(500, "insert_task_failed");
-  }
   return Response.json({ code: "success", message: "", data: taskId });
 }
 

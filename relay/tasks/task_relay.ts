@@ -1,8 +1,9 @@
 /**
- * What every async-task route (Midjourney, Suno) shares: the caller of the key (New API also reads
- * `mj-api-secret` on `/mj`), the channel of a task platform, and the charge: the price is held before the
- * upstream is called, settled once when the upstream accepts the task (made durable before the task row is
- * written, so a row always has its charge), released otherwise. Refunds go through `store/refunds.ts`.
+ * What every async-task route (Midjourney, Suno, video) shares: the caller of the key (New API also reads
+ * `mj-api-secret` on `/mj`), the channel of a task platform, and the submit (`submitTask`): the price is
+ * held and an intent row written before the upstream is called, the charge settled once when the upstream
+ * accepts the task (made durable before the row is completed, so a row always has its charge), released
+ * otherwise. Refunds go through `store/refunds.ts`.
  */
 import type { Context } from "hono";
 import type { AppDeps } from "../../server/deps.ts";
@@ -16,6 +17,10 @@ import { BillingError, InsufficientQuotaError } from "../billing/errors.ts";
 import { parseJsonObject } from "../providers/spec.ts";
 import { checkLimits } from "../pipeline/admit.ts";
 import type { RelayCtx } from "../pipeline/context.ts";
+import { failpoint } from "../../server/failpoint.ts";
+import { refundSettled } from "../../store/refunds.ts";
+import { log } from "../../server/logger.ts";
+import { type NewTask, TaskStatus } from "../../store/tasks.ts";
 
 /** A task route refused the request before anything was charged; each platform words it in its shape. */
 export class TaskRejection extends Error {
@@ -186,4 +191,110 @@ export async function withTaskLimits<T>(deps: AppDeps, caller: Caller, fn: () =>
     await ctx.gate?.release({ refund: true });
     throw e;
   }
+}
+
+/** One platform's part in `submitTask`; `A` is the upstream's answer as the platform reads it. */
+export interface TaskSubmit<A> {
+  /** For log lines ("suno", "video", "midjourney"). */
+  kind: string;
+  model: string;
+  target: TaskChannel;
+  /** Per-call price multiplier (video seconds × size). */
+  priceMultiplier?: number;
+  /** Writes the intent row (no upstream id yet; `reserved` is the quota held); its id. */
+  recordIntent(reserved: number): Promise<number>;
+  /** Removes the intent row after the upstream refused or could not be reached. */
+  dropIntent(id: number): Promise<void>;
+  /** Calls the upstream; throws (in the caller's dialect) when it did not take the task. */
+  call(): Promise<A>;
+  /** The log content the answer is charged under, or undefined to charge nothing for it. */
+  charge(answer: A): string | undefined;
+  /** Writes the answer and the charge over the intent row; false when the row is no longer the intent. */
+  complete(id: number, answer: A, charged: number): Promise<boolean>;
+  /**
+   * The caller's-dialect error for a call that threw `e` (return it when it already is one), or, for
+   * "not_recorded", for a task whose row could not be written.
+   */
+  failed(e: unknown): Error;
+}
+
+/** The error `TaskSubmit.failed` is asked for when the task row cannot be written. */
+export const TASK_NOT_RECORDED = "not_recorded";
+
+/**
+ * A task submit, the same for every platform: hold the price, write the intent row, call the upstream,
+ * settle the charge once it accepted (durable before the row is completed: a crash at the
+ * `task_after_charge` failpoint leaves an intent row with its charge, which the poller fails and refunds
+ * once, `jobs/task_poll_loop.ts`), then complete the row; a row that cannot be completed is refunded now.
+ * A refusal releases the hold and drops the intent. Returns the answer and the quota charged.
+ */
+export async function submitTask<A>(
+  deps: AppDeps,
+  c: Context,
+  caller: Caller,
+  requestId: string,
+  s: TaskSubmit<A>,
+): Promise<{ answer: A; charged: number }> {
+  const session = await holdTaskPrice(deps, c, caller, s.model, requestId, s.priceMultiplier);
+  session.useChannel({ id: s.target.channel.id, setting: s.target.channel.setting });
+  const intentId = await s.recordIntent(session.reserved).catch(async (e) => {
+    await session.release();
+    log.error(`${s.kind} task intent not recorded`, { requestId, error: String(e) });
+    throw s.failed(TASK_NOT_RECORDED);
+  });
+  let answer: A;
+  try {
+    answer = await s.call();
+  } catch (e) {
+    await session.release();
+    await s.dropIntent(intentId).catch(() => {});
+    throw s.failed(e);
+  }
+  const content = s.charge(answer);
+  const charged = content === undefined
+    ? (await session.release(), 0)
+    : await settleTaskPrice(deps, session, s.target.channel, content, true, s.priceMultiplier ?? 1);
+  failpoint("task_after_charge");
+  const recorded = await s.complete(intentId, answer, charged)
+    .catch((e) => (log.error(`${s.kind} task not recorded`, { requestId, error: String(e) }), false));
+  if (!recorded) {
+    // Refunded now; the intent row left behind is failed by the poller, which then finds nothing to refund.
+    if (charged > 0) {
+      await refundSettled(deps.db, { requestId, quota: charged, content: "task not recorded" }, deps.logDb);
+    }
+    throw s.failed(TASK_NOT_RECORDED);
+  }
+  return { answer, charged };
+}
+
+/**
+ * A `tasks` row of a submit (Suno, video), built at the intent (`quota` held, no task id) and again at the
+ * completion (`quota` charged, the upstream's id); the submit time is the intent's.
+ */
+export function taskRowOf(
+  caller: Caller,
+  target: TaskChannel,
+  requestId: string,
+  f: { platform: string; action: string; properties?: string },
+): (quota: number, taskId?: string) => NewTask {
+  const submitTime = Math.floor(Date.now() / 1000);
+  return (quota, taskId = "") => ({
+    taskId,
+    platform: f.platform,
+    userId: caller.user.id,
+    group: caller.usingGroup,
+    channelId: target.channel.id,
+    quota,
+    action: f.action,
+    status: TaskStatus.notStart,
+    failReason: "",
+    submitTime,
+    startTime: 0,
+    finishTime: 0,
+    progress: "0%",
+    properties: f.properties ?? "",
+    data: "",
+    requestId,
+    tokenId: caller.token?.id ?? 0,
+  });
 }

@@ -17,8 +17,6 @@ import {
   taskFromRow,
   TaskStatus,
 } from "../../store/tasks.ts";
-import { failpoint } from "../../server/failpoint.ts";
-import { refundSettled } from "../../store/refunds.ts";
 import { log } from "../../server/logger.ts";
 import { RelayError } from "../formats/errors.ts";
 import { errorResponse, toRelayError } from "../pipeline/errors.ts";
@@ -29,13 +27,14 @@ import { BillingInputError } from "../billing/errors.ts";
 import { parseJsonObject } from "../providers/spec.ts";
 import {
   checkTaskModel,
-  holdTaskPrice,
   originChannel,
-  settleTaskPrice,
+  submitTask,
+  TASK_NOT_RECORDED,
   taskCaller,
   type TaskChannel,
   taskChannel,
   TaskRejection,
+  taskRowOf,
   withTaskLimits,
 } from "./task_relay.ts";
 import { queryOne } from "../../store/db.ts";
@@ -234,102 +233,80 @@ async function submitVideo(
     throw e;
   }
   const action = v.action ?? adapter.action(req);
-  const session = await holdTaskPrice(deps, c, caller, req.model, requestId, price.multiplier);
-  session.useChannel({ id: target.channel.id, setting: target.channel.setting });
-  const row = {
-    taskId: "",
+  const row = taskRowOf(caller, target, requestId, {
     platform: String(target.channel.type),
-    userId: caller.user.id,
-    group: caller.usingGroup,
-    channelId: target.channel.id,
-    quota: session.reserved,
     action,
-    status: TaskStatus.notStart as string,
-    failReason: "",
-    submitTime: Math.floor(Date.now() / 1000),
-    startTime: 0,
-    finishTime: 0,
-    progress: "0%",
     properties: JSON.stringify({ origin_model_name: req.model, seconds: price.seconds, size: price.size }),
-    data: "",
-    requestId,
-    tokenId: caller.token?.id ?? 0,
-  };
-  // The intent row goes first: a crash after the charge leaves a row the poller refunds (task_poll_loop).
-  const intentId = await insertTask(deps.db, row).catch(async (e) => {
-    await session.release();
-    log.error("video task intent not recorded", { requestId, error: String(e) });
-    throw new RelayError(500, "the task could not be recorded", { code: "insert_task_failed" });
   });
-  let answer: Record<string, unknown>;
-  let taskId: string;
-  try {
-    const call = v.call
-      ? {
-        method: "POST" as const,
-        url: `${target.baseUrl}${v.call.path}`,
-        headers: { "content-type": "application/json", authorization: `Bearer ${target.key}` },
-        body: v.call.body,
-      }
-      : await adapter.submit(target, req, action, v.raw);
-    const res = await deps.upstream.request({
-      ...call,
-      proxy: target.proxy,
-      firstByteTimeoutMs: SUBMIT_TIMEOUT_MS,
-      totalTimeoutMs: SUBMIT_TIMEOUT_MS,
-    });
-    const text = new TextDecoder().decode(await res.bytes(MAX_ANSWER_BYTES));
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch { /* below */ }
-    const ok = res.status === 200 ? adapter.accepted(parsed) : undefined;
-    if (!ok || "error" in ok) {
-      const message = ok && "error" in ok ? ok.error : upstreamMessage(parsed);
-      const status = res.status >= 400 && res.status < 500 && res.status !== 401 && res.status !== 403
-        ? res.status
-        : res.status === 200
-        ? 400
-        : 502;
-      throw new RelayError(status, message && res.status < 500 ? message : `upstream status ${res.status}`, {
-        code: "upstream_error",
+  const notRecorded = () =>
+    new RelayError(500, "the task could not be recorded", { code: "insert_task_failed" });
+  const { answer } = await submitTask(deps, c, caller, requestId, {
+    kind: "video",
+    model: req.model,
+    target,
+    priceMultiplier: price.multiplier,
+    recordIntent: (reserved) => insertTask(deps.db, row(reserved)),
+    dropIntent: (id) => dropTaskIntent(deps.db, id),
+    call: () => callVideo(deps, v, action),
+    charge: (a) => `Video ${req.model}, task ${a.taskId}`,
+    complete: (id, a, charged) => {
+      const r = adapter === openAiVideoAdapter ? adapter.result(a.answer) : undefined;
+      return completeTaskIntent(deps.db, id, {
+        ...row(charged, a.taskId),
+        status: r?.status ?? TaskStatus.submitted,
+        progress: `${r?.progress ?? 0}%`,
+        data: JSON.stringify(a.answer),
       });
+    },
+    failed: (e) => {
+      if (e === TASK_NOT_RECORDED) return notRecorded();
+      if (e instanceof RelayError) return e;
+      log.warn("video submit failed", { requestId, error: String(e) });
+      return new RelayError(502, "the upstream could not be reached", { code: "do_request_failed" });
+    },
+  });
+  return { video: answer.answer, taskId: answer.taskId };
+}
+
+/** The upstream's accept of a video submit (the adaptor's create, or `v.call`); RelayError otherwise. */
+async function callVideo(
+  deps: AppDeps,
+  v: VideoSubmit,
+  action: string,
+): Promise<{ answer: Record<string, unknown>; taskId: string }> {
+  const { target, adapter, req } = v;
+  const call = v.call
+    ? {
+      method: "POST" as const,
+      url: `${target.baseUrl}${v.call.path}`,
+      headers: { "content-type": "application/json", authorization: `Bearer ${target.key}` },
+      body: v.call.body,
     }
-    answer = obj(parsed);
-    taskId = ok.taskId;
-  } catch (e) {
-    await session.release();
-    await dropTaskIntent(deps.db, intentId).catch(() => {});
-    if (e instanceof RelayError) throw e;
-    log.warn("video submit failed", { requestId, error: String(e) });
-    throw new RelayError(502, "the upstream could not be reached", { code: "do_request_failed" });
+    : await adapter.submit(target, req, action, v.raw);
+  const res = await deps.upstream.request({
+    ...call,
+    proxy: target.proxy,
+    firstByteTimeoutMs: SUBMIT_TIMEOUT_MS,
+    totalTimeoutMs: SUBMIT_TIMEOUT_MS,
+  });
+  const text = new TextDecoder().decode(await res.bytes(MAX_ANSWER_BYTES));
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch { /* below */ }
+  const ok = res.status === 200 ? adapter.accepted(parsed) : undefined;
+  if (!ok || "error" in ok) {
+    const message = ok && "error" in ok ? ok.error : upstreamMessage(parsed);
+    const status = res.status >= 400 && res.status < 500 && res.status !== 401 && res.status !== 403
+      ? res.status
+      : res.status === 200
+      ? 400
+      : 502;
+    throw new RelayError(status, message && res.status < 500 ? message : `upstream status ${res.status}`, {
+      code: "upstream_error",
+    });
   }
-  const charged = await settleTaskPrice(
-    deps,
-    session,
-    target.channel,
-    `Video ${req.model}, task ${taskId}`,
-    true,
-    price.multiplier,
-  );
-  failpoint("task_after_charge");
-  const r = adapter === openAiVideoAdapter ? adapter.result(answer) : undefined;
-  const recorded = await completeTaskIntent(deps.db, intentId, {
-    ...row,
-    taskId,
-    quota: charged,
-    status: r?.status ?? TaskStatus.submitted,
-    progress: `${r?.progress ?? 0}%`,
-    data: JSON.stringify(answer),
-  }).catch((e) => (log.error("video task not recorded", { requestId, error: String(e) }), false));
-  if (!recorded) {
-    // Refunded now; the intent row left behind is failed by the poller, which then finds nothing to refund.
-    if (charged > 0) {
-      await refundSettled(deps.db, { requestId, quota: charged, content: "task not recorded" }, deps.logDb);
-    }
-    throw new RelayError(500, "the task could not be recorded", { code: "insert_task_failed" });
-  }
-  return { video: answer, taskId };
+  return { answer: obj(parsed), taskId: ok.taskId };
 }
 
 /** OpenAI's remix: a new video from a completed one, on its channel, at the original's model and length. */
