@@ -69,6 +69,11 @@ export interface Endpoint {
    * for OpenAI embeddings and images (Gemini channels), OpenAI embeddings for Gemini's embed methods.
    */
   via?: EndpointName;
+  /**
+   * Served through the chat codecs on a channel that does not pass it through (legacy Completions on
+   * Claude, Gemini and wire channels: `formats/openai_completions`).
+   */
+  chatBridge?: boolean;
 }
 
 const openai = (
@@ -98,7 +103,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   }),
   // Codex's standalone web search: no usage upstream, billed as one web_search_preview call.
   openai("alpha_search", "/v1/alpha/search", { prompt: "none" }),
-  openai("completions", "/v1/completions", { prompt: "prompt" }),
+  openai("completions", "/v1/completions", { prompt: "prompt", chatBridge: true }),
   // The legacy edits API (New API's RelayModeEdits): passed through where a channel still serves it.
   openai("edits", "/v1/edits", { prompt: "input" }),
   openai("embeddings", "/v1/embeddings", { prompt: "input", via: "gemini_batch_embed" }),

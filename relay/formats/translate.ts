@@ -32,6 +32,8 @@ export interface TranslationOptions {
   wire?: WireCodec;
   /** The model sent upstream, for a wire whose answers do not name it. */
   wireModel?: string;
+  /** The client's codec when it is not its dialect's chat codec (legacy Completions); always translated. */
+  ingressCodec?: Codec;
 }
 
 /** What the relay hooks into a stream translator. */
@@ -253,9 +255,10 @@ function passthroughStream(codec: Codec, opts: StreamEncodeOptions, hooks: Strea
 /** Pairs the client's dialect with the channel's. */
 export function translation(ingress: Dialect, upstream: Dialect, opts: TranslationOptions = {}): Translation {
   const from = opts.wire ? wireCodec(opts.wire, upstream, opts.wireModel ?? "") : CODECS[upstream];
-  const to = CODECS[ingress];
+  const to = opts.ingressCodec ?? CODECS[ingress];
   const t2c = opts.thinkingToContent === true && ingress === "openai_chat";
-  const passthrough = ingress === upstream && !t2c && !opts.forceTranslate && !opts.wire;
+  const passthrough = ingress === upstream && !t2c && !opts.forceTranslate && !opts.wire &&
+    !opts.ingressCodec;
   return {
     ingress,
     upstream,

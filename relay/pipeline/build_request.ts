@@ -18,6 +18,7 @@ import {
   openAiImageToImagen,
 } from "../formats/gemini/from_openai.ts";
 import { RelayError } from "../formats/errors.ts";
+import { openAiCompletionsCodec } from "../formats/openai_completions/index.ts";
 import { mapModel, ModelMappingCycle } from "../routing/model_mapping.ts";
 import { chatEndpointFor, type UpstreamTarget } from "../providers/spec.ts";
 import type { Endpoint } from "../endpoints.ts";
@@ -113,10 +114,17 @@ export async function buildUpstreamRequest(b: BuildInput): Promise<UpstreamPlan>
   let upstreamDialect: Dialect = endpoint.dialect;
   let t: Translation | undefined;
   let ir: IrRequest | undefined;
-  if (endpoint.chat && parsed.ir) {
+  // Legacy Completions on a channel without them: the prompt goes as a chat turn, answers come back as text.
+  const bridged = endpoint.chatBridge === true && !provider.passthrough.has(endpoint.name);
+  const chatIr = endpoint.chat
+    ? parsed.ir
+    : bridged
+    ? openAiCompletionsCodec.decodeRequest(parsed.json)
+    : undefined;
+  if (chatIr) {
     const dialects = provider.dialectsFor?.(mapped) ?? provider.dialects;
     upstreamDialect = dialects.includes(endpoint.dialect) ? endpoint.dialect : dialects[0];
-    const suffixed = applyModelSuffix(mapped, parsed.ir, b.suffixOptions);
+    const suffixed = applyModelSuffix(mapped, chatIr, b.suffixOptions);
     upstreamModel = suffixed.upstreamModel;
     const rewrite = upstreamModel !== mapped || config.systemPrompt !== "" || config.thinkingToContent;
     t = translation(endpoint.dialect, upstreamDialect, {
@@ -124,6 +132,7 @@ export async function buildUpstreamRequest(b: BuildInput): Promise<UpstreamPlan>
       forceTranslate: rewrite && !config.passThroughBody,
       wire: provider.wireFor?.(b.env) ?? provider.wire,
       wireModel: upstreamModel,
+      ingressCodec: bridged ? openAiCompletionsCodec : undefined,
     });
     if (!t.passthrough) {
       ir = withChannelSystemPrompt(suffixed.ir, config.systemPrompt, config.systemPromptOverride);
@@ -139,7 +148,7 @@ export async function buildUpstreamRequest(b: BuildInput): Promise<UpstreamPlan>
     : undefined;
   const target: UpstreamTarget = {
     baseUrl: config.baseUrl,
-    endpoint: endpoint.chat ? chatEndpointFor(upstreamDialect) : via ?? endpoint.name,
+    endpoint: chatIr ? chatEndpointFor(upstreamDialect) : via ?? endpoint.name,
     dialect: upstreamDialect,
     model: upstreamModel,
     stream: parsed.stream,
@@ -173,7 +182,7 @@ export async function buildUpstreamRequest(b: BuildInput): Promise<UpstreamPlan>
     if (needsObject) {
       const obj = ir ? t!.encodeRequest({ ...ir, model: upstreamModel }) : structuredClone(parsed.json!);
       if (!ir && modelInBody(parsed.json!)) obj.model = upstreamModel;
-      if (!provider.wire && (upstreamDialect === "openai_chat" || endpoint.name === "completions")) {
+      if (!provider.wire && (upstreamDialect === "openai_chat" || (endpoint.name === "completions" && !ir))) {
         streamOptionsEdit(b, {}, obj);
       }
       if (openAiBody) { for (const f of disabledFields(config, obj)) delete obj[f]; }

@@ -183,11 +183,11 @@ export function parseJsonObject(text: string): Record<string, unknown> {
 }
 
 /**
- * Whether channels of this provider can serve `ep`: the chat family and token counts always (by
- * translation, or counted by the gateway); other endpoints when passed through natively, or through the
+ * Whether channels of this provider can serve `ep`: the chat family, legacy Completions and token counts
+ * always (by translation, or counted by the gateway); other endpoints when passed through natively, or through the
  * OpenAI endpoint they translate to (`via`).
  */
 export function servesEndpoint(p: ProviderSpec, ep: Endpoint): boolean {
-  if (ep.chat || ep.countOnly || p.passthrough.has(ep.name)) return true;
+  if (ep.chat || ep.countOnly || ep.chatBridge || p.passthrough.has(ep.name)) return true;
   return ep.via !== undefined && p.passthrough.has(ep.via);
 }
