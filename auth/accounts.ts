@@ -8,6 +8,7 @@ import { creditInviter } from "../store/invites.ts";
 import { optionRegistry } from "../options/index.ts";
 import { type BindingColumn, insertUser, Role, setUserBinding } from "../store/users.ts";
 import { createToken } from "../store/tokens.ts";
+import { defaultUseAutoGroup } from "../options/groups.ts";
 
 export interface NewAccount {
   username: string;
@@ -45,6 +46,8 @@ export async function createAccount(deps: AppDeps, account: NewAccount): Promise
       name: `${account.username}'s first token`,
       unlimitedQuota: true,
       remainQuota: 500000,
+      // New API's DefaultUseAutoGroup: the first token routes through the auto groups.
+      ...(defaultUseAutoGroup(deps.catalog) ? { group: "auto" } : {}),
     });
     await deps.cache.publish({ kind: "token", id: token.id });
   }

@@ -2,7 +2,7 @@
  * User groups (New API's `GroupRatio`, `UserUsableGroups`, `GroupGroupRatio`) and the rules built on
  * them: which groups a user may pick for a token, and the price ratio a user pays in a group.
  */
-import type { OptionDef, OptionSource } from "./registry.ts";
+import { boolOption, intOption, type OptionDef, type OptionSource } from "./registry.ts";
 import type { Message } from "../i18n/messages.ts";
 
 function parseObject(text: string): Record<string, unknown> | undefined {
@@ -27,7 +27,20 @@ export function autoGroups(source: OptionSource): string[] {
   }
 }
 
+/** New API's `MaxTokenAutoGroups`: how many groups a token's own auto list may hold (a positive integer). */
+export function maxTokenAutoGroups(source: OptionSource): number {
+  const n = Number(source.option("MaxTokenAutoGroups") ?? "5");
+  return Number.isInteger(n) && n > 0 ? n : 5;
+}
+
+/** New API's `DefaultUseAutoGroup`: a registration's default token is of group "auto". */
+export function defaultUseAutoGroup(source: OptionSource): boolean {
+  return source.option("DefaultUseAutoGroup") === "true";
+}
+
 export const groupOptions: OptionDef[] = [
+  boolOption("DefaultUseAutoGroup", false),
+  intOption("MaxTokenAutoGroups", 5, 1, 2147483647),
   {
     key: "AutoGroups",
     default: JSON.stringify(["default"]),
@@ -129,4 +142,42 @@ export function isSelectableGroup(source: OptionSource, userGroup: string, group
   if (group === "") return true;
   if (!(group in usableGroups(source, userGroup))) return false;
   return group === "auto" || group in groupRatios(source);
+}
+
+/** New API's IsUserSelectableGroup: a real group (not "auto") the user may use and that has a ratio. */
+export function isRealSelectableGroup(source: OptionSource, userGroup: string, group: string): boolean {
+  return group !== "" && group !== "auto" && group in usableGroups(source, userGroup) &&
+    group in groupRatios(source);
+}
+
+/**
+ * The groups a token of group "auto" walks, New API's GetRequestAutoGroups: the token's own list when it
+ * has one (`tokenList`, parsed from `auto_groups`; a list that cannot be read is an empty one), filtered by
+ * what the user may use now and cut at `MaxTokenAutoGroups`; else `AutoGroups` filtered the same way.
+ */
+export function requestAutoGroups(
+  source: OptionSource,
+  userGroup: string,
+  tokenList: string[] | undefined,
+): string[] {
+  const cap = tokenList === undefined ? Infinity : maxTokenAutoGroups(source);
+  const out: string[] = [];
+  for (const g of tokenList ?? autoGroups(source)) {
+    if (out.length >= cap) break;
+    if (!out.includes(g) && isRealSelectableGroup(source, userGroup, g)) out.push(g);
+  }
+  return out;
+}
+
+/** A token's stored `auto_groups`: undefined when empty (inherit `AutoGroups`), [] when unreadable. */
+export function parseTokenAutoGroups(stored: string): string[] | undefined {
+  if (stored === "") return undefined;
+  try {
+    const v = JSON.parse(stored);
+    if (v === null) return undefined;
+    if (!Array.isArray(v) || !v.every((g) => typeof g === "string")) return [];
+    return v.length > 0 ? v : undefined;
+  } catch {
+    return [];
+  }
 }

@@ -11,9 +11,7 @@ const int = (key: string, value: number) => intOption(key, value, -2147483648, 2
 
 const declared: OptionDef[] = [
   // Groups and billing
-  boolOption("DefaultUseAutoGroup", false),
   boolOption("ExposeRatioEnabled", false),
-  int("MaxTokenAutoGroups", 5),
   jsonOption("billing_setting.billing_expr", {}),
   jsonOption("billing_setting.billing_mode", {}),
   jsonOption("group_ratio_setting.group_group_ratio", {}),

@@ -44,6 +44,8 @@ export interface Token {
   allowIps: string;
   group: string;
   crossGroupRetry: boolean;
+  /** New API's `auto_groups`: a JSON array of groups a token of group "auto" walks; "" = `AutoGroups`. */
+  autoGroups: string;
   rpmLimit: number;
   tpmLimit: number;
   concurrencyLimit: number;
@@ -51,7 +53,7 @@ export interface Token {
 
 const COLUMNS = `id, user_id, "key", key_hint, status, name, created_time, accessed_time, expired_time,
   ${LEASED_TOKEN_QUOTA} AS remain_quota, unlimited_quota, used_quota, model_limits_enabled, model_limits, allow_ips, "group",
-  cross_group_retry, rpm_limit, tpm_limit, concurrency_limit`;
+  cross_group_retry, auto_groups, rpm_limit, tpm_limit, concurrency_limit`;
 
 const str = (v: unknown) => (v == null ? "" : String(v));
 
@@ -75,6 +77,7 @@ export function tokenFromRow(r: Row): Token {
     allowIps: str(r.allow_ips),
     group: str(r.group),
     crossGroupRetry: asBool(r.cross_group_retry),
+    autoGroups: str(r.auto_groups),
     rpmLimit: asInt(r.rpm_limit),
     tpmLimit: asInt(r.tpm_limit),
     concurrencyLimit: asInt(r.concurrency_limit),
@@ -92,6 +95,7 @@ export interface TokenFields {
   allowIps: string;
   group: string;
   crossGroupRetry: boolean;
+  autoGroups: string;
   rpmLimit: number;
   tpmLimit: number;
   concurrencyLimit: number;
@@ -108,6 +112,7 @@ const FIELD_COLUMNS: Record<keyof TokenFields, string> = {
   allowIps: "allow_ips",
   group: '"group"',
   crossGroupRetry: "cross_group_retry",
+  autoGroups: "auto_groups",
   rpmLimit: "rpm_limit",
   tpmLimit: "tpm_limit",
   concurrencyLimit: "concurrency_limit",
@@ -127,8 +132,8 @@ export async function createToken(
     "tokens",
     `INSERT INTO tokens (user_id, "key", key_hint, key_sealed, status, name, created_time, accessed_time,
       expired_time, remain_quota, unlimited_quota, used_quota, model_limits_enabled, model_limits, allow_ips,
-      "group", cross_group_retry, rpm_limit, tpm_limit, concurrency_limit)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      "group", cross_group_retry, auto_groups, rpm_limit, tpm_limit, concurrency_limit)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [
       userId,
       hashTokenKey(cryptoSecret, bareKey),
@@ -146,6 +151,7 @@ export async function createToken(
       fields.allowIps ?? "",
       fields.group ?? "",
       fields.crossGroupRetry ?? false,
+      fields.autoGroups ?? "",
       fields.rpmLimit ?? 0,
       fields.tpmLimit ?? 0,
       fields.concurrencyLimit ?? 0,

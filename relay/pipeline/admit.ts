@@ -128,6 +128,15 @@ export function routableTiers(ctx: RelayCtx): ChannelView[][] {
     }
     return [];
   };
+  if (caller.autoGroups?.length === 0) {
+    throw new RelayError(
+      503,
+      `No available channel for model ${model} under group auto: auto groups is not enabled`,
+      {
+        code: "model_not_found",
+      },
+    );
+  }
   if (caller.autoGroups) {
     // "auto": the first group that serves the model routes (and prices) the request; cross-group retry
     // may move on to the others (retry_loop.ts).

@@ -9,7 +9,7 @@ import { TokenStatus } from "../../store/tokens.ts";
 import { Role, type User, UserStatus } from "../../store/users.ts";
 import { bareKey, hashTokenKey } from "../../crypto/token_key.ts";
 import { IpMatcher } from "../../net/ip.ts";
-import { autoGroups, groupRatios, usableGroups } from "../../options/groups.ts";
+import { groupRatios, parseTokenAutoGroups, requestAutoGroups, usableGroups } from "../../options/groups.ts";
 import { RelayError } from "../formats/errors.ts";
 import { forbidden, unauthorized } from "./errors.ts";
 
@@ -21,7 +21,10 @@ export interface Caller {
   usingGroup: string;
   /** An admin's `sk-<key>-<channelId>`: this channel only, no retries. */
   pinnedChannelId?: number;
-  /** A token of group "auto": the groups it may route through, in `AutoGroups` order. */
+  /**
+   * A token of group "auto": the groups it may route through, in order (its own `auto_groups`, else
+   * `AutoGroups`); empty when none is usable, which admission refuses as New API does.
+   */
   autoGroups?: string[];
 }
 
@@ -117,11 +120,11 @@ export function authenticateKey(
   }
   const caller: Caller = { user, token, usingGroup };
   if (usingGroup === "auto") {
-    // New API walks `AutoGroups` (those this user may use); routing picks the first that serves the
-    // model (admit.ts). With none, the user's own group.
-    const groups = autoGroups(catalog).filter((g) => groupUsable(catalog, user, g));
+    // New API walks the token's own list or `AutoGroups` (those this user may use now); routing picks
+    // the first that serves the model (admit.ts).
+    const groups = requestAutoGroups(catalog, user.group, parseTokenAutoGroups(token.autoGroups));
     caller.usingGroup = groups[0] ?? user.group;
-    if (groups.length > 0) caller.autoGroups = groups;
+    caller.autoGroups = groups;
   }
   if (pin !== undefined) {
     if (user.role < Role.admin) {

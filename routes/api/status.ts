@@ -13,6 +13,7 @@ import { VERSION } from "../../server/version.ts";
 import { optionRegistry as o } from "../../options/index.ts";
 import { chatClients } from "../../options/chats.ts";
 import { checkinSetting } from "../../options/checkin.ts";
+import { defaultUseAutoGroup } from "../../options/groups.ts";
 
 /** Sign-in methods and features New API's status announces that this gateway does not have yet. */
 const ABSENT = [
@@ -20,7 +21,6 @@ const ABSENT = [
   "enable_drawing",
   "enable_task",
   "mj_notify_enabled",
-  "default_use_auto_group",
   "uptime_kuma_enabled",
 ] as const;
 
@@ -103,6 +103,7 @@ export async function statusData(deps: AppDeps): Promise<Record<string, unknown>
     node_name: deps.config.nodeName,
   };
   for (const key of ABSENT) data[key] = false;
+  data.default_use_auto_group = defaultUseAutoGroup(cat);
   if (panels.api_info) data.api_info = jsonList(deps, "console_setting.api_info");
   if (panels.announcements) data.announcements = jsonList(deps, "console_setting.announcements");
   if (panels.faq) data.faq = jsonList(deps, "console_setting.faq");

@@ -8,7 +8,7 @@ import type { AppDeps } from "../../server/deps.ts";
 import { badRequest } from "./errors.ts";
 import { bodyId } from "./input.ts";
 import { maxQuota } from "../../options/accounts.ts";
-import { isSelectableGroup } from "../../options/groups.ts";
+import { isRealSelectableGroup, isSelectableGroup, maxTokenAutoGroups } from "../../options/groups.ts";
 import { nowSeconds } from "../../store/db.ts";
 import { type Token, type TokenFields, TokenStatus } from "../../store/tokens.ts";
 
@@ -31,6 +31,8 @@ const tokenFieldsSchema = z.object({
   allow_ips: textList(1000, 65536),
   group: z.string().max(64),
   cross_group_retry: z.boolean(),
+  /** New API's per-token auto list (group "auto" only); null or [] = follow `AutoGroups`. */
+  auto_groups: z.union([z.array(z.string().max(64)).max(1000), z.null()]),
   rpm_limit: limit,
   tpm_limit: limit,
   concurrency_limit: limit,
@@ -99,10 +101,34 @@ export function tokenFieldsFrom(
     out.group = group;
   }
   if (input.cross_group_retry !== undefined) out.crossGroupRetry = input.cross_group_retry;
+  const group = out.group ?? existing?.group ?? "";
+  if (group !== "auto") {
+    // New API: cross-group retry and an own auto list mean something only for a token of group "auto".
+    out.crossGroupRetry = false;
+    out.autoGroups = "";
+  } else if (input.auto_groups !== undefined || existing === undefined) {
+    out.autoGroups = tokenAutoGroups(deps, userGroup, input.auto_groups ?? []);
+  }
   if (input.rpm_limit !== undefined) out.rpmLimit = input.rpm_limit;
   if (input.tpm_limit !== undefined) out.tpmLimit = input.tpm_limit;
   if (input.concurrency_limit !== undefined) out.concurrencyLimit = input.concurrency_limit;
   return out;
+}
+
+/** New API's setTokenAutoGroups checks: at most `MaxTokenAutoGroups`, no repeats, each usable now. */
+function tokenAutoGroups(deps: AppDeps, userGroup: string, groups: string[]): string {
+  if (groups.length === 0) return "";
+  const max = maxTokenAutoGroups(deps.catalog);
+  if (groups.length > max) throw badRequest("api.token_auto_groups_too_many", { max });
+  const seen = new Set<string>();
+  for (const group of groups) {
+    if (seen.has(group)) throw badRequest("api.token_auto_groups_duplicate", { group });
+    seen.add(group);
+    if (!isRealSelectableGroup(deps.catalog, userGroup, group)) {
+      throw badRequest("api.token_auto_groups_invalid", { group });
+    }
+  }
+  return JSON.stringify(groups);
 }
 
 /** New API refuses to re-enable a token that would be expired or exhausted right away. */

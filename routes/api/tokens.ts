@@ -13,6 +13,7 @@ import { tokenView } from "./views.ts";
 import { checkCanEnable, createTokenBody, tokenFieldsFrom, updateTokenBody } from "./token_input.ts";
 import { type AuthEnv, authOf, requireUser } from "../../auth/middleware.ts";
 import { optionRegistry } from "../../options/index.ts";
+import { maxTokenAutoGroups, requestAutoGroups } from "../../options/groups.ts";
 import { bareKey, hashTokenKey } from "../../crypto/token_key.ts";
 import {
   countUserTokens,
@@ -65,6 +66,13 @@ export function tokenRoutes(deps: AppDeps): Hono<AuthEnv> {
       keyHash: q.token ? hashTokenKey(secret, bareKey(q.token)) : undefined,
     });
     return ok(c, pageData(paging, items.map(tokenView), total));
+  });
+
+  // New API's GetTokenAutoGroups: the auto groups this user's tokens may list, and how many at most.
+  app.get("/api/token/auto-groups", signedIn, (c) => {
+    const { user } = authOf(c);
+    const groups = requestAutoGroups(deps.catalog, user.group, undefined);
+    return ok(c, { groups, max_count: maxTokenAutoGroups(deps.catalog) });
   });
 
   app.get("/api/token/:id{[0-9]+}", signedIn, async (c) => {

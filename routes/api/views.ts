@@ -5,6 +5,7 @@
  */
 import { Role, type User } from "../../store/users.ts";
 import type { Token } from "../../store/tokens.ts";
+import { parseTokenAutoGroups } from "../../options/groups.ts";
 import type { Channel } from "../../store/channels.ts";
 import type { Redemption } from "../../store/redemptions.ts";
 import type { ModelMeta, Vendor } from "../../store/model_meta.ts";
@@ -166,6 +167,8 @@ export function tokenView(t: Token) {
     allow_ips: t.allowIps,
     group: t.group,
     cross_group_retry: t.crossGroupRetry,
+    // New API answers the token's own auto list, or null when it follows `AutoGroups`.
+    auto_groups: parseTokenAutoGroups(t.autoGroups)?.length ? parseTokenAutoGroups(t.autoGroups) : null,
     // New API's subscription-first billing mode (0), the only one without subscriptions; `DeletedAt` is
     // its soft-delete column, written without a json tag and null on every row it returns.
     billing_type: 0,

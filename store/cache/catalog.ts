@@ -153,7 +153,7 @@ export class Catalog {
         `SELECT id, user_id, "key", key_hint, status, name, created_time, accessed_time, expired_time,
         ${LEASED_TOKEN_QUOTA} AS remain_quota,
         unlimited_quota, used_quota, model_limits_enabled, model_limits, allow_ips, "group", cross_group_retry,
-        rpm_limit, tpm_limit, concurrency_limit FROM tokens WHERE id = ? AND deleted_at IS NULL`,
+        auto_groups, rpm_limit, tpm_limit, concurrency_limit FROM tokens WHERE id = ? AND deleted_at IS NULL`,
         [id],
       );
       return row ? tokenFromRow(row) : undefined;
