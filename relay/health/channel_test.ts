@@ -15,7 +15,7 @@ import { type Failure, transportFailure, upstreamFailure } from "../pipeline/fai
 import type { ErrorAudience } from "../pipeline/sanitize.ts";
 import { secretsInPlay } from "../pipeline/secrets_in_play.ts";
 import { RelayError } from "../formats/errors.ts";
-import { providerEnv } from "../providers/spec.ts";
+import { providerEnv, sendUpstream } from "../providers/spec.ts";
 import { isRealtimeModel, probeRealtime } from "../realtime/channel_probe.ts";
 
 export interface ChannelTestResult {
@@ -91,7 +91,7 @@ export async function testChannel(
       http: deps.upstream,
     });
     audience.secrets = secretsInPlay({ channel, key, upstream: plan });
-    const res = await (config.provider.send ?? deps.upstream.request.bind(deps.upstream))({
+    const res = await sendUpstream(config.provider, deps.upstream, {
       method: "POST",
       url: plan.url,
       headers: plan.headers,

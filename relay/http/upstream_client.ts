@@ -18,7 +18,7 @@
  */
 
 import { Readable } from "node:stream";
-import { Agent, type Dispatcher, ProxyAgent, Socks5ProxyAgent } from "undici";
+import { Agent, type Dispatcher, ProxyAgent, Socks5ProxyAgent, WebSocket as UndiciWebSocket } from "undici";
 import type { Config } from "../../config/env.ts";
 import {
   classifyTransportError,
@@ -83,8 +83,21 @@ export interface UpstreamResponse {
   cancel(): Promise<void>;
 }
 
+/** A WebSocket to an upstream, and the HTTP status of its handshake once the server answered one. */
+export interface UpstreamWebSocket {
+  socket: WebSocket;
+  /** The handshake's status (101 when it opened; 401... when the server refused it); undefined before. */
+  handshakeStatus(): number | undefined;
+}
+
 export interface UpstreamClient {
   request(req: UpstreamRequest): Promise<UpstreamResponse>;
+  /**
+   * Opens a WebSocket through the same pool and proxy rules as `request` (a channel's proxy setting
+   * applies to WebSocket upstreams too), recording the handshake's status: a browser-style WebSocket only
+   * says "error" when the server refuses the upgrade, and a refused key must read as the 401 it was.
+   */
+  webSocket(url: string, opts?: { proxy?: string }): UpstreamWebSocket;
   /**
    * Closes every connection; calls still in flight fail. The server drains its requests before this, so
    * only stragglers are cut, and a stuck upstream cannot hold up shutdown.
@@ -166,9 +179,40 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
       }
       return send(dispatcher, req, { ...defaults, ...definedTimeouts(req) }, maxErrorBodyBytes);
     },
+    webSocket(url, opts = {}) {
+      let status: number | undefined;
+      const recording = dispatcherFor(opts.proxy).compose((dispatch) =>
+        function recordHandshakeStatus(o, handler) {
+          return dispatch(o, handshakeRecorder(handler, (s) => status = s));
+        }
+      );
+      const socket = new UndiciWebSocket(url, { dispatcher: recording }) as unknown as WebSocket;
+      return { socket, handshakeStatus: () => status };
+    },
     async close() {
       await Promise.all([agent.destroy(), ...[...proxies.values()].map((p) => p.destroy())]);
     },
+  };
+}
+
+/** `handler` with the status of the answer reported first (the other hooks passed through as they are). */
+function handshakeRecorder(
+  handler: Dispatcher.DispatchHandler,
+  onStatus: (status: number) => void,
+): Dispatcher.DispatchHandler {
+  return {
+    onRequestStart: (...a) => handler.onRequestStart?.(...a),
+    onRequestUpgrade(controller, status, headers, socket) {
+      onStatus(status);
+      return handler.onRequestUpgrade?.(controller, status, headers, socket);
+    },
+    onResponseStart(controller, status, headers, statusMessage) {
+      onStatus(status);
+      return handler.onResponseStart?.(controller, status, headers, statusMessage);
+    },
+    onResponseData: (...a) => handler.onResponseData?.(...a),
+    onResponseEnd: (...a) => handler.onResponseEnd?.(...a),
+    onResponseError: (...a) => handler.onResponseError?.(...a),
   };
 }
 

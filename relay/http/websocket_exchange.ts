@@ -2,10 +2,12 @@
  * An upstream that answers over a WebSocket instead of HTTP (Xunfei Spark): one request frame is sent, and
  * the answer frames come back as what an HTTP stream would be, an `UpstreamResponse` whose body is SSE
  * (`data: <frame>` per frame), so the relay's stream and JSON writers take it unchanged. An error in the
- * first frame is answered as a non-2xx response (retry and channel rules apply as to HTTP errors); a failed
- * handshake is a connect error, a silent socket an idle timeout, a close before the last frame a cut stream.
+ * first frame, or a handshake the server refused with an HTTP status (a wrong key's 401), is answered as a
+ * non-2xx response (retry and channel rules apply as to HTTP errors); a handshake that got no answer is a
+ * connect error, a silent socket an idle timeout, a close before the last frame a cut stream. The socket is
+ * the relay's upstream client's, so a channel's proxy setting applies.
  */
-import type { UpstreamResponse } from "./upstream_client.ts";
+import type { UpstreamClient, UpstreamResponse } from "./upstream_client.ts";
 import {
   UpstreamBodyTooLargeError,
   UpstreamConnectError,
@@ -15,6 +17,9 @@ import {
 
 export interface WebSocketExchange {
   url: string;
+  http: UpstreamClient;
+  /** The channel's proxy setting. */
+  proxy?: string;
   /** The request frame (text). */
   message: string;
   signal?: AbortSignal;
@@ -80,8 +85,9 @@ export function exchangeOverWebSocket(x: WebSocketExchange): Promise<UpstreamRes
   const idleMs = x.idleTimeoutMs ?? 120_000;
   return new Promise((resolve, reject) => {
     let socket: WebSocket;
+    let handshakeStatus: () => number | undefined;
     try {
-      socket = new WebSocket(x.url);
+      ({ socket, handshakeStatus } = x.http.webSocket(x.url, { proxy: x.proxy }));
     } catch (e) {
       reject(new UpstreamConnectError(`WebSocket: ${(e as Error).message}`));
       return;
@@ -122,6 +128,14 @@ export function exchangeOverWebSocket(x: WebSocketExchange): Promise<UpstreamRes
       socket.send(x.message);
     };
     socket.onerror = (e) => {
+      const refused = handshakeStatus();
+      if (!settled && refused !== undefined && refused >= 400) {
+        settled = done = true;
+        end();
+        const message = `the upstream refused the WebSocket handshake (HTTP ${refused})`;
+        resolve(errorResponse(refused, JSON.stringify({ error: { message, code: String(refused) } })));
+        return;
+      }
       const why = (e as ErrorEvent).message || "handshake failed";
       fail(
         settled

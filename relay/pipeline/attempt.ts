@@ -13,7 +13,7 @@ import { ChannelError, channelFailure, type Failure, transportFailure, upstreamF
 import { ClientGoneError, shuttingDown } from "./errors.ts";
 import { answerJson } from "./answer_json.ts";
 import { answerStream } from "./answer_stream.ts";
-import { providerEnv } from "../providers/spec.ts";
+import { providerEnv, sendUpstream } from "../providers/spec.ts";
 import { guardedMediaFetcher } from "./inline_media.ts";
 import { fetchSetting } from "../../notify/settings.ts";
 import type { ErrorAudience } from "./sanitize.ts";
@@ -92,7 +92,7 @@ export async function attemptChannel(
   let res: UpstreamResponse;
   ctx.sentUpstream = true;
   try {
-    res = await (config.provider.send ?? deps.upstream.request.bind(deps.upstream))({
+    res = await sendUpstream(config.provider, deps.upstream, {
       method: "POST",
       url: plan.url,
       headers: plan.headers,

@@ -13,6 +13,12 @@ export const REDACTED = "[redacted]";
 export const MIN_FRAGMENT = 8;
 /** Secrets shorter than this are not looked for (too many false hits). */
 const MIN_SECRET = 6;
+/**
+ * A run that only reads as a secret once separators are dropped must be this long, or be a whole (short)
+ * secret: eight characters across a space are as often two words ("fake Spark" against a key starting
+ * `fakeSpark…`) as a key split across lines, which leaves long runs on both sides of each break.
+ */
+const MIN_SPLIT_RUN = 16;
 
 /** Generic key-like text; the group `v` (or the whole match) is removed. */
 const PATTERNS: RegExp[] = [
@@ -31,6 +37,8 @@ interface View {
   text: string;
   from: number[];
   to: number[];
+  /** In a compacted view: `gap[i]` when separators were dropped just before character i. */
+  gap?: boolean[];
 }
 
 function identity(text: string): View {
@@ -112,13 +120,20 @@ function compact(v: View): View {
   let text = "";
   const from: number[] = [];
   const to: number[] = [];
+  const gap: boolean[] = [];
+  let dropped = false;
   for (let i = 0; i < v.text.length; i++) {
-    if (SEPARATOR.test(v.text[i])) continue;
+    if (SEPARATOR.test(v.text[i])) {
+      dropped = true;
+      continue;
+    }
     text += v.text[i];
     from.push(v.from[i]);
     to.push(v.to[i]);
+    gap.push(dropped && text.length > 1);
+    dropped = false;
   }
-  return { text, from, to };
+  return { text, from, to, gap };
 }
 
 const compactString = (s: string) => s.replace(/[\s"'`,]+/g, "");
@@ -176,10 +191,8 @@ function matcherFor(secrets: readonly string[]): Matcher {
     if (!secret || secret.length < MIN_SECRET) continue;
     for (const atom of atoms(secret)) {
       for (const f of forms(atom).map(compactString)) {
-        if (f.length < MIN_FRAGMENT) {
-          if (f.length >= MIN_SECRET) m.whole.push(f);
-          continue;
-        }
+        if (f.length < MIN_SPLIT_RUN && f.length >= MIN_SECRET) m.whole.push(f);
+        if (f.length < MIN_FRAGMENT) continue;
         for (let i = 0; i + MIN_FRAGMENT <= f.length; i++) m.grams.add(f.slice(i, i + MIN_FRAGMENT));
       }
     }
@@ -198,8 +211,29 @@ function secretSpans(text: string, secrets: readonly string[]): Span[] {
   const v = compact(decoded(text));
   const spans: Span[] = [];
   const t = v.text;
-  for (let i = 0; i + MIN_FRAGMENT <= t.length; i++) {
-    if (m.grams.has(t.slice(i, i + MIN_FRAGMENT))) spans.push([v.from[i], v.to[i + MIN_FRAGMENT - 1]]);
+  const gap = v.gap!;
+  const crosses = (start: number, end: number) => {
+    for (let j = start + 1; j < end; j++) if (gap[j]) return true;
+    return false;
+  };
+  // Runs of overlapping gram hits: a long run is a hit whole, a short one only where no separator was dropped.
+  for (let i = 0; i + MIN_FRAGMENT <= t.length;) {
+    if (!m.grams.has(t.slice(i, i + MIN_FRAGMENT))) {
+      i++;
+      continue;
+    }
+    let last = i;
+    while (last + 1 + MIN_FRAGMENT <= t.length && m.grams.has(t.slice(last + 1, last + 1 + MIN_FRAGMENT))) {
+      last++;
+    }
+    const end = last + MIN_FRAGMENT;
+    if (end - i >= MIN_SPLIT_RUN) spans.push([v.from[i], v.to[end - 1]]);
+    else {
+      for (let g = i; g <= last; g++) {
+        if (!crosses(g, g + MIN_FRAGMENT)) spans.push([v.from[g], v.to[g + MIN_FRAGMENT - 1]]);
+      }
+    }
+    i = last + 1;
   }
   for (const w of m.whole) {
     for (let i = t.indexOf(w); i >= 0; i = t.indexOf(w, i + 1)) {

@@ -93,9 +93,9 @@ export interface ProviderSpec {
   sign?(req: SignRequest): Promise<{ headers: Record<string, string>; url?: string; body?: string }>;
   /**
    * An upstream that is not HTTP (Xunfei Spark's WebSocket): sends the finished request itself and answers
-   * as an HTTP call would, the relay's upstream client is not used.
+   * as an HTTP call would, through `http`'s sockets (so the channel's proxy applies, `req.proxy`).
    */
-  send?(req: UpstreamRequest): Promise<UpstreamResponse>;
+  send?(req: UpstreamRequest, http: UpstreamClient): Promise<UpstreamResponse>;
   /** The upstream's model list when it is not OpenAI's or Anthropic's `{data: [{id}]}` (fetch_models). */
   models?: { url(t: UpstreamTarget): string; ids(body: unknown): string[] };
 }
@@ -111,6 +111,15 @@ export interface SignRequest {
   /** The relay's upstream client, for token endpoints (absent in pure unit calls). */
   http?: UpstreamClient;
   proxy?: string;
+}
+
+/** One upstream call for a channel of `p`: its own `send` when it has one, else the HTTP client. */
+export function sendUpstream(
+  p: ProviderSpec,
+  http: UpstreamClient,
+  req: UpstreamRequest,
+): Promise<UpstreamResponse> {
+  return p.send ? p.send(req, http) : http.request(req);
 }
 
 /** The path of an OpenAI-style endpoint under the API root (`/v1` or a provider's own prefix). */

@@ -93,13 +93,15 @@ export const xunfeiProvider: ProviderSpec = {
       body: JSON.stringify(frame),
     };
   },
-  send(req) {
+  send(req, http) {
     const error = (frame: Record<string, unknown>) => {
       const e = sparkFrameError(frame);
       return e && { status: e.status, text: JSON.stringify({ error: { message: e.message, code: e.code } }) };
     };
     return exchangeOverWebSocket({
       url: String(req.url),
+      http,
+      proxy: req.proxy,
       message: typeof req.body === "string" ? req.body : new TextDecoder().decode(req.body as Uint8Array),
       signal: req.signal,
       isLast: (f) => (f.payload as { choices?: { status?: number } })?.choices?.status === 2,

@@ -1,7 +1,7 @@
 /** Upstream error text never carries keys to clients: redaction, and generic messages for account errors. */
 import { assert, assertEquals } from "../../support/assert.ts";
 import { clientError } from "../../../relay/pipeline/sanitize.ts";
-import { redactSecrets } from "../../../relay/pipeline/redact_secrets.ts";
+import { REDACTED, redactSecrets } from "../../../relay/pipeline/redact_secrets.ts";
 
 const user = { secrets: [], admin: false };
 import { RelayError } from "../../../relay/formats/errors.ts";
@@ -41,4 +41,18 @@ Deno.test("account and server errors get a generic message; request errors keep 
   );
   assertEquals([request.status, request.code], [400, "context_length_exceeded"]);
   assert(request.message.startsWith("This model's maximum context length"));
+});
+
+Deno.test("words spelling a key's first letters across a space stay; the key split, or 8 of its characters, go", () => {
+  const key = "5f0fake1|fakeSparkApiSecret000000000000001|fakeSparkApiKey00000000000000001";
+  // "fake Spark" reads `fakeSpark` with the space dropped: 9 characters of the secret, but two words.
+  assertEquals(redactSecrets("fake Spark error", [key]), "fake Spark error");
+  assertEquals(redactSecrets('{"message":"fake Spark error"}', [key]), '{"message":"fake Spark error"}');
+  // Eight characters of the secret with nothing in between are still a leak.
+  assertEquals(redactSecrets("saw fakeSpar here", [key]), `saw ${REDACTED} here`);
+  // The secret wrapped across lines or fields reads whole.
+  const wrapped = redactSecrets(`key was:\nfakeS\nparkA\npiSec\nret00\n00000`, [key]);
+  assert(!wrapped.includes("parkA") && !wrapped.includes("piSec"), wrapped);
+  // A short secret split by a space is found whole.
+  assertEquals(redactSecrets("id 5f0f ake1 end", [key]), `id ${REDACTED} end`);
 });

@@ -3,7 +3,8 @@
  * checks the signed URL on its own: the version from the model name or the channel's `other`, its path and
  * domain, the app id from the key, system prompts as New API sends them, answers for OpenAI, Claude and
  * Gemini clients streamed or whole, a function call, usage billed; Spark's error frames and a cut socket
- * reach the caller in its dialect; a wrong APISecret fails the channel test.
+ * reach the caller in its dialect; a wrong APISecret fails the channel test, and its refused handshake (401)
+ * answers 401 and auto-disables the channel; the socket goes through the channel's proxy setting.
  */
 import { appTest } from "../../support/app.ts";
 import { assert, assertEquals } from "../../support/assert.ts";
@@ -13,6 +14,7 @@ import { startFakeXunfei } from "../../fake_upstream/xunfei.ts";
 import { testChannel } from "../../../relay/health/channel_test.ts";
 import { sparkDomain, sparkVersion } from "../../../relay/providers/xunfei/index.ts";
 import { asInt } from "../../../store/db.ts";
+import { startConnectProxy } from "../http/proxy_servers.ts";
 
 const APP = "5f0fake1";
 const SECRET = "fakeSparkApiSecret000000000000001";
@@ -143,5 +145,52 @@ appTest(
     const u = answer.usage!;
     const want = expectedQuota({ input: u.prompt_tokens, output: u.completion_tokens });
     assert(rows.filter((r) => asInt(r.quota) === want).length >= 2, JSON.stringify(rows));
+  },
+);
+
+appTest(
+  "Spark through the channel's proxy setting (HTTP CONNECT tunnel to the socket)",
+  async (h) => {
+    await using fake = await startFakeXunfei({ appId: APP, apiKey: API_KEY, apiSecret: SECRET });
+    const proxy = startConnectProxy();
+    try {
+      const s = await providerSetup(h, fake.url, {
+        type: 18,
+        key: `${APP}|${SECRET}|${API_KEY}`,
+        setting: JSON.stringify({ proxy: proxy.url }),
+      }, { models: [PRO] });
+      const answer = await s.gw.chat.completions.create({
+        model: PRO,
+        messages: [{ role: "user", content: "Describe the sea" }],
+      });
+      assert(answer.choices[0].message.content!.startsWith("Describe the sea"));
+      assertEquals(proxy.seen, [`CONNECT ${new URL(fake.url).host}`]);
+    } finally {
+      await proxy.close();
+    }
+  },
+);
+
+appTest(
+  "a wrong Spark key (handshake refused with 401): 401 in the Claude caller's dialect, the channel auto-disabled",
+  async (h) => {
+    await using fake = await startFakeXunfei({ appId: APP, apiKey: API_KEY, apiSecret: SECRET });
+    const s = await providerSetup(h, fake.url, {
+      type: 18,
+      key: `${APP}|wrong-secret|${API_KEY}`,
+      autoBan: 1,
+    }, { models: [PRO], options: { AutomaticDisableChannelEnabled: "true" } });
+    const res = await h.call("POST", "/v1/messages", {
+      model: PRO,
+      max_tokens: 5,
+      messages: [{ role: "user", content: "hi" }],
+    }, { "x-api-key": s.key, "anthropic-version": "2023-06-01" });
+    assertEquals(res.status, 401);
+    const body = await res.json();
+    assertEquals(body.type, "error");
+    assert(fake.refused.length > 0 && fake.refused.every((r) => r === "HMAC signature does not match"));
+    await settled(h);
+    const row = await h.deps.db.query("SELECT status FROM channels WHERE id = ?", [s.channelIds[0]]);
+    assertEquals(asInt(row[0].status), 3);
   },
 );
