@@ -6,7 +6,8 @@
 import type { AppDeps } from "../server/deps.ts";
 import { creditInviter } from "../store/invites.ts";
 import { optionRegistry } from "../options/index.ts";
-import { type BindingColumn, insertUser, Role, setUserBinding } from "../store/users.ts";
+import type { Db } from "../store/db.ts";
+import { insertUser, Role } from "../store/users.ts";
 import { createToken } from "../store/tokens.ts";
 import { defaultUseAutoGroup } from "../options/groups.ts";
 
@@ -16,7 +17,8 @@ export interface NewAccount {
   displayName: string;
   email?: string;
   inviterId?: number;
-  binding?: { column: BindingColumn; value: string };
+  /** Binds the external account the sign-up came with, inside the transaction that creates the user. */
+  bind?: (tx: Db, userId: number) => Promise<void>;
 }
 
 /** Creates the account and returns its id; a taken username surfaces as UniqueViolation. */
@@ -35,7 +37,7 @@ export async function createAccount(deps: AppDeps, account: NewAccount): Promise
       quota: optionRegistry.int(deps.catalog, "QuotaForNewUser") + Math.max(0, inviteeReward),
       inviterId,
     });
-    if (account.binding) await setUserBinding(tx, created, account.binding.column, account.binding.value);
+    if (account.bind) await account.bind(tx, created);
     if (inviterId && inviterReward > 0) await creditInviter(tx, inviterId, inviterReward);
     return created;
   });

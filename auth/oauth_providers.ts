@@ -17,16 +17,9 @@ import { guardedFetch, type GuardedResponse } from "../net/ssrf_fetch.ts";
 import { apiError } from "../routes/api/errors.ts";
 import { log } from "../server/logger.ts";
 import { type OAuthFlow, pkceChallenge } from "./oauth_state.ts";
+import type { ExternalIdentity } from "./external_accounts.ts";
 
-export interface OAuthIdentity {
-  providerUserId: string;
-  /** GitHub's login, which New API bound before it switched to the numeric id. */
-  legacyId?: string;
-  username: string;
-  displayName: string;
-  /** Empty when the provider gives none, or says it is not verified. */
-  email: string;
-}
+export type OAuthIdentity = ExternalIdentity;
 
 export interface OAuthContext {
   catalog: Catalog;

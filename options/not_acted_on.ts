@@ -44,13 +44,9 @@ const declared: OptionDef[] = [
   text("ChatLink"),
   text("ChatLink2"),
   int("StreamCacheQueueLength", 0),
-  // Sign-in: SMTP TLS details, WeChat
+  // Sign-in: SMTP TLS details
   boolOption("SMTPInsecureSkipVerify", false),
   boolOption("SMTPStartTLSEnabled", false),
-  text("WeChatAccountQRCodeImageURL"),
-  boolOption("WeChatAuthEnabled", false),
-  text("WeChatServerAddress"),
-  text("WeChatServerToken"),
   // Files, drawing, tasks, Midjourney, workers
   int("FileDownloadPermission", 0),
   int("FileUploadPermission", 0),

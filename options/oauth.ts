@@ -1,6 +1,6 @@
 /**
  * New API's sign-in options: the providers (GitHub, Discord, OIDC, Linux DO) of `routes/api/oauth.ts`,
- * Telegram's login widget (`routes/api/oauth_telegram.ts`),
+ * Telegram's login widget (`routes/api/oauth_telegram.ts`), WeChat's auth server (`routes/api/oauth_wechat.ts`),
  * passkeys (`routes/api/passkey.ts`) and Turnstile (`auth/turnstile.ts`). Keys and defaults are New
  * API's; `oidc.well_known` names the discovery document the id_token keys come from.
  */
@@ -30,6 +30,10 @@ export const oauthOptions: OptionDef[] = [
   boolOption("TelegramOAuthEnabled", false),
   text("TelegramBotName"),
   text("TelegramBotToken"),
+  boolOption("WeChatAuthEnabled", false),
+  text("WeChatServerAddress"),
+  text("WeChatServerToken"),
+  text("WeChatAccountQRCodeImageURL"),
   boolOption("passkey.enabled", false),
   text("passkey.rp_display_name"),
   text("passkey.rp_id"),

@@ -16,6 +16,7 @@ import { userAuthRoutes } from "../routes/api/user_auth.ts";
 import { emailAuthRoutes } from "../routes/api/email_auth.ts";
 import { oauthRoutes } from "../routes/api/oauth.ts";
 import { telegramRoutes } from "../routes/api/oauth_telegram.ts";
+import { wechatRoutes } from "../routes/api/oauth_wechat.ts";
 import { twoFaRoutes } from "../routes/api/two_fa.ts";
 import { loginSessionRoutes } from "../routes/api/login_sessions.ts";
 import { secureVerifyRoutes } from "../routes/api/secure_verify.ts";
@@ -86,6 +87,7 @@ export function createApp(deps: AppDeps, consoleOverrides: ConsoleOptions = {}):
   app.route("/", userAuthRoutes(deps));
   app.route("/", emailAuthRoutes(deps, emailCodeStore(deps.kv, deps.secrets.sessionSecret)));
   app.route("/", telegramRoutes(deps));
+  app.route("/", wechatRoutes(deps));
   app.route("/", oauthRoutes(deps));
   app.route("/", twoFaRoutes(deps));
   app.route("/", loginSessionRoutes(deps));

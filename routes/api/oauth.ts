@@ -21,31 +21,12 @@ import {
   sameOriginOnly,
 } from "../../auth/middleware.ts";
 import { oauthStateStore, randomToken } from "../../auth/oauth_state.ts";
-import {
-  type OAuthContext,
-  type OAuthIdentity,
-  type OAuthProvider,
-  oauthProviders,
-} from "../../auth/oauth_providers.ts";
-import { createAccount } from "../../auth/accounts.ts";
+import { type OAuthContext, type OAuthProvider, oauthProviders } from "../../auth/oauth_providers.ts";
+import { bindExternal, columnAccounts, signInOrUpExternal } from "../../auth/external_accounts.ts";
 import { canManageRole } from "../../auth/roles.ts";
-import { MAX_USERNAME_CHARS } from "../../auth/credentials.ts";
-import { normalizeEmail } from "../../auth/email_codes.ts";
 import { forwardedView, publicUrl } from "../../server/client_ip.ts";
 import { optionRegistry as o } from "../../options/index.ts";
-import { UniqueViolation } from "../../store/db.ts";
-import {
-  BINDING_COLUMNS,
-  findUserByBinding,
-  getUser,
-  getUserIdByAffCode,
-  getUserIdsByEmail,
-  maxUserId,
-  setUserBinding,
-  updateUser,
-  usernameExists,
-  UserStatus,
-} from "../../store/users.ts";
+import { BINDING_COLUMNS, getUser, setUserBinding, updateUser, UserStatus } from "../../store/users.ts";
 import { finishSignIn } from "./user_auth.ts";
 
 export function oauthRoutes(deps: AppDeps): Hono<AuthEnv> {
@@ -113,64 +94,13 @@ export function oauthRoutes(deps: AppDeps): Hono<AuthEnv> {
       const user = await getUser(deps.db, flow.userId);
       if (!user || user.status !== UserStatus.enabled) throw forbidden("api.user_disabled");
       const found = await provider.identify(contextFor(c, provider), code, flow);
-      await bind(provider, user.id, found);
+      await bindExternal(deps, columnAccounts(deps, provider), user.id, found);
       return ok(c, { action: "bind" });
     }
     const found = await provider.identify(contextFor(c, provider), code, flow);
-    const userId = await signInOrUp(provider, found, flow.aff);
+    const userId = await signInOrUpExternal(deps, columnAccounts(deps, provider), found, flow.aff);
     return await finishSignIn(deps, c, userId, { method: provider.slug });
   });
-
-  const bind = async (provider: OAuthProvider, userId: number, found: OAuthIdentity) => {
-    for (const id of [found.providerUserId, found.legacyId]) {
-      if (id && await findUserByBinding(deps.db, provider.column, id)) {
-        throw apiError(409, "api.oauth_already_bound", { provider: provider.name });
-      }
-    }
-    await setUserBinding(deps.db, userId, provider.column, found.providerUserId);
-    await deps.cache.publish({ kind: "user", id: userId });
-  };
-
-  const signInOrUp = async (provider: OAuthProvider, found: OAuthIdentity, aff?: string): Promise<number> => {
-    const bound = await findUserByBinding(deps.db, provider.column, found.providerUserId);
-    if (bound) {
-      if (bound.deleted) throw apiError(403, "api.oauth_user_deleted", { provider: provider.name });
-      return bound.id;
-    }
-    if (found.legacyId) {
-      // GitHub accounts New API bound by login before it switched to the numeric id move to the id.
-      const legacy = await findUserByBinding(deps.db, provider.column, found.legacyId);
-      if (legacy && !legacy.deleted) {
-        await setUserBinding(deps.db, legacy.id, provider.column, found.providerUserId);
-        await deps.cache.publish({ kind: "user", id: legacy.id });
-        return legacy.id;
-      }
-    }
-    if (!o.bool(deps.catalog, "RegisterEnabled")) throw forbidden("api.register_disabled");
-    let username = `${provider.prefix}${(await maxUserId(deps.db)) + 1}`;
-    if (
-      found.username && [...found.username].length <= MAX_USERNAME_CHARS &&
-      !(await usernameExists(deps.db, found.username))
-    ) {
-      username = found.username;
-    }
-    const email = found.email ? normalizeEmail(found.email) : undefined;
-    if (email && (await getUserIdsByEmail(deps.db, email)).length > 0) throw apiError(409, "api.email_taken");
-    const inviterId = aff ? await getUserIdByAffCode(deps.db, aff) : undefined;
-    try {
-      return await createAccount(deps, {
-        username,
-        passwordHash: "",
-        displayName: found.displayName || found.username || `${provider.name} User`,
-        email,
-        inviterId,
-        binding: { column: provider.column, value: found.providerUserId },
-      });
-    } catch (err) {
-      if (err instanceof UniqueViolation) throw apiError(409, "api.username_taken");
-      throw err;
-    }
-  };
 
   app.delete("/api/user/:id/bindings/:binding_type", requireAdmin(deps), async (c) => {
     const id = idParam(c, "api.user_not_found");

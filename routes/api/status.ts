@@ -17,7 +17,6 @@ import { defaultUseAutoGroup } from "../../options/groups.ts";
 
 /** Sign-in methods and features New API's status announces that this gateway does not have yet. */
 const ABSENT = [
-  "wechat_login",
   "enable_drawing",
   "enable_task",
   "mj_notify_enabled",
@@ -48,6 +47,7 @@ export async function statusData(deps: AppDeps): Promise<Record<string, unknown>
     linuxdo_oauth: o.bool(cat, "LinuxDOOAuthEnabled"),
     oidc_enabled: o.bool(cat, "oidc.enabled"),
     telegram_oauth: o.bool(cat, "TelegramOAuthEnabled"),
+    wechat_login: o.bool(cat, "WeChatAuthEnabled"),
     turnstile_check: o.bool(cat, "TurnstileCheckEnabled"),
     passkey_login: o.bool(cat, "passkey.enabled"),
     passkey_allow_insecure: o.bool(cat, "passkey.allow_insecure_origin"),

@@ -96,7 +96,8 @@ appTest("every New API option key is accepted, stored under its name and read ba
   // New API's shape is kept: data is a list of {key, value} (the marker is one extra field).
   for (const item of after.values()) assert(typeof item.key === "string" && typeof item.value === "string");
   assertEquals(after.get("TurnstileCheckEnabled")?.implemented, true);
-  assertEquals(after.get("WeChatAuthEnabled")?.implemented, false);
+  assertEquals(after.get("WeChatAuthEnabled")?.implemented, true);
+  assertEquals(after.get("SMTPStartTLSEnabled")?.implemented, false);
   assertEquals(after.get("PayMethods")?.implemented, true);
   assertEquals(after.get("WaffoSandbox")?.implemented, false);
   assertEquals(after.get("CreemTestMode")?.implemented, true);
