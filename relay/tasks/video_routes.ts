@@ -160,13 +160,16 @@ export function videoRequestOf(fields: Record<string, unknown>, defaultModel = "
   };
 }
 
+/** Which client shape a create came in: OpenAI's, New API's unified one, Kling's or Jimeng's native body. */
+type VideoShape = "openai" | "generations" | "kling" | "jimeng";
+
 /** The route's create: the caller's fields to a channel, its adaptor, a charge and a row. */
 async function create(
   deps: AppDeps,
   c: Context,
   caller: Caller,
   requestId: string,
-  shape: "openai" | "generations" | "kling",
+  shape: VideoShape,
 ): Promise<Response> {
   const bytes = await readBytes(c, deps);
   let fields = await createFields(c, bytes);
@@ -177,6 +180,10 @@ async function create(
       prompt: fields.prompt,
       metadata: fields,
     };
+  }
+  if (shape === "jimeng") {
+    // New API's JimengRequestConvert: `req_key` is the model, the native body the metadata.
+    fields = { model: fields.req_key || "jimeng_vgfm_t2v_l20", prompt: fields.prompt, metadata: fields };
   }
   const req = videoRequestOf(fields);
   const target = taskChannel(deps, caller, req.model, VIDEO_CHANNEL_TYPES);
@@ -236,7 +243,12 @@ async function submitVideo(
   const row = taskRowOf(caller, target, requestId, {
     platform: String(target.channel.type),
     action,
-    properties: JSON.stringify({ origin_model_name: req.model, seconds: price.seconds, size: price.size }),
+    properties: JSON.stringify({
+      origin_model_name: req.model,
+      seconds: price.seconds,
+      size: price.size,
+      ...adapter.rowProperties?.(req),
+    }),
   });
   const notRecorded = () =>
     new RelayError(500, "the task could not be recorded", { code: "insert_task_failed" });
@@ -428,7 +440,7 @@ export function videoRoutes(deps: AppDeps): Hono {
         return errorResponse("openai_chat", toRelayError(e), requestId);
       }
     };
-  const submit = (shape: "openai" | "generations" | "kling") =>
+  const submit = (shape: VideoShape) =>
     keyed((c, caller, id) => withTaskLimits(deps, caller, () => create(deps, c, caller, id, shape)));
   app.post("/v1/videos", submit("openai"));
   app.post(
@@ -447,6 +459,21 @@ export function videoRoutes(deps: AppDeps): Hono {
       keyed((c, caller) => taskEnvelope(deps, caller, c.req.param("task_id") ?? "")),
     );
   }
+  // Jimeng's own API (New API's /jimeng group): the Action query says submit or fetch; errors OpenAI-shaped.
+  const jimeng = keyed(async (c, caller, id) => {
+    const action = c.req.query("Action") ?? "";
+    if (!action) throw invalid("Action query parameter is required");
+    if (action !== "CVSync2AsyncGetResult") {
+      return await withTaskLimits(deps, caller, () => create(deps, c, caller, id, "jimeng"));
+    }
+    const fields = await createFields(c, await readBytes(c, deps));
+    const taskId = typeof fields.task_id === "string" ? fields.task_id : "";
+    if (!taskId) throw invalid("task_id is required for CVSync2AsyncGetResult");
+    return await taskEnvelope(deps, caller, taskId);
+  });
+  app.post("/jimeng/", jimeng);
+  app.post("/jimeng", jimeng);
+
   app.get(
     "/v1/videos/:id",
     keyed(async (c, caller) =>

@@ -35,8 +35,14 @@ export interface UpstreamCall {
 /** What a request is priced at: ModelPrice × multiplier; seconds and size kept on the row. */
 export interface VideoPrice {
   multiplier: number;
+  /** The length the upstream renders (0 when it cannot be known). */
   seconds: number;
   size: string;
+  /**
+   * The billing dimensions New API's `VideoPriceRules` match on (`resolution`, `has_video`, `mode`, …);
+   * what the adaptor can tell of the request.
+   */
+  dims?: Record<string, string>;
 }
 
 /** Our reading of one upstream task object. */
@@ -59,6 +65,8 @@ export interface VideoAdapter {
   price(req: VideoRequest): VideoPrice;
   /** `generate` (an image is given) or `textGenerate`, as New API stores the action. */
   action(req: VideoRequest): string;
+  /** What the task row's `properties` keep for later fetches, beside the model, seconds and size. */
+  rowProperties?(req: VideoRequest): Record<string, unknown>;
   submit(ch: TaskChannel, req: VideoRequest, action: string, raw?: RawBody): Promise<UpstreamCall>;
   /** The upstream's task id from a 200 answer, or an error message to show the caller. */
   accepted(answer: unknown): { taskId: string } | { error: string };

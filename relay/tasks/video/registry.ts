@@ -6,6 +6,7 @@ import { doubaoAdapter } from "./doubao.ts";
 import { veoAdapter } from "./veo.ts";
 import { hailuoAdapter } from "./hailuo.ts";
 import { viduAdapter } from "./vidu.ts";
+import { jimengAdapter } from "./jimeng.ts";
 
 export const VIDEO_ADAPTERS: readonly VideoAdapter[] = [
   openAiVideoAdapter,
@@ -14,6 +15,7 @@ export const VIDEO_ADAPTERS: readonly VideoAdapter[] = [
   veoAdapter,
   hailuoAdapter,
   viduAdapter,
+  jimengAdapter,
 ];
 
 const byType = new Map<number, VideoAdapter>();
