@@ -15,7 +15,10 @@ import {
   type AffinitySettings,
   compileRules,
   matchAffinity,
+  mergeOverrideTemplate,
 } from "../routing/affinity_rules.ts";
+import type { ChannelConfig } from "./channel_config.ts";
+import { PARAM_OVERRIDE_MODES, ParamOverrideError, parseParamOverride } from "./param_override.ts";
 import { type AffinityTarget, deleteAffinity, getAffinity, setAffinity } from "../routing/affinity_store.ts";
 import { ChannelStatus } from "../../store/channels.ts";
 
@@ -45,6 +48,10 @@ export interface Affinity {
   used: boolean;
   /** Why the remembered channel was passed over, if it was. */
   skipped?: string;
+  /** The rule's param override template was merged into the attempt's channel override. */
+  templateApplied?: boolean;
+  /** Template operations of modes this gateway does not carry out (New API's header modes), left out. */
+  templateSkippedModes?: string[];
 }
 
 /** Looks up the session of this request; undefined when no rule applies or the KV could not answer. */
@@ -134,6 +141,53 @@ export function rememberAffinity(
   );
 }
 
+const templated = new WeakMap<ChannelConfig, WeakMap<object, ChannelConfig>>();
+
+/**
+ * The attempt's channel config with the matched rule's `param_override_template` merged into the
+ * channel's param override (New API's ApplyChannelAffinityOverrideTemplate, on whichever channel the
+ * attempt goes to). Template operations of a mode the override engine does not carry out are left out
+ * (and named in the log) rather than failing every request the rule matches; the channel's own override
+ * keeps its rules, an unreadable one stays the channel's configuration error.
+ */
+export function affinityConfig(
+  affinity: Affinity | undefined,
+  channel: ChannelView,
+  config: ChannelConfig,
+): ChannelConfig {
+  const template = affinity?.match.paramOverrideTemplate;
+  if (!template || config.paramOverride instanceof Error) return config;
+  affinity.templateApplied = true;
+  const ops = template.operations;
+  const usable = Array.isArray(ops)
+    ? ops.filter((op) => PARAM_OVERRIDE_MODES.has(String((op as { mode?: unknown })?.mode)))
+    : undefined;
+  if (Array.isArray(ops) && usable!.length < ops.length) {
+    affinity.templateSkippedModes = [
+      ...new Set(ops.filter((op) => !usable!.includes(op)).map((op) => String(op?.mode))),
+    ];
+  }
+  let perConfig = templated.get(config);
+  if (!perConfig) templated.set(config, perConfig = new WeakMap());
+  const cached = perConfig.get(template);
+  if (cached) return cached;
+  let own: Record<string, unknown> = {};
+  try {
+    const parsed = channel.paramOverride.trim() ? JSON.parse(channel.paramOverride) : {};
+    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) own = parsed;
+  } catch { /* unreadable: config.paramOverride is then an error, handled above */ }
+  const merged = mergeOverrideTemplate(own, usable ? { ...template, operations: usable } : template);
+  let paramOverride: ChannelConfig["paramOverride"];
+  try {
+    paramOverride = parseParamOverride(JSON.stringify(merged));
+  } catch (e) {
+    paramOverride = e as ParamOverrideError;
+  }
+  const out = { ...config, paramOverride };
+  perConfig.set(template, out);
+  return out;
+}
+
 /** The log row's `admin_info.channel_affinity` (New API's keys, plus what this gateway decided). */
 export function affinityNote(
   affinity: Affinity,
@@ -156,5 +210,14 @@ export function affinityNote(
   if (affinity.skipped) note.skipped = affinity.skipped;
   if (affinity.used && affinity.remembered?.channelId !== channelId) note.failed_over = true;
   if (keyIndex !== undefined && keyIndex >= 0) note.multi_key_index = keyIndex;
+  if (affinity.templateApplied) {
+    const tpl = m.paramOverrideTemplate ?? {};
+    note.override_template = {
+      applied: true,
+      rule_name: m.rule,
+      param_override_keys: Object.keys(tpl).length,
+      ...(affinity.templateSkippedModes ? { skipped_modes: affinity.templateSkippedModes } : {}),
+    };
+  }
   return note;
 }

@@ -143,6 +143,18 @@ function combine(body: Body, op: Operation, prepend: boolean): void {
   setPath(body, path, next);
 }
 
+/** The operation modes `applyParamOverride` carries out (New API's header and string modes are not here). */
+export const PARAM_OVERRIDE_MODES: ReadonlySet<string> = new Set([
+  "block",
+  "pass",
+  "set",
+  "delete",
+  "copy",
+  "move",
+  "prepend",
+  "append",
+]);
+
 /** Applies the override to `body` in place. Throws ParamOverrideBlocked or ParamOverrideError. */
 export function applyParamOverride(body: Body, override: ParamOverride): void {
   if ("legacy" in override) {

@@ -17,6 +17,7 @@ import { channelConfig, enabledKeys, pickKey } from "./channel_config.ts";
 import {
   type Affinity,
   affinityChannel,
+  affinityConfig,
   affinityKey,
   affinityNote,
   lookupAffinity,
@@ -200,10 +201,11 @@ export async function runAttempts(ctx: RelayCtx, firstTiers: ChannelView[][]): P
     if (!channel.info.isMultiKey || !enabledKeys(channel).some((i) => !failedKeys.has(i))) {
       tried.add(channel.id);
     }
+    const config = affinityConfig(affinity, channel, channelConfig(channel)!);
     if (affinity) {
       ctx.session!.adminNote("channel_affinity", affinityNote(affinity, channel.id, picked?.index));
     }
-    const outcome = await attemptChannel(ctx, channel, channelConfig(channel)!, picked);
+    const outcome = await attemptChannel(ctx, channel, config, picked);
     if ("response" in outcome) {
       breaker.success(channel.id);
       errorRateTripped(ctx, policy, channel, picked?.index ?? 0, undefined);

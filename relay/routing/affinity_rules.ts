@@ -26,6 +26,8 @@ const rule = z.looseObject({
   include_using_group: z.boolean().nullish(),
   include_model_name: z.boolean().nullish(),
   include_rule_name: z.boolean().nullish(),
+  /** Merged into the chosen channel's param override for requests this rule matches. */
+  param_override_template: z.record(z.string(), z.unknown()).nullish(),
 });
 
 /** The rules option's shape (checked when it is saved). */
@@ -45,6 +47,7 @@ export interface AffinityRule {
   includeUsingGroup: boolean;
   includeModelName: boolean;
   includeRuleName: boolean;
+  paramOverrideTemplate?: Record<string, unknown>;
 }
 
 export interface AffinitySettings {
@@ -90,6 +93,9 @@ export function compileRules(raw: unknown): AffinityRule[] {
       includeUsingGroup: r.include_using_group === true,
       includeModelName: r.include_model_name === true,
       includeRuleName: r.include_rule_name === true,
+      paramOverrideTemplate: r.param_override_template && Object.keys(r.param_override_template).length
+        ? r.param_override_template
+        : undefined,
     };
   });
 }
@@ -117,6 +123,8 @@ export interface AffinityMatch {
   keyHint: string;
   /** First 8 hex digits of the value's SHA-1 (New API's `key_fp`). */
   keyFingerprint: string;
+  /** The rule's `param_override_template`, when it has one. */
+  paramOverrideTemplate?: Record<string, unknown>;
 }
 
 function scalarText(v: Json): string {
@@ -210,7 +218,29 @@ export async function matchAffinity(
       keySource: used,
       keyHint: keyHint(value),
       keyFingerprint: await fingerprint(value),
+      paramOverrideTemplate: r.paramOverrideTemplate,
     };
   }
   return undefined;
+}
+
+/**
+ * New API's mergeChannelOverride: the channel's own param override keeps its keys, the template adds the
+ * ones it lacks, and the template's `operations` run before the channel's (so the channel's own
+ * operations can still overrule them).
+ */
+export function mergeOverrideTemplate(
+  base: Record<string, unknown>,
+  template: Record<string, unknown>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(template)) {
+    if (k.trim().toLowerCase() === "operations" && Array.isArray(v)) {
+      const own = out[k];
+      out[k] = Array.isArray(own) ? [...v, ...own] : [...v];
+      continue;
+    }
+    if (!(k in out)) out[k] = v;
+  }
+  return out;
 }
