@@ -52,6 +52,7 @@ export const CHANNEL_TYPES: ChannelType[] = [
   { id: 42, name: "Mistral" },
   { id: 25, name: "Moonshot" },
   { id: 26, name: "Zhipu GLM" },
+  { id: 16, name: "Zhipu (v3)", keyHint: "channel.key_hint_zhipu" },
   { id: 17, name: "Alibaba DashScope" },
   { id: 45, name: "VolcEngine" },
   { id: 40, name: "SiliconFlow" },

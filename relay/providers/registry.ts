@@ -20,6 +20,7 @@ import { difyProvider } from "./dify/index.ts";
 import { baiduProvider } from "./baidu/index.ts";
 import { cozeProvider } from "./coze/index.ts";
 import { xunfeiProvider } from "./xunfei/index.ts";
+import { zhipuV3Provider } from "./zhipu/index.ts";
 
 export const PROVIDERS: readonly ProviderSpec[] = [
   openAiProvider,
@@ -38,6 +39,7 @@ export const PROVIDERS: readonly ProviderSpec[] = [
   baiduProvider,
   cozeProvider,
   xunfeiProvider,
+  zhipuV3Provider,
   ...openAiCompatibleProviders,
 ];
 
@@ -46,7 +48,6 @@ const UNSUPPORTED = new Set([
   2,
   5,
   11,
-  16,
   21,
   36,
   50,

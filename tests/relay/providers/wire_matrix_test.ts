@@ -1,6 +1,6 @@
 /**
  * The gateway conformance matrix's columns for the adapter families with their own wire format (Bedrock
- * Converse, Cohere v2, Tencent Hunyuan): every ingress dialect × each family × its cases (text, system
+ * Converse, Cohere v2, Tencent Hunyuan, Zhipu v3): every ingress dialect × each family × its cases (text, system
  * prompt, a tool call with its result, two parallel calls, an image and thinking where the provider takes
  * them), stream and non-stream, through the real HTTP path to each provider's fake. A stream means what the
  * non-stream answer means (text, calls with arguments, reasoning, finish, usage) and has no error event;
@@ -21,16 +21,19 @@ import {
 import { startFakeBedrock } from "../../fake_upstream/bedrock.ts";
 import { startFakeCohere } from "../../fake_upstream/cohere.ts";
 import { startFakeTencent } from "../../fake_upstream/tencent.ts";
+import { startFakeZhipuV3 } from "../../fake_upstream/zhipu_v3.ts";
 
 const FAMILIES: { model: string; cases: CaseName[] }[] = [
   { model: "m-bedrock", cases: ["text", "system", "tool_result", "parallel_tools", "image", "thinking"] },
   { model: "m-cohere", cases: ["text", "system", "tool_result", "parallel_tools", "image", "thinking"] },
   { model: "m-tencent", cases: ["text", "system", "tool_result", "parallel_tools"] },
+  // Zhipu's v3 API has no tools, images nor reasoning.
+  { model: "m-zhipu3", cases: ["text", "system"] },
 ];
 const each = (v: number) => JSON.stringify(Object.fromEntries(FAMILIES.map((f) => [f.model, v])));
 
 for (const ingress of INGRESS) {
-  appTest(`wire matrix: ${ingress} clients on Bedrock, Cohere and Tencent channels`, async (h) => {
+  appTest(`wire matrix: ${ingress} clients on Bedrock, Cohere, Tencent and Zhipu v3 channels`, async (h) => {
     await using bedrock = await startFakeBedrock({
       accessKeyId: "AKIAMATRIX0000000001",
       secretAccessKey: "matrixSecret0123456789",
@@ -40,6 +43,7 @@ for (const ingress of INGRESS) {
       secretId: "AKIDmatrix000000000001",
       secretKey: "matrixTencentSecret01",
     });
+    await using zhipu = await startFakeZhipuV3({ id: "matrixzhipu01", secret: "matrixZhipuSecret01" });
     const s = await relaySetup(h, {
       options: {
         ModelRatio: each(1),
@@ -61,6 +65,7 @@ for (const ingress of INGRESS) {
           key: "1300000001|AKIDmatrix000000000001|matrixTencentSecret01",
           models: "m-tencent",
         }),
+        fakeChannel(zhipu.url, { type: 16, key: "matrixzhipu01.matrixZhipuSecret01", models: "m-zhipu3" }),
       ],
     });
     for (const family of FAMILIES) {
@@ -99,5 +104,6 @@ for (const ingress of INGRESS) {
     }
     assertEquals(bedrock.rejected, []);
     assertEquals(tencent.refused, []);
+    assertEquals(zhipu.refused, []);
   });
 }
