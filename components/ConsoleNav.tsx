@@ -12,6 +12,8 @@ const userItems: NavItem[] = [
   { href: "/console", label: "nav.dashboard" },
   { href: "/console/token", label: "nav.tokens" },
   { href: "/console/log", label: "nav.logs" },
+  { href: "/console/task", label: "nav.task_logs" },
+  { href: "/console/midjourney", label: "nav.mj_logs" },
   { href: "/console/playground", label: "nav.playground" },
   { href: "/chat2link", label: "nav.chat" },
   { href: "/console/topup", label: "nav.topup" },

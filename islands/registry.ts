@@ -27,6 +27,7 @@ export const islandLoaders = {
   AccountSecurity: () => import("./AccountSecurity.tsx"),
   LoginSessions: () => import("./LoginSessions.tsx"),
   OpsPanel: () => import("./OpsPanel.tsx"),
+  TaskLogTable: () => import("./TaskLogTable.tsx"),
 };
 
 export type IslandName = keyof typeof islandLoaders;

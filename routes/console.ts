@@ -38,6 +38,8 @@ import * as chat2link from "./chat2link.tsx";
 import * as topupOrders from "./console/topup_orders.tsx";
 import * as oauthCallback from "./oauth_callback.tsx";
 import * as ops from "./console/ops.tsx";
+import * as taskLogs from "./console/task.tsx";
+import * as mjLogs from "./console/midjourney.tsx";
 
 export const pages: PageModule[] = [
   home,
@@ -59,6 +61,8 @@ export const pages: PageModule[] = [
   topupOrders,
   oauthCallback,
   ops,
+  taskLogs,
+  mjLogs,
 ];
 
 export interface ConsoleOptions {

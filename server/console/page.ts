@@ -24,6 +24,11 @@ export interface PageConfig {
   role?: number;
   /** Pages shown before the first-run setup (only /setup): others redirect there until it is done. */
   beforeSetup?: boolean;
+  /**
+   * Pages that show what upstreams produced (task results): images, video and audio from any https
+   * address are allowed by the CSP. Scripts stay our own.
+   */
+  remoteMedia?: boolean;
 }
 
 export interface PageProps {

@@ -28,6 +28,10 @@ export const CONSOLE_CSP = [
   "frame-ancestors 'none'",
 ].join("; ");
 
+/** `CONSOLE_CSP` for a page showing upstream media (`remoteMedia`): https images, video and audio too. */
+export const REMOTE_MEDIA_CSP = CONSOLE_CSP.replace("img-src 'self' data:", "img-src 'self' data: https:") +
+  "; media-src 'self' https:";
+
 export interface RenderContext {
   lang: Language;
   systemName: string;
@@ -77,7 +81,7 @@ export async function renderPage(
     </I18nContext.Provider>,
   );
   return c.html(`<!DOCTYPE html>${html}`, status as 200, {
-    "content-security-policy": CONSOLE_CSP,
+    "content-security-policy": page.config.remoteMedia ? REMOTE_MEDIA_CSP : CONSOLE_CSP,
     "x-content-type-options": "nosniff",
     "x-frame-options": "DENY",
     "referrer-policy": "same-origin",
