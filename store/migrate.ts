@@ -46,15 +46,21 @@ export async function dropIndexIfExists(tx: Db, table: string, name: string): Pr
   }
 }
 
-/** MySQL only (the others have CREATE INDEX IF NOT EXISTS): the index names of every table. */
+/**
+ * The index names of every table. Read on every dialect, not left to CREATE INDEX IF NOT EXISTS: on
+ * PostgreSQL that statement takes a SHARE lock on its table before it finds the index there, so an instance
+ * starting beside running ones would queue behind (and deadlock with) their billing batches.
+ */
 async function existingIndexes(tx: Db): Promise<Map<string, Set<string>>> {
-  if (tx.dialect !== "mysql") return new Map();
-  return groupByTable(
-    await tx.query<{ t: string; c: string }>(
-      "SELECT DISTINCT table_name AS t, index_name AS c FROM information_schema.statistics WHERE table_schema = DATABASE()",
-    ),
-  );
+  return groupByTable(await tx.query<{ t: string; c: string }>(INDEXES_SQL[tx.dialect]));
 }
+
+const INDEXES_SQL = {
+  postgres: "SELECT tablename AS t, indexname AS c FROM pg_indexes WHERE schemaname = current_schema()",
+  mysql:
+    "SELECT DISTINCT table_name AS t, index_name AS c FROM information_schema.statistics WHERE table_schema = DATABASE()",
+  sqlite: "SELECT tbl_name AS t, name AS c FROM sqlite_master WHERE type = 'index'",
+};
 
 function groupByTable(rows: { t: string; c: string }[]): Map<string, Set<string>> {
   const tables = new Map<string, Set<string>>();
