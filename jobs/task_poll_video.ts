@@ -36,7 +36,7 @@ export const videoKind: TaskKind<Task, TaskUpdate> = {
     const adapter = videoAdapterFor(ch.channel.type);
     if (!adapter) return undefined;
     return await fetchEach(adapter.name, ch.channel.id, tasks, (t) => t.taskId, async (t) => {
-      const item = await fetchTaskJson(deps, ch, await adapter.fetch(ch, t));
+      const item = await fetchTaskJson(deps, ch, await adapter.fetch(ch, t, deps.upstream));
       if (!isObject(item)) return undefined;
       const next = adapter.followUp?.(ch, item);
       if (next) {

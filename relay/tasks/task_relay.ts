@@ -15,6 +15,7 @@ import { selectChannel } from "../routing/select_channel.ts";
 import type { BillingSession } from "../billing/session.ts";
 import { BillingError, InsufficientQuotaError } from "../billing/errors.ts";
 import { parseJsonObject } from "../providers/spec.ts";
+import { providerFor } from "../providers/registry.ts";
 import { checkLimits } from "../pipeline/admit.ts";
 import type { RelayCtx } from "../pipeline/context.ts";
 import { failpoint } from "../../server/failpoint.ts";
@@ -48,13 +49,15 @@ export interface TaskChannel {
 /** The key, base URL and proxy a channel is called with; undefined without a key or base URL. */
 export function taskChannelRef(ch: ChannelView): TaskChannel | undefined {
   const picked = pickKey(ch);
-  if (!picked || !ch.baseUrl) return undefined;
+  // A type with a fixed API host (Vertex) needs no base URL on the channel.
+  const baseUrl = ch.baseUrl || providerFor(ch.type)?.defaultBaseUrl;
+  if (!picked || !baseUrl) return undefined;
   const proxy = parseJsonObject(ch.setting).proxy;
   return {
     channel: ch,
     key: picked.key,
     keyIndex: picked.index,
-    baseUrl: ch.baseUrl.trim().replace(/\/+$/, ""),
+    baseUrl: baseUrl.trim().replace(/\/+$/, ""),
     proxy: typeof proxy === "string" && proxy.trim() ? proxy.trim() : undefined,
   };
 }

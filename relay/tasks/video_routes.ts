@@ -6,6 +6,7 @@
  * row (platform = the channel type, as New API) the poller keeps current; reads answer only the owner.
  * OpenAI's create on an OpenAI/Sora channel is forwarded as sent (multipart too). Errors in OpenAI's shape.
  */
+import { Buffer } from "node:buffer";
 import { type Context, Hono } from "hono";
 import type { AppDeps } from "../../server/deps.ts";
 import {
@@ -294,7 +295,7 @@ async function callVideo(
       headers: { "content-type": "application/json", authorization: `Bearer ${target.key}` },
       body: v.call.body,
     }
-    : await adapter.submit(target, req, action, v.raw);
+    : await adapter.submit(target, req, action, v.raw, deps.upstream);
   const res = await deps.upstream.request({
     ...call,
     proxy: target.proxy,
@@ -392,6 +393,11 @@ async function content(deps: AppDeps, c: Context, t: Task): Promise<Response> {
   }
   const url = adapter.result(lastObject(t))?.url;
   if (!url) throw new RelayError(404, `Video ${t.taskId} has no content`, { code: "not_found" });
+  const inline = /^data:([^;,]+);base64,(.*)$/s.exec(url);
+  if (inline) {
+    // Vertex's Veo answers the video inline; the row keeps it as a data: URL.
+    return new Response(Buffer.from(inline[2], "base64"), { headers: { "content-type": inline[1] } });
+  }
   const res = await guardedFetch(url, {
     setting: fetchSetting(deps.catalog),
     headers: adapter.contentHeaders?.(target, url) ?? {},

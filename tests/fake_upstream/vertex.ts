@@ -7,10 +7,12 @@
  * `/v1/publishers/...` paths, an API key in `x-goog-api-key`. They are answered by a regular fake upstream
  * behind it: Gemini methods as Gemini's, Claude's `rawPredict`/`streamRawPredict` as Anthropic Messages
  * once the Vertex rules are checked (`anthropic_version: vertex-2023-10-16`, no `model` in the body).
+ * Veo's `:predictLongRunning` and `:fetchPredictOperation` are answered here, under the same token check.
  */
 import { jwtVerify } from "jose";
 import { type FakeUpstream, startFakeUpstream } from "./mod.ts";
 import { RecordedRequest } from "./recording.ts";
+import { FAKE_MP4 } from "./openai_video.ts";
 
 export interface FakeVertex extends AsyncDisposable {
   url: string;
@@ -21,6 +23,8 @@ export interface FakeVertex extends AsyncDisposable {
   /** Token grants issued, and assertions refused (with why). */
   tokensIssued: number;
   refused: string[];
+  /** Veo operations by name (`predictLongRunning` / `fetchPredictOperation`). */
+  operations: Map<string, { polls: number; fail: boolean; body: Record<string, unknown> }>;
   /** The service-account JSON key for this fake (its `token_uri` points here). */
   serviceAccount: Record<string, string>;
   close(): Promise<void>;
@@ -79,6 +83,57 @@ export async function startFakeVertex(
     fake.tokensIssued++;
     return Response.json({ access_token: token, expires_in: ttl, token_type: "Bearer" });
   };
+  // Veo's long-running operations (Vertex's shape): done on the second fetch, the video inline.
+  function veoOperation(method: string, project: string, region: string, model: string, body: Uint8Array) {
+    let json: Record<string, unknown> = {};
+    try {
+      json = JSON.parse(new TextDecoder().decode(body));
+    } catch {
+      return googleError(400, "Invalid JSON payload received.", "INVALID_ARGUMENT");
+    }
+    if (method === "predictLongRunning") {
+      const instance = (json.instances as Record<string, unknown>[] | undefined)?.[0];
+      const parameters = json.parameters as Record<string, unknown> | undefined;
+      if (typeof instance?.prompt !== "string" || parameters?.sampleCount !== 1) {
+        return googleError(
+          400,
+          "instances[0].prompt and parameters.sampleCount are required",
+          "INVALID_ARGUMENT",
+        );
+      }
+      const name =
+        `projects/${project}/locations/${region}/publishers/google/models/${model}/operations/${crypto.randomUUID()}`;
+      fake.operations.set(name, { polls: 0, fail: instance.prompt.includes("[fake:fail]"), body: json });
+      return Response.json({ name });
+    }
+    const name = String(json.operationName ?? "");
+    const op = fake.operations.get(name);
+    if (
+      !op || !name.includes(`/models/${model}/operations/`) ||
+      !name.startsWith(`projects/${project}/locations/${region}/`)
+    ) {
+      return googleError(404, `Operation ${name} not found`, "NOT_FOUND");
+    }
+    op.polls++;
+    if (op.polls < 2) return Response.json({ name, done: false });
+    if (op.fail) {
+      return Response.json({
+        name,
+        done: true,
+        error: { code: 3, message: "fake Veo refusal: unsafe prompt" },
+      });
+    }
+    return Response.json({
+      name,
+      done: true,
+      response: {
+        "@type": "type.googleapis.com/cloud.ai.large_models.vision.GenerateVideoResponse",
+        raiMediaFilteredCount: 0,
+        videos: [{ mimeType: "video/mp4", bytesBase64Encoded: btoa(String.fromCharCode(...FAKE_MP4)) }],
+      },
+    });
+  }
+
   const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, async (req) => {
     const u = new URL(req.url);
     if (req.method === "POST" && u.pathname === "/token") return await issue(req);
@@ -106,6 +161,9 @@ export async function startFakeVertex(
       }
     } else if (!opts.apiKey || req.headers.get("x-goog-api-key") !== opts.apiKey) {
       return googleError(401, "API keys are not supported by this API.", "UNAUTHENTICATED");
+    }
+    if (publisher === "google" && (method === "predictLongRunning" || method === "fetchPredictOperation")) {
+      return veoOperation(method, project ?? "", m[3] ?? "", model, body);
     }
     const headers = new Headers({ "content-type": "application/json" });
     let target: string;
@@ -151,6 +209,7 @@ export async function startFakeVertex(
     lastRequest: () => requests.at(-1),
     tokensIssued: 0,
     refused,
+    operations: new Map(),
     serviceAccount: {
       type: "service_account",
       project_id: projectId,

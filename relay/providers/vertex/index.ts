@@ -50,13 +50,18 @@ function family(model: string): Dialect {
 
 const apiKeyType = (t: UpstreamTarget) => t.settings.vertex_key_type === "api_key";
 
-function root(t: UpstreamTarget, version: string): string {
-  const region = vertexRegion(t.other, t.model);
-  const host = t.baseUrl !== PLACEHOLDER
-    ? t.baseUrl
+/** The host of a region: `{region}-aiplatform.googleapis.com` (bare for global), or the channel's base URL. */
+export function vertexHost(baseUrl: string, region: string): string {
+  return baseUrl && baseUrl !== PLACEHOLDER
+    ? baseUrl
     : region === "global"
     ? PLACEHOLDER
     : `https://${region}-aiplatform.googleapis.com`;
+}
+
+function root(t: UpstreamTarget, version: string): string {
+  const region = vertexRegion(t.other, t.model);
+  const host = vertexHost(t.baseUrl, region);
   return apiKeyType(t) ? `${host}/${version}` : `${host}/${version}/projects/{project}/locations/${region}`;
 }
 

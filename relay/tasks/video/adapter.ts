@@ -6,6 +6,7 @@
  */
 import type { TaskChannel } from "../task_relay.ts";
 import type { Task } from "../../../store/tasks.ts";
+import type { UpstreamClient } from "../../http/upstream_client.ts";
 
 /** New API's `TaskSubmitReq`: the fields every video route is read into. */
 export interface VideoRequest {
@@ -67,10 +68,17 @@ export interface VideoAdapter {
   action(req: VideoRequest): string;
   /** What the task row's `properties` keep for later fetches, beside the model, seconds and size. */
   rowProperties?(req: VideoRequest): Record<string, unknown>;
-  submit(ch: TaskChannel, req: VideoRequest, action: string, raw?: RawBody): Promise<UpstreamCall>;
+  /** `http` is the gateway's client, for a call the request needs first (Vertex's token exchange). */
+  submit(
+    ch: TaskChannel,
+    req: VideoRequest,
+    action: string,
+    raw?: RawBody,
+    http?: UpstreamClient,
+  ): Promise<UpstreamCall>;
   /** The upstream's task id from a 200 answer, or an error message to show the caller. */
   accepted(answer: unknown): { taskId: string } | { error: string };
-  fetch(ch: TaskChannel, t: Task): Promise<UpstreamCall>;
+  fetch(ch: TaskChannel, t: Task, http?: UpstreamClient): Promise<UpstreamCall>;
   /**
    * A second call a fetched object needs before it can be read (Hailuo's file address); its answer's
    * `file` (or the whole answer) is kept on the object as `file`.

@@ -7,6 +7,7 @@ import { veoAdapter } from "./veo.ts";
 import { hailuoAdapter } from "./hailuo.ts";
 import { viduAdapter } from "./vidu.ts";
 import { jimengAdapter } from "./jimeng.ts";
+import { veoVertexAdapter } from "./veo_vertex.ts";
 
 export const VIDEO_ADAPTERS: readonly VideoAdapter[] = [
   openAiVideoAdapter,
@@ -16,6 +17,7 @@ export const VIDEO_ADAPTERS: readonly VideoAdapter[] = [
   hailuoAdapter,
   viduAdapter,
   jimengAdapter,
+  veoVertexAdapter,
 ];
 
 const byType = new Map<number, VideoAdapter>();

@@ -39,8 +39,8 @@ export function veoResolution(req: VideoRequest): string {
   return req.size ? veoResolutionOfSize(req.size) : "720p";
 }
 
-const encodeName = (name: string) => Buffer.from(name, "utf8").toString("base64url");
-function decodeName(id: string): string {
+export const encodeName = (name: string) => Buffer.from(name, "utf8").toString("base64url");
+export function decodeName(id: string): string {
   const name = Buffer.from(id, "base64url").toString("utf8");
   if (!name.includes("/operations/")) throw new VideoInputError("not a Veo task id");
   return name;
