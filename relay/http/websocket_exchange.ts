@@ -6,6 +6,7 @@
  * handshake is a connect error, a silent socket an idle timeout, a close before the last frame a cut stream.
  */
 import type { UpstreamResponse } from "./upstream_client.ts";
+import { bufferedResponse } from "./buffered_response.ts";
 import {
   UpstreamBodyTooLargeError,
   UpstreamConnectError,
@@ -57,20 +58,6 @@ function bodyOf(stream: ReadableStream<Uint8Array>, socket?: WebSocket): Upstrea
       at += c.length;
     }
     return out;
-  };
-}
-
-function errorResponse(status: number, text: string): UpstreamResponse {
-  const bytes = enc.encode(text);
-  const body = () => ReadableStream.from([bytes]);
-  return {
-    status,
-    ok: false,
-    headers: new Headers({ "content-type": "application/json" }),
-    body: body(),
-    bytes: () => Promise.resolve(bytes),
-    readErrorText: () => Promise.resolve(text),
-    cancel: () => Promise.resolve(),
   };
 }
 
@@ -150,7 +137,7 @@ export function exchangeOverWebSocket(x: WebSocketExchange): Promise<UpstreamRes
           done = true;
           end();
           socket.close();
-          resolve(errorResponse(error.status, error.text));
+          resolve(bufferedResponse(error.status, error.text));
           return;
         }
         resolve({

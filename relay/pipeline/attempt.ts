@@ -92,7 +92,7 @@ export async function attemptChannel(
   let res: UpstreamResponse;
   ctx.sentUpstream = true;
   try {
-    res = await (config.provider.send ?? deps.upstream.request.bind(deps.upstream))({
+    res = await (plan.send ?? config.provider.send ?? deps.upstream.request.bind(deps.upstream))({
       method: "POST",
       url: plan.url,
       headers: plan.headers,

@@ -20,6 +20,8 @@ import { difyProvider } from "./dify/index.ts";
 import { baiduProvider } from "./baidu/index.ts";
 import { cozeProvider } from "./coze/index.ts";
 import { xunfeiProvider } from "./xunfei/index.ts";
+import { jimengProvider } from "./jimeng/index.ts";
+import { replicateProvider } from "./replicate/index.ts";
 
 export const PROVIDERS: readonly ProviderSpec[] = [
   openAiProvider,
@@ -38,6 +40,8 @@ export const PROVIDERS: readonly ProviderSpec[] = [
   baiduProvider,
   cozeProvider,
   xunfeiProvider,
+  jimengProvider,
+  replicateProvider,
   ...openAiCompatibleProviders,
 ];
 
@@ -50,11 +54,9 @@ const UNSUPPORTED = new Set([
   21,
   36,
   50,
-  51,
   52,
   54,
   55,
-  56,
   57,
   58,
 ]);
