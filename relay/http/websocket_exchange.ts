@@ -8,6 +8,7 @@
  * the relay's upstream client's, so a channel's proxy setting applies.
  */
 import type { UpstreamClient, UpstreamResponse } from "./upstream_client.ts";
+import { bufferedResponse } from "./buffered_response.ts";
 import {
   UpstreamBodyTooLargeError,
   UpstreamConnectError,
@@ -65,20 +66,6 @@ function bodyOf(stream: ReadableStream<Uint8Array>, socket?: WebSocket): Upstrea
   };
 }
 
-function errorResponse(status: number, text: string): UpstreamResponse {
-  const bytes = enc.encode(text);
-  const body = () => ReadableStream.from([bytes]);
-  return {
-    status,
-    ok: false,
-    headers: new Headers({ "content-type": "application/json" }),
-    body: body(),
-    bytes: () => Promise.resolve(bytes),
-    readErrorText: () => Promise.resolve(text),
-    cancel: () => Promise.resolve(),
-  };
-}
-
 /** Opens the socket, sends the frame, and resolves at the first answer frame. */
 export function exchangeOverWebSocket(x: WebSocketExchange): Promise<UpstreamResponse> {
   const connectMs = x.connectTimeoutMs ?? 15_000;
@@ -133,7 +120,7 @@ export function exchangeOverWebSocket(x: WebSocketExchange): Promise<UpstreamRes
         settled = done = true;
         end();
         const message = `the upstream refused the WebSocket handshake (HTTP ${refused})`;
-        resolve(errorResponse(refused, JSON.stringify({ error: { message, code: String(refused) } })));
+        resolve(bufferedResponse(refused, JSON.stringify({ error: { message, code: String(refused) } })));
         return;
       }
       const why = (e as ErrorEvent).message || "handshake failed";
@@ -164,7 +151,7 @@ export function exchangeOverWebSocket(x: WebSocketExchange): Promise<UpstreamRes
           done = true;
           end();
           socket.close();
-          resolve(errorResponse(error.status, error.text));
+          resolve(bufferedResponse(error.status, error.text));
           return;
         }
         resolve({

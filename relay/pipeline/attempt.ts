@@ -4,7 +4,7 @@
  * before a byte reached the client comes back as a classified Failure for the retry loop.
  */
 import type { ChannelView } from "../../store/cache/catalog.ts";
-import type { UpstreamResponse } from "../http/upstream_client.ts";
+import type { UpstreamRequest, UpstreamResponse } from "../http/upstream_client.ts";
 import type { RelayCtx } from "./context.ts";
 import type { ChannelConfig } from "./channel_config.ts";
 import { buildUpstreamRequest, type UpstreamPlan } from "./build_request.ts";
@@ -92,7 +92,7 @@ export async function attemptChannel(
   let res: UpstreamResponse;
   ctx.sentUpstream = true;
   try {
-    res = await sendUpstream(config.provider, deps.upstream, {
+    res = await (plan.send ?? ((r: UpstreamRequest) => sendUpstream(config.provider, deps.upstream, r)))({
       method: "POST",
       url: plan.url,
       headers: plan.headers,

@@ -29,7 +29,8 @@ import { applyParamOverride, ParamOverrideBlocked } from "./param_override.ts";
 import { withChannelSystemPrompt } from "./system_prompt.ts";
 import { inlineImageUrls, type MediaFetcher } from "./inline_media.ts";
 import { ChannelError } from "./failure.ts";
-import type { UpstreamClient } from "../http/upstream_client.ts";
+import type { UpstreamClient, UpstreamRequest, UpstreamResponse } from "../http/upstream_client.ts";
+import { imageTaskSender } from "./image_task.ts";
 
 export interface UpstreamPlan {
   url: string;
@@ -45,6 +46,8 @@ export interface UpstreamPlan {
    * the upstream reports none; `promptTokens` is the exact prompt count billing settles an unreported one at.
    */
   convertResponse?: (answer: unknown, promptTokens: () => number) => ConvertedAnswer;
+  /** Sends the request in place of the relay's upstream client (a polled image task). */
+  send?: (req: UpstreamRequest) => Promise<UpstreamResponse>;
 }
 
 export interface BuildInput {
@@ -157,6 +160,9 @@ export async function buildUpstreamRequest(b: BuildInput): Promise<UpstreamPlan>
     openaiOrganization: channel.openaiOrganization,
     env: b.env,
   };
+  if (endpoint.name === "images_generations" && provider.images) {
+    return await imagePlan(b, target, upstreamModel);
+  }
   if (via) return await translatedVia(b, target, upstreamModel);
   let body: Uint8Array | string = parsed.bytes;
   // A JSON body is sent as what it is, whatever the client's header claimed; a form keeps its boundary.
@@ -272,6 +278,40 @@ async function translatedVia(
   return { ...plan, convertResponse: convert };
 }
 
+/** An OpenAI image request for a provider's own image API, run (and polled) by `image_task.ts`. */
+async function imagePlan(
+  b: BuildInput,
+  target: UpstreamTarget,
+  upstreamModel: string,
+): Promise<UpstreamPlan> {
+  const adapter = b.config.provider.images!;
+  const json = b.parsed.json!;
+  const body = overridden(b.config, adapter.body(json, upstreamModel));
+  if (!b.http) throw new ChannelError("image tasks need the relay's upstream client");
+  const plan = await finish(
+    b,
+    target,
+    { body: JSON.stringify(body), contentType: "application/json" },
+    undefined,
+    "openai_chat",
+    upstreamModel,
+    { url: adapter.url(target), headers: adapter.headers?.(target) },
+  );
+  plan.send = imageTaskSender({
+    adapter,
+    target,
+    pollHeaders: b.config.provider.headers(target, b.key, b.clientHeaders),
+    http: b.http,
+    fetchMedia: b.fetchMedia,
+    wantB64: json.response_format === "b64_json",
+  });
+  plan.convertResponse = (answer) => ({
+    body: answer,
+    images: ((answer as { data?: unknown[] }).data ?? []).length,
+  });
+  return plan;
+}
+
 async function finish(
   b: BuildInput,
   target: UpstreamTarget,
@@ -279,18 +319,20 @@ async function finish(
   t: Translation | undefined,
   upstreamDialect: Dialect,
   upstreamModel: string,
+  own?: { url: string; headers?: Record<string, string> },
 ): Promise<UpstreamPlan> {
   const { config, key } = b;
   const headers: Record<string, string> = {
     "content-type": payload.contentType,
     ...config.provider.headers(target, key, b.clientHeaders),
+    ...own?.headers,
   };
   if (b.parsed.stream) headers.accept = config.provider.wire?.streamContentType ?? "text/event-stream";
   for (const [name, value] of Object.entries(config.headerOverride)) {
     if (name === "host" || name === "content-length" || name === "transfer-encoding") continue;
     headers[name] = value.replaceAll("{api_key}", key);
   }
-  let url = config.provider.url(target);
+  let url = own?.url ?? config.provider.url(target);
   let body = payload.body;
   if (config.provider.sign) {
     const signed = await config.provider.sign({

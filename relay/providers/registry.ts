@@ -21,6 +21,8 @@ import { baiduProvider } from "./baidu/index.ts";
 import { cozeProvider } from "./coze/index.ts";
 import { xunfeiProvider } from "./xunfei/index.ts";
 import { zhipuV3Provider } from "./zhipu/index.ts";
+import { jimengProvider } from "./jimeng/index.ts";
+import { replicateProvider } from "./replicate/index.ts";
 
 export const PROVIDERS: readonly ProviderSpec[] = [
   openAiProvider,
@@ -40,6 +42,8 @@ export const PROVIDERS: readonly ProviderSpec[] = [
   cozeProvider,
   xunfeiProvider,
   zhipuV3Provider,
+  jimengProvider,
+  replicateProvider,
   ...openAiCompatibleProviders,
 ];
 
@@ -51,11 +55,9 @@ const UNSUPPORTED = new Set([
   21,
   36,
   50,
-  51,
   52,
   54,
   55,
-  56,
   57,
   58,
 ]);

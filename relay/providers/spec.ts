@@ -7,6 +7,7 @@ import type { Dialect } from "../formats/ir.ts";
 import type { WireCodec } from "../formats/wire.ts";
 import type { Endpoint, EndpointName, OpenAiEndpointName } from "../endpoints.ts";
 import type { UpstreamClient, UpstreamRequest, UpstreamResponse } from "../http/upstream_client.ts";
+import type { ImageAdapter } from "./image_adapter.ts";
 
 /** Everything a URL or header builder may look at for one upstream call. */
 export interface UpstreamTarget {
@@ -96,6 +97,10 @@ export interface ProviderSpec {
    * as an HTTP call would, through `http`'s sockets (so the channel's proxy applies, `req.proxy`).
    */
   send?(req: UpstreamRequest, http: UpstreamClient): Promise<UpstreamResponse>;
+  /** OpenAI image generations on the provider's own image API (`pipeline/image_task.ts` runs it). */
+  images?: ImageAdapter;
+  /** A provider that serves nothing but these endpoints (Jimeng and Replicate: images only). */
+  servesOnly?: ReadonlySet<EndpointName>;
   /** The upstream's model list when it is not OpenAI's or Anthropic's `{data: [{id}]}` (fetch_models). */
   models?: { url(t: UpstreamTarget): string; ids(body: unknown): string[] };
 }
@@ -194,9 +199,11 @@ export function parseJsonObject(text: string): Record<string, unknown> {
 /**
  * Whether channels of this provider can serve `ep`: the chat family, legacy Completions and token counts
  * always (by translation, or counted by the gateway); other endpoints when passed through natively, or through the
- * OpenAI endpoint they translate to (`via`).
+ * OpenAI endpoint they translate to (`via`), image generations on a provider's own image API (`images`).
  */
 export function servesEndpoint(p: ProviderSpec, ep: Endpoint): boolean {
+  if (p.servesOnly) return p.servesOnly.has(ep.name);
+  if (ep.name === "images_generations" && p.images) return true;
   if (ep.chat || ep.countOnly || ep.chatBridge || p.passthrough.has(ep.name)) return true;
   return ep.via !== undefined && p.passthrough.has(ep.via);
 }

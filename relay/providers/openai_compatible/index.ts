@@ -4,6 +4,7 @@
  */
 import type { ProviderSpec } from "../spec.ts";
 import { openAiCompatible } from "../openai/index.ts";
+import { zhipuImages } from "../zhipu/images.ts";
 
 export const openAiCompatibleProviders: ProviderSpec[] = [
   openAiCompatible({
@@ -32,13 +33,16 @@ export const openAiCompatibleProviders: ProviderSpec[] = [
     defaultBaseUrl: "https://api.moonshot.cn",
     streamOptions: true,
   }),
-  openAiCompatible({
-    name: "zhipu_4v",
-    types: [26],
-    defaultBaseUrl: "https://open.bigmodel.cn",
-    root: "/api/paas/v4",
-    streamOptions: true,
-  }),
+  {
+    ...openAiCompatible({
+      name: "zhipu_4v",
+      types: [26],
+      defaultBaseUrl: "https://open.bigmodel.cn",
+      root: "/api/paas/v4",
+      streamOptions: true,
+    }),
+    images: zhipuImages,
+  },
   openAiCompatible({
     name: "perplexity",
     types: [27],

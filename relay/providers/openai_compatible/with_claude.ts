@@ -8,6 +8,7 @@
 import type { EndpointName } from "../../endpoints.ts";
 import { openAiPath, type ProviderSpec, type UpstreamTarget } from "../spec.ts";
 import { bearerHeaders } from "../openai/index.ts";
+import { dashScopeImages } from "../ali/images.ts";
 
 export interface OpenAiAndClaudeData {
   name: string;
@@ -48,16 +49,19 @@ export function openAiAndClaude(d: OpenAiAndClaudeData): ProviderSpec {
   };
 }
 
-export const aliProvider: ProviderSpec = openAiAndClaude({
-  name: "ali",
-  types: [17],
-  defaultBaseUrl: "https://dashscope.aliyuncs.com",
-  claudePath: "/api/v2/apps/claude-code-proxy/v1/messages",
-  openAiUrl: (t, path) => `${t.baseUrl}/compatible-mode/v1${path}`,
-  passthrough: ["completions", "embeddings"],
-  streamOptions: true,
-  openAiHeaders: (t): Record<string, string> => (t.stream ? { "x-dashscope-sse": "enable" } : {}),
-});
+export const aliProvider: ProviderSpec = {
+  ...openAiAndClaude({
+    name: "ali",
+    types: [17],
+    defaultBaseUrl: "https://dashscope.aliyuncs.com",
+    claudePath: "/api/v2/apps/claude-code-proxy/v1/messages",
+    openAiUrl: (t, path) => `${t.baseUrl}/compatible-mode/v1${path}`,
+    passthrough: ["completions", "embeddings"],
+    streamOptions: true,
+    openAiHeaders: (t): Record<string, string> => (t.stream ? { "x-dashscope-sse": "enable" } : {}),
+  }),
+  images: dashScopeImages,
+};
 
 export const minimaxProvider: ProviderSpec = openAiAndClaude({
   name: "minimax",
