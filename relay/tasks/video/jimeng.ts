@@ -2,7 +2,7 @@
  * Jimeng (channel type 51) on Volcengine's visual API, as New API's jimeng adaptor: `POST
  * {base}/?Action=CVSync2AsyncSubmitTask&Version=2022-08-31` with `{req_key, prompt, frames, seed,
  * aspect_ratio, image_urls | binary_data_base64}` (the caller's metadata over it), signed with the key
- * `access_key|secret_key` (`volc_sign.ts`), or another New API's `sk-` key as a Bearer under `/jimeng/`.
+ * `access_key|secret_key` (`relay/providers/volcengine_sign.ts`), or another New API's `sk-` key as a Bearer under `/jimeng/`.
  * Jimeng 3.0 `req_key`s are rewritten by image count (t2v, i2v first frame, first-tail). The task is
  * fetched with `CVSync2AsyncGetResult {req_key, task_id}`; answers carry `code` 10000 on success. One flat
  * `ModelPrice[model]` per task (New API prices Jimeng per call); 241 frames (`duration` 10) is 10 s, else
@@ -20,7 +20,7 @@ import {
   VideoInputError,
   type VideoRequest,
 } from "./adapter.ts";
-import { volcSignedHeaders } from "./volc_sign.ts";
+import { volcengineHeaders } from "../../providers/volcengine_sign.ts";
 
 const VERSION = "2022-08-31";
 const OK = 10000;
@@ -81,8 +81,10 @@ async function call(ch: TaskChannel, action: string, body: Record<string, unknow
     }
     Object.assign(
       headers,
-      await volcSignedHeaders({
+      await volcengineHeaders({
         method: "POST",
+        region: "cn-north-1",
+        service: "cv",
         url,
         contentType: headers["content-type"],
         body: json,
